@@ -1,0 +1,11 @@
+"""Domain models and rules of the CRM.
+
+Importing this package registers every model on the shared metadata, so Alembic and
+the tests see the whole schema. Nothing here imports Flask request state: callers pass
+sessions, clocks and actors explicitly.
+"""
+
+from models import audit, clients, users  # noqa: F401  (register models and hooks)
+from models.base import Base, db
+
+__all__ = ["Base", "db"]

@@ -1,0 +1,208 @@
+"""Believable demo data: employees of every role, ~250 clients with valid requisites, contacts.
+
+Generation is deterministic (a seeded random generator) and every object is looked up
+by its natural key before it is created, so running it again adds nothing. Demo users
+get the password ``demo``; the CLI refuses to load demo data in production.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.clients import Client, ClientKind, Contact
+from models.requisites import make_inn10, make_inn12, make_kpp, make_ogrn, make_ogrnip
+from models.users import User, ensure_departments, find_user
+
+DEMO_PASSWORD = "demo"  # noqa: S105  (demo data only; refused in production)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    login: str
+    full_name: str
+    role: str
+    department: str
+    manager: str | None = None
+    deputy: str | None = None
+
+
+DEMO_USERS = (
+    DemoUser("admin", "Администратор Системы", "admin", "management"),
+    DemoUser("head", "Виктор Андреевич Орлов", "head", "management"),
+    DemoUser("senior", "Ольга Викторовна Кузнецова", "senior_manager", "sales", "head"),
+    DemoUser("manager", "Иван Сергеевич Петров", "manager", "sales", "senior", "manager2"),
+    DemoUser("manager2", "Мария Александровна Смирнова", "manager", "sales", "senior", "manager"),
+    DemoUser("manager3", "Алексей Дмитриевич Соколов", "manager", "sales", "senior", "manager2"),
+    DemoUser("backoffice", "Елена Павловна Васильева", "back_office", "deal_support", "head"),
+    DemoUser("lawyer", "Дмитрий Олегович Новиков", "lawyer", "legal", "head"),
+    DemoUser("underwriter", "Наталья Игоревна Морозова", "underwriter", "underwriting", "head"),
+    DemoUser("product", "Сергей Николаевич Волков", "product_specialist", "underwriting", "head"),
+    DemoUser("analyst", "Анна Михайловна Лебедева", "analyst", "management", "head"),
+)
+
+_NAME_ROOTS = (
+    "Северсталь", "Волга", "Уралтранс", "Сибирь", "Балтика", "Меридиан", "Гранит", "Вектор",
+    "Альфа", "Техно", "Промснаб", "Агро", "Энерго", "Логист", "Стройинвест", "Медтех",
+    "Нева", "Кама", "Алтай", "Байкал", "Онега", "Ладога", "Полюс", "Орион", "Сокол",
+)
+_NAME_TAILS = (
+    "Групп", "Холдинг", "Сервис", "Трейд", "Пром", "Строй", "Логистик", "Ресурс", "Инвест",
+    "Маркет", "Транс", "Системс", "Девелопмент", "Агро", "Фарм",
+)
+_FORMS = (("ООО", "Общество с ограниченной ответственностью"), ("АО", "Акционерное общество"),
+          ("ПАО", "Публичное акционерное общество"))
+_INDUSTRIES = ("Логистика", "Строительство", "Розничная торговля", "Производство", "ИТ",
+               "Сельское хозяйство", "Энергетика", "Медицина", "Транспорт", "Финансы")
+_TERRITORIES = (("Москва", "77"), ("Санкт-Петербург", "78"), ("Новосибирск", "54"),
+                ("Екатеринбург", "66"), ("Казань", "16"), ("Нижний Новгород", "52"),
+                ("Краснодар", "23"))
+_SEGMENTS = ("Крупный", "Средний", "Малый")
+_FIRST = ("Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Татьяна", "Ольга",
+          "Екатерина", "Анна", "Ирина", "Наталья", "Михаил", "Павел", "Юлия")
+_LAST_M = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов",
+           "Михайлов", "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев")
+_POSITIONS = ("Генеральный директор", "Финансовый директор", "Главный бухгалтер",
+              "Руководитель службы безопасности", "Менеджер по закупкам", "Юрист",
+              "Директор по персоналу")
+_STATE_BODIES = ("Управление Федерального казначейства по г. Москве",
+                 "Министерство транспорта Московской области",
+                 "ГБУ «Жилищник района Хамовники»", "Департамент здравоохранения г. Казани",
+                 "Администрация г. Екатеринбурга", "ФГБУ «Центр управления проектами»")
+
+
+def _person_name(rng: random.Random) -> str:
+    first = rng.choice(_FIRST)
+    last = rng.choice(_LAST_M)
+    female = first in {"Татьяна", "Ольга", "Екатерина", "Анна", "Ирина", "Наталья", "Юлия"}
+    if female:
+        last = last[:-1] + "ова" if last.endswith("ов") else last + "а"
+    return f"{last} {first}"
+
+
+def _phone(rng: random.Random) -> str:
+    return "+7" + rng.choice(("495", "499", "812", "383", "343", "843", "903", "916", "926")) + (
+        "".join(str(rng.randrange(10)) for _ in range(7))
+    )
+
+
+def ensure_demo_users(session: Session, password_hash: str | None = None) -> int:
+    """Create missing demo employees; existing ones keep their passwords.
+
+    ``password_hash`` lets callers that create users often (tests) hash «demo» once.
+    """
+    departments = ensure_departments(session)
+    created = 0
+    for spec in DEMO_USERS:
+        if find_user(session, spec.login) is None:
+            user = User(login=spec.login, full_name=spec.full_name, role=spec.role,
+                        department=departments[spec.department],
+                        email=f"{spec.login}@demo.crm.local", is_active=True)
+            if password_hash:
+                user.password_hash = password_hash
+            else:
+                user.set_password(DEMO_PASSWORD)
+            session.add(user)
+            created += 1
+    session.flush()
+    for spec in DEMO_USERS:
+        user = find_user(session, spec.login)
+        if spec.manager and user.manager_id is None:
+            user.manager = find_user(session, spec.manager)
+        if spec.deputy and user.deputy_id is None:
+            user.deputy = find_user(session, spec.deputy)
+    departments["sales"].head_id = find_user(session, "senior").id
+    departments["management"].head_id = find_user(session, "head").id
+    session.flush()
+    return created
+
+
+def _company(rng: random.Random, index: int, owners: list[User]) -> Client:
+    territory, region = rng.choice(_TERRITORIES)
+    short_form, long_form = _FORMS[(index % 7 == 0 and 1) or ((index % 13 == 0 and 2) or 0)]
+    name = f"{rng.choice(_NAME_ROOTS)}{rng.choice(_NAME_TAILS)}"
+    if index % 3 == 0:
+        name = f"{name}-{rng.choice(_TERRITORIES)[0].split('-')[0]}"
+    return Client(
+        kind=ClientKind.COMPANY.value,
+        full_name=f"{long_form} «{name}»",
+        short_name=f"{short_form} «{name}»",
+        inn=make_inn10(rng, region),
+        kpp=make_kpp(region),
+        ogrn=make_ogrn(rng, region, rng.randrange(2002, 2024)),
+        legal_address=f"г. {territory}, ул. {rng.choice(_NAME_ROOTS)}ская, д. {rng.randrange(1, 120)}",
+        phone=_phone(rng),
+        email=f"info@{name.lower().encode('ascii', 'ignore').decode() or 'company'}{index}.ru",
+        industry=rng.choice(_INDUSTRIES),
+        territory=territory,
+        segment=rng.choice(_SEGMENTS),
+        source=rng.choice(("Сайт", "Холодный звонок", "Рекомендация", "Выставка", "Тендер")),
+        owner=owners[index % len(owners)],
+        tags=["demo"],
+    )
+
+
+def _contacts(rng: random.Random, client: Client) -> None:
+    for n in range(rng.randrange(1, 4)):
+        client.contacts.append(Contact(
+            full_name=_person_name(rng), position=_POSITIONS[n if n else rng.randrange(7)],
+            is_decision_maker=n == 0, phone=_phone(rng),
+            email=f"contact{rng.randrange(10**6)}@{(client.inn or 'mail')}.ru",
+        ))
+
+
+def _small_clients(rng: random.Random, owners: list[User]) -> list[Client]:
+    result = []
+    for i in range(20):
+        territory, region = rng.choice(_TERRITORIES)
+        name = _person_name(rng)
+        result.append(Client(kind=ClientKind.ENTREPRENEUR.value, full_name=f"ИП {name}",
+                             short_name=f"ИП {name.split()[0]}", inn=make_inn12(rng, region),
+                             ogrn=make_ogrnip(rng, region), phone=_phone(rng), territory=territory,
+                             industry=rng.choice(_INDUSTRIES), segment="Малый",
+                             owner=owners[i % len(owners)], tags=["demo"], source="Сайт"))
+    for i in range(20):
+        territory, _ = rng.choice(_TERRITORIES)
+        result.append(Client(kind=ClientKind.PERSON.value, full_name=_person_name(rng),
+                             phone=_phone(rng), territory=territory, segment="Физлицо",
+                             owner=owners[i % len(owners)], tags=["demo"], source="Сайт"))
+    for i, name in enumerate(_STATE_BODIES):
+        territory, region = _TERRITORIES[i % len(_TERRITORIES)]
+        result.append(Client(kind=ClientKind.STATE.value, full_name=name, inn=make_inn10(rng, region),
+                             kpp=make_kpp(region), territory=territory, industry="Госсектор",
+                             segment="Госзаказчик", owner=owners[i % len(owners)], tags=["demo"],
+                             source="Тендер"))
+    return result
+
+
+def ensure_demo_clients(session: Session, companies: int = 200) -> int:
+    """Create the deterministic demo clients that are not there yet."""
+    rng = random.Random(20261124)
+    owners = [find_user(session, login) for login in ("manager", "manager2", "manager3", "senior")]
+    candidates = [_company(rng, i, owners) for i in range(companies)]
+    candidates += _small_clients(rng, owners)
+    existing = set(session.execute(select(Client.inn, Client.full_name)).tuples())
+    existing_inn = {inn for inn, _ in existing if inn}
+    existing_names = {name for _, name in existing}
+    created = 0
+    for client in candidates:
+        _contacts(rng, client)  # drawn for every candidate so the sequence never shifts
+        known = client.inn in existing_inn if client.inn else client.full_name in existing_names
+        if known:
+            continue
+        session.add(client)
+        existing_inn.add(client.inn)
+        existing_names.add(client.full_name)
+        created += 1
+    session.flush()
+    return created
+
+
+def load_demo(session: Session) -> dict[str, int]:
+    """Load everything; returns how many objects of each kind were created this time."""
+    users = ensure_demo_users(session)
+    clients = ensure_demo_clients(session)
+    return {"users": users, "clients": clients}

@@ -1,0 +1,151 @@
+"""Offline checks of Russian company requisites with the official control-digit rules.
+
+INN (10 digits for organisations, 12 for individuals), OGRN (13), OGRNIP (15), KPP,
+BIC and the control key of settlement and correspondent accounts. Every check returns
+``None`` when the value is valid and a Russian message saying what is wrong otherwise,
+so forms and imports can show it as is. Generators of valid numbers serve demo data and
+benchmarks.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+_INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN12_WEIGHTS_1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN12_WEIGHTS_2 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+_ACCOUNT_WEIGHTS = (7, 1, 3) * 8
+_KPP_RE = re.compile(r"^\d{4}[0-9A-Z]{2}\d{3}$")
+
+
+def _weighted(digits: str, weights: tuple[int, ...]) -> int:
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
+
+
+def _digits_error(value: str, lengths: tuple[int, ...], name: str) -> str | None:
+    if not value:
+        return f"{name} не указан"
+    if not value.isdigit():
+        return f"{name} должен состоять только из цифр"
+    if len(value) not in lengths:
+        expected = " или ".join(str(n) for n in lengths)
+        return f"{name} должен содержать {expected} цифр, а не {len(value)}"
+    return None
+
+
+def inn_error(inn: str, *, length: int | None = None) -> str | None:
+    """Check an INN; ``length`` (10 or 12) restricts it to organisations or individuals."""
+    inn = (inn or "").strip()
+    error = _digits_error(inn, (length,) if length else (10, 12), "ИНН")
+    if error:
+        return error
+    if len(inn) == 10:
+        ok = _weighted(inn, _INN10_WEIGHTS) == int(inn[9])
+    else:
+        ok = _weighted(inn, _INN12_WEIGHTS_1) == int(inn[10]) and _weighted(
+            inn, _INN12_WEIGHTS_2
+        ) == int(inn[11])
+    return None if ok else "Неверная контрольная цифра ИНН"
+
+
+def ogrn_error(ogrn: str) -> str | None:
+    """Check a 13-digit OGRN of an organisation."""
+    ogrn = (ogrn or "").strip()
+    error = _digits_error(ogrn, (13,), "ОГРН")
+    if error:
+        return error
+    if int(ogrn[:12]) % 11 % 10 != int(ogrn[12]):
+        return "Неверная контрольная цифра ОГРН"
+    return None
+
+
+def ogrnip_error(ogrnip: str) -> str | None:
+    """Check a 15-digit OGRNIP of an individual entrepreneur."""
+    ogrnip = (ogrnip or "").strip()
+    error = _digits_error(ogrnip, (15,), "ОГРНИП")
+    if error:
+        return error
+    if int(ogrnip[:14]) % 13 % 10 != int(ogrnip[14]):
+        return "Неверная контрольная цифра ОГРНИП"
+    return None
+
+
+def kpp_error(kpp: str) -> str | None:
+    """Check the KPP format: 4 digits (tax office), 2 digits or letters (reason), 3 digits."""
+    kpp = (kpp or "").strip().upper()
+    if not kpp:
+        return "КПП не указан"
+    if len(kpp) != 9:
+        return f"КПП должен содержать 9 символов, а не {len(kpp)}"
+    if not _KPP_RE.match(kpp):
+        return "Неверный формат КПП: ожидается 4 цифры, 2 цифры или буквы A–Z и 3 цифры"
+    return None
+
+
+def bic_error(bic: str) -> str | None:
+    """Check a Russian bank BIC: 9 digits starting with 04."""
+    bic = (bic or "").strip()
+    error = _digits_error(bic, (9,), "БИК")
+    if error:
+        return error
+    if not bic.startswith("04"):
+        return "БИК российского банка начинается с 04"
+    return None
+
+
+def _account_key_ok(prefix: str, account: str) -> bool:
+    number = prefix + account
+    return sum(int(d) * w for d, w in zip(number, _ACCOUNT_WEIGHTS, strict=False)) % 10 == 0
+
+
+def settlement_account_error(account: str, bic: str) -> str | None:
+    """Check a 20-digit settlement account against the bank's BIC (control key)."""
+    account = (account or "").strip()
+    error = _digits_error(account, (20,), "Расчётный счёт") or bic_error(bic)
+    if error:
+        return error
+    if not _account_key_ok(bic[-3:], account):
+        return "Неверный контрольный ключ расчётного счёта для указанного БИК"
+    return None
+
+
+def correspondent_account_error(account: str, bic: str) -> str | None:
+    """Check a 20-digit correspondent account (starts with 301) against the BIC."""
+    account = (account or "").strip()
+    error = _digits_error(account, (20,), "Корреспондентский счёт") or bic_error(bic)
+    if error:
+        return error
+    if not account.startswith("301"):
+        return "Корреспондентский счёт должен начинаться с 301"
+    if not _account_key_ok("0" + bic[4:6], account):
+        return "Неверный контрольный ключ корреспондентского счёта для указанного БИК"
+    return None
+
+
+# --- generators of valid numbers (demo data, benchmarks, tests) -----------------------
+
+
+def make_inn10(rng: random.Random, region: str = "77") -> str:
+    body = region + "".join(str(rng.randrange(10)) for _ in range(7))
+    return body + str(_weighted(body, _INN10_WEIGHTS))
+
+
+def make_inn12(rng: random.Random, region: str = "77") -> str:
+    body = region + "".join(str(rng.randrange(10)) for _ in range(8))
+    body += str(_weighted(body, _INN12_WEIGHTS_1))
+    return body + str(_weighted(body, _INN12_WEIGHTS_2))
+
+
+def make_ogrn(rng: random.Random, region: str = "77", year: int = 2010) -> str:
+    body = "1" + f"{year % 100:02d}" + region + "".join(str(rng.randrange(10)) for _ in range(7))
+    return body + str(int(body) % 11 % 10)
+
+
+def make_ogrnip(rng: random.Random, region: str = "77", year: int = 2015) -> str:
+    body = "3" + f"{year % 100:02d}" + region + "".join(str(rng.randrange(10)) for _ in range(9))
+    return body + str(int(body) % 13 % 10)
+
+
+def make_kpp(region: str = "77", reason: str = "01") -> str:
+    return f"{region}01{reason}001"

@@ -1,0 +1,218 @@
+"""Test fixtures: every database test runs on SQLite and on PostgreSQL.
+
+The ``database_url`` fixture is parametrised over both kinds; each pytest-xdist worker
+gets its own SQLite file and its own PostgreSQL database, created by running the Alembic
+migrations (never ``create_all``). After each test all tables are emptied, so tests may
+commit freely, use threads and several connections, like the real application does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from models import Base, db
+from models.clock import ManualClock
+from models.demo import DEMO_PASSWORD, ensure_demo_users
+from models.users import User
+from web import create_app
+from web.config import Settings
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_URL = os.environ.get("CRM_TEST_DATABASE_URL", DEFAULT_PG)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SKIP_PG = os.environ.get("CRM_TEST_SKIP_POSTGRES") == "1" and not IN_CI
+DB_KINDS = ["sqlite"] if SKIP_PG else ["sqlite", "postgresql"]
+
+_DEMO_HASH: dict[str, str] = {}
+
+
+def _pg_conninfo(url: str, dbname: str | None = None) -> str:
+    parsed = make_url(url).set(drivername="postgresql")
+    if dbname:
+        parsed = parsed.set(database=dbname)
+    return parsed.render_as_string(hide_password=False)
+
+
+def _pg_reachable() -> str | None:
+    try:
+        with psycopg.connect(_pg_conninfo(PG_URL), connect_timeout=5):
+            return None
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput") or SKIP_PG:
+        return
+    problem = _pg_reachable()
+    if problem:
+        pytest.exit(
+            f"PostgreSQL недоступен ({PG_URL}): {problem}. Тесты идут на SQLite и PostgreSQL; "
+            "запустите сервер или (только локально) CRM_TEST_SKIP_POSTGRES=1.",
+            returncode=3,
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    pg = "пропущен (CRM_TEST_SKIP_POSTGRES=1)" if SKIP_PG else PG_URL
+    return f"CRM test databases: sqlite (file per worker), postgresql {pg}"
+
+
+_KIND_RE = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Show how many database tests passed and failed on each database."""
+    counts: dict[str, dict[str, int]] = {k: {"passed": 0, "failed": 0} for k in DB_KINDS}
+    for outcome in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call" and outcome != "error":
+                continue
+            match = _KIND_RE.search(getattr(report, "nodeid", ""))
+            if match:
+                counts[match.group(1)]["passed" if outcome == "passed" else "failed"] += 1
+    terminalreporter.section("database tests by database")
+    for kind, c in counts.items():
+        terminalreporter.write_line(f"{kind}: {c['passed']} passed, {c['failed']} failed")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _upgrade(url: str, tmp: Path) -> None:
+    import alembic.command
+
+    app = create_app(_settings(url, tmp))
+    with app.app_context():
+        alembic.command.upgrade(app.extensions["migrate"].migrate.get_config(), "heads")
+        db.engine.dispose()
+
+
+def _settings(url: str, tmp: Path, **overrides) -> Settings:
+    values = dict(
+        database_url=url, secret_key="test-secret", env="test", instance_dir=tmp,
+        scheduler=False, smtp_url="smtp://127.0.0.1:1", registry_url="http://127.0.0.1:1",
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session", params=DB_KINDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
+    """A migrated, empty database of one kind for this worker."""
+    tmp = tmp_path_factory.mktemp(f"db-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'crm-test.db'}"
+        _upgrade(url, tmp)
+        yield url
+        return
+    name = f"crm_test_{_worker()}"
+    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    _upgrade(url, tmp)
+    yield url
+    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    if db.engine.dialect.name == "postgresql":
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    else:
+        db.session.execute(text("PRAGMA foreign_keys=OFF"))
+        for table in reversed(tables):
+            db.session.execute(text(f'DELETE FROM "{table}"'))
+        db.session.execute(text("PRAGMA foreign_keys=ON"))
+    db.session.commit()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A controllable clock shared by the app under test."""
+    return ManualClock()
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Override in a test module to change settings of the app under test."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, clock: ManualClock, settings_overrides: dict):
+    """A fresh application on the current database.
+
+    No app context is held during the test, so each request, CLI call or job gets its own
+    context and session, as in production; tests use the ``session`` fixture for their
+    own reads and writes.
+    """
+    application = create_app(_settings(database_url, tmp_path, **settings_overrides), clock=clock)
+    application.config["TESTING"] = True
+    yield application
+    with application.app_context():
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def engine(app):
+    """The application's SQLAlchemy engine."""
+    with app.app_context():
+        return db.engine
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    """A session of the test itself, separate from the sessions requests use."""
+    with Session(engine) as test_session:
+        yield test_session
+        test_session.rollback()
+
+
+@pytest.fixture
+def demo_users(session: Session) -> dict:
+    """The demo employees (password «demo»), by login."""
+    if "hash" not in _DEMO_HASH:
+        _DEMO_HASH["hash"] = generate_password_hash(DEMO_PASSWORD)
+    ensure_demo_users(session, password_hash=_DEMO_HASH["hash"])
+    session.commit()
+    return {u.login: u for u in session.scalars(select(User))}
+
+
+_CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, login_name: str, password: str = DEMO_PASSWORD):
+    """Log ``client`` in through the real login form (with its CSRF token)."""
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post(
+        "/login", data={"login": login_name, "password": password, "csrf_token": token}
+    )
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,67 @@
+"""The ``crm`` command: one-line errors, non-zero exits, ``--json`` output."""
+
+import json
+
+from sqlalchemy import func, select
+
+from models.clients import Client
+from models.users import find_user
+from web.cli import cli
+
+
+def _run(app, *args, input=None):
+    return app.test_cli_runner().invoke(cli, list(args), input=input)
+
+
+def test_user_create_and_list_json(app, session):
+    result = _run(app, "user", "create", "--login", "Ivanov", "--role", "manager",
+                  "--department", "sales", "--name", "Иванов Иван", "--password", "secret1",
+                  "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["login"] == "ivanov" and data["role"] == "manager"
+    user = find_user(session, "ivanov")
+    assert user.check_password("secret1") and user.department.code == "sales"
+    listed = json.loads(_run(app, "user", "list", "--json").stdout)
+    assert [u["login"] for u in listed] == ["ivanov"]
+
+
+def test_errors_are_one_line_and_exit_non_zero(app):
+    result = _run(app, "user", "create", "--login", "x2", "--role", "boss", "--department",
+                  "sales", "--password", "secret1")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Ошибка: Неизвестная роль «boss»")
+    dup = _run(app, "user", "create", "--login", "x3", "--role", "manager", "--department",
+               "nowhere", "--password", "secret1")
+    assert dup.exit_code == 1 and "Неизвестный отдел" in dup.stderr
+
+
+def test_demo_is_idempotent(app, session):
+    first = json.loads(_run(app, "demo", "--json").stdout)
+    assert first["created"]["users"] >= 10 and first["created"]["clients"] >= 200
+    count = session.scalar(select(func.count(Client.id)))
+    second = json.loads(_run(app, "demo", "--json").stdout)
+    assert second["created"]["users"] == 0 and second["created"]["clients"] == 0
+    assert session.scalar(select(func.count(Client.id))) == count
+    assert {"admin", "manager", "manager2", "senior", "backoffice", "lawyer", "underwriter",
+            "product", "head", "analyst"} <= set(first["logins"])
+
+
+def test_demo_refused_in_production(database_url, tmp_path):
+    from tests.conftest import _settings
+    from web import create_app
+
+    app = create_app(_settings(database_url, tmp_path, env="production"))
+    result = app.test_cli_runner().invoke(cli, ["demo"])
+    assert result.exit_code == 1
+    assert "запрещены" in result.stderr
+    from models import db
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_db_current_reports_up_to_date(app):
+    data = json.loads(_run(app, "db", "current", "--json").stdout)
+    assert data["up_to_date"] is True and data["applied"]

@@ -1,0 +1,101 @@
+"""The Flask application factory.
+
+``create_app`` builds a fresh app for the server, the CLI, the scheduler and each test;
+nothing is configured at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from models import db
+from models.clock import SystemClock
+from web.config import Settings
+from web.extensions import csrf, login_manager, migrate, rest_api
+
+
+def _flask_config(settings: Settings) -> dict[str, Any]:
+    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    if settings.database_url.startswith("sqlite"):
+        # Threads of one server share the file; SQLite serialises writers itself.
+        engine_options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
+        "SESSION_COOKIE_NAME": "crm_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": settings.session_cookie_secure,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_CHECK_DEFAULT": False,  # checked in web.security for every unsafe request
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+        "API_TITLE": "CRM API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_AS_ASCII": False,
+    }
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL for concurrent readers, foreign keys on (SQLite leaves them off by default)."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
+    """Build the CRM application from ``settings`` (default: the environment)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
+    app.config.update(_flask_config(settings))
+    app.config.update(settings.extra)
+    app.extensions["crm.settings"] = settings
+    app.extensions["crm.clock"] = clock or SystemClock()
+
+    if settings.database_url.startswith("sqlite:///"):
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    rest_api.init_app(app)
+
+    from web import assets, errors, formatting, navigation, security
+    from web.admin import bp as admin_bp
+    from web.api import register_api
+    from web.auth import bp as auth_bp
+    from web.main import bp as main_bp
+
+    security.init_app(app)
+    errors.init_app(app)
+    assets.init_app(app)
+    navigation.init_app(app)
+    formatting.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
+    register_api(app)
+
+    from web.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,7 @@
+"""Administration: employees, roles, departments, deputies and absences."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from web.admin import views  # noqa: E402,F401

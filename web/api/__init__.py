@@ -1,0 +1,24 @@
+"""REST API under ``/api/v1`` (flask-smorest, OpenAPI at ``/api/v1/openapi.json``).
+
+Machines authenticate with personal tokens (``Authorization: Bearer crm_…``); people's
+browsers may use their session cookie plus the CSRF header. Errors are JSON:
+``{"error": {"code": ..., "message": ..., "fields": {...}}}``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web.extensions import rest_api
+
+
+def register_api(app: Flask) -> None:
+    from web.api.me import blp as me_blp
+
+    rest_api.register_blueprint(me_blp, url_prefix="/api/v1")
+    rest_api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "crm token"}
+    )
+    # Blueprints of later features register themselves here.
+    for hook in app.extensions.get("crm.api_hooks", []):
+        hook(rest_api)

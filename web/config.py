@@ -1,0 +1,97 @@
+"""Typed configuration read from ``CRM_*`` environment variables.
+
+Defaults work on a laptop: SQLite under ``instance/``, server on 127.0.0.1:5000,
+Moscow time. Tests and tools build a ``Settings`` of their own instead of touching the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "да"}
+
+
+def _default_secret(instance_dir: Path) -> str:
+    """A per-installation secret kept in ``instance/secret_key`` so sessions survive restarts."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass
+class Settings:
+    """Everything configurable, with the environment variable each field comes from."""
+
+    database_url: str = ""  # CRM_DATABASE_URL
+    secret_key: str = ""  # CRM_SECRET_KEY
+    env: str = "development"  # CRM_ENV: development | production | test
+    host: str = "127.0.0.1"  # CRM_HOST
+    port: int = 5000  # CRM_PORT
+    timezone: str = "Europe/Moscow"  # CRM_TIMEZONE
+    scheduler: bool = True  # CRM_SCHEDULER: run timers and the outbox inside the server
+    scheduler_interval: float = 5.0  # CRM_SCHEDULER_INTERVAL, seconds between scheduler ticks
+    workers: int = 1  # CRM_WORKERS: gunicorn worker processes for `crm run`
+    session_cookie_secure: bool = False  # CRM_SESSION_COOKIE_SECURE
+    login_max_failures: int = 5  # CRM_LOGIN_MAX_FAILURES before logins slow down
+    login_lock_seconds: int = 30  # CRM_LOGIN_LOCK_SECONDS: first pause, doubled each time
+    smtp_url: str = "smtp://127.0.0.1:8025"  # CRM_SMTP_URL
+    mail_from: str = "crm@localhost"  # CRM_MAIL_FROM
+    registry_url: str = "http://127.0.0.1:8090"  # CRM_REGISTRY_URL
+    registry_token: str = ""  # CRM_REGISTRY_TOKEN
+    instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
+    processes_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "processes")
+    forms_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "forms")
+    extra: dict = field(default_factory=dict)  # raw Flask config overrides (tests)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read settings from ``environ`` (default: ``os.environ``)."""
+        env = os.environ if environ is None else environ
+        instance_dir = Path(env.get("CRM_INSTANCE_DIR") or PROJECT_ROOT / "instance")
+        mode = env.get("CRM_ENV", "development")
+        database_url = env.get("CRM_DATABASE_URL") or f"sqlite:///{instance_dir / 'crm.db'}"
+        secret = env.get("CRM_SECRET_KEY") or ""
+        if not secret:
+            if mode == "production":
+                raise RuntimeError("CRM_SECRET_KEY обязателен в режиме production")
+            secret = _default_secret(instance_dir)
+        return cls(
+            database_url=database_url,
+            secret_key=secret,
+            env=mode,
+            host=env.get("CRM_HOST", "127.0.0.1"),
+            port=int(env.get("CRM_PORT", "5000")),
+            timezone=env.get("CRM_TIMEZONE", "Europe/Moscow"),
+            scheduler=_bool(env.get("CRM_SCHEDULER"), True),
+            scheduler_interval=float(env.get("CRM_SCHEDULER_INTERVAL", "5")),
+            workers=int(env.get("CRM_WORKERS", "1")),
+            session_cookie_secure=_bool(env.get("CRM_SESSION_COOKIE_SECURE"), mode == "production"),
+            login_max_failures=int(env.get("CRM_LOGIN_MAX_FAILURES", "5")),
+            login_lock_seconds=int(env.get("CRM_LOGIN_LOCK_SECONDS", "30")),
+            smtp_url=env.get("CRM_SMTP_URL", "smtp://127.0.0.1:8025"),
+            mail_from=env.get("CRM_MAIL_FROM", "crm@localhost"),
+            registry_url=env.get("CRM_REGISTRY_URL", "http://127.0.0.1:8090"),
+            registry_token=env.get("CRM_REGISTRY_TOKEN", ""),
+            instance_dir=instance_dir,
+            processes_dir=Path(env.get("CRM_PROCESSES_DIR") or PROJECT_ROOT / "processes"),
+            forms_dir=Path(env.get("CRM_FORMS_DIR") or PROJECT_ROOT / "forms"),
+        )

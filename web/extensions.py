@@ -1,0 +1,30 @@
+"""Flask extensions, created unbound and attached in ``create_app`` with ``init_app``."""
+
+from __future__ import annotations
+
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_wtf.csrf import CSRFProtect
+
+from web.config import PROJECT_ROOT
+
+MIGRATIONS_DIR = str(PROJECT_ROOT / "models" / "migrations")
+
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Write our UTC timestamp type as a plain ``sa.DateTime`` so migrations import nothing of ours."""
+    from models.base import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+migrate = Migrate(
+    directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True, render_item=_render_item
+)
+csrf = CSRFProtect()
+login_manager = LoginManager()
+rest_api = Api()

@@ -1,0 +1,35 @@
+"""Jinja filters that show stored UTC times and money the Russian way."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+
+def _zone() -> ZoneInfo:
+    name = getattr(current_user, "timezone", None) or current_app.extensions["crm.settings"].timezone
+    return ZoneInfo(name)
+
+
+def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    """A UTC timestamp in the viewer's zone (Europe/Moscow by default)."""
+    if value is None:
+        return "—"
+    return value.astimezone(_zone()).strftime(fmt)
+
+
+def rub(value: Decimal | None) -> str:
+    """Money as «1 234 567,89 ₽»."""
+    if value is None:
+        return "—"
+    text = f"{Decimal(value):,.2f}".replace(",", " ").replace(".", ",")
+    return f"{text} ₽"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(local_dt, "local_dt")
+    app.add_template_filter(rub, "rub")

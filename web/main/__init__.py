@@ -1,0 +1,7 @@
+"""Start page and health check."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from web.main import views  # noqa: E402,F401

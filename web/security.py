@@ -1,0 +1,116 @@
+"""Authentication and request protection applied to every request in one place.
+
+Every endpoint needs a logged-in user unless its view is marked ``@public``; unsafe
+requests need a CSRF token unless they carry an API token (machines) or the view is
+marked ``@csrf_exempt`` (public intake endpoints with their own protection). Pages
+redirect anonymous users to /login; ``/api/`` answers 401 JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from models import db
+from models.audit import set_actor
+from models.users import User, user_for_token
+from web.extensions import csrf, login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without logging in."""
+    view._crm_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def csrf_exempt(view: F) -> F:
+    """Mark a view that accepts unsafe requests without a CSRF token (public intake)."""
+    view._crm_csrf_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+def clock():
+    return current_app.extensions["crm.clock"]
+
+
+def settings():
+    return current_app.extensions["crm.settings"]
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
+
+
+@login_manager.request_loader
+def _load_user_from_token(req) -> User | None:
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    user = user_for_token(db.session, header[7:].strip(), clock().now())
+    if user is not None:
+        g.crm_token_auth = True
+        db.session.commit()
+    return user
+
+
+def _guard():
+    endpoint = request.endpoint
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    if view is None:
+        set_actor(None)
+        return None  # 404 or static files handled by Flask
+    # Touch current_user first: it resolves a bearer token before the CSRF decision.
+    authenticated = current_user.is_authenticated
+    token_auth = g.get("crm_token_auth", False)
+    if (
+        request.method not in SAFE_METHODS
+        and not token_auth
+        and not getattr(view, "_crm_csrf_exempt", False)
+    ):
+        csrf.protect()
+    if endpoint in PUBLIC_ENDPOINTS or getattr(view, "_crm_public", False):
+        set_actor(current_user.id if authenticated else None)
+        return None
+    if not authenticated:
+        set_actor(None)
+        if is_api_request():
+            response = jsonify(
+                error={"code": "unauthorized", "message": "Требуется вход или API-токен"}
+            )
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="crm"'
+            return response
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    set_actor(current_user.id)
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Войдите, чтобы продолжить"
+    login_manager.session_protection = "strong"
+    app.before_request(_guard)
+    app.after_request(_security_headers)
+    # The actor lives in a context variable of the worker thread: clear it after each
+    # request so the next request on the same thread never inherits it.
+    app.teardown_request(lambda exc: set_actor(None))
