@@ -87,7 +87,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """A name unique to this worker of this test run, so parallel runs never share a database."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{run}"
 
 
 def _upgrade(url: str, tmp: Path) -> None:
