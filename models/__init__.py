@@ -9,3 +9,6 @@ from models import audit, clients, users  # noqa: F401  (register models and hoo
 from models.base import Base, db
 
 __all__ = ["Base", "db"]
+
+# The client base (issue 4): its models and flush hooks.
+from models import client_duplicates, client_import, client_index, client_merge  # noqa: F401

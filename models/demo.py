@@ -178,13 +178,24 @@ def _small_clients(rng: random.Random, owners: list[User]) -> list[Client]:
     return result
 
 
+def _showcase(candidates: list[Client]) -> list[Client]:
+    """Cases the client pages should show: a company being liquidated, a likely duplicate."""
+    candidates[4].registry_status = "LIQUIDATING"
+    candidates[4].head_name = "Ликвидатор Пётр Ильич"
+    original = candidates[0]
+    return [Client(kind=ClientKind.PERSON.value, full_name="Смирнов Андрей (визитка с выставки)",
+                   phone=original.phone, owner=original.owner, tags=["demo"], source="Выставка",
+                   notes="Похоже на дубль: тот же телефон, что у основной карточки")]
+
+
 def ensure_demo_clients(session: Session, companies: int = 200) -> int:
     """Create the deterministic demo clients that are not there yet."""
     rng = random.Random(20261124)
     owners = [find_user(session, login) for login in ("manager", "manager2", "manager3", "senior")]
     candidates = [_company(rng, i, owners) for i in range(companies)]
     candidates += _small_clients(rng, owners)
-    existing = set(session.execute(select(Client.inn, Client.full_name)).tuples())
+    candidates += _showcase(candidates)
+    existing = set(session.execute(select(Client.inn, Client.full_name)).all())
     existing_inn = {inn for inn, _ in existing if inn}
     existing_names = {name for _, name in existing}
     created = 0

@@ -79,3 +79,7 @@ from web.cli import db_commands, demo_commands, run_command, user_commands  # no
 
 for module in (db_commands, demo_commands, run_command, user_commands):
     module.register(cli)
+
+from web.cli import import_commands  # noqa: E402  (client import, issue 4)
+
+import_commands.register(cli)

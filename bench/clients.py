@@ -1,0 +1,343 @@
+"""Client base at scale: search, list and duplicate-check latency, and import rate.
+
+Generates ``--rows`` clients (default 1,000,000; checksum-valid INN/OGRN from
+``models.requisites``, half of them with a contact) into a SQLite file and into a
+PostgreSQL database ``crm_bench_clients`` (both created by the Alembic migrations and
+removed afterwards), then measures with the application's own functions:
+
+* p50/p95 of search by INN, by phone (in varying spellings), by e-mail, by a name
+  fragment, of a filtered list page (manager/senior/admin scopes, filters, sorts, page 1
+  and 2) and of the duplicate check of a new card — target p95 < 50 ms;
+* the rate of a 100,000-row CSV import (Windows-1251, with invalid rows, duplicates of
+  the base and repeats inside the file, «skip-duplicates» mode) — target ≥ 3,000 rows/s.
+
+Every figure is printed next to its target with the ratio (measured / target for
+latencies, target / measured for the rate: below 1.0 is within target). Bulk loading
+uses executemany (SQLite) and COPY (PostgreSQL) with secondary indexes built after the
+load, then ANALYZE, as a DBA would load a base this size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.client_duplicates import Probe, find_duplicates
+from models.client_import import create_batch
+from models.client_import_run import run_import
+from models.client_names import name_suffixes, search_name
+from models.client_search import ClientFilter, search_page
+from models.demo import ensure_demo_users
+from models.requisites import make_inn10, make_kpp, make_ogrn
+from models.users import Department, User
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DB = "crm_bench_clients"
+LATENCY_TARGET_MS = 50.0
+IMPORT_TARGET = 3000.0
+SYLLABLES = ("ка", "ро", "ма", "тех", "но", "пром", "снаб", "вол", "га", "ур", "ал", "сиб", "ир",
+             "нев", "лог", "ист", "гра", "нит", "век", "тор", "аль", "фа", "стр", "ой", "инв", "ест",
+             "мед", "агро", "энер", "го", "бал", "тик", "сер", "вис", "тран", "зит", "лин", "ком")
+FORMS = (("ООО", "Общество с ограниченной ответственностью"), ("АО", "Акционерное общество"))
+TERRITORIES = ("Москва", "Санкт-Петербург", "Новосибирск", "Екатеринбург", "Казань", "Краснодар",
+               "Самара", "Омск", "Пермь", "Уфа")
+INDUSTRIES = ("Логистика", "Строительство", "Торговля", "Производство", "ИТ", "Энергетика",
+              "Медицина", "Финансы")
+FIRST = ("Александр", "Дмитрий", "Сергей", "Ольга", "Анна", "Ирина", "Павел", "Юлия", "Максим")
+LAST = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Новиков")
+CLIENT_COLUMNS = ("id", "kind", "full_name", "short_name", "inn", "kpp", "ogrn", "phone", "email",
+                  "industry", "territory", "segment", "status", "tags", "owner_id", "created_at",
+                  "updated_at", "search_name")
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randrange(2, 5)))
+
+
+class Data:
+    """The generated base, kept in memory so both databases get the same rows."""
+
+    def __init__(self, rows: int, owners: list[int], seed: int = 2026) -> None:
+        rng = random.Random(seed)
+        start = datetime(2021, 1, 1, tzinfo=UTC)
+        self.clients: list[tuple] = []
+        self.contacts: list[tuple] = []
+        self.points: list[tuple] = []
+        self.tokens: list[tuple] = []
+        for i in range(1, rows + 1):
+            short, long = FORMS[i % 2]
+            core = _word(rng).capitalize() + ("" if i % 3 else " " + _word(rng).capitalize())
+            name = f"{short} «{core}»"
+            phone = f"+79{rng.randrange(10**9):09d}"
+            email = f"info{i}@{_word(rng)}.ru"
+            sname = search_name(f"{long} «{core}»", name)
+            created = start + timedelta(minutes=i * 2)
+            self.clients.append((i, "company", f"{long} «{core}»", name, make_inn10(rng), make_kpp(),
+                                 make_ogrn(rng), phone, email, rng.choice(INDUSTRIES),
+                                 rng.choice(TERRITORIES), "Средний", "active", "[]",
+                                 owners[i % len(owners)], created, created, sname))
+            self.points += [(i, None, "phone", phone), (i, None, "email", email)]
+            self.tokens += [(t, i, 0) for t in name_suffixes(sname)]
+            if i % 2 == 0:
+                person = f"{rng.choice(LAST)} {rng.choice(FIRST)}"
+                cphone = f"+79{rng.randrange(10**9):09d}"
+                cid = len(self.contacts) + 1
+                self.contacts.append((cid, i, person, False, cphone, created, search_name(person)))
+                self.points.append((i, cid, "phone", cphone))
+                self.tokens += [(t, i, cid) for t in name_suffixes(search_name(person))]
+
+
+def _chunks(rows: list[tuple], size: int = 50_000) -> Iterator[list[tuple]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _load_sqlite(engine, data: Data) -> None:
+    raw = engine.raw_connection()
+    cur = raw.cursor()
+    tables = ("client", "contact", "client_contact_point")
+    indexes = cur.execute("SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
+                          f"AND tbl_name IN {tables}").fetchall()
+    for name, _sql in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    cur.execute("PRAGMA synchronous=OFF")
+    marks = ",".join("?" * len(CLIENT_COLUMNS))
+    for chunk in _chunks([(*c[:15], c[15].isoformat(), c[16].isoformat(), c[17]) for c in data.clients]):
+        cur.executemany(f"INSERT INTO client ({','.join(CLIENT_COLUMNS)}) VALUES ({marks})", chunk)
+    cur.executemany("INSERT INTO contact (id, client_id, full_name, is_decision_maker, phone, created_at, "
+                    "search_name) VALUES (?,?,?,?,?,?,?)",
+                    [(*c[:5], c[5].isoformat(), c[6]) for c in data.contacts])
+    cur.executemany("INSERT INTO client_contact_point (client_id, contact_id, kind, value) VALUES (?,?,?,?)",
+                    data.points)
+    for chunk in _chunks(sorted(data.tokens), 500_000):
+        cur.executemany("INSERT OR IGNORE INTO client_name_token (token, client_id, contact_id) "
+                        "VALUES (?,?,?)", chunk)
+    raw.commit()
+    for _name, sql in indexes:
+        cur.execute(sql)
+    cur.execute("PRAGMA analysis_limit=0")
+    cur.execute("ANALYZE")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    raw.commit()
+    raw.close()
+
+
+def _load_postgres(engine, data: Data) -> None:
+    raw = engine.raw_connection()
+    cur = raw.cursor()
+    tables = ["client", "contact", "client_contact_point"]
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+                "AND indexname NOT LIKE 'pk_%%'", (tables,))
+    indexes = cur.fetchall()
+    for name, _sql in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    with cur.copy(f"COPY client ({','.join(CLIENT_COLUMNS)}) FROM STDIN") as copy:
+        for row in data.clients:
+            copy.write_row(row)
+    with cur.copy("COPY contact (id, client_id, full_name, is_decision_maker, phone, created_at, "
+                  "search_name) FROM STDIN") as copy:
+        for row in data.contacts:
+            copy.write_row(row)
+    with cur.copy("COPY client_contact_point (client_id, contact_id, kind, value) FROM STDIN") as copy:
+        for row in data.points:
+            copy.write_row(row)
+    for table in ("client", "contact", "client_contact_point"):
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    raw.commit()
+    cur.execute("SET maintenance_work_mem = '512MB'")
+    for _name, sql in indexes:
+        cur.execute(sql)
+    raw.commit()
+    raw.close()
+    with psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE client, contact, client_contact_point")
+
+
+def _owners(session: Session, extra: int = 40) -> list[int]:
+    ensure_demo_users(session, password_hash="bench")
+    sales = session.scalar(select(Department).where(Department.code == "sales"))
+    for i in range(extra):
+        session.add(User(login=f"bench{i}", full_name=f"Менеджер {i}", role="manager", department=sales,
+                         password_hash="bench"))
+    session.commit()
+    return list(session.scalars(select(User.id).where(User.role.in_(("manager", "senior_manager")))))
+
+
+def _timed(session: Session, calls: list[Callable[[], object]]) -> list[float]:
+    samples = []
+    for call in calls:
+        session.expire_all()
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _spell(phone: str, rng: random.Random) -> str:
+    d = phone[2:]
+    return rng.choice((f"8 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}", f"+7 {d[:3]} {d[3:]}", f"8{d}", phone))
+
+
+def _fragment(sname: str, rng: random.Random) -> str:
+    word = max(sname.split(), key=len)
+    size = min(len(word), rng.randrange(4, 7))
+    start = rng.randrange(0, len(word) - size + 1)
+    return word[start:start + size]
+
+
+def _search_calls(session: Session, data: Data, users: dict[str, User], count: int) -> dict[str, list]:
+    rng = random.Random(5)
+    admin = users["admin"]
+    picks = [rng.choice(data.clients) for _ in range(count)]
+
+    def page(user: User, **args: str) -> Callable[[], object]:
+        return lambda: search_page(session, user, ClientFilter.from_args(args))
+
+    def two_pages(user: User, args: dict) -> Callable[[], object]:
+        def run() -> None:
+            first = search_page(session, user, ClientFilter.from_args(args))
+            if first.next_cursor:
+                search_page(session, user, ClientFilter.from_args({**args, "cursor": first.next_cursor}))
+        return run
+
+    lists = []
+    for i, c in enumerate(picks):
+        user = (users["manager"], users["senior"], admin)[i % 3]
+        args = rng.choice(({"territory": c[10]}, {"industry": c[9], "kind": "company"},
+                           {"status": "active"}, {}, {"territory": c[10], "industry": c[9]}))
+        lists.append(two_pages(user, {**args, "sort": rng.choice(("name", "-created", "created"))}))
+    duplicates = []
+    for c in picks:
+        values = {"full_name": c[3].replace("»", "").replace("«", "") + rng.choice(("", " плюс", "c")),
+                  "inn": make_inn10(rng), "kpp": c[5], "phones": rng.choice((c[7], "+74950000000"))}
+        duplicates.append(lambda v=values: find_duplicates(session, Probe.from_values(v)))
+    return {
+        "search by INN": [page(admin, q=c[4]) for c in picks],
+        "search by phone": [page(admin, q=_spell(c[7], rng)) for c in picks],
+        "search by e-mail": [page(admin, q=c[8].upper()) for c in picks],
+        "search by name fragment": [page(admin, q=_fragment(c[17], rng)) for c in picks],
+        "filtered list page (2 pages)": lists,
+        "duplicate check, new card": duplicates,
+    }
+
+
+def _import_file(data: Data, rows: int, seed: int = 9) -> bytes:
+    rng = random.Random(seed)
+    lines = ["Наименование;ИНН;КПП;ОГРН;Телефон;E-mail;Территория"]
+    made: list[str] = []
+    for i in range(rows):
+        roll = rng.random()
+        if roll < 0.04:  # a client already in the base
+            c = rng.choice(data.clients)
+            lines.append(f"{c[3]};{c[4]};{c[5]};{c[6]};{c[7]};{c[8]};{c[10]}")
+        elif roll < 0.07 and made:  # a repeat of an earlier row of the file
+            lines.append(rng.choice(made))
+        else:
+            inn = make_inn10(rng, "50")
+            if roll > 0.97:
+                inn = inn[:-1] + str((int(inn[-1]) + 1) % 10)  # broken checksum
+            line = (f"ООО «Импорт {_word(rng).capitalize()} {i}»;{inn};500101001;{make_ogrn(rng, '50')};"
+                    f"8 (9{rng.randrange(10**2):02d}) {rng.randrange(10**3):03d}-{rng.randrange(10**4):04d};"
+                    f"new{i}@import.ru;{rng.choice(TERRITORIES)}")
+            made.append(line)
+            lines.append(line)
+    return ("\r\n".join(lines) + "\r\n").encode("cp1251")
+
+
+def _report(name: str, samples: list[float]) -> str:
+    q = statistics.quantiles(samples, n=100)
+    p50, p95 = statistics.median(samples), q[94]
+    verdict = "ok" if p95 < LATENCY_TARGET_MS else "SLOWER THAN TARGET"
+    return (f"  {name:<30} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms   target p95 < {LATENCY_TARGET_MS:.0f} ms"
+            f"   ratio {p95 / LATENCY_TARGET_MS:5.2f}  {verdict}")
+
+
+def _run_database(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, count: int) -> None:
+    from alembic import command
+
+    from models import db
+    from web import create_app
+    from web.config import Settings
+
+    app = create_app(Settings(database_url=url, secret_key="bench", env="test", instance_dir=tmp,
+                              scheduler=False))
+    with app.app_context():
+        command.upgrade(app.extensions["migrate"].migrate.get_config(), "heads")
+        engine = db.engine
+    with Session(engine) as session:
+        owners = _owners(session)
+    started = time.perf_counter()
+    gc.disable()
+    data = Data(data_rows, owners)
+    gc.enable()
+    generated = time.perf_counter()
+    (_load_sqlite if kind == "sqlite" else _load_postgres)(engine, data)
+    print(f"[{kind}] {data_rows:,} clients, {len(data.contacts):,} contacts generated in "
+          f"{generated - started:.0f} s, loaded and indexed in {time.perf_counter() - generated:.0f} s",
+          flush=True)
+    with Session(engine) as session:
+        users = {u.login: u for u in session.scalars(select(User))}
+        searches = _search_calls(session, data, users, count)
+        csv_data = _import_file(data, import_rows)
+        # The generated base (millions of Python objects) is not part of what is measured:
+        # a web or CLI process never holds it, and every GC pass would walk it.
+        del data
+        gc.collect()
+        for name, calls in searches.items():
+            print(_report(name, _timed(session, calls)), flush=True)
+        batch = create_batch(session, None, csv_data, "bench.csv", "skip-duplicates")
+        batch.dry_run = False
+        session.commit()
+        started = time.perf_counter()
+        run_import(session, batch, None, on_chunk=lambda _b: session.commit())
+        session.commit()
+        elapsed = time.perf_counter() - started
+        rate = import_rows / elapsed
+        verdict = "ok" if rate >= IMPORT_TARGET else "SLOWER THAN TARGET"
+        print(f"  {'CSV import ' + format(import_rows, ',') + ' rows':<30} {rate:7.0f} rows/s "
+              f"({elapsed:.1f} s: created {batch.created_count:,}, skipped {batch.skipped_count:,}, "
+              f"rejected {batch.rejected_count:,})   target >= {IMPORT_TARGET:.0f} rows/s   "
+              f"ratio {IMPORT_TARGET / rate:5.2f}  {verdict}", flush=True)
+    engine.dispose()
+
+
+def main(argv: list[str]) -> None:
+    """Run the client benchmark (``python -m bench clients [--rows N] [--import-rows N]``)."""
+    parser = argparse.ArgumentParser(prog="bench clients")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="crm-bench-clients-") as tmp:
+        if args.db in ("sqlite", "both"):
+            _run_database("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp), args.rows,
+                          args.import_rows, args.queries)
+        if args.db in ("postgresql", "both"):
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{PG_DB}"')
+            try:
+                _run_database("postgresql", f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}",
+                              Path(tmp), args.rows, args.import_rows, args.queries)
+            finally:
+                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
