@@ -5,7 +5,7 @@ the tests see the whole schema. Nothing here imports Flask request state: caller
 sessions, clocks and actors explicitly.
 """
 
-from models import audit, clients, users  # noqa: F401  (register models and hooks)
+from models import audit, clients, processes, users  # noqa: F401  (register models and hooks)
 from models.base import Base, db
 
 __all__ = ["Base", "db"]

@@ -79,13 +79,14 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     login_manager.init_app(app)
     rest_api.init_app(app)
 
-    from web import assets, errors, formatting, navigation, security
+    from web import assets, engine_support, errors, formatting, navigation, security
     from web.admin import bp as admin_bp
     from web.api import register_api
     from web.auth import bp as auth_bp
     from web.main import bp as main_bp
 
     security.init_app(app)
+    engine_support.init_app(app)
     errors.init_app(app)
     assets.init_app(app)
     navigation.init_app(app)

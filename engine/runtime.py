@@ -1,0 +1,332 @@
+"""Running process instances: start, complete a user task, cancel, and the shared step logic.
+
+Every public method is one step: load the instance, run SpiffWorkflow, then write the
+state, the human-task projection, events, subscriptions and incidents through the given
+session. The caller owns the transaction (commit at the edge). The instance's ``version``
+column makes a concurrent second step fail with ``ConflictError`` instead of overwriting.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import human_tasks
+from engine.clock_bridge import using_clock
+from engine.definitions import latest_definition
+from engine.errors import ConflictError, EngineError, NotFound, OperationError
+from engine.forms import check_submission
+from engine.jsonable import to_jsonable
+from engine.operations import OperationContext
+from engine.script_engine import CrmScriptEngine
+from engine.serialization import specs_from_json, state_to_json, workflow_from_state
+from models.processes import (
+    HumanTask,
+    Incident,
+    InstanceStatus,
+    ProcessEvent,
+    ProcessInstance,
+    Subscription,
+    TaskStatus,
+)
+
+MAX_ROUNDS = 50
+DEFAULT_TRANSIENT_ATTEMPTS = 3
+BACKOFF_SECONDS = 30
+
+
+class ProcessEngine:
+    """The engine API used by the web layer, the CLI and scheduler jobs."""
+
+    def __init__(self, session: Session, clock: Any, forms_dir: Path, settings: Any = None) -> None:
+        self.session = session
+        self.clock = clock
+        self.forms_dir = forms_dir
+        self.settings = settings
+        self.thrown: list[Any] = []  # events thrown to other instances, routed after the step
+
+    # --- loading -------------------------------------------------------------------------
+
+    def _context(self, instance: ProcessInstance | None) -> OperationContext:
+        return OperationContext(session=self.session, clock=self.clock, settings=self.settings,
+                                instance_id=instance.id if instance else None)
+
+    def load(self, instance: ProcessInstance) -> BpmnWorkflow:
+        definition = instance.definition
+        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json)
+        workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
+        workflow.script_engine = CrmScriptEngine(self._context(instance))
+        return workflow
+
+    def instance(self, instance_id: int) -> ProcessInstance:
+        instance = self.session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(f"Экземпляр процесса {instance_id} не найден")
+        return instance
+
+    # --- steps -----------------------------------------------------------------------------
+
+    def start(self, key: str, data: dict | None = None, *, business_type: str | None = None,
+              business_id: int | None = None, user_id: int | None = None, title: str | None = None,
+              correlation: dict | None = None, fire_start_timer: bool = False,
+              message_start: tuple[str, Any] | None = None) -> ProcessInstance:
+        """Start the latest version of process ``key`` with initial ``data``.
+
+        ``fire_start_timer`` fires a timer start event at once (the scheduler's start);
+        ``message_start`` is ``(name, payload)`` of the message that starts the process.
+        """
+        definition = latest_definition(self.session, key)
+        if definition is None:
+            raise NotFound(f"Процесс «{key}» не развёрнут")
+        now = self.clock.now()
+        data = dict(data or {})
+        correlation = dict(correlation or {})
+        if business_type and business_id is not None:
+            correlation.setdefault(f"{business_type}_id", business_id)
+        for k, v in correlation.items():
+            data.setdefault(k, v)
+        instance = ProcessInstance(
+            definition=definition, process_key=key, title=title or definition.name,
+            status=InstanceStatus.RUNNING, state_json="{}", business_type=business_type,
+            business_id=business_id, correlation=to_jsonable(correlation), started_by_id=user_id,
+            started_at=now, updated_at=now,
+        )
+        self.session.add(instance)
+        self.session.flush()
+        data["instance_id"] = instance.id
+        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json)
+        workflow = BpmnWorkflow(spec, subprocess_specs,
+                                script_engine=CrmScriptEngine(self._context(instance)))
+        workflow.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**data)
+        self.event(instance, "instance_started", user_id, detail={"version": definition.version})
+        if fire_start_timer:
+            self._fire_start_timer(workflow)
+        if message_start is not None:
+            from SpiffWorkflow.bpmn import BpmnEvent
+            from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+
+            with using_clock(self.clock):
+                workflow.do_engine_steps()
+                workflow.catch(BpmnEvent(MessageEventDefinition(message_start[0]), message_start[1]))
+        self.advance(instance, workflow, user_id)
+        self.save(instance, workflow)
+        return instance
+
+    def _fire_start_timer(self, workflow: BpmnWorkflow) -> None:
+        with using_clock(self.clock):
+            workflow.do_engine_steps()
+            for task in workflow.get_tasks(state=TaskState.WAITING):
+                definition = getattr(task.task_spec, "event_definition", None)
+                if isinstance(task.task_spec, StartEvent) and isinstance(definition, TimerEventDefinition):
+                    task.complete()
+
+    def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
+        """Complete human task ``task_id`` with form ``data`` (validated against its schema)."""
+        row = self.session.get(HumanTask, task_id)
+        if row is None:
+            raise NotFound(f"Задача {task_id} не найдена")
+        if row.status != TaskStatus.OPEN:
+            raise ConflictError("Задача уже выполнена или отменена")
+        check_submission(self.forms_dir, row.form, data)
+        instance = row.instance
+        if instance.status not in InstanceStatus.ACTIVE:
+            raise ConflictError("Процесс уже завершён или отменён")
+        workflow = self.load(instance)
+        task = workflow.get_task_from_id(UUID(row.task_uuid))
+        if task is None or task.state != TaskState.READY:
+            raise ConflictError("Задача больше не ожидает выполнения")
+        now = self.clock.now()
+        task.set_data(**data)
+        with using_clock(self.clock):
+            try:
+                task.run()
+            except WorkflowTaskException as exc:
+                self.incident(instance, exc, user_id)
+        row.status = TaskStatus.COMPLETED
+        row.completed_at = now
+        row.completed_by_id = user_id
+        row.completed_data = to_jsonable(data)
+        duration = (now - row.created_at).total_seconds() * 1000 if row.created_at else None
+        self.event(instance, "user_task_completed", user_id, element=task.task_spec,
+                   duration_ms=duration, detail={"human_task_id": row.id})
+        self.advance(instance, workflow, user_id)
+        self.save(instance, workflow)
+        return instance
+
+    def cancel(self, instance_id: int, user_id: int | None, reason: str = "") -> ProcessInstance:
+        instance = self.instance(instance_id)
+        if instance.status not in InstanceStatus.ACTIVE:
+            raise ConflictError("Процесс уже завершён или отменён")
+        workflow = self.load(instance)
+        workflow.cancel()
+        now = self.clock.now()
+        instance.status = InstanceStatus.CANCELLED
+        instance.completed_at = now
+        instance.state_json = state_to_json(workflow)
+        instance.next_timer_at = None
+        instance.updated_at = now
+        for row in self.session.scalars(select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)):
+            row.status = TaskStatus.CANCELLED
+            row.completed_at = now
+        for incident in self._open_incidents(instance):
+            incident.status = "resolved"
+            incident.resolved_at = now
+        self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
+        self.event(instance, "instance_cancelled", user_id, detail={"reason": reason})
+        self.flush()
+        return instance
+
+    # --- shared step logic -----------------------------------------------------------------
+
+    def advance(self, instance: ProcessInstance, workflow: BpmnWorkflow, user_id: int | None) -> bool:
+        """Run engine tasks until only people, timers or messages can move the process on."""
+        started: dict[UUID, float] = {}
+
+        def will(task: Any) -> None:
+            started[task.id] = _time.perf_counter()
+
+        def did(task: Any) -> None:
+            spec = task.task_spec
+            if not getattr(spec, "bpmn_id", None):
+                return
+            definition = getattr(spec, "event_definition", None)
+            kind = "task_completed"
+            if isinstance(definition, TimerEventDefinition):
+                kind = "timer_fired"
+            elif definition is not None and type(definition).__name__ == "MessageEventDefinition" \
+                    and not getattr(spec, "manual", False):
+                kind = "event_caught" if task.state == TaskState.COMPLETED else kind
+            began = started.pop(task.id, None)
+            duration = (_time.perf_counter() - began) * 1000 if began else None
+            self.event(instance, kind, user_id, element=spec, duration_ms=duration)
+
+        with using_clock(self.clock):
+            try:
+                for _ in range(MAX_ROUNDS):
+                    workflow.do_engine_steps(will, did)
+                    if not any(not t.task_spec.manual
+                               for t in workflow.get_tasks(state=TaskState.READY)):
+                        break
+            except WorkflowTaskException as exc:
+                self.incident(instance, exc, user_id)
+                return False
+        self.thrown.extend(workflow.get_events())
+        return True
+
+    def incident(self, instance: ProcessInstance, exc: WorkflowTaskException, user_id: int | None) -> None:
+        task = exc.task
+        cause = exc.__cause__
+        transient = isinstance(cause, OperationError) and cause.transient
+        message = getattr(exc, "error_msg", None) or str(exc).split("\n")[0]
+        spec = task.task_spec if task is not None else None
+        element = getattr(spec, "bpmn_id", None) or (spec.name if spec else "?")
+        uuid = str(task.id) if task is not None else ""
+        now = self.clock.now()
+        incident = self.session.scalar(select(Incident).where(
+            Incident.instance_id == instance.id, Incident.task_uuid == uuid, Incident.status == "open"))
+        retries = getattr(spec, "retries", None)
+        if incident is None:
+            incident = Incident(instance_id=instance.id, element_id=element, task_uuid=uuid,
+                                element_name=getattr(spec, "bpmn_name", None), attempts=0,
+                                created_at=now)
+            self.session.add(incident)
+        incident.attempts = (incident.attempts or 0) + 1
+        incident.error = message
+        incident.transient = transient
+        incident.max_attempts = (retries or DEFAULT_TRANSIENT_ATTEMPTS) if transient else 1
+        if transient and incident.attempts < incident.max_attempts:
+            base = getattr(spec, "retry_backoff_base", None) or BACKOFF_SECONDS
+            incident.next_retry_at = now + timedelta(seconds=base * 2 ** (incident.attempts - 1))
+        else:
+            incident.next_retry_at = None
+        instance.status = InstanceStatus.ERROR
+        self.event(instance, "incident", user_id, element=spec,
+                   detail={"error": message, "attempt": incident.attempts, "transient": transient})
+
+    def _open_incidents(self, instance: ProcessInstance) -> list[Incident]:
+        return list(self.session.scalars(select(Incident).where(
+            Incident.instance_id == instance.id, Incident.status == "open")))
+
+    def save(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        now = self.clock.now()
+        instance.state_json = state_to_json(workflow)
+        instance.updated_at = now
+        human_tasks.sync(self.session, instance, workflow, now)
+        if workflow.is_completed():
+            if instance.status != InstanceStatus.COMPLETED:
+                self.event(instance, "instance_completed", None)
+            instance.status = InstanceStatus.COMPLETED
+            instance.completed_at = now
+            instance.next_timer_at = None
+        elif any(t.state == TaskState.ERROR for t in workflow.get_tasks(state=TaskState.ERROR)):
+            instance.status = InstanceStatus.ERROR
+            instance.next_timer_at = next_timer(workflow)
+        else:
+            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+            instance.status = InstanceStatus.RUNNING if ready else InstanceStatus.WAITING
+            instance.next_timer_at = next_timer(workflow)
+        self._subscriptions(instance, workflow)
+        self.flush()
+
+    def _subscriptions(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
+        if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+            return
+        for pending in workflow.waiting_events():
+            kind = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}.get(
+                pending.event_type)
+            if kind is None:
+                continue
+            correlation = dict(instance.correlation or {})
+            correlation.update(to_jsonable(pending.correlations or {}))
+            self.session.add(Subscription(instance_id=instance.id, kind=kind, name=pending.name,
+                                          correlation=correlation))
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise ConflictError(
+                "Процесс только что изменил другой пользователь или планировщик; обновите страницу"
+            ) from None
+
+    def event(self, instance: ProcessInstance, kind: str, user_id: int | None, *, element: Any = None,
+              duration_ms: float | None = None, detail: dict | None = None) -> None:
+        """Append a ``process_event`` row (every step calls this)."""
+        self.session.add(ProcessEvent(
+            instance_id=instance.id, kind=kind, user_id=user_id, at=self.clock.now(),
+            element_id=getattr(element, "bpmn_id", None), element_name=getattr(element, "bpmn_name", None),
+            element_type=type(element).__name__ if element is not None else None,
+            duration_ms=duration_ms, detail=to_jsonable(detail) if detail else None,
+        ))
+
+
+def next_timer(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest moment a timer of ``workflow`` is due, or None."""
+    moments = []
+    for pending in workflow.waiting_events():
+        if "Timer" not in pending.event_type or not pending.value:
+            continue
+        value = pending.value
+        if isinstance(value, dict):
+            value = value.get("next")
+        try:
+            moments.append(TimerEventDefinition.get_datetime(str(value)))
+        except ValueError as exc:
+            raise EngineError(f"Неверное значение таймера {value!r}: {exc}") from None
+    return min(moments) if moments else None

@@ -1,0 +1,86 @@
+"""Steps that wake an instance up: due timers, caught messages and signals, incident retries.
+
+Each function is one step on one instance through a ``ProcessEngine`` (same session,
+same transaction as the caller's); events thrown to other instances are routed at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.util.task import TaskState
+
+from engine.clock_bridge import using_clock
+from engine.errors import ConflictError, NotFound
+from engine.runtime import ProcessEngine
+from models.processes import Incident, InstanceStatus, ProcessInstance
+
+
+def fire_timers(engine: ProcessEngine, instance: ProcessInstance) -> None:
+    """Let every due timer of ``instance`` fire and run what follows."""
+    if instance.status not in InstanceStatus.ACTIVE:
+        instance.next_timer_at = None
+        engine.flush()
+        return
+    workflow = engine.load(instance)
+    with using_clock(engine.clock):
+        workflow.refresh_timers()
+    engine.advance(instance, workflow, None)
+    engine.save(instance, workflow)
+    route_thrown(engine)
+
+
+def deliver(engine: ProcessEngine, instance: ProcessInstance, event_definition: Any, payload: Any,
+            user_id: int | None, correlations: dict | None = None) -> None:
+    """Hand a message or signal to a waiting instance and run what follows."""
+    workflow = engine.load(instance)
+    with using_clock(engine.clock):
+        workflow.catch(BpmnEvent(event_definition, payload, correlations or {}))
+    engine.event(instance, "message_received" if "Message" in type(event_definition).__name__
+                 else "signal_received", user_id, detail={"name": event_definition.name})
+    engine.advance(instance, workflow, user_id)
+    engine.save(instance, workflow)
+
+
+def retry_incident(engine: ProcessEngine, incident_id: int, user_id: int | None) -> Incident:
+    """Run the failed task again; resolves the incident or records one more failed attempt."""
+    incident = engine.session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"Инцидент {incident_id} не найден")
+    if incident.status != "open":
+        raise ConflictError("Инцидент уже разрешён")
+    instance = engine.instance(incident.instance_id)
+    workflow = engine.load(instance)
+    task = workflow.get_task_from_id(UUID(incident.task_uuid)) if incident.task_uuid else None
+    if task is not None and task.state == TaskState.ERROR:
+        task._set_state(TaskState.READY)
+    attempts_before = incident.attempts
+    instance.status = InstanceStatus.RUNNING
+    engine.event(instance, "incident_retry", user_id, detail={"incident_id": incident.id})
+    engine.advance(instance, workflow, user_id)
+    if incident.attempts == attempts_before:  # the task did not fail again
+        incident.status = "resolved"
+        incident.resolved_at = engine.clock.now()
+        incident.resolved_by_id = user_id
+        incident.next_retry_at = None
+    engine.save(instance, workflow)
+    route_thrown(engine)
+    return incident
+
+
+def route_thrown(engine: ProcessEngine) -> None:
+    """Deliver messages and signals the last steps threw to other instances."""
+    from engine.messages import broadcast_signal, send_message
+
+    while engine.thrown:
+        event = engine.thrown.pop(0)
+        definition = event.event_definition
+        kind = type(definition).__name__
+        if "Message" in kind:
+            send_message(engine, definition.name, dict(event.correlations or {}),
+                         event.payload if isinstance(event.payload, dict) else {"payload": event.payload},
+                         None)
+        elif "Signal" in kind:
+            broadcast_signal(engine, definition.name, event.payload, None)
