@@ -66,6 +66,18 @@ def _field(error: Any) -> str:
     return ".".join(path) or "_form"
 
 
+_SIMPLE_MESSAGES = {
+    "maxLength": "Не длиннее {arg} символов",
+    "minimum": "Значение должно быть не меньше {arg}",
+    "maximum": "Значение должно быть не больше {arg}",
+    "exclusiveMinimum": "Значение должно быть больше {arg}",
+    "exclusiveMaximum": "Значение должно быть меньше {arg}",
+    "enum": "Выберите значение из списка",
+    "minItems": "Выберите не менее {arg}",
+    "maxItems": "Выберите не более {arg}",
+}
+
+
 def _message(error: Any, schema: dict) -> str:
     v, arg = error.validator, error.validator_value
     if v == "required":
@@ -75,25 +87,12 @@ def _message(error: Any, schema: dict) -> str:
         return "Ожидается " + " или ".join(_TYPE_NAMES.get(k, k) for k in kinds)
     if v == "minLength":
         return "Поле не может быть пустым" if arg == 1 else f"Не короче {arg} символов"
-    if v == "maxLength":
-        return f"Не длиннее {arg} символов"
-    if v == "minimum":
-        return f"Значение должно быть не меньше {arg}"
-    if v == "maximum":
-        return f"Значение должно быть не больше {arg}"
-    if v == "exclusiveMinimum":
-        return f"Значение должно быть больше {arg}"
-    if v == "exclusiveMaximum":
-        return f"Значение должно быть меньше {arg}"
-    if v == "enum":
-        return "Выберите значение из списка"
     if v == "format":
         return f"Неверный формат: ожидается {_FORMAT_NAMES.get(arg, arg)}"
-    if v == "pattern":
-        return error.schema.get("errorMessage") or "Неверный формат значения"
-    if v in ("minItems", "maxItems"):
-        return f"Выберите не менее {arg}" if v == "minItems" else f"Выберите не более {arg}"
-    return error.schema.get("errorMessage") or "Неверное значение"
+    if v in _SIMPLE_MESSAGES:
+        return _SIMPLE_MESSAGES[v].format(arg=arg)
+    fallback = "Неверный формат значения" if v == "pattern" else "Неверное значение"
+    return error.schema.get("errorMessage") or fallback
 
 
 def validate(schema: dict, data: dict) -> dict[str, list[str]]:
