@@ -17,7 +17,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, 
 from sqlalchemy import select
 
 from engine.jsonable import to_jsonable
-from engine.runtime import ProcessEngine
+from engine.runtime import ProcessEngine, step
 from models.processes import ProcessDefinition, ProcessInstance, ProcessMessage, Subscription
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def _start_by_message(engine: ProcessEngine, name: str, correlation: dict, paylo
     return started
 
 
+@step
 def send_message(engine: ProcessEngine, name: str, correlation: dict, payload: dict,
                  user_id: int | None) -> Delivery:
     """Deliver message ``name`` to waiting instances, or start one, or record it as unmatched."""
@@ -84,6 +85,7 @@ def send_message(engine: ProcessEngine, name: str, correlation: dict, payload: d
     return Delivery(status, delivered, row.id)
 
 
+@step
 def broadcast_signal(engine: ProcessEngine, name: str, payload: Any, user_id: int | None) -> Delivery:
     """Deliver signal ``name`` to every instance waiting for it."""
     from engine.steps import deliver

@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from sqlalchemy import select
 
 from engine.definitions import latest_definition
-from engine.runtime import ProcessEngine
+from engine.runtime import ProcessEngine, step
 from engine.serialization import _registry, specs_from_json
 from models.processes import InstanceStatus, ProcessInstance
 
@@ -36,6 +36,7 @@ def _names(tasks) -> list[str]:
     return sorted({t.task_spec.bpmn_id or t.task_spec.name for t in tasks})
 
 
+@step
 def migrate_instance(engine: ProcessEngine, instance: ProcessInstance,
                      user_id: int | None) -> MigrationResult:
     latest = latest_definition(engine.session, instance.process_key)
@@ -43,7 +44,7 @@ def migrate_instance(engine: ProcessEngine, instance: ProcessInstance,
     if latest is None or latest.id == instance.definition_id:
         return MigrationResult(instance.id, old_version, old_version, False)
     workflow = engine.load(instance)
-    new_spec, new_subprocess_specs = specs_from_json(latest.id, latest.spec_json)
+    new_spec, new_subprocess_specs = specs_from_json(latest.id, latest.spec_json, latest.content_hash)
     top_diff, sub_diffs = diff_workflow(_registry(), workflow, new_spec, new_subprocess_specs)
     removed = list(top_diff.removed)
     changed = list(top_diff.changed)

@@ -8,10 +8,12 @@ column makes a concurrent second step fail with ``ConflictError`` instead of ove
 
 from __future__ import annotations
 
+import functools
 import time as _time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -43,6 +45,21 @@ from models.processes import (
 )
 
 MAX_ROUNDS = 50
+CONFLICT_MESSAGE = "Процесс только что изменил другой пользователь или планировщик; обновите страницу"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def step(func: F) -> F:
+    """Turn a lost optimistic-locking race (at any flush, also autoflush) into ``ConflictError``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except StaleDataError:
+            raise ConflictError(CONFLICT_MESSAGE) from None
+
+    return wrapper  # type: ignore[return-value]
 DEFAULT_TRANSIENT_ATTEMPTS = 3
 BACKOFF_SECONDS = 30
 
@@ -65,7 +82,7 @@ class ProcessEngine:
 
     def load(self, instance: ProcessInstance) -> BpmnWorkflow:
         definition = instance.definition
-        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json)
+        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json, definition.content_hash)
         workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
         workflow.script_engine = CrmScriptEngine(self._context(instance))
         return workflow
@@ -78,6 +95,7 @@ class ProcessEngine:
 
     # --- steps -----------------------------------------------------------------------------
 
+    @step
     def start(self, key: str, data: dict | None = None, *, business_type: str | None = None,
               business_id: int | None = None, user_id: int | None = None, title: str | None = None,
               correlation: dict | None = None, fire_start_timer: bool = False,
@@ -106,7 +124,7 @@ class ProcessEngine:
         self.session.add(instance)
         self.session.flush()
         data["instance_id"] = instance.id
-        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json)
+        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json, definition.content_hash)
         workflow = BpmnWorkflow(spec, subprocess_specs,
                                 script_engine=CrmScriptEngine(self._context(instance)))
         workflow.data.update(data)
@@ -134,6 +152,7 @@ class ProcessEngine:
                 if isinstance(task.task_spec, StartEvent) and isinstance(definition, TimerEventDefinition):
                     task.complete()
 
+    @step
     def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
         """Complete human task ``task_id`` with form ``data`` (validated against its schema)."""
         row = self.session.get(HumanTask, task_id)
@@ -167,6 +186,7 @@ class ProcessEngine:
         self.save(instance, workflow)
         return instance
 
+    @step
     def cancel(self, instance_id: int, user_id: int | None, reason: str = "") -> ProcessInstance:
         instance = self.instance(instance_id)
         if instance.status not in InstanceStatus.ACTIVE:
@@ -301,9 +321,7 @@ class ProcessEngine:
         try:
             self.session.flush()
         except StaleDataError:
-            raise ConflictError(
-                "Процесс только что изменил другой пользователь или планировщик; обновите страницу"
-            ) from None
+            raise ConflictError(CONFLICT_MESSAGE) from None
 
     def event(self, instance: ProcessInstance, kind: str, user_id: int | None, *, element: Any = None,
               duration_ms: float | None = None, detail: dict | None = None) -> None:

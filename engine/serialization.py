@@ -70,7 +70,7 @@ def _encoder_cls():
     _registry()
     return _local.serializer._encoder_cls
 
-_spec_cache: dict[int, tuple[Any, dict]] = {}
+_spec_cache: dict[tuple[int, str], tuple[Any, dict]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -84,9 +84,14 @@ def specs_to_json(spec: Any, subprocess_specs: dict) -> str:
     )
 
 
-def specs_from_json(definition_id: int, spec_json: str) -> tuple[Any, dict]:
-    """Restored specs of a definition version, cached for the life of the process."""
-    cached = _spec_cache.get(definition_id)
+def specs_from_json(definition_id: int, spec_json: str, content_hash: str = "") -> tuple[Any, dict]:
+    """Restored specs of a definition version, cached for the life of the process.
+
+    The key includes the content hash, so a reused id (a recreated database) never
+    returns another process's spec.
+    """
+    key = (definition_id, content_hash or str(hash(spec_json)))
+    cached = _spec_cache.get(key)
     if cached is not None:
         return cached
     data = json.loads(spec_json)
@@ -94,7 +99,7 @@ def specs_from_json(definition_id: int, spec_json: str) -> tuple[Any, dict]:
     spec = registry.restore(data["spec"])
     subprocess_specs = {name: registry.restore(s) for name, s in data["subprocess_specs"].items()}
     with _cache_lock:
-        _spec_cache[definition_id] = (spec, subprocess_specs)
+        _spec_cache[key] = (spec, subprocess_specs)
     return spec, subprocess_specs
 
 

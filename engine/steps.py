@@ -13,11 +13,14 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock_bridge import using_clock
-from engine.errors import ConflictError, NotFound
-from engine.runtime import ProcessEngine
+from engine.errors import ConflictError, EngineError, NotFound
+from engine.runtime import ProcessEngine, step
 from models.processes import Incident, InstanceStatus, ProcessInstance
 
+MAX_ROUTED = 100
 
+
+@step
 def fire_timers(engine: ProcessEngine, instance: ProcessInstance) -> None:
     """Let every due timer of ``instance`` fire and run what follows."""
     if instance.status not in InstanceStatus.ACTIVE:
@@ -32,6 +35,7 @@ def fire_timers(engine: ProcessEngine, instance: ProcessInstance) -> None:
     route_thrown(engine)
 
 
+@step
 def deliver(engine: ProcessEngine, instance: ProcessInstance, event_definition: Any, payload: Any,
             user_id: int | None, correlations: dict | None = None) -> None:
     """Hand a message or signal to a waiting instance and run what follows."""
@@ -44,6 +48,7 @@ def deliver(engine: ProcessEngine, instance: ProcessInstance, event_definition: 
     engine.save(instance, workflow)
 
 
+@step
 def retry_incident(engine: ProcessEngine, incident_id: int, user_id: int | None) -> Incident:
     """Run the failed task again; resolves the incident or records one more failed attempt."""
     incident = engine.session.get(Incident, incident_id)
@@ -74,7 +79,12 @@ def route_thrown(engine: ProcessEngine) -> None:
     """Deliver messages and signals the last steps threw to other instances."""
     from engine.messages import broadcast_signal, send_message
 
+    routed = 0
     while engine.thrown:
+        routed += 1
+        if routed > MAX_ROUTED:
+            engine.thrown.clear()
+            raise EngineError("Слишком много сообщений за один шаг: вероятно, процессы пересылают их по кругу")
         event = engine.thrown.pop(0)
         definition = event.event_definition
         kind = type(definition).__name__
