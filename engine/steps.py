@@ -84,7 +84,7 @@ def route_thrown(engine: ProcessEngine) -> None:
         routed += 1
         if routed > MAX_ROUTED:
             engine.thrown.clear()
-            raise EngineError("Слишком много сообщений за один шаг: вероятно, процессы пересылают их по кругу")
+            raise EngineError("Слишком много сообщений за один шаг: процессы пересылают их по кругу?")
         event = engine.thrown.pop(0)
         definition = event.event_definition
         kind = type(definition).__name__
