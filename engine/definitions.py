@@ -79,4 +79,4 @@ def deploy(session: Session, paths: list[Path], forms_dir: Path, clock, user_id:
 def definition_counts(session: Session) -> dict[str, int]:
     rows = session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.version))
                            .group_by(ProcessDefinition.key))
-    return dict(rows.tuples())
+    return dict(rows.tuples().all())

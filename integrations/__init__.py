@@ -8,4 +8,8 @@ from __future__ import annotations
 
 
 def load_operations() -> None:
-    from integrations import mail, system_operations  # noqa: F401  (registration side effects)
+    from integrations import (  # noqa: F401  (registration side effects)
+        client_operations,
+        mail,
+        system_operations,
+    )

@@ -69,7 +69,7 @@ def list_processes(as_json: bool) -> None:
     for key, version, name in latest.tuples():
         counts = dict(db.session.execute(
             select(ProcessInstance.status, func.count()).where(ProcessInstance.process_key == key)
-            .group_by(ProcessInstance.status)).tuples())
+            .group_by(ProcessInstance.status)).tuples().all())
         rows.append({"key": key, "name": name, "latest_version": version, "instances": counts})
     emit(rows, as_json, "\n".join(
         f"{r['key']:<30} v{r['latest_version']:<3} {r['name']}  {r['instances'] or ''}" for r in rows)
