@@ -42,7 +42,6 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "JSON_AS_ASCII": False,
     }
 
 
@@ -67,6 +66,7 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
     app.config.update(_flask_config(settings))
     app.config.update(settings.extra)
+    app.json.ensure_ascii = False  # Russian text stays readable in JSON answers
     app.extensions["crm.settings"] = settings
     app.extensions["crm.clock"] = clock or SystemClock()
 
