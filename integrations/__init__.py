@@ -8,4 +8,4 @@ from __future__ import annotations
 
 
 def load_operations() -> None:
-    from integrations import mail, system_operations  # noqa: F401  (registration side effects)
+    from integrations import mail, notifications, system_operations  # noqa: F401  (registration)
