@@ -48,7 +48,12 @@ def deadlines(context: OperationContext, due_in: str, remind_before: str) -> dic
     due = now + _duration(due_in, "due_in")
     remind = max(now, due - _duration(remind_before, "remind_before"))
     escalate = due + grace_of(context)
-    return {"due_at": due.isoformat(), "remind_at": remind.isoformat(), "escalate_at": escalate.isoformat()}
+
+    def after(moment) -> str:  # boundary timers take durations from the moment they start waiting
+        return f"PT{max(0, int((moment - now).total_seconds()))}S"
+
+    return {"due_at": due.isoformat(), "remind_at": remind.isoformat(), "escalate_at": escalate.isoformat(),
+            "due_after": after(due), "remind_after": after(remind), "escalate_after": after(escalate)}
 
 
 def _open_task(context: OperationContext, element: str) -> HumanTask | None:

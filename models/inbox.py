@@ -85,7 +85,7 @@ def viewer_for(session: Session, user: User, now: datetime, zone: str = "Europe/
     absent = session.execute(
         select(User.id, User.full_name).join(Absence, Absence.user_id == User.id)
         .where(User.deputy_id == user.id, Absence.starts_on <= today, Absence.ends_on >= today)
-    ).tuples().all()
+    ).all()
     return Viewer(user.id, user.role, user.department.code if user.department else None,
                   dict(absent), start, start + timedelta(days=1))
 
@@ -199,7 +199,9 @@ def counters(session: Session, v: Viewer, now: datetime) -> dict[str, int]:
             role_part = [*human[:2], HumanTask.candidate_role == v.role]
             count = _count(session, HumanTask, role_part)
             if v.department:
-                count += _count(session, HumanTask, [*human[:2], HumanTask.candidate_department == v.department, or_(HumanTask.candidate_role.is_(None), HumanTask.candidate_role != v.role)])
+                other_role = or_(HumanTask.candidate_role.is_(None), HumanTask.candidate_role != v.role)
+                count += _count(session, HumanTask, [
+                    *human[:2], HumanTask.candidate_department == v.department, other_role])
         else:
             count = _count(session, HumanTask, human)
         result[section] = count + _count(session, Task, _task_where(section, v, now))
@@ -210,11 +212,11 @@ def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
     """Fill in names to show: the client, the process, and whose task a deputy is doing."""
     client_ids = {i.business_id for i in page if i.business_type == "client" and i.business_id}
     clients = dict(session.execute(select(Client.id, func.coalesce(Client.short_name, Client.full_name))
-                                   .where(Client.id.in_(client_ids))).tuples().all()) if client_ids else {}
+                                   .where(Client.id.in_(client_ids))).all()) if client_ids else {}
     keys = {i.process_key for i in page if i.process_key}
     processes = dict(session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.name))
                                      .where(ProcessDefinition.key.in_(keys))
-                                     .group_by(ProcessDefinition.key)).tuples().all()) if keys else {}
+                                     .group_by(ProcessDefinition.key)).all()) if keys else {}
     people = {i.original_assignee_id for i in page if i.original_assignee_id} | {
         i.assignee_id for i in page if i.assignee_id}
     names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(people)))
@@ -240,6 +242,6 @@ def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
 def process_keys(session: Session) -> list[tuple[str, str]]:
     """(key, name) of deployed processes, for the filter list."""
     rows = session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.name))
-                           .group_by(ProcessDefinition.key).order_by(ProcessDefinition.key)).tuples()
+                           .group_by(ProcessDefinition.key).order_by(ProcessDefinition.key)).all()
     return list(rows)
 

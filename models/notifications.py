@@ -58,7 +58,7 @@ class NotificationPreference(Base):
 def email_preferences(session: Session, user_id: int) -> dict[str, bool]:
     """Kind -> wants e-mail, defaults filled in."""
     stored = dict(session.execute(select(NotificationPreference.kind, NotificationPreference.email)
-                                  .where(NotificationPreference.user_id == user_id)).tuples().all())
+                                  .where(NotificationPreference.user_id == user_id)).all())
     return {kind: stored.get(kind, kind in EMAIL_BY_DEFAULT) for kind in KINDS}
 
 

@@ -67,7 +67,7 @@ def create_template(session: Session, user: User, *, name: str, title: str, desc
 def _owners(session: Session, business_type: str, ids: list[int]) -> dict[int, int | None]:
     if business_type != "client":
         return {}
-    return dict(session.execute(select(Client.id, Client.owner_id).where(Client.id.in_(ids))).tuples().all())
+    return dict(session.execute(select(Client.id, Client.owner_id).where(Client.id.in_(ids))).all())
 
 
 def apply_template(session: Session, template: TaskTemplate, record_ids: list[int], creator: User,
