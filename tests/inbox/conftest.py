@@ -26,7 +26,7 @@ class _Collector:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd protocol)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
         return "250 OK"
 
@@ -87,3 +87,12 @@ def open_task(session, instance_id: int) -> HumanTask:
 
 def inbox_path() -> Path:
     return PROJECT_ROOT / "web" / "inbox"
+
+
+def relogin(client, login_name: str):
+    """Log out whoever is logged in, then log in as ``login_name``."""
+    from tests.conftest import csrf_from, login
+
+    page = client.get("/inbox/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    return login(client, login_name)
