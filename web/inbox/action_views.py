@@ -7,8 +7,10 @@ from flask_login import current_user
 
 from models import db
 from models.comments import CommentError, add_comment
+from models.permissions import can_access
 from models.task_actions import claim, reassign, release
 from models.tasks import TaskConflict, TaskError
+from web.errors import error_response
 from web.inbox import bp
 from web.inbox.common import load_task, now, optional_int
 
@@ -29,13 +31,16 @@ def _fail(exc: TaskError, kind: str, task_id: int, status: int):
 
 @bp.post("/<kind>/<int:task_id>/claim")
 def claim_task(kind: str, task_id: int):
-    """Take a task from my role's or department's queue."""
-    record = load_task(kind, task_id)
+    """Take a task from my role's or department's queue (409 when a colleague was faster)."""
+    record = load_task(kind, task_id, None)
     try:
         claim(db.session, record, current_user, now())
         db.session.commit()
     except TaskConflict as exc:
-        return _fail(exc, kind, task_id, 409)
+        if can_access(current_user, record):
+            return _fail(exc, kind, task_id, 409)
+        db.session.rollback()
+        return error_response(409, exc.message, "conflict")
     flash("Задача взята в работу", "success")
     return _back(kind, task_id)
 

@@ -35,13 +35,14 @@ def viewer():
     return viewer_for(db.session, current_user, now(), current_app.extensions["crm.settings"].timezone)
 
 
-def load_task(kind: str, task_id: int, action: str = "view") -> HumanTask | Task:
-    """The task of ``kind`` the current user may ``action``, or 404/403."""
+def load_task(kind: str, task_id: int, action: str | None = "view") -> HumanTask | Task:
+    """The task of ``kind`` the current user may ``action`` (None: the caller checks), or 404/403."""
     model = KINDS.get(kind)
     record = db.session.get(model, task_id) if model else None
     if record is None:
         abort(404)
-    require_access(current_user, record, action)
+    if action is not None:
+        require_access(current_user, record, action)
     return record
 
 
