@@ -37,6 +37,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_spec_cache():
+    """The engine caches restored specs by definition id for the life of the process; test
+    databases are emptied and ids restart, so an id may name another process in the next
+    test on this worker. Clear the cache around each inbox test (production never reuses ids)."""
+    from engine import serialization
+
+    serialization._spec_cache.clear()
+    yield
+    serialization._spec_cache.clear()
+
+
 @pytest.fixture
 def smtp_port() -> int:
     return _free_port()
@@ -55,8 +67,12 @@ def smtp_server(smtp_port):
 
 @pytest.fixture
 def settings_overrides(smtp_port, tmp_path) -> dict:
-    return {"smtp_url": f"smtp://127.0.0.1:{smtp_port}", "escalation_grace": GRACE,
-            "forms_dir": FORMS, "processes_dir": PROCESSES}
+    return {
+        "smtp_url": f"smtp://127.0.0.1:{smtp_port}",
+        "escalation_grace": GRACE,
+        "forms_dir": FORMS,
+        "processes_dir": PROCESSES,
+    }
 
 
 @pytest.fixture
@@ -66,21 +82,34 @@ def deployed(app, session, clock):
     session.commit()
 
 
-def start_callback(app, session, clock, *, assignee: str | None, due_in: str = "PT4H",
-                   company: str = "ООО «Ромашка»", client_id: int | None = None) -> HumanTask:
+def start_callback(
+    app,
+    session,
+    clock,
+    *,
+    assignee: str | None,
+    due_in: str = "PT4H",
+    company: str = "ООО «Ромашка»",
+    client_id: int | None = None,
+) -> HumanTask:
     """Start «Перезвонить клиенту» like a web request would and return its open task."""
     settings = app.extensions["crm.settings"]
     engine = ProcessEngine(session, clock, FORMS, settings)
-    instance = engine.start("client_callback", {"company": company, "assignee": assignee, "due_in": due_in},
-                            business_type="client" if client_id else None, business_id=client_id)
+    instance = engine.start(
+        "client_callback",
+        {"company": company, "assignee": assignee, "due_in": due_in},
+        business_type="client" if client_id else None,
+        business_id=client_id,
+    )
     session.commit()
     return open_task(session, instance.id)
 
 
 def open_task(session, instance_id: int) -> HumanTask:
     session.expire_all()
-    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                   HumanTask.status == TaskStatus.OPEN)).all()
+    rows = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN)
+    ).all()
     assert len(rows) == 1, rows
     return rows[0]
 

@@ -11,8 +11,14 @@ from werkzeug.serving import make_server
 from tests.inbox.conftest import start_callback
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +40,9 @@ def _login(page, base: str, name: str) -> None:
     page.click("button[type=submit]")
 
 
-def test_complete_a_form_task_in_the_browser_and_see_the_next_one(app, session, clock, demo_users, deployed,
-                                                                   live_server):
+def test_complete_a_form_task_in_the_browser_and_see_the_next_one(
+    app, session, clock, demo_users, deployed, live_server
+):
     start_callback(app, session, clock, assignee="manager", company="ООО «Ромашка»")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -49,7 +56,9 @@ def test_complete_a_form_task_in_the_browser_and_see_the_next_one(app, session, 
 
             page.fill("#f-notes", "Клиент ждёт КП")
             page.click("#complete-button")  # outcome and date missing
-            expect(page.locator(".form-field[data-widget=select] .invalid-feedback")).to_have_text("Обязательное поле")
+            expect(page.locator(".form-field[data-widget=select] .invalid-feedback")).to_have_text(
+                "Обязательное поле"
+            )
             expect(page.locator("#f-notes")).to_have_value("Клиент ждёт КП")
 
             page.select_option("#f-outcome", "reached")
@@ -59,7 +68,8 @@ def test_complete_a_form_task_in_the_browser_and_see_the_next_one(app, session, 
             page.check("#f-needs_offer")
             page.click("#complete-button")
             expect(page.locator(".alert-success")).to_contain_text(
-                "Следующий шаг: «Подготовить предложение» — в очередь роли «Андеррайтер»")
+                "Следующий шаг: «Подготовить предложение» — в очередь роли «Андеррайтер»"
+            )
 
             page.click("form[action='/logout'] button")
             _login(page, live_server, "underwriter")

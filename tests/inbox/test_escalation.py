@@ -40,7 +40,9 @@ def _notes(session, kind: str) -> list[Notification]:
 
 
 def _mails(smtp_server, subject_start: str, to: str) -> list:
-    return [m for m in smtp_server.collector.messages if m["Subject"].startswith(subject_start) and m["To"] == to]
+    return [
+        m for m in smtp_server.collector.messages if m["Subject"].startswith(subject_start) and m["To"] == to
+    ]
 
 
 def _run(app, other, clock, minutes: float) -> None:
@@ -49,8 +51,9 @@ def _run(app, other, clock, minutes: float) -> None:
     _tick_twice_at_once(app, other)  # the outbox of the first tick may lose the race for rows
 
 
-def test_process_task_due_in_one_minute_overdue_once_then_escalated_once(app, session, clock, demo_users,
-                                                                          deployed, smtp_server):
+def test_process_task_due_in_one_minute_overdue_once_then_escalated_once(
+    app, session, clock, demo_users, deployed, smtp_server
+):
     other = _second_scheduler(app, clock)
     task = start_callback(app, session, clock, assignee="manager", due_in="PT1M")
     manager, senior = demo_users["manager"], demo_users["senior"]
@@ -81,14 +84,23 @@ def test_process_task_due_in_one_minute_overdue_once_then_escalated_once(app, se
         db.engine.dispose()
 
 
-def test_ad_hoc_task_due_in_one_minute_overdue_once_then_escalated_once(app, session, clock, demo_users,
-                                                                         smtp_server):
+def test_ad_hoc_task_due_in_one_minute_overdue_once_then_escalated_once(
+    app, session, clock, demo_users, smtp_server
+):
     other = _second_scheduler(app, clock)
     manager, senior = demo_users["manager"], demo_users["senior"]
-    task = create_task(session, TaskInput(title="Отправить счёт", assignee_id=manager.id,
-                                          due_at=clock.now() + timedelta(minutes=1),
-                                          remind_at=clock.now() + timedelta(seconds=30)),
-                       senior, clock.now(), GRACE)
+    task = create_task(
+        session,
+        TaskInput(
+            title="Отправить счёт",
+            assignee_id=manager.id,
+            due_at=clock.now() + timedelta(minutes=1),
+            remind_at=clock.now() + timedelta(seconds=30),
+        ),
+        senior,
+        clock.now(),
+        GRACE,
+    )
     session.commit()
 
     _run(app, other, clock, 0.75)
@@ -113,18 +125,27 @@ def test_ad_hoc_task_due_in_one_minute_overdue_once_then_escalated_once(app, ses
         db.engine.dispose()
 
 
-def test_mail_is_retried_while_smtp_is_down_and_sent_once_when_it_is_back(app, session, clock, demo_users,
-                                                                            smtp_port):
+def test_mail_is_retried_while_smtp_is_down_and_sent_once_when_it_is_back(
+    app, session, clock, demo_users, smtp_port
+):
     manager = demo_users["manager"]
-    create_task(session, TaskInput(title="Проверить договор", assignee_id=manager.id,
-                                   due_at=clock.now() + timedelta(minutes=1)), None, clock.now(), GRACE)
+    create_task(
+        session,
+        TaskInput(
+            title="Проверить договор", assignee_id=manager.id, due_at=clock.now() + timedelta(minutes=1)
+        ),
+        None,
+        clock.now(),
+        GRACE,
+    )
     session.commit()
     clock.advance(timedelta(minutes=2))
     run_jobs_once(app)
     run_jobs_once(app)
     session.expire_all()
-    [row] = session.scalars(select(OutboxMessage).where(OutboxMessage.payload["subject"].as_string().like(
-        "Просрочена%"))).all()
+    [row] = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.payload["subject"].as_string().like("Просрочена%"))
+    ).all()
     assert (row.status, row.attempts) == ("pending", 1) and row.last_error
 
     collector = _Collector()
@@ -144,8 +165,13 @@ def test_mail_is_retried_while_smtp_is_down_and_sent_once_when_it_is_back(app, s
 def test_users_choose_which_kinds_come_by_email(app, session, clock, demo_users, smtp_server):
     manager = demo_users["manager"]
     set_email_preferences(session, manager.id, {"task_escalated"})
-    create_task(session, TaskInput(title="Без письма", assignee_id=manager.id,
-                                   due_at=clock.now() + timedelta(minutes=1)), None, clock.now(), GRACE)
+    create_task(
+        session,
+        TaskInput(title="Без письма", assignee_id=manager.id, due_at=clock.now() + timedelta(minutes=1)),
+        None,
+        clock.now(),
+        GRACE,
+    )
     session.commit()
     clock.advance(timedelta(minutes=2))
     run_jobs_once(app)

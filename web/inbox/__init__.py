@@ -25,8 +25,10 @@ def nav_counters() -> dict[str, int]:
         now = clock.now()
         viewer = viewer_for(db.session, current_user, now, current_app.extensions["crm.settings"].timezone)
         numbers = counters(db.session, viewer, now)
-        g.crm_nav_counters = {"inbox.index": numbers["my"],
-                              "inbox.notifications": unread_count(db.session, current_user.id)}
+        g.crm_nav_counters = {
+            "inbox.index": numbers["my"],
+            "inbox.notifications": unread_count(db.session, current_user.id),
+        }
     return g.crm_nav_counters
 
 
@@ -34,8 +36,9 @@ def _alerts_job(app: Flask) -> int:
     from models.task_alerts import run_due_alerts
 
     settings = app.extensions["crm.settings"]
-    return run_due_alerts(app.extensions["crm.session_factory"], app.extensions["crm.clock"],
-                          settings.escalation_grace)
+    return run_due_alerts(
+        app.extensions["crm.session_factory"], app.extensions["crm.clock"], settings.escalation_grace
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -68,7 +68,9 @@ def reassign_task(kind: str, task_id: int):
     try:
         if errors:
             raise TaskError("Переназначение заполнено с ошибками", errors)
-        reassign(db.session, record, current_user, target, request.form.get("reason"), now(), delegate=delegate)
+        reassign(
+            db.session, record, current_user, target, request.form.get("reason"), now(), delegate=delegate
+        )
         db.session.commit()
     except TaskConflict as exc:
         return _fail(exc, kind, task_id, 409)
@@ -84,8 +86,15 @@ def comment_task(kind: str, task_id: int):
     record = load_task(kind, task_id)
     object_type = "human_task" if kind == "process" else "task"
     try:
-        add_comment(db.session, object_type, record.id, current_user, request.form.get("body", ""), now(),
-                    title=record.title)
+        add_comment(
+            db.session,
+            object_type,
+            record.id,
+            current_user,
+            request.form.get("body", ""),
+            now(),
+            title=record.title,
+        )
         db.session.commit()
     except CommentError as exc:
         db.session.rollback()

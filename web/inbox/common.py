@@ -28,7 +28,9 @@ def grace() -> timedelta:
 
 
 def zone() -> ZoneInfo:
-    return ZoneInfo(getattr(current_user, "timezone", None) or current_app.extensions["crm.settings"].timezone)
+    return ZoneInfo(
+        getattr(current_user, "timezone", None) or current_app.extensions["crm.settings"].timezone
+    )
 
 
 def viewer():
@@ -52,8 +54,11 @@ def parse_local(text: str | None, errors: dict, field: str) -> datetime | None:
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text) if "T" in text or " " in text else datetime.combine(
-            date.fromisoformat(text), datetime.min.time().replace(hour=18))
+        moment = (
+            datetime.fromisoformat(text)
+            if "T" in text or " " in text
+            else datetime.combine(date.fromisoformat(text), datetime.min.time().replace(hour=18))
+        )
     except ValueError:
         errors.setdefault(field, []).append("Неверная дата: ожидается ДД.ММ.ГГГГ ЧЧ:ММ")
         return None
@@ -83,9 +88,13 @@ def parse_filters(args) -> InboxFilters:
         except ValueError:
             due = None
     priority = optional_int(args.get("priority"))
-    return InboxFilters(client_id=optional_int(args.get("client_id")), deal_id=optional_int(args.get("deal_id")),
-                        process=(args.get("process") or None), priority=priority if priority in (1, 2, 3) else None,
-                        due_before=due)
+    return InboxFilters(
+        client_id=optional_int(args.get("client_id")),
+        deal_id=optional_int(args.get("deal_id")),
+        process=(args.get("process") or None),
+        priority=priority if priority in (1, 2, 3) else None,
+        due_before=due,
+    )
 
 
 def colleagues() -> list[User]:

@@ -20,8 +20,19 @@ from typing import Any
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.utils import secure_filename
 
-WIDGETS = ("text", "textarea", "number", "money", "date", "select", "multiselect", "checkbox", "file",
-           "client", "deal")
+WIDGETS = (
+    "text",
+    "textarea",
+    "number",
+    "money",
+    "date",
+    "select",
+    "multiselect",
+    "checkbox",
+    "file",
+    "client",
+    "deal",
+)
 
 
 @dataclass
@@ -77,24 +88,34 @@ def _display(value: Any, widget: str) -> Any:
     return str(value)
 
 
-def build_fields(schema: dict, ui: dict | None, values: dict, errors: dict[str, list[str]]
-                 ) -> list[FormField]:
+def build_fields(
+    schema: dict, ui: dict | None, values: dict, errors: dict[str, list[str]]
+) -> list[FormField]:
     """Fields in display order with their current values and error messages."""
     ui = ui or {}
     props: dict = schema.get("properties", {})
-    order = [n for n in ui.get("ui:order", []) if n in props] + [n for n in props if n not in ui.get("ui:order", [])]
+    order = [n for n in ui.get("ui:order", []) if n in props] + [
+        n for n in props if n not in ui.get("ui:order", [])
+    ]
     required = set(schema.get("required", []))
     result = []
     for name in order:
         prop, hints = props[name], ui.get(name, {})
         widget = widget_of(prop, hints)
-        result.append(FormField(
-            name=name, title=prop.get("title", name), widget=widget, required=name in required,
-            readonly=bool(prop.get("readOnly") or hints.get("ui:readonly")),
-            help=hints.get("ui:help") or prop.get("description"), placeholder=hints.get("ui:placeholder"),
-            options=_options(prop, hints), value=_display(values.get(name), widget),
-            errors=errors.get(name, []),
-        ))
+        result.append(
+            FormField(
+                name=name,
+                title=prop.get("title", name),
+                widget=widget,
+                required=name in required,
+                readonly=bool(prop.get("readOnly") or hints.get("ui:readonly")),
+                help=hints.get("ui:help") or prop.get("description"),
+                placeholder=hints.get("ui:placeholder"),
+                options=_options(prop, hints),
+                value=_display(values.get(name), widget),
+                errors=errors.get(name, []),
+            )
+        )
     return result
 
 
@@ -118,9 +139,30 @@ class Submission:
     errors: dict[str, list[str]]
 
 
-def parse_form(schema: dict, ui: dict | None, form: MultiDict, files: MultiDict,
-               save_file: Callable[[FileStorage], str],
-               client_exists: Callable[[int], bool] = lambda _id: True) -> Submission:
+def _convert(f: FormField, prop: dict, text: str, client_exists: Callable[[int], bool]) -> Any:
+    """One typed value from its text; ``ValueError`` carries the Russian message."""
+    if f.widget in ("number", "client", "deal"):
+        integer = "integer" in _types(prop) or f.widget in ("client", "deal")
+        try:
+            value = _number(text, integer)
+        except (InvalidOperation, ValueError):
+            raise ValueError("Введите целое число" if integer else "Введите число") from None
+        if f.widget == "client" and not client_exists(value):
+            raise ValueError("Клиент не найден")
+        return value
+    if f.widget == "money":
+        return _money(text)
+    return text
+
+
+def parse_form(
+    schema: dict,
+    ui: dict | None,
+    form: MultiDict,
+    files: MultiDict,
+    save_file: Callable[[FileStorage], str],
+    client_exists: Callable[[int], bool] = lambda _id: True,
+) -> Submission:
     """Typed data from a posted form; conversion problems become Russian field errors."""
     data: dict[str, Any] = {}
     typed: dict[str, Any] = {}
@@ -150,18 +192,10 @@ def parse_form(schema: dict, ui: dict | None, form: MultiDict, files: MultiDict,
             if nullable:
                 data[f.name] = None
             continue
-        if f.widget in ("number", "client", "deal"):
-            try:
-                data[f.name] = _number(text, "integer" in _types(prop) or f.widget in ("client", "deal"))
-            except (InvalidOperation, ValueError):
-                errors[f.name] = ["Введите целое число" if "integer" in _types(prop) else "Введите число"]
-                continue
-            if f.widget == "client" and not client_exists(data[f.name]):
-                errors[f.name] = ["Клиент не найден"]
-        elif f.widget == "money":
-            data[f.name] = _money(text)
-        else:
-            data[f.name] = text
+        try:
+            data[f.name] = _convert(f, prop, text, client_exists)
+        except ValueError as exc:
+            errors[f.name] = [str(exc)]
     return Submission(data, typed, errors)
 
 

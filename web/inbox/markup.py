@@ -16,9 +16,36 @@ import markdown
 from markupsafe import Markup
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\}\}")
-ALLOWED = frozenset({"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i",
-                     "ul", "ol", "li", "blockquote", "code", "pre", "a", "table", "thead", "tbody",
-                     "tr", "th", "td"})
+ALLOWED = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }
+)
 SAFE_LINK = re.compile(r"^(https?:|mailto:|/|#)", re.IGNORECASE)
 
 

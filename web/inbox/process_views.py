@@ -61,25 +61,44 @@ def _context(row: HumanTask, data: dict) -> dict:
         candidate = db.session.get(Client, client_id)
         client = candidate if candidate is not None and can_access(current_user, candidate) else None
     steps = [(step, _step_titles(step)) for step in earlier_steps(db.session, row.instance_id, row.id)]
-    return {"client": client, "steps": steps, "comments": comments_for(db.session, "human_task", row.id),
-            "history": history(db.session, row)}
+    return {
+        "client": client,
+        "steps": steps,
+        "comments": comments_for(db.session, "human_task", row.id),
+        "history": history(db.session, row),
+    }
 
 
-def render_process(row: HumanTask, values: dict, errors: dict, status: int = 200, *,
-                   typed: dict | None = None, action_errors: dict | None = None):
+def render_process(
+    row: HumanTask,
+    values: dict,
+    errors: dict,
+    status: int = 200,
+    *,
+    typed: dict | None = None,
+    action_errors: dict | None = None,
+):
     schema, ui = _forms(row)
     data = task_data(process_engine(), row) if row.status == TaskStatus.OPEN else (row.completed_data or {})
     shown = {**{k: v for k, v in data.items() if k in schema.get("properties", {})}, **values}
     fields = build_fields(schema, ui, shown, errors)
     queue = ROLE_LABELS.get(Role(row.candidate_role)) if row.candidate_role else None
     return render_template(
-        "inbox/process_task.html", row=row, fields=fields, errors=errors, data=data,
-        instructions=render_instructions(row.instructions, data), queue=queue,
-        department=DEPARTMENTS.get(row.candidate_department or ""), users=colleagues(),
+        "inbox/process_task.html",
+        row=row,
+        fields=fields,
+        errors=errors,
+        data=data,
+        instructions=render_instructions(row.instructions, data),
+        queue=queue,
+        department=DEPARTMENTS.get(row.candidate_department or ""),
+        users=colleagues(),
         can={a: can_access(current_user, row, a) for a in ("complete", "claim", "release", "reassign")},
         assignee=db.session.get(User, row.assignee_id) if row.assignee_id else None,
         original=db.session.get(User, row.original_assignee_id) if row.original_assignee_id else None,
-        typed=typed or {}, action_errors=action_errors or {}, picker_clients=_picker_clients(fields),
+        typed=typed or {},
+        action_errors=action_errors or {},
+        picker_clients=_picker_clients(fields),
         **_context(row, data),
     ), status
 
@@ -94,8 +113,11 @@ def _next_message(row: HumanTask) -> tuple[str, HumanTask | None]:
     upcoming = next_steps(db.session, row.instance_id, row.id)
     if not upcoming:
         done = row.instance.status == "completed"
-        return ("Задача выполнена. Процесс завершён." if done
-                else "Задача выполнена. Процесс продолжится автоматически."), None
+        return (
+            "Задача выполнена. Процесс завершён."
+            if done
+            else "Задача выполнена. Процесс продолжится автоматически."
+        ), None
     parts = []
     for step in upcoming:
         if step.assignee_id == current_user.id:
@@ -105,7 +127,9 @@ def _next_message(row: HumanTask) -> tuple[str, HumanTask | None]:
         elif step.candidate_role:
             who = f"в очередь роли «{ROLE_LABELS.get(Role(step.candidate_role), step.candidate_role)}»"
         else:
-            who = f"в очередь отдела «{DEPARTMENTS.get(step.candidate_department, step.candidate_department)}»"
+            who = (
+                f"в очередь отдела «{DEPARTMENTS.get(step.candidate_department, step.candidate_department)}»"
+            )
         parts.append(f"«{step.title}» — {who}")
     mine = next((s for s in upcoming if s.assignee_id == current_user.id), None)
     return "Задача выполнена. Следующий шаг: " + "; ".join(parts) + ".", mine
@@ -124,8 +148,9 @@ def complete_process_task(task_id: int):
         saved.append(saver(upload))
         return saved[-1]
 
-    submission = parse_form(schema, ui, request.form, request.files, save,
-                            lambda cid: db.session.get(Client, cid) is not None)
+    submission = parse_form(
+        schema, ui, request.form, request.files, save, lambda cid: db.session.get(Client, cid) is not None
+    )
     try:
         if submission.errors:  # report the schema's complaints about the other fields too
             raise FormValidationError({**validate(schema, submission.data), **submission.errors})

@@ -35,9 +35,16 @@ def _clients() -> list[Client]:
 
 
 def _new_form(typed: dict, errors: dict, status: int = 200):
-    return render_template("inbox/task_new.html", typed=typed, errors=errors, users=colleagues(),
-                           departments=DEPARTMENTS, priorities=PRIORITY_LABELS, business_types=BUSINESS_TYPES,
-                           clients=_clients()), status
+    return render_template(
+        "inbox/task_new.html",
+        typed=typed,
+        errors=errors,
+        users=colleagues(),
+        departments=DEPARTMENTS,
+        priorities=PRIORITY_LABELS,
+        business_types=BUSINESS_TYPES,
+        clients=_clients(),
+    ), status
 
 
 @bp.get("/tasks/new")
@@ -51,12 +58,17 @@ def _task_input(form) -> TaskInput:
     errors: dict[str, list[str]] = {}
     priority = optional_int(form.get("priority"), errors, "priority") or 2
     return TaskInput(
-        title=form.get("title", ""), description=form.get("description"),
+        title=form.get("title", ""),
+        description=form.get("description"),
         assignee_id=optional_int(form.get("assignee_id"), errors, "assignee_id"),
-        department=form.get("department") or None, business_type=form.get("business_type") or None,
+        department=form.get("department") or None,
+        business_type=form.get("business_type") or None,
         business_id=optional_int(form.get("business_id"), errors, "business_id"),
         due_at=parse_local(form.get("due_at"), errors, "due_at"),
-        remind_at=parse_local(form.get("remind_at"), errors, "remind_at"), priority=priority, errors=errors)
+        remind_at=parse_local(form.get("remind_at"), errors, "remind_at"),
+        priority=priority,
+        errors=errors,
+    )
 
 
 @bp.post("/tasks")
@@ -73,17 +85,38 @@ def create():
     return redirect(url_for("inbox.task", task_id=task.id))
 
 
-def render_task(task: Task, status: int = 200, *, typed: dict | None = None, action_errors: dict | None = None):
-    changes = db.session.scalars(select(AuditLog).where(
-        AuditLog.entity_type == "task", AuditLog.entity_id == str(task.id), AuditLog.action == "update",
-        AuditLog.field.notin_(("version", "updated_at", "next_alert_at"))).order_by(AuditLog.id)).all()
+def render_task(
+    task: Task, status: int = 200, *, typed: dict | None = None, action_errors: dict | None = None
+):
+    changes = db.session.scalars(
+        select(AuditLog)
+        .where(
+            AuditLog.entity_type == "task",
+            AuditLog.entity_id == str(task.id),
+            AuditLog.action == "update",
+            AuditLog.field.notin_(("version", "updated_at", "next_alert_at")),
+        )
+        .order_by(AuditLog.id)
+    ).all()
     return render_template(
-        "inbox/task.html", task=task, comments=comments_for(db.session, "task", task.id),
-        history=history(db.session, task), changes=changes, users=colleagues(), statuses=STATUS_LABELS,
-        priorities=PRIORITY_LABELS, departments=DEPARTMENTS, business_types=BUSINESS_TYPES,
+        "inbox/task.html",
+        task=task,
+        comments=comments_for(db.session, "task", task.id),
+        history=history(db.session, task),
+        changes=changes,
+        users=colleagues(),
+        statuses=STATUS_LABELS,
+        priorities=PRIORITY_LABELS,
+        departments=DEPARTMENTS,
+        business_types=BUSINESS_TYPES,
         client=db.session.get(Client, task.business_id) if task.business_type == "client" else None,
-        can={a: can_access(current_user, task, a) for a in ("complete", "claim", "release", "reassign", "edit")},
-        typed=typed or {}, action_errors=action_errors or {}, local_input=to_local_input, now=now(),
+        can={
+            a: can_access(current_user, task, a) for a in ("complete", "claim", "release", "reassign", "edit")
+        },
+        typed=typed or {},
+        action_errors=action_errors or {},
+        local_input=to_local_input,
+        now=now(),
     ), status
 
 
@@ -126,9 +159,16 @@ def task_status(task_id: int):
 
 
 def _templates_page(typed: dict, errors: dict, status: int = 200):
-    return render_template("inbox/templates.html", templates=all_templates(db.session), typed=typed,
-                           errors=errors, priorities=PRIORITY_LABELS, clients=_clients(), users=colleagues(),
-                           departments=DEPARTMENTS), status
+    return render_template(
+        "inbox/templates.html",
+        templates=all_templates(db.session),
+        typed=typed,
+        errors=errors,
+        priorities=PRIORITY_LABELS,
+        clients=_clients(),
+        users=colleagues(),
+        departments=DEPARTMENTS,
+    ), status
 
 
 @bp.get("/templates")
@@ -143,12 +183,18 @@ def create_template_view():
     form = request.form
     errors: dict = {}
     try:
-        create_template(db.session, current_user, name=form.get("name", ""), title=form.get("title", ""),
-                        description=form.get("description"), business_type=form.get("business_type", "client"),
-                        due_in_days=optional_int(form.get("due_in_days"), errors, "due_in_days"),
-                        remind_before_hours=optional_int(form.get("remind_before_hours"), errors,
-                                                         "remind_before_hours"),
-                        priority=optional_int(form.get("priority"), errors, "priority") or 0, now=now())
+        create_template(
+            db.session,
+            current_user,
+            name=form.get("name", ""),
+            title=form.get("title", ""),
+            description=form.get("description"),
+            business_type=form.get("business_type", "client"),
+            due_in_days=optional_int(form.get("due_in_days"), errors, "due_in_days"),
+            remind_before_hours=optional_int(form.get("remind_before_hours"), errors, "remind_before_hours"),
+            priority=optional_int(form.get("priority"), errors, "priority") or 0,
+            now=now(),
+        )
         db.session.commit()
     except TaskError as exc:
         db.session.rollback()
@@ -171,9 +217,17 @@ def apply_template_view(template_id: int):
     try:
         if template.business_type == "client" and any(i not in visible for i in ids):
             raise TaskError("Нет доступа к части клиентов", {"record_ids": ["Выберите своих клиентов"]})
-        created = apply_template(db.session, template, ids, current_user, now(), grace(),
-                                 assignee_id=optional_int(form.get("assignee_id")),
-                                 department=form.get("department") or None, assign=form.get("assign"))
+        created = apply_template(
+            db.session,
+            template,
+            ids,
+            current_user,
+            now(),
+            grace(),
+            assignee_id=optional_int(form.get("assignee_id")),
+            department=form.get("department") or None,
+            assign=form.get("assign"),
+        )
         db.session.commit()
     except TaskError as exc:
         db.session.rollback()

@@ -28,22 +28,39 @@ def index():
     filters = parse_filters(request.args)
     who = viewer()
     moment = now()
-    rows = items(db.session, who, section, moment, filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    clients = db.session.scalars(scoped(current_user, Client, select(Client).order_by(Client.full_name))
-                                 .limit(500)).all()
+    rows = items(
+        db.session, who, section, moment, filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+    clients = db.session.scalars(
+        scoped(current_user, Client, select(Client).order_by(Client.full_name)).limit(500)
+    ).all()
     return render_template(
-        "inbox/index.html", section=section, sections=SECTIONS, rows=rows[:PAGE_SIZE],
-        has_more=len(rows) > PAGE_SIZE, page=page, counts=counters(db.session, who, moment), now=moment,
-        filters=filters, processes=process_keys(db.session), clients=clients, priorities=PRIORITY_LABELS,
-        statuses=STATUS_LABELS, standing_in=who.standing_in,
+        "inbox/index.html",
+        section=section,
+        sections=SECTIONS,
+        rows=rows[:PAGE_SIZE],
+        has_more=len(rows) > PAGE_SIZE,
+        page=page,
+        counts=counters(db.session, who, moment),
+        now=moment,
+        filters=filters,
+        processes=process_keys(db.session),
+        clients=clients,
+        priorities=PRIORITY_LABELS,
+        statuses=STATUS_LABELS,
+        standing_in=who.standing_in,
     )
 
 
 @bp.get("/notifications")
 def notifications():
     """My notifications (newest first) and which kinds I get by e-mail."""
-    return render_template("inbox/notifications.html", rows=recent(db.session, current_user.id),
-                           kinds=KINDS, prefs=email_preferences(db.session, current_user.id))
+    return render_template(
+        "inbox/notifications.html",
+        rows=recent(db.session, current_user.id),
+        kinds=KINDS,
+        prefs=email_preferences(db.session, current_user.id),
+    )
 
 
 @bp.post("/notifications/read")
