@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from models import db
 from models.clients import Client
 from models.inbox import SECTIONS, counters, items, process_keys
-from models.notifications import KINDS, email_preferences, mark_read, recent, set_email_preferences
+from models.notifications import (
+    KINDS,
+    email_preferences,
+    mark_read,
+    recent,
+    set_email_preferences,
+    unread_count,
+)
 from models.permissions import scoped
 from models.tasks import PRIORITY_LABELS, STATUS_LABELS
 from web.inbox import bp
@@ -34,6 +41,11 @@ def index():
     clients = db.session.scalars(
         scoped(current_user, Client, select(Client).order_by(Client.full_name)).limit(500)
     ).all()
+    counts = counters(db.session, who, moment)
+    g.crm_nav_counters = {
+        "inbox.index": counts["my"],  # the navigation badge reuses these counts
+        "inbox.notifications": unread_count(db.session, current_user.id),
+    }
     return render_template(
         "inbox/index.html",
         section=section,
@@ -41,7 +53,7 @@ def index():
         rows=rows[:PAGE_SIZE],
         has_more=len(rows) > PAGE_SIZE,
         page=page,
-        counts=counters(db.session, who, moment),
+        counts=counts,
         now=moment,
         filters=filters,
         processes=process_keys(db.session),
