@@ -6,7 +6,6 @@ import socket
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -112,10 +111,6 @@ def open_task(session, instance_id: int) -> HumanTask:
     ).all()
     assert len(rows) == 1, rows
     return rows[0]
-
-
-def inbox_path() -> Path:
-    return PROJECT_ROOT / "web" / "inbox"
 
 
 def relogin(client, login_name: str):
