@@ -48,12 +48,22 @@ def mentioned_users(session: Session, text: str) -> list[User]:
     logins = {m.lower().rstrip(".") for m in MENTION_RE.findall(text)}
     if not logins:
         return []
-    return list(session.scalars(select(User).where(User.login.in_(logins), User.is_active.is_(True))
-                                .order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User).where(User.login.in_(logins), User.is_active.is_(True)).order_by(User.id)
+        )
+    )
 
 
-def add_comment(session: Session, object_type: str, object_id: int, author: User, body: str,
-                now: datetime, title: str = "") -> Comment:
+def add_comment(
+    session: Session,
+    object_type: str,
+    object_id: int,
+    author: User,
+    body: str,
+    now: datetime,
+    title: str = "",
+) -> Comment:
     """Store a comment and notify everyone it mentions (except the author)."""
     text = (body or "").strip()
     if object_type not in OBJECT_TYPES:
@@ -63,20 +73,39 @@ def add_comment(session: Session, object_type: str, object_id: int, author: User
     if len(text) > MAX_LENGTH:
         raise CommentError(f"Комментарий не длиннее {MAX_LENGTH} символов")
     users = mentioned_users(session, text)
-    comment = Comment(object_type=object_type, object_id=object_id, author_id=author.id, body=text,
-                      mentions=[u.login for u in users], created_at=now)
+    comment = Comment(
+        object_type=object_type,
+        object_id=object_id,
+        author_id=author.id,
+        body=text,
+        mentions=[u.login for u in users],
+        created_at=now,
+    )
     session.add(comment)
     session.flush()
     where = f"«{title}»" if title else f"{OBJECT_TYPES[object_type]} №{object_id}"
     for user in users:
         if user.id == author.id:
             continue
-        notify(session, user.id, "mention", f"{author.full_name} упомянул(а) вас: {where}",
-               text, now, object_type=object_type, object_id=object_id,
-               dedupe_key=f"mention:{comment.id}:{user.id}")
+        notify(
+            session,
+            user.id,
+            "mention",
+            f"{author.full_name} упомянул(а) вас: {where}",
+            text,
+            now,
+            object_type=object_type,
+            object_id=object_id,
+            dedupe_key=f"mention:{comment.id}:{user.id}",
+        )
     return comment
 
 
 def comments_for(session: Session, object_type: str, object_id: int) -> list[Comment]:
-    return list(session.scalars(select(Comment).where(
-        Comment.object_type == object_type, Comment.object_id == object_id).order_by(Comment.id)))
+    return list(
+        session.scalars(
+            select(Comment)
+            .where(Comment.object_type == object_type, Comment.object_id == object_id)
+            .order_by(Comment.id)
+        )
+    )

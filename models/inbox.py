@@ -22,8 +22,13 @@ from models.processes import HumanTask, ProcessDefinition, TaskStatus
 from models.tasks import Task
 from models.users import Absence, User
 
-SECTIONS = {"my": "Мои задачи", "queue": "Очередь отдела и роли", "overdue": "Просроченные",
-            "today": "На сегодня", "completed": "Выполненные"}
+SECTIONS = {
+    "my": "Мои задачи",
+    "queue": "Очередь отдела и роли",
+    "overdue": "Просроченные",
+    "today": "На сегодня",
+    "completed": "Выполненные",
+}
 ADHOC = "adhoc"
 
 
@@ -83,11 +88,18 @@ def viewer_for(session: Session, user: User, now: datetime, zone: str = "Europe/
     today = now.astimezone(tz).date()
     start = datetime.combine(today, time.min, tzinfo=tz)
     absent = session.execute(
-        select(User.id, User.full_name).join(Absence, Absence.user_id == User.id)
+        select(User.id, User.full_name)
+        .join(Absence, Absence.user_id == User.id)
         .where(User.deputy_id == user.id, Absence.starts_on <= today, Absence.ends_on >= today)
     ).all()
-    return Viewer(user.id, user.role, user.department.code if user.department else None,
-                  dict(absent), start, start + timedelta(days=1))
+    return Viewer(
+        user.id,
+        user.role,
+        user.department.code if user.department else None,
+        dict(absent),
+        start,
+        start + timedelta(days=1),
+    )
 
 
 def _human_filters(stmt: Select, f: InboxFilters) -> Select:
@@ -112,8 +124,10 @@ def _common_filters(stmt: Select, model: type, f: InboxFilters) -> Select:
     if f.priority is not None:
         stmt = stmt.where(model.priority == f.priority)
     if f.due_before is not None:
-        stmt = stmt.where(model.due_at < datetime.combine(f.due_before + timedelta(days=1), time.min,
-                                                          tzinfo=ZoneInfo("Europe/Moscow")))
+        stmt = stmt.where(
+            model.due_at
+            < datetime.combine(f.due_before + timedelta(days=1), time.min, tzinfo=ZoneInfo("Europe/Moscow"))
+        )
     return stmt
 
 
@@ -148,34 +162,90 @@ def _task_where(section: str, v: Viewer, now: datetime) -> list:
     return where
 
 
-_HUMAN_COLS = (HumanTask.id, HumanTask.title, HumanTask.due_at, HumanTask.priority, HumanTask.status,
-               HumanTask.assignee_id, HumanTask.original_assignee_id, HumanTask.process_key,
-               HumanTask.business_type, HumanTask.business_id, HumanTask.completed_at,
-               HumanTask.escalated_at)
-_TASK_COLS = (Task.id, Task.title, Task.due_at, Task.priority, Task.status, Task.assignee_id,
-              Task.original_assignee_id, Task.business_type, Task.business_id, Task.completed_at,
-              Task.escalated_at)
+_HUMAN_COLS = (
+    HumanTask.id,
+    HumanTask.title,
+    HumanTask.due_at,
+    HumanTask.priority,
+    HumanTask.status,
+    HumanTask.assignee_id,
+    HumanTask.original_assignee_id,
+    HumanTask.process_key,
+    HumanTask.business_type,
+    HumanTask.business_id,
+    HumanTask.completed_at,
+    HumanTask.escalated_at,
+)
+_TASK_COLS = (
+    Task.id,
+    Task.title,
+    Task.due_at,
+    Task.priority,
+    Task.status,
+    Task.assignee_id,
+    Task.original_assignee_id,
+    Task.business_type,
+    Task.business_id,
+    Task.completed_at,
+    Task.escalated_at,
+)
 
 
-def items(session: Session, v: Viewer, section: str, now: datetime, filters: InboxFilters | None = None,
-          limit: int = 50, offset: int = 0) -> list[InboxItem]:
+def items(
+    session: Session,
+    v: Viewer,
+    section: str,
+    now: datetime,
+    filters: InboxFilters | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[InboxItem]:
     """One page of a section, process and ad-hoc tasks merged (by due date; by completion when done)."""
     f = filters or InboxFilters()
     done = section == "completed"
     wanted = limit + offset
-    h_order = ((HumanTask.completed_at.desc(),) if done
-               else (HumanTask.due_at.asc().nulls_last(), HumanTask.id))
+    h_order = (
+        (HumanTask.completed_at.desc(),) if done else (HumanTask.due_at.asc().nulls_last(), HumanTask.id)
+    )
     t_order = (Task.completed_at.desc(),) if done else (Task.due_at.asc().nulls_last(), Task.id)
     h_stmt = _human_filters(select(*_HUMAN_COLS).where(*_human_where(section, v, now)), f)
     t_stmt = _task_filters(select(*_TASK_COLS).where(*_task_where(section, v, now)), f)
-    result = [InboxItem("process", r.id, r.title, r.due_at, r.priority, r.status, r.assignee_id,
-                        r.original_assignee_id, r.process_key, r.business_type, r.business_id,
-                        r.completed_at, r.escalated_at is not None)
-              for r in session.execute(h_stmt.order_by(*h_order).limit(wanted))]
-    result += [InboxItem(ADHOC, r.id, r.title, r.due_at, r.priority, r.status, r.assignee_id,
-                         r.original_assignee_id, None, r.business_type, r.business_id, r.completed_at,
-                         r.escalated_at is not None)
-               for r in session.execute(t_stmt.order_by(*t_order).limit(wanted))]
+    result = [
+        InboxItem(
+            "process",
+            r.id,
+            r.title,
+            r.due_at,
+            r.priority,
+            r.status,
+            r.assignee_id,
+            r.original_assignee_id,
+            r.process_key,
+            r.business_type,
+            r.business_id,
+            r.completed_at,
+            r.escalated_at is not None,
+        )
+        for r in session.execute(h_stmt.order_by(*h_order).limit(wanted))
+    ]
+    result += [
+        InboxItem(
+            ADHOC,
+            r.id,
+            r.title,
+            r.due_at,
+            r.priority,
+            r.status,
+            r.assignee_id,
+            r.original_assignee_id,
+            None,
+            r.business_type,
+            r.business_id,
+            r.completed_at,
+            r.escalated_at is not None,
+        )
+        for r in session.execute(t_stmt.order_by(*t_order).limit(wanted))
+    ]
     far = datetime.max.replace(tzinfo=now.tzinfo)
     if done:
         result.sort(key=lambda i: i.completed_at or far, reverse=True)
@@ -200,8 +270,11 @@ def counters(session: Session, v: Viewer, now: datetime) -> dict[str, int]:
             count = _count(session, HumanTask, role_part)
             if v.department:
                 other_role = or_(HumanTask.candidate_role.is_(None), HumanTask.candidate_role != v.role)
-                count += _count(session, HumanTask, [
-                    *human[:2], HumanTask.candidate_department == v.department, other_role])
+                count += _count(
+                    session,
+                    HumanTask,
+                    [*human[:2], HumanTask.candidate_department == v.department, other_role],
+                )
         else:
             count = _count(session, HumanTask, human)
         result[section] = count + _count(session, Task, _task_where(section, v, now))
@@ -211,16 +284,37 @@ def counters(session: Session, v: Viewer, now: datetime) -> dict[str, int]:
 def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
     """Fill in names to show: the client, the process, and whose task a deputy is doing."""
     client_ids = {i.business_id for i in page if i.business_type == "client" and i.business_id}
-    clients = dict(session.execute(select(Client.id, func.coalesce(Client.short_name, Client.full_name))
-                                   .where(Client.id.in_(client_ids))).all()) if client_ids else {}
+    clients = (
+        dict(
+            session.execute(
+                select(Client.id, func.coalesce(Client.short_name, Client.full_name)).where(
+                    Client.id.in_(client_ids)
+                )
+            ).all()
+        )
+        if client_ids
+        else {}
+    )
     keys = {i.process_key for i in page if i.process_key}
-    processes = dict(session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.name))
-                                     .where(ProcessDefinition.key.in_(keys))
-                                     .group_by(ProcessDefinition.key)).all()) if keys else {}
+    processes = (
+        dict(
+            session.execute(
+                select(ProcessDefinition.key, func.max(ProcessDefinition.name))
+                .where(ProcessDefinition.key.in_(keys))
+                .group_by(ProcessDefinition.key)
+            ).all()
+        )
+        if keys
+        else {}
+    )
     people = {i.original_assignee_id for i in page if i.original_assignee_id} | {
-        i.assignee_id for i in page if i.assignee_id}
-    names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(people)))
-                 .tuples().all()) if people else {}
+        i.assignee_id for i in page if i.assignee_id
+    }
+    names = (
+        dict(session.execute(select(User.id, User.full_name).where(User.id.in_(people))).all())
+        if people
+        else {}
+    )
     for item in page:
         labels = item.labels
         if item.business_type == "client":
@@ -229,8 +323,9 @@ def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
             labels["business"] = f"Сделка №{item.business_id}"
         elif item.business_type:
             labels["business"] = f"Документ №{item.business_id}"
-        labels["process"] = processes.get(item.process_key, item.process_key) if item.process_key \
-            else "Задача"
+        labels["process"] = (
+            processes.get(item.process_key, item.process_key) if item.process_key else "Задача"
+        )
         if item.assignee_id in v.standing_in:
             labels["standing_in"] = v.standing_in[item.assignee_id]
         if item.original_assignee_id and item.original_assignee_id != v.user_id:
@@ -241,7 +336,34 @@ def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
 
 def process_keys(session: Session) -> list[tuple[str, str]]:
     """(key, name) of deployed processes, for the filter list."""
-    rows = session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.name))
-                           .group_by(ProcessDefinition.key).order_by(ProcessDefinition.key)).all()
+    rows = session.execute(
+        select(ProcessDefinition.key, func.max(ProcessDefinition.name))
+        .group_by(ProcessDefinition.key)
+        .order_by(ProcessDefinition.key)
+    ).all()
     return list(rows)
 
+
+def earlier_steps(session: Session, instance_id: int, before_id: int | None = None) -> list[HumanTask]:
+    """Completed steps of the same process, oldest first (their form data is on the row)."""
+    stmt = select(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.COMPLETED
+    )
+    if before_id is not None:
+        stmt = stmt.where(HumanTask.id != before_id)
+    return list(session.scalars(stmt.order_by(HumanTask.completed_at, HumanTask.id)))
+
+
+def next_steps(session: Session, instance_id: int, after_id: int) -> list[HumanTask]:
+    """Open tasks of the process created after task ``after_id``: what happens next."""
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.status == TaskStatus.OPEN,
+                HumanTask.id > after_id,
+            )
+            .order_by(HumanTask.id)
+        )
+    )

@@ -57,15 +57,24 @@ class NotificationPreference(Base):
 
 def email_preferences(session: Session, user_id: int) -> dict[str, bool]:
     """Kind -> wants e-mail, defaults filled in."""
-    stored = dict(session.execute(select(NotificationPreference.kind, NotificationPreference.email)
-                                  .where(NotificationPreference.user_id == user_id)).all())
+    stored = dict(
+        session.execute(
+            select(NotificationPreference.kind, NotificationPreference.email).where(
+                NotificationPreference.user_id == user_id
+            )
+        ).all()
+    )
     return {kind: stored.get(kind, kind in EMAIL_BY_DEFAULT) for kind in KINDS}
 
 
 def set_email_preferences(session: Session, user_id: int, wanted: set[str]) -> None:
     """Store the user's choice: e-mail for the kinds in ``wanted``, in-app only for the rest."""
-    existing = {p.kind: p for p in session.scalars(
-        select(NotificationPreference).where(NotificationPreference.user_id == user_id))}
+    existing = {
+        p.kind: p
+        for p in session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id == user_id)
+        )
+    }
     for kind in KINDS:
         row = existing.get(kind) or NotificationPreference(user_id=user_id, kind=kind)
         row.email = kind in wanted
@@ -73,36 +82,70 @@ def set_email_preferences(session: Session, user_id: int, wanted: set[str]) -> N
     session.flush()
 
 
-def notify(session: Session, user_id: int, kind: str, title: str, body: str, now: datetime, *,
-           object_type: str | None = None, object_id: int | None = None,
-           dedupe_key: str | None = None) -> Notification | None:
+def notify(
+    session: Session,
+    user_id: int,
+    kind: str,
+    title: str,
+    body: str,
+    now: datetime,
+    *,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> Notification | None:
     """Add an in-app notification (and an outbox e-mail if wanted); None if already sent."""
     if dedupe_key and session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
         return None
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         return None
-    row = Notification(user_id=user_id, kind=kind, title=title[:500], body=body, created_at=now,
-                       object_type=object_type, object_id=object_id, dedupe_key=dedupe_key)
+    row = Notification(
+        user_id=user_id,
+        kind=kind,
+        title=title[:500],
+        body=body,
+        created_at=now,
+        object_type=object_type,
+        object_id=object_id,
+        dedupe_key=dedupe_key,
+    )
     session.add(row)
     session.flush()
     if user.email and email_preferences(session, user_id).get(kind, False):
         row.emailed = True
-        session.add(OutboxMessage(kind="email", payload={"to": user.email, "subject": title,
-                                                        "body": body + "\n\n— CRM"},
-                                  dedupe_key=f"notification:{row.id}", next_attempt_at=now))
+        session.add(
+            OutboxMessage(
+                kind="email",
+                payload={"to": user.email, "subject": title, "body": body + "\n\n— CRM"},
+                dedupe_key=f"notification:{row.id}",
+                next_attempt_at=now,
+            )
+        )
         session.flush()
     return row
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    return session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return (
+        session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def recent(session: Session, user_id: int, limit: int = 100) -> list[Notification]:
-    return list(session.scalars(select(Notification).where(Notification.user_id == user_id)
-                                .order_by(Notification.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mark_read(session: Session, user_id: int, now: datetime, ids: list[int] | None = None) -> int:

@@ -22,8 +22,12 @@ from models.processes import HumanTask, TaskStatus
 from models.tasks import Task, TaskConflict, TaskError, TaskState, set_status
 from models.users import User
 
-ACTION_LABELS = {"claim": "взял(а) из очереди", "release": "вернул(а) в очередь",
-                 "reassign": "переназначил(а)", "delegate": "делегировал(а)"}
+ACTION_LABELS = {
+    "claim": "взял(а) из очереди",
+    "release": "вернул(а) в очередь",
+    "reassign": "переназначил(а)",
+    "delegate": "делегировал(а)",
+}
 
 
 class TaskAssignment(Base):
@@ -60,11 +64,28 @@ def _require_open(record: HumanTask | Task) -> None:
         raise TaskConflict("Задача уже выполнена или отменена")
 
 
-def _log(session: Session, record: HumanTask | Task, action: str, actor: User, from_id: int | None,
-         to_id: int | None, reason: str | None, now: datetime) -> None:
-    session.add(TaskAssignment(task_kind=task_kind(record), task_id=record.id, action=action,
-                               actor_id=actor.id, from_user_id=from_id, to_user_id=to_id,
-                               reason=reason, at=now))
+def _log(
+    session: Session,
+    record: HumanTask | Task,
+    action: str,
+    actor: User,
+    from_id: int | None,
+    to_id: int | None,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    session.add(
+        TaskAssignment(
+            task_kind=task_kind(record),
+            task_id=record.id,
+            action=action,
+            actor_id=actor.id,
+            from_user_id=from_id,
+            to_user_id=to_id,
+            reason=reason,
+            at=now,
+        )
+    )
 
 
 def _flush(session: Session) -> None:
@@ -81,9 +102,15 @@ def claim(session: Session, record: HumanTask | Task, user: User, now: datetime)
         raise TaskConflict("Задачу уже взял другой сотрудник")
     require_access(user, record, "claim")
     if isinstance(record, HumanTask):
-        result = session.execute(update(HumanTask).where(
-            HumanTask.id == record.id, HumanTask.assignee_id.is_(None), HumanTask.status == TaskStatus.OPEN,
-        ).values(assignee_id=user.id, claimed_at=now))
+        result = session.execute(
+            update(HumanTask)
+            .where(
+                HumanTask.id == record.id,
+                HumanTask.assignee_id.is_(None),
+                HumanTask.status == TaskStatus.OPEN,
+            )
+            .values(assignee_id=user.id, claimed_at=now)
+        )
         if result.rowcount != 1:
             raise TaskConflict("Задачу уже взял другой сотрудник")
         session.refresh(record)
@@ -111,8 +138,16 @@ def release(session: Session, record: HumanTask | Task, user: User, now: datetim
     _flush(session)
 
 
-def reassign(session: Session, record: HumanTask | Task, actor: User, to_user_id: int | None,
-             reason: str | None, now: datetime, *, delegate: bool = False) -> int:
+def reassign(
+    session: Session,
+    record: HumanTask | Task,
+    actor: User,
+    to_user_id: int | None,
+    reason: str | None,
+    now: datetime,
+    *,
+    delegate: bool = False,
+) -> int:
     """Give the task to another colleague (their deputy if they are away); returns the new assignee.
 
     Reassigning needs a reason, kept in the history; delegating keeps the delegator as the
@@ -143,14 +178,22 @@ def reassign(session: Session, record: HumanTask | Task, actor: User, to_user_id
     if assignee_id != actor.id:
         verb = "делегировал(а)" if delegate else "передал(а)"
         why = f" Причина: {reason}" if reason else ""
-        notify(session, assignee_id, "task_assigned", f"Вам передана задача: {record.title}",
-               f"{actor.full_name} {verb} вам задачу «{record.title}».{why}", now,
-               object_type="human_task" if isinstance(record, HumanTask) else "task", object_id=record.id)
+        notify(
+            session,
+            assignee_id,
+            "task_assigned",
+            f"Вам передана задача: {record.title}",
+            f"{actor.full_name} {verb} вам задачу «{record.title}».{why}",
+            now,
+            object_type="human_task" if isinstance(record, HumanTask) else "task",
+            object_id=record.id,
+        )
     return assignee_id
 
 
-def change_status(session: Session, task: Task, status: str, user: User, now: datetime,
-                  grace: timedelta) -> Task:
+def change_status(
+    session: Session, task: Task, status: str, user: User, now: datetime, grace: timedelta
+) -> Task:
     """Start, finish or cancel an ad-hoc task (finishing needs "complete", cancelling "edit")."""
     _require_open(task)
     require_access(user, task, "edit" if status == TaskState.CANCELLED else "complete")
@@ -160,6 +203,10 @@ def change_status(session: Session, task: Task, status: str, user: User, now: da
 
 
 def history(session: Session, record: HumanTask | Task) -> list[TaskAssignment]:
-    return list(session.scalars(select(TaskAssignment).where(
-        TaskAssignment.task_kind == task_kind(record), TaskAssignment.task_id == record.id)
-        .order_by(TaskAssignment.id)))
+    return list(
+        session.scalars(
+            select(TaskAssignment)
+            .where(TaskAssignment.task_kind == task_kind(record), TaskAssignment.task_id == record.id)
+            .order_by(TaskAssignment.id)
+        )
+    )

@@ -43,35 +43,90 @@ def _when(due_at: datetime | None) -> str:
     return due_at.strftime("%d.%m.%Y %H:%M UTC") if due_at else "—"
 
 
-def send_reminder(session: Session, kind: str, task_id: int, title: str, assignee_id: int | None,
-                  due_at: datetime | None, now: datetime) -> bool:
+def send_reminder(
+    session: Session,
+    kind: str,
+    task_id: int,
+    title: str,
+    assignee_id: int | None,
+    due_at: datetime | None,
+    now: datetime,
+) -> bool:
     if assignee_id is None:
         return False
-    return notify(session, assignee_id, "task_reminder", f"Напоминание: {title}",
-                  f"Не забудьте про задачу «{title}». Срок: {_when(due_at)}.", now,
-                  object_type=kind, object_id=task_id, dedupe_key=f"{kind}:{task_id}:reminder") is not None
+    return (
+        notify(
+            session,
+            assignee_id,
+            "task_reminder",
+            f"Напоминание: {title}",
+            f"Не забудьте про задачу «{title}». Срок: {_when(due_at)}.",
+            now,
+            object_type=kind,
+            object_id=task_id,
+            dedupe_key=f"{kind}:{task_id}:reminder",
+        )
+        is not None
+    )
 
 
-def send_overdue(session: Session, kind: str, task_id: int, title: str, assignee_id: int | None,
-                 department: str | None, due_at: datetime | None, now: datetime) -> bool:
+def send_overdue(
+    session: Session,
+    kind: str,
+    task_id: int,
+    title: str,
+    assignee_id: int | None,
+    department: str | None,
+    due_at: datetime | None,
+    now: datetime,
+) -> bool:
     target = assignee_id if assignee_id is not None else escalation_target(session, None, department)
     if target is None:
         return False
-    return notify(session, target, "task_overdue", f"Просрочена задача: {title}",
-                  f"Срок задачи «{title}» истёк {_when(due_at)}. Выполните её или сообщите руководителю.",
-                  now, object_type=kind, object_id=task_id,
-                  dedupe_key=f"{kind}:{task_id}:overdue") is not None
+    return (
+        notify(
+            session,
+            target,
+            "task_overdue",
+            f"Просрочена задача: {title}",
+            f"Срок задачи «{title}» истёк {_when(due_at)}. Выполните её или сообщите руководителю.",
+            now,
+            object_type=kind,
+            object_id=task_id,
+            dedupe_key=f"{kind}:{task_id}:overdue",
+        )
+        is not None
+    )
 
 
-def send_escalation(session: Session, kind: str, task_id: int, title: str, assignee_id: int | None,
-                    department: str | None, due_at: datetime | None, now: datetime) -> bool:
+def send_escalation(
+    session: Session,
+    kind: str,
+    task_id: int,
+    title: str,
+    assignee_id: int | None,
+    department: str | None,
+    due_at: datetime | None,
+    now: datetime,
+) -> bool:
     target = escalation_target(session, assignee_id, department)
     if target is None:
         return False
     who = session.get(User, assignee_id).full_name if assignee_id else "очередь отдела"
-    return notify(session, target, "task_escalated", f"Эскалация: просрочена задача «{title}»",
-                  f"Задача «{title}» ({who}) просрочена: срок был {_when(due_at)}.", now,
-                  object_type=kind, object_id=task_id, dedupe_key=f"{kind}:{task_id}:escalated") is not None
+    return (
+        notify(
+            session,
+            target,
+            "task_escalated",
+            f"Эскалация: просрочена задача «{title}»",
+            f"Задача «{title}» ({who}) просрочена: срок был {_when(due_at)}.",
+            now,
+            object_type=kind,
+            object_id=task_id,
+            dedupe_key=f"{kind}:{task_id}:escalated",
+        )
+        is not None
+    )
 
 
 def alert_task(session: Session, task: Task, now: datetime, grace: timedelta) -> None:
@@ -80,24 +135,33 @@ def alert_task(session: Session, task: Task, now: datetime, grace: timedelta) ->
         send_reminder(session, "task", task.id, task.title, task.assignee_id, task.due_at, now)
         task.reminded_at = now
     if task.is_open and task.due_at and task.overdue_notified_at is None and task.due_at <= now:
-        send_overdue(session, "task", task.id, task.title, task.assignee_id, task.department,
-                     task.due_at, now)
+        send_overdue(
+            session, "task", task.id, task.title, task.assignee_id, task.department, task.due_at, now
+        )
         task.overdue_notified_at = now
-    if (task.is_open and task.due_at and task.overdue_notified_at is not None
-            and task.escalated_at is None and task.due_at + grace <= now):
-        send_escalation(session, "task", task.id, task.title, task.assignee_id, task.department,
-                        task.due_at, now)
+    if (
+        task.is_open
+        and task.due_at
+        and task.overdue_notified_at is not None
+        and task.escalated_at is None
+        and task.due_at + grace <= now
+    ):
+        send_escalation(
+            session, "task", task.id, task.title, task.assignee_id, task.department, task.due_at, now
+        )
         task.escalated_at = now
     task.next_alert_at = next_alert(task, grace)
 
 
-def run_due_alerts(session_factory: Callable[[], Session], clock: Any, grace: timedelta,
-                   limit: int = 500) -> int:
+def run_due_alerts(
+    session_factory: Callable[[], Session], clock: Any, grace: timedelta, limit: int = 500
+) -> int:
     """The scheduler job: handle every ad-hoc task with a due alert; returns how many were handled."""
     now = clock.now()
     with session_factory() as session:
-        ids = session.scalars(select(Task.id).where(Task.next_alert_at <= now)
-                              .order_by(Task.next_alert_at).limit(limit)).all()
+        ids = session.scalars(
+            select(Task.id).where(Task.next_alert_at <= now).order_by(Task.next_alert_at).limit(limit)
+        ).all()
     handled = 0
     for task_id in ids:
         with session_factory() as session:

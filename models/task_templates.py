@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
 from models.clients import Client
+from models.permissions import can_access
 from models.tasks import PRIORITY_LABELS, Task, TaskError, TaskInput, create_task
 from models.users import User
 
@@ -37,9 +38,19 @@ class TaskTemplate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def create_template(session: Session, user: User, *, name: str, title: str, description: str | None,
-                    business_type: str, due_in_days: int | None, remind_before_hours: int | None,
-                    priority: int, now: datetime) -> TaskTemplate:
+def create_template(
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    title: str,
+    description: str | None,
+    business_type: str,
+    due_in_days: int | None,
+    remind_before_hours: int | None,
+    priority: int,
+    now: datetime,
+) -> TaskTemplate:
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = ["Укажите название шаблона"]
@@ -55,10 +66,17 @@ def create_template(session: Session, user: User, *, name: str, title: str, desc
         errors["priority"] = ["Выберите приоритет из списка"]
     if errors:
         raise TaskError("Шаблон заполнен с ошибками", errors)
-    template = TaskTemplate(name=name.strip(), title=title.strip(), description=description or None,
-                            business_type=business_type, due_in_days=due_in_days,
-                            remind_before_hours=remind_before_hours, priority=priority,
-                            created_by_id=user.id, created_at=now)
+    template = TaskTemplate(
+        name=name.strip(),
+        title=title.strip(),
+        description=description or None,
+        business_type=business_type,
+        due_in_days=due_in_days,
+        remind_before_hours=remind_before_hours,
+        priority=priority,
+        created_by_id=user.id,
+        created_at=now,
+    )
     session.add(template)
     session.flush()
     return template
@@ -70,29 +88,47 @@ def _owners(session: Session, business_type: str, ids: list[int]) -> dict[int, i
     return dict(session.execute(select(Client.id, Client.owner_id).where(Client.id.in_(ids))).all())
 
 
-def apply_template(session: Session, template: TaskTemplate, record_ids: list[int], creator: User,
-                   now: datetime, grace: timedelta, *, assignee_id: int | None = None,
-                   department: str | None = None, assign: str | None = None) -> list[Task]:
+def apply_template(
+    session: Session,
+    template: TaskTemplate,
+    record_ids: list[int],
+    creator: User,
+    now: datetime,
+    grace: timedelta,
+    *,
+    assignee_id: int | None = None,
+    department: str | None = None,
+    assign: str | None = None,
+) -> list[Task]:
     """One task per record; ``assign="owner"`` gives each to the record's owner."""
     ids = sorted(set(record_ids))
     if not ids:
         raise TaskError("Не выбрано ни одной записи", {"record_ids": ["Выберите хотя бы одну запись"]})
     if len(ids) > MAX_BATCH:
         raise TaskError("Слишком много записей", {"record_ids": [f"Не больше {MAX_BATCH} за раз"]})
+    if template.business_type == "client":
+        found = list(session.scalars(select(Client).where(Client.id.in_(ids))))
+        if len(found) != len(ids) or not all(can_access(creator, c) for c in found):
+            raise TaskError(
+                "Нет доступа к части клиентов", {"record_ids": ["Выберите клиентов, которых вы видите"]}
+            )
     owners = _owners(session, template.business_type, ids) if assign == ASSIGN_OWNER else {}
-    if assign == ASSIGN_OWNER and template.business_type == "client":
-        missing = [i for i in ids if i not in owners]
-        if missing:
-            raise TaskError("Клиенты не найдены", {"record_ids": [f"Нет клиентов: {missing[:10]}"]})
     due = now + timedelta(days=template.due_in_days)
     remind = due - timedelta(hours=template.remind_before_hours) if template.remind_before_hours else None
     tasks = []
     for record_id in ids:
         target = owners.get(record_id) if assign == ASSIGN_OWNER else assignee_id
-        data = TaskInput(title=template.title, description=template.description, assignee_id=target,
-                         department=department if target is None else None,
-                         business_type=template.business_type, business_id=record_id, due_at=due,
-                         remind_at=remind, priority=template.priority)
+        data = TaskInput(
+            title=template.title,
+            description=template.description,
+            assignee_id=target,
+            department=department if target is None else None,
+            business_type=template.business_type,
+            business_id=record_id,
+            due_at=due,
+            remind_at=remind,
+            priority=template.priority,
+        )
         tasks.append(create_task(session, data, creator, now, grace, template_id=template.id))
     return tasks
 

@@ -32,9 +32,15 @@ class TaskState:
     ALL = (NEW, IN_PROGRESS, DONE, CANCELLED)
 
 
-STATUS_LABELS = {TaskState.NEW: "Новая", TaskState.IN_PROGRESS: "В работе",
-                 TaskState.DONE: "Выполнена", TaskState.CANCELLED: "Отменена",
-                 "open": "Открыта", "completed": "Выполнена", "cancelled": "Отменена"}
+STATUS_LABELS = {
+    TaskState.NEW: "Новая",
+    TaskState.IN_PROGRESS: "В работе",
+    TaskState.DONE: "Выполнена",
+    TaskState.CANCELLED: "Отменена",
+    "open": "Открыта",
+    "completed": "Выполнена",
+    "cancelled": "Отменена",
+}
 PRIORITY_LABELS = {1: "Высокий", 2: "Обычный", 3: "Низкий"}
 BUSINESS_TYPES = {"client": "Клиент", "deal": "Сделка", "document": "Документ"}
 
@@ -153,20 +159,37 @@ def _check(session: Session, data: TaskInput) -> dict[str, list[str]]:
     return errors
 
 
-def create_task(session: Session, data: TaskInput, creator: User | None, now: datetime,
-                grace: timedelta, template_id: int | None = None) -> Task:
+def create_task(
+    session: Session,
+    data: TaskInput,
+    creator: User | None,
+    now: datetime,
+    grace: timedelta,
+    template_id: int | None = None,
+) -> Task:
     """Validate and add a task; work for an absent colleague goes to their deputy."""
     errors = _check(session, data)
     if errors:
         raise TaskError("Задача заполнена с ошибками", errors)
     assignee_id, original_id = effective_assignee(session, data.assignee_id, now.date())
     task = Task(
-        title=data.title.strip(), description=(data.description or "").strip() or None,
-        assignee_id=assignee_id, original_assignee_id=original_id, department=data.department or None,
-        creator_id=creator.id if creator else None, business_type=data.business_type or None,
-        business_id=data.business_id if data.business_type else None, due_at=data.due_at,
-        remind_at=data.remind_at, priority=data.priority, status=TaskState.NEW, is_open=True,
-        template_id=template_id, created_at=now, updated_at=now, version=1,
+        title=data.title.strip(),
+        description=(data.description or "").strip() or None,
+        assignee_id=assignee_id,
+        original_assignee_id=original_id,
+        department=data.department or None,
+        creator_id=creator.id if creator else None,
+        business_type=data.business_type or None,
+        business_id=data.business_id if data.business_type else None,
+        due_at=data.due_at,
+        remind_at=data.remind_at,
+        priority=data.priority,
+        status=TaskState.NEW,
+        is_open=True,
+        template_id=template_id,
+        created_at=now,
+        updated_at=now,
+        version=1,
     )
     task.next_alert_at = next_alert(task, grace)
     session.add(task)
@@ -176,14 +199,22 @@ def create_task(session: Session, data: TaskInput, creator: User | None, now: da
 
         who = creator.full_name if creator else "Система"
         note = " (вместо отсутствующего коллеги)" if original_id else ""
-        notify(session, assignee_id, "task_assigned", f"Новая задача: {task.title}",
-               f"{who} поставил(а) вам задачу «{task.title}»{note}.", now,
-               object_type="task", object_id=task.id)
+        notify(
+            session,
+            assignee_id,
+            "task_assigned",
+            f"Новая задача: {task.title}",
+            f"{who} поставил(а) вам задачу «{task.title}»{note}.",
+            now,
+            object_type="task",
+            object_id=task.id,
+        )
     return task
 
 
-def set_status(session: Session, task: Task, status: str, user: User, now: datetime,
-               grace: timedelta) -> Task:
+def set_status(
+    session: Session, task: Task, status: str, user: User, now: datetime, grace: timedelta
+) -> Task:
     """Move ``task`` to ``status``; done and cancelled close it (permissions checked by the caller)."""
     if status not in TaskState.ALL:
         raise TaskError("Неизвестный статус", {"status": ["Выберите статус из списка"]})

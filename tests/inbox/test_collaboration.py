@@ -131,3 +131,19 @@ def test_template_creates_one_linked_task_per_client_for_its_owner(client, sessi
     )
     assert empty.status_code == 422 and "Выберите хотя бы одну запись" in empty.get_data(as_text=True)
     assert session.scalar(select(func.count(Task.id))) == 6
+
+
+def test_template_refuses_clients_the_user_cannot_see(client, session, clock, demo_users):
+    theirs = Client(full_name="ООО «Чужой»", owner=demo_users["manager"])
+    session.add(theirs)
+    session.commit()
+    login(client, "manager3")
+    token = _token(client)
+    client.post("/inbox/templates", data={"csrf_token": token, "name": "Звонок", "title": "Позвонить",
+                                          "business_type": "client", "due_in_days": "1", "priority": "2"})
+    page = client.get("/inbox/templates").get_data(as_text=True)
+    template_id = int(page.split("/inbox/templates/")[1].split("/")[0])
+    refused = client.post(f"/inbox/templates/{template_id}/apply", data={
+        "csrf_token": token, "record_ids": [str(theirs.id)], "assign": "owner"})
+    assert refused.status_code == 422 and "Нет доступа к части клиентов" in refused.get_data(as_text=True)
+    assert session.scalar(select(func.count(Task.id))) == 0

@@ -26,8 +26,13 @@ from web.inbox.common import grace, load_task, now, parse_filters, viewer
 
 blp = Blueprint("api_tasks", __name__, description="Задачи: входящие, выполнение, назначение")
 
-_RU = {"required": "Обязательное поле", "null": "Поле не может быть пустым", "invalid": "Неверное значение",
-       "invalid_utf8": "Неверная строка", "format": "Неверный формат"}
+_RU = {
+    "required": "Обязательное поле",
+    "null": "Поле не может быть пустым",
+    "invalid": "Неверное значение",
+    "invalid_utf8": "Неверная строка",
+    "format": "Неверный формат",
+}
 
 
 def _ru(field_class, **kwargs):
@@ -72,7 +77,9 @@ class ReassignSchema(_Body):
 
 
 class CommentSchema(_Body):
-    body = _ru(fields.Str, required=True, validate=validate.Length(min=1, error="Комментарий не может быть пустым"))
+    body = _ru(
+        fields.Str, required=True, validate=validate.Length(min=1, error="Комментарий не может быть пустым")
+    )
 
 
 class InboxItemSchema(Schema):
@@ -109,7 +116,9 @@ class TaskSchema(Schema):
     escalated_at = fields.AwareDateTime(allow_none=True)
     kind = fields.Function(lambda t: "process" if isinstance(t, HumanTask) else "adhoc")
     description = fields.Str(attribute="description", allow_none=True)
-    department = fields.Function(lambda t: t.candidate_department if isinstance(t, HumanTask) else t.department)
+    department = fields.Function(
+        lambda t: t.candidate_department if isinstance(t, HumanTask) else t.department
+    )
     candidate_role = fields.Function(lambda t: t.candidate_role if isinstance(t, HumanTask) else None)
     process_key = fields.Function(lambda t: t.process_key if isinstance(t, HumanTask) else None)
     instance_id = fields.Function(lambda t: t.instance_id if isinstance(t, HumanTask) else None)
@@ -164,7 +173,9 @@ def list_tasks():
     """Inbox section (``section`` = my | queue | overdue | today | completed) with filters and counters."""
     section = request.args.get("section", "my")
     if section not in SECTIONS:
-        return _error(422, "validation", "Неизвестный раздел", {"section": [f"Допустимо: {', '.join(SECTIONS)}"]})
+        return _error(
+            422, "validation", "Неизвестный раздел", {"section": [f"Допустимо: {', '.join(SECTIONS)}"]}
+        )
     limit = min(int(request.args["limit"]) if request.args.get("limit", "").isdigit() else 50, 200)
     offset = int(request.args["offset"]) if request.args.get("offset", "").isdigit() else 0
     who, moment = viewer(), now()
@@ -224,8 +235,15 @@ def reassign_task(kind: str, task_id: int):
     """Give the task to a colleague (``reason`` required) or delegate it (``delegate: true``)."""
     record = load_task(kind, task_id)
     values = _body(ReassignSchema())
-    reassign(db.session, record, current_user, values["assignee_id"], values["reason"], now(),
-             delegate=values["delegate"])
+    reassign(
+        db.session,
+        record,
+        current_user,
+        values["assignee_id"],
+        values["reason"],
+        now(),
+        delegate=values["delegate"],
+    )
     db.session.commit()
     return record
 
@@ -236,7 +254,19 @@ def comment(kind: str, task_id: int):
     """Comment on a task; ``@login`` mentions notify colleagues."""
     record = load_task(kind, task_id)
     values = _body(CommentSchema())
-    row = add_comment(db.session, "human_task" if kind == "process" else "task", record.id, current_user,
-                      values["body"], now(), title=record.title)
+    row = add_comment(
+        db.session,
+        "human_task" if kind == "process" else "task",
+        record.id,
+        current_user,
+        values["body"],
+        now(),
+        title=record.title,
+    )
     db.session.commit()
-    return {"id": row.id, "body": row.body, "mentions": row.mentions, "created_at": row.created_at.isoformat()}
+    return {
+        "id": row.id,
+        "body": row.body,
+        "mentions": row.mentions,
+        "created_at": row.created_at.isoformat(),
+    }
