@@ -32,9 +32,12 @@ def _duration(value: str, name: str) -> timedelta:
         parsed = TimerEventDefinition.parse_iso_duration(value.strip().strip("'\""))
     except Exception:
         raise OperationError(f"Параметр «{name}»: ожидается длительность ISO 8601, например PT4H") from None
-    return timedelta(days=parsed.get("days", 0) + 7 * parsed.get("weeks", 0),
-                     hours=parsed.get("hours", 0), minutes=parsed.get("minutes", 0),
-                     seconds=parsed.get("seconds", 0))
+    return timedelta(
+        days=parsed.get("days", 0) + 7 * parsed.get("weeks", 0),
+        hours=parsed.get("hours", 0),
+        minutes=parsed.get("minutes", 0),
+        seconds=parsed.get("seconds", 0),
+    )
 
 
 def grace_of(context: OperationContext) -> timedelta:
@@ -52,14 +55,27 @@ def deadlines(context: OperationContext, due_in: str, remind_before: str) -> dic
     def after(moment) -> str:  # boundary timers take durations from the moment they start waiting
         return f"PT{max(0, int((moment - now).total_seconds()))}S"
 
-    return {"due_at": due.isoformat(), "remind_at": remind.isoformat(), "escalate_at": escalate.isoformat(),
-            "due_after": after(due), "remind_after": after(remind), "escalate_after": after(escalate)}
+    return {
+        "due_at": due.isoformat(),
+        "remind_at": remind.isoformat(),
+        "escalate_at": escalate.isoformat(),
+        "due_after": after(due),
+        "remind_after": after(remind),
+        "escalate_after": after(escalate),
+    }
 
 
 def _open_task(context: OperationContext, element: str) -> HumanTask | None:
-    return context.session.scalar(select(HumanTask).where(
-        HumanTask.instance_id == context.instance_id, HumanTask.element_id == element,
-        HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id.desc()).limit(1))
+    return context.session.scalar(
+        select(HumanTask)
+        .where(
+            HumanTask.instance_id == context.instance_id,
+            HumanTask.element_id == element,
+            HumanTask.status == TaskStatus.OPEN,
+        )
+        .order_by(HumanTask.id.desc())
+        .limit(1)
+    )
 
 
 @operation("notify.task_reminder")
@@ -82,8 +98,16 @@ def task_overdue(context: OperationContext, task: str) -> dict:
         return {"sent": False}
     now = context.clock.now()
     row.overdue_notified_at = now
-    sent = send_overdue(context.session, "human_task", row.id, row.title, row.assignee_id,
-                        row.candidate_department, row.due_at, now)
+    sent = send_overdue(
+        context.session,
+        "human_task",
+        row.id,
+        row.title,
+        row.assignee_id,
+        row.candidate_department,
+        row.due_at,
+        now,
+    )
     return {"sent": sent}
 
 
@@ -95,8 +119,16 @@ def task_escalate(context: OperationContext, task: str) -> dict:
         return {"sent": False}
     now = context.clock.now()
     row.escalated_at = now
-    sent = send_escalation(context.session, "human_task", row.id, row.title, row.assignee_id,
-                           row.candidate_department, row.due_at, now)
+    sent = send_escalation(
+        context.session,
+        "human_task",
+        row.id,
+        row.title,
+        row.assignee_id,
+        row.candidate_department,
+        row.due_at,
+        now,
+    )
     return {"sent": sent}
 
 
@@ -106,6 +138,14 @@ def notify_user(context: OperationContext, user: str, title: str, body: str) -> 
     target = find_user(context.session, str(user).strip().lower())
     if target is None:
         raise OperationError(f"Сотрудник «{user}» не найден")
-    row = notify(context.session, target.id, "task_assigned", title, body, context.clock.now(),
-                 object_type="process", object_id=context.instance_id)
+    row = notify(
+        context.session,
+        target.id,
+        "task_assigned",
+        title,
+        body,
+        context.clock.now(),
+        object_type="process",
+        object_id=context.instance_id,
+    )
     return {"sent": row is not None}
