@@ -45,6 +45,9 @@ from models.processes import (
 )
 
 MAX_ROUNDS = 50
+TIMER_EVENT_TYPES = frozenset(
+    {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
+)
 CONFLICT_MESSAGE = "Процесс только что изменил другой пользователь или планировщик; обновите страницу"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -338,7 +341,7 @@ def next_timer(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest moment a timer of ``workflow`` is due, or None."""
     moments = []
     for pending in workflow.waiting_events():
-        if "Timer" not in pending.event_type or not pending.value:
+        if pending.event_type not in TIMER_EVENT_TYPES or not pending.value:
             continue
         value = pending.value
         if isinstance(value, dict):

@@ -6,10 +6,17 @@ handlers; the app factory calls it once so deploy checks and the engine see them
 
 from __future__ import annotations
 
+import importlib
+
+# One module per line: each registers its operations and outbox handlers on import.
+OPERATION_MODULES = (
+    "integrations.client_operations",
+    "integrations.mail",
+    "integrations.notifications",
+    "integrations.system_operations",
+)
+
 
 def load_operations() -> None:
-    from integrations import (  # noqa: F401  (registration side effects)
-        client_operations,
-        mail,
-        system_operations,
-    )
+    for name in OPERATION_MODULES:
+        importlib.import_module(name)

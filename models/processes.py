@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
+from models.users import User
 
 
 class InstanceStatus:
@@ -85,9 +86,11 @@ class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
         Index("ix_human_task_assignee_open", "assignee_id", "status", "due_at"),
-        Index("ix_human_task_role_open", "candidate_role", "status", "due_at"),
-        Index("ix_human_task_department_open", "candidate_department", "status", "due_at"),
+        # Queue indexes include assignee_id so "unassigned in my role's queue" is an index range.
+        Index("ix_human_task_role_queue", "candidate_role", "status", "assignee_id", "due_at"),
+        Index("ix_human_task_department_queue", "candidate_department", "status", "assignee_id", "due_at"),
         Index("ix_human_task_business", "business_type", "business_id"),
+        Index("ix_human_task_completed_by", "completed_by_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,8 +118,15 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     completed_data: Mapped[dict | None] = mapped_column(JSON)
+    # Inbox bookkeeping: when someone took it from a queue, and which alerts already went out
+    # (the BPMN notification operations set these so each fires once).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     instance: Mapped[ProcessInstance] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], viewonly=True)
 
 
 class ProcessEvent(Base):

@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     from web.admin import bp as admin_bp
     from web.api import register_api
     from web.auth import bp as auth_bp
+    from web.inbox import init_app as init_inbox
     from web.main import bp as main_bp
 
     security.init_app(app)
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
+    init_inbox(app)
     register_api(app)
 
     from web.cli import register_commands

@@ -19,7 +19,7 @@ def _engine(harness) -> ProcessEngine:
 
 def test_every_shipped_process_deploys(harness):
     results = deploy(harness.session, [PROCESSES], FORMS, harness.clock)
-    assert {r.key for r in results} >= {"client_data_review"}
+    assert {r.key for r in results} >= {"client_data_review", "client_callback"}
     assert all(r.status == "new" for r in results)
 
 

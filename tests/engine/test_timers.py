@@ -89,3 +89,16 @@ def test_two_scheduler_loops_fire_each_timer_exactly_once(harness, clock, count)
     scripts = harness.session.scalar(select(func.count()).where(
         ProcessEvent.kind == "task_completed", ProcessEvent.element_id == "after"))
     assert scripts == count
+
+
+def test_time_date_timer_fires_at_the_given_moment(harness, clock):
+    harness.deploy("timer_date.bpmn")
+    wake_at = clock.now() + timedelta(days=2, hours=3)
+    instance = harness.start("timer_date", {"wake_at": wake_at.isoformat()})
+    assert instance.status == "waiting" and instance.next_timer_at == wake_at
+    clock.advance(timedelta(days=2))
+    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    clock.advance(timedelta(hours=3, seconds=1))
+    assert fire_due_timers(harness.factory, clock, FORMS) == 1
+    harness.session.refresh(instance)
+    assert instance.status == "completed"
