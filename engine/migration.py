@@ -43,7 +43,7 @@ def migrate_instance(engine: ProcessEngine, instance: ProcessInstance,
     if latest is None or latest.id == instance.definition_id:
         return MigrationResult(instance.id, old_version, old_version, False)
     workflow = engine.load(instance)
-    new_spec, new_subprocess_specs = specs_from_json(latest.id, latest.spec_json)
+    new_spec, new_subprocess_specs = specs_from_json(latest.content_hash, latest.spec_json)
     top_diff, sub_diffs = diff_workflow(_registry(), workflow, new_spec, new_subprocess_specs)
     removed = list(top_diff.removed)
     changed = list(top_diff.changed)

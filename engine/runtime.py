@@ -16,6 +16,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
@@ -65,7 +66,7 @@ class ProcessEngine:
 
     def load(self, instance: ProcessInstance) -> BpmnWorkflow:
         definition = instance.definition
-        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json)
+        spec, subprocess_specs = specs_from_json(definition.content_hash, definition.spec_json)
         workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
         workflow.script_engine = CrmScriptEngine(self._context(instance))
         return workflow
@@ -106,7 +107,7 @@ class ProcessEngine:
         self.session.add(instance)
         self.session.flush()
         data["instance_id"] = instance.id
-        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json)
+        spec, subprocess_specs = specs_from_json(definition.content_hash, definition.spec_json)
         workflow = BpmnWorkflow(spec, subprocess_specs,
                                 script_engine=CrmScriptEngine(self._context(instance)))
         workflow.data.update(data)
@@ -206,6 +207,9 @@ class ProcessEngine:
                 return
             definition = getattr(spec, "event_definition", None)
             kind = "task_completed"
+            if isinstance(definition, MultipleEventDefinition):  # event-based gateway
+                seen = [e.event_definition for e in task.internal_data.get("seen_events", [])]
+                definition = seen[0] if seen else definition
             if isinstance(definition, TimerEventDefinition):
                 kind = "timer_fired"
             elif definition is not None and type(definition).__name__ == "MessageEventDefinition" \
@@ -287,7 +291,7 @@ class ProcessEngine:
         self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
         if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
             return
-        for pending in workflow.waiting_events():
+        for pending in pending_events(workflow):
             kind = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}.get(
                 pending.event_type)
             if kind is None:
@@ -316,10 +320,27 @@ class ProcessEngine:
         ))
 
 
+def pending_events(workflow: BpmnWorkflow) -> list[Any]:
+    """What ``workflow`` waits for, one entry per message, signal or timer.
+
+    ``waiting_events()`` reports an event-based gateway (and any multiple catch event) as
+    one nameless ``MultipleEventDefinition``; it is expanded here into the events it
+    waits for, so its messages get subscriptions and its timers a ``next_timer_at``.
+    """
+    result = []
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = task.task_spec.event_definition
+        if isinstance(definition, MultipleEventDefinition):
+            result.extend(d.details(task) for d in definition.event_definitions)
+        else:
+            result.append(definition.details(task))
+    return result
+
+
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest moment a timer of ``workflow`` is due, or None."""
     moments = []
-    for pending in workflow.waiting_events():
+    for pending in pending_events(workflow):
         if "Timer" not in pending.event_type or not pending.value:
             continue
         value = pending.value

@@ -70,7 +70,7 @@ def _encoder_cls():
     _registry()
     return _local.serializer._encoder_cls
 
-_spec_cache: dict[int, tuple[Any, dict]] = {}
+_spec_cache: dict[str, tuple[Any, dict]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -84,9 +84,13 @@ def specs_to_json(spec: Any, subprocess_specs: dict) -> str:
     )
 
 
-def specs_from_json(definition_id: int, spec_json: str) -> tuple[Any, dict]:
-    """Restored specs of a definition version, cached for the life of the process."""
-    cached = _spec_cache.get(definition_id)
+def specs_from_json(content_hash: str, spec_json: str) -> tuple[Any, dict]:
+    """Restored specs of a definition version, cached for the life of the process.
+
+    The cache is keyed by the version's content hash, not its row id: ids are only
+    unique within one database (and may be reused), the content hash names the spec itself.
+    """
+    cached = _spec_cache.get(content_hash)
     if cached is not None:
         return cached
     data = json.loads(spec_json)
@@ -94,7 +98,7 @@ def specs_from_json(definition_id: int, spec_json: str) -> tuple[Any, dict]:
     spec = registry.restore(data["spec"])
     subprocess_specs = {name: registry.restore(s) for name, s in data["subprocess_specs"].items()}
     with _cache_lock:
-        _spec_cache[definition_id] = (spec, subprocess_specs)
+        _spec_cache[content_hash] = (spec, subprocess_specs)
     return spec, subprocess_specs
 
 
