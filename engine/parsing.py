@@ -24,6 +24,7 @@ from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 
 from engine import operations
 from engine.errors import DeployError
+from engine.event_subprocesses import INTERRUPTING
 from engine.forms import schema_problem
 from engine.sandbox import check_code
 from engine.serialization import specs_to_json
@@ -176,6 +177,23 @@ def _start_meta(spec: Any) -> dict:
     return meta
 
 
+def _interrupting_starts(trees: list[Any]) -> dict[str, bool]:
+    """Start events of event subprocesses and whether they interrupt (BPMN default: yes)."""
+    flags = {}
+    xpath = ".//bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent"
+    for _path, tree in trees:
+        for node in tree.getroot().iterfind(xpath, NS):
+            flags[node.get("id")] = node.get("isInterrupting", "true").strip().lower() != "false"
+    return flags
+
+
+def _mark_interrupting(task_specs: list[Any], flags: dict[str, bool]) -> None:
+    """SpiffWorkflow ignores ``isInterrupting``; keep it in the spec for ``event_subprocesses``."""
+    for ts in task_specs:
+        if isinstance(ts, StartEvent) and ts.bpmn_id in flags and hasattr(ts, "extensions"):
+            ts.extensions[INTERRUPTING] = flags[ts.bpmn_id]
+
+
 def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
     """Parse and check everything, or raise ``DeployError`` for the first problem found."""
     files = collect_files(paths)
@@ -199,6 +217,7 @@ def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
         except ValidationException as exc:
             raise _validation_error(path.name, exc, tree) from None
 
+    interrupting = _interrupting_starts(bpmn_trees)
     result = []
     for key in sorted(parser.get_process_ids()):
         process_parser = parser.get_process_parser(key)
@@ -210,7 +229,9 @@ def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
             raise _validation_error(file, exc) from None
         except Exception as exc:  # SpiffWorkflow raises plain errors for some broken models
             raise DeployError(file, key, f"{type(exc).__name__}: {exc}") from None
-        meta = _check_specs(file, _all_task_specs(spec, subprocess_specs), forms_dir)
+        task_specs = _all_task_specs(spec, subprocess_specs)
+        _mark_interrupting(task_specs, interrupting)
+        meta = _check_specs(file, task_specs, forms_dir)
         meta.update(_start_meta(spec))
         meta["called"] = sorted(subprocess_specs)
         spec_json = specs_to_json(spec, subprocess_specs)

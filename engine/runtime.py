@@ -19,12 +19,13 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.util.event import PendingBpmnEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import human_tasks
+from engine import event_subprocesses, human_tasks
 from engine.clock_bridge import using_clock
 from engine.definitions import latest_definition
 from engine.errors import ConflictError, EngineError, NotFound, OperationError
@@ -223,6 +224,8 @@ class ProcessEngine:
             try:
                 for _ in range(MAX_ROUNDS):
                     workflow.do_engine_steps(will, did)
+                    if event_subprocesses.settle(workflow):
+                        continue
                     if not any(not t.task_spec.manual
                                for t in workflow.get_tasks(state=TaskState.READY)):
                         break
@@ -326,6 +329,9 @@ def pending_events(workflow: BpmnWorkflow) -> list[Any]:
     ``waiting_events()`` reports an event-based gateway (and any multiple catch event) as
     one nameless ``MultipleEventDefinition``; it is expanded here into the events it
     waits for, so its messages get subscriptions and its timers a ``next_timer_at``.
+    Event subprocesses started by a message or signal have no waiting task at all
+    (SpiffWorkflow creates them when such an event is caught), so their start events
+    are added here too, or nothing would ever deliver the event that starts them.
     """
     result = []
     for task in list(workflow.event_manager.tasks.values()):
@@ -334,6 +340,13 @@ def pending_events(workflow: BpmnWorkflow) -> list[Any]:
             result.extend(d.details(task) for d in definition.event_definitions)
         else:
             result.append(definition.details(task))
+    for name in getattr(workflow.spec.start, "trigger_specs", []):
+        sub_spec = workflow.subprocess_specs.get(name)
+        for start_event in getattr(sub_spec, "bpmn_start_events", []):
+            definition = start_event.event_definition
+            if not isinstance(definition, MultipleEventDefinition):
+                result.append(PendingBpmnEvent(definition.name, type(definition).__name__,
+                                               correlations=dict(workflow.correlations)))
     return result
 
 
