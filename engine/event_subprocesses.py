@@ -12,8 +12,12 @@ both after each round of engine steps:
   withdrawn, and the process end is re-checked. Fired, non-interrupting ones still run
   to their end first.
 
-Whether a start event interrupts is read from the XML at deploy time (SpiffWorkflow does
-not parse ``isInterrupting``) and kept in the spec's extensions as ``interrupting``.
+At deploy time (``prepare``) every event subprocess is made to start with its process,
+its start event waiting like any catch event: SpiffWorkflow would otherwise create
+message- and signal-started ones only when such an event arrives, which leaves no waiting
+task to subscribe with and rewires the (shared, cached) spec at run time. Whether a start
+event interrupts is read from the XML then too (SpiffWorkflow does not parse
+``isInterrupting``) and kept in the spec's extensions as ``interrupting``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,22 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
 INTERRUPTING = "interrupting"
+
+
+def prepare(process_specs: list[Any], task_specs: list[Any], interrupting: dict[str, bool]) -> None:
+    """Deploy-time changes to freshly parsed specs (see the module docstring)."""
+    for ts in task_specs:
+        if isinstance(ts, StartEvent) and ts.bpmn_id in interrupting and hasattr(ts, "extensions"):
+            ts.extensions[INTERRUPTING] = interrupting[ts.bpmn_id]
+    for wf_spec in process_specs:
+        start = wf_spec.start
+        for name in list(getattr(start, "trigger_specs", [])):
+            task_spec = wf_spec.task_specs[name]
+            if task_spec not in start.outputs:
+                start.connect(task_spec)
+                task_spec.connect(wf_spec.end)
+        if getattr(start, "trigger_specs", None):
+            start.trigger_specs.clear()
 
 
 def _fired_start(top: Any, task: Any) -> Any:
@@ -69,10 +89,16 @@ def _interrupt(workflow: Any, root: Any, event_subs: list[Any]) -> bool:
         for other in root.children:
             if other is not task:
                 changed |= _cancel_branch(other)
-        if task.state == TaskState.COMPLETED and not task.children:
-            # Its end is the process's end: keep its data as the process's result.
-            workflow.data.update(task.data)
+    if changed:
+        _recheck_end(workflow)
     return changed
+
+
+def _recheck_end(workflow: Any) -> None:
+    """The process end waits for everything unfinished; ask it again after cancelling."""
+    for task in workflow.get_tasks(state=TaskState.WAITING | TaskState.FUTURE,
+                                   spec_name=workflow.spec.end.name):
+        task.task_spec._update(task)
 
 
 def _withdraw_unfired(workflow: Any, root: Any, event_subs: list[Any]) -> bool:
@@ -86,9 +112,7 @@ def _withdraw_unfired(workflow: Any, root: Any, event_subs: list[Any]) -> bool:
             task.cancel()
             changed = True
     if changed:
-        for task in workflow.get_tasks(state=TaskState.WAITING | TaskState.FUTURE,
-                                       spec_name=workflow.spec.end.name):
-            task.task_spec._update(task)
+        _recheck_end(workflow)
     return changed
 
 

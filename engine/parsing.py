@@ -22,9 +22,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 
-from engine import operations
+from engine import event_subprocesses, operations
 from engine.errors import DeployError
-from engine.event_subprocesses import INTERRUPTING
 from engine.forms import schema_problem
 from engine.sandbox import check_code
 from engine.serialization import specs_to_json
@@ -187,13 +186,6 @@ def _interrupting_starts(trees: list[Any]) -> dict[str, bool]:
     return flags
 
 
-def _mark_interrupting(task_specs: list[Any], flags: dict[str, bool]) -> None:
-    """SpiffWorkflow ignores ``isInterrupting``; keep it in the spec for ``event_subprocesses``."""
-    for ts in task_specs:
-        if isinstance(ts, StartEvent) and ts.bpmn_id in flags and hasattr(ts, "extensions"):
-            ts.extensions[INTERRUPTING] = flags[ts.bpmn_id]
-
-
 def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
     """Parse and check everything, or raise ``DeployError`` for the first problem found."""
     files = collect_files(paths)
@@ -230,7 +222,8 @@ def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
         except Exception as exc:  # SpiffWorkflow raises plain errors for some broken models
             raise DeployError(file, key, f"{type(exc).__name__}: {exc}") from None
         task_specs = _all_task_specs(spec, subprocess_specs)
-        _mark_interrupting(task_specs, interrupting)
+        event_subprocesses.prepare([spec, *(s for s in subprocess_specs.values() if s is not None)],
+                                   task_specs, interrupting)
         meta = _check_specs(file, task_specs, forms_dir)
         meta.update(_start_meta(spec))
         meta["called"] = sorted(subprocess_specs)

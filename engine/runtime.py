@@ -19,7 +19,6 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.bpmn.util.event import PendingBpmnEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -329,9 +328,6 @@ def pending_events(workflow: BpmnWorkflow) -> list[Any]:
     ``waiting_events()`` reports an event-based gateway (and any multiple catch event) as
     one nameless ``MultipleEventDefinition``; it is expanded here into the events it
     waits for, so its messages get subscriptions and its timers a ``next_timer_at``.
-    Event subprocesses started by a message or signal have no waiting task at all
-    (SpiffWorkflow creates them when such an event is caught), so their start events
-    are added here too, or nothing would ever deliver the event that starts them.
     """
     result = []
     for task in list(workflow.event_manager.tasks.values()):
@@ -340,13 +336,6 @@ def pending_events(workflow: BpmnWorkflow) -> list[Any]:
             result.extend(d.details(task) for d in definition.event_definitions)
         else:
             result.append(definition.details(task))
-    for name in getattr(workflow.spec.start, "trigger_specs", []):
-        sub_spec = workflow.subprocess_specs.get(name)
-        for start_event in getattr(sub_spec, "bpmn_start_events", []):
-            definition = start_event.event_definition
-            if not isinstance(definition, MultipleEventDefinition):
-                result.append(PendingBpmnEvent(definition.name, type(definition).__name__,
-                                               correlations=dict(workflow.correlations)))
     return result
 
 

@@ -41,6 +41,27 @@ def test_interrupting_message_event_subprocess_cancels_the_open_task(harness, cl
     assert fire_due_timers(harness.factory, clock, FORMS) == 0
 
 
+def test_each_instance_is_interrupted_only_by_its_own_message(harness):
+    harness.deploy("features/event_subprocesses.bpmn")
+    first = harness.start("event_subprocesses", business_type="lead", business_id=21)
+    second = harness.start("event_subprocesses", business_type="lead", business_id=22)
+    send_message(harness.engine(), "request_withdrawn", {"lead_id": 21}, {"reason": "раз"}, None)
+    harness.session.commit()
+    harness.session.refresh(second)
+    assert second.status == "running"
+    assert [t.element_id for t in harness.open_tasks(second.id)] == ["work_request"]
+    third = harness.start("event_subprocesses", business_type="lead", business_id=23)
+    for instance, reason in ((second, "два"), (third, "три")):
+        lead_id = instance.business_id
+        send_message(harness.engine(), "request_withdrawn", {"lead_id": lead_id}, {"reason": reason}, None)
+        harness.session.commit()
+        harness.session.refresh(instance)
+        assert instance.status == "completed"
+        assert harness.data(instance)["withdrawn_reason"] == reason
+    harness.session.refresh(first)
+    assert harness.data(first)["withdrawn_reason"] == "раз"
+
+
 def test_non_interrupting_timer_event_subprocess_reminds_and_leaves_the_task_open(harness, clock):
     harness.deploy("features/event_subprocesses.bpmn")
     instance = harness.start("event_subprocesses")
