@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import event_subprocesses, human_tasks
+from engine import bpmn_errors, event_subprocesses, human_tasks
 from engine.clock_bridge import using_clock
 from engine.definitions import latest_definition
 from engine.errors import ConflictError, EngineError, NotFound, OperationError
@@ -220,17 +220,21 @@ class ProcessEngine:
             self.event(instance, kind, user_id, element=spec, duration_ms=duration)
 
         with using_clock(self.clock):
-            try:
-                for _ in range(MAX_ROUNDS):
+            for _ in range(MAX_ROUNDS):
+                try:
                     workflow.do_engine_steps(will, did)
-                    if event_subprocesses.settle(workflow):
-                        continue
-                    if not any(not t.task_spec.manual
-                               for t in workflow.get_tasks(state=TaskState.READY)):
-                        break
-            except WorkflowTaskException as exc:
-                self.incident(instance, exc, user_id)
-                return False
+                except WorkflowTaskException as exc:
+                    error = bpmn_errors.raised_error(exc)
+                    if error is None or exc.task is None or not bpmn_errors.throw(exc.task, error):
+                        self.incident(instance, exc, user_id)
+                        return False
+                    self.event(instance, "error_thrown", user_id, element=exc.task.task_spec,
+                               detail={"code": error.code, "error": error.message})
+                    continue
+                if event_subprocesses.settle(workflow):
+                    continue
+                if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                    break
         self.thrown.extend(workflow.get_events())
         return True
 
