@@ -56,7 +56,8 @@ class ProcessEngine:
         self.clock = clock
         self.forms_dir = forms_dir
         self.settings = settings
-        self.thrown: list[Any] = []  # events thrown to other instances, routed after the step
+        # (event, thrower's business correlation) thrown to other instances, routed after the step
+        self.thrown: list[tuple[Any, dict]] = []
 
     # --- loading -------------------------------------------------------------------------
 
@@ -125,7 +126,13 @@ class ProcessEngine:
                 workflow.catch(BpmnEvent(MessageEventDefinition(message_start[0]), message_start[1]))
         self.advance(instance, workflow, user_id)
         self.save(instance, workflow)
+        self._route_thrown()
         return instance
+
+    def _route_thrown(self) -> None:
+        from engine.steps import route_thrown  # steps builds on this module
+
+        route_thrown(self)
 
     def _fire_start_timer(self, workflow: BpmnWorkflow) -> None:
         with using_clock(self.clock):
@@ -166,6 +173,7 @@ class ProcessEngine:
                    duration_ms=duration, detail={"human_task_id": row.id})
         self.advance(instance, workflow, user_id)
         self.save(instance, workflow)
+        self._route_thrown()
         return instance
 
     def cancel(self, instance_id: int, user_id: int | None, reason: str = "") -> ProcessInstance:
@@ -235,7 +243,8 @@ class ProcessEngine:
                     continue
                 if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
                     break
-        self.thrown.extend(workflow.get_events())
+        sender = dict(instance.correlation or {})
+        self.thrown.extend((event, sender) for event in workflow.get_events())
         return True
 
     def incident(self, instance: ProcessInstance, exc: WorkflowTaskException, user_id: int | None) -> None:

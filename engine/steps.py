@@ -70,16 +70,32 @@ def retry_incident(engine: ProcessEngine, incident_id: int, user_id: int | None)
     return incident
 
 
+def _flat(correlations: dict | None) -> dict:
+    """SpiffWorkflow nests correlations by key (``{"deal": {"deal_id": 5}}``); flatten them."""
+    flat: dict = {}
+    for key, value in (correlations or {}).items():
+        if isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
 def route_thrown(engine: ProcessEngine) -> None:
-    """Deliver messages and signals the last steps threw to other instances."""
+    """Deliver messages and signals the last steps threw to other instances.
+
+    A message is correlated by its correlation properties if the diagram defines any,
+    otherwise by the throwing instance's business key (e.g. ``deal_id``), so a message
+    thrown in deal 5's process reaches only the instance waiting for it in deal 5.
+    """
     from engine.messages import broadcast_signal, send_message
 
     while engine.thrown:
-        event = engine.thrown.pop(0)
+        event, sender = engine.thrown.pop(0)
         definition = event.event_definition
         kind = type(definition).__name__
         if "Message" in kind:
-            send_message(engine, definition.name, dict(event.correlations or {}),
+            send_message(engine, definition.name, _flat(event.correlations) or dict(sender),
                          event.payload if isinstance(event.payload, dict) else {"payload": event.payload},
                          None)
         elif "Signal" in kind:

@@ -31,7 +31,8 @@ def test_unique_and_collect_tables_decide_the_funnel_and_documents(harness, data
     assert (values["funnel"], values["funnel_department"]) == (funnel, department)
     assert values["documents"] == documents
     events = harness.events(instance.id)
-    assert events.index(("task_completed", "pick_funnel")) < events.index(("task_completed", "list_documents"))
+    assert events.index(("task_completed", "pick_funnel")) < events.index(
+        ("task_completed", "list_documents"))
 
 
 def test_changing_only_a_decision_table_makes_a_new_process_version(harness, session, tmp_path):
