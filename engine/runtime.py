@@ -17,7 +17,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
@@ -116,7 +116,8 @@ class ProcessEngine:
             task.set_data(**data)
         self.event(instance, "instance_started", user_id, detail={"version": definition.version})
         if fire_start_timer:
-            self._fire_start_timer(workflow)
+            for spec in self._fire_start_timer(workflow):
+                self.event(instance, "timer_fired", user_id, element=spec)
         if message_start is not None:
             from SpiffWorkflow.bpmn import BpmnEvent
             from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -134,13 +135,28 @@ class ProcessEngine:
 
         route_thrown(self)
 
-    def _fire_start_timer(self, workflow: BpmnWorkflow) -> None:
+    def _fire_start_timer(self, workflow: BpmnWorkflow) -> list[Any]:
+        """The scheduler decided the timer is due (``engine.schedules``): fire it as it is.
+
+        SpiffWorkflow would evaluate the timer again and cannot read a cron cycle, so the
+        timer start event is marked fired before it is first reached; a cycle start event
+        gets the path after it, which SpiffWorkflow only adds when its own cycle elapses.
+        """
+        def timer_starts(state: TaskState) -> list[Any]:
+            return [t for t in workflow.get_tasks(state=state) if isinstance(t.task_spec, StartEvent)
+                    and isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+
+        for task in timer_starts(TaskState.NOT_FINISHED_MASK):
+            task._set_internal_data(event_fired=True)
+            if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and not task.children:
+                for output in task.task_spec.outputs:
+                    child = task._add_child(output, TaskState.FUTURE)
+                    child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
         with using_clock(self.clock):
             workflow.do_engine_steps()
-            for task in workflow.get_tasks(state=TaskState.WAITING):
-                definition = getattr(task.task_spec, "event_definition", None)
-                if isinstance(task.task_spec, StartEvent) and isinstance(definition, TimerEventDefinition):
-                    task.complete()
+            for task in timer_starts(TaskState.WAITING):
+                task.complete()
+        return [t.task_spec for t in timer_starts(TaskState.COMPLETED)]
 
     def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
         """Complete human task ``task_id`` with form ``data`` (validated against its schema)."""
