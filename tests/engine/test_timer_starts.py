@@ -62,3 +62,13 @@ def test_date_timer_start_fires_once(harness, clock):
     schedule = harness.session.scalars(select(ProcessSchedule)).one()
     assert schedule.next_fire_at is None
     assert start_scheduled(harness.factory, clock, FORMS) == 0
+
+
+def test_iso_cycle_r3_fires_exactly_three_times(harness, clock):
+    clock.set(datetime(2026, 1, 19, 12, 0, tzinfo=MSK))
+    harness.deploy("features/timer_start_cycle.bpmn")
+    fired = _run_hourly(harness, clock, datetime(2026, 1, 24, 12, 0, tzinfo=MSK))
+    assert fired == [datetime(2026, 1, 20, 9, 0, tzinfo=MSK), datetime(2026, 1, 20, 21, 0, tzinfo=MSK),
+                     datetime(2026, 1, 21, 9, 0, tzinfo=MSK)]
+    assert len(_instances(harness, "timer_start_cycle")) == 3
+    assert harness.session.scalars(select(ProcessSchedule)).one().next_fire_at is None
