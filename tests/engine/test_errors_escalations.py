@@ -59,7 +59,7 @@ def test_escalation_is_caught_without_interrupting_the_subprocess(harness):
     assert harness.data(instance)["escalated"] == {"discount": 15}
     harness.complete(tasks["approve_discount"], {})
     assert [t.element_id for t in harness.open_tasks(instance.id)] == ["finalize_terms"]
-    harness.complete(tasks["finalize_terms"], {})
+    harness.complete(tasks["finalize_terms"], {"terms_changed": False})
     assert instance.status == "completed"
     events = harness.events(instance.id)
     assert ("task_completed", "escalate_discount") in events
@@ -71,9 +71,25 @@ def test_small_discount_does_not_escalate(harness):
     instance = harness.start("discount_escalation", {"discount": 5})
     [task] = harness.open_tasks(instance.id)
     assert task.element_id == "finalize_terms"
-    harness.complete(task, {})
+    harness.complete(task, {"terms_changed": False})
     assert instance.status == "completed"
     assert ("task_completed", "on_big_discount") not in harness.events(instance.id)
+
+
+def test_escalation_end_event_ends_the_subprocess_and_opens_a_review_alongside(harness):
+    harness.deploy("features/escalation.bpmn")
+    instance = harness.start("discount_escalation", {"discount": 5})
+    harness.complete(harness.open_tasks(instance.id)[0], {"terms_changed": True})
+    [review] = harness.open_tasks(instance.id)
+    assert (review.element_id, review.candidate_role) == ("legal_review_terms", "lawyer")
+    events = harness.events(instance.id)
+    assert ("task_completed", "terms_changed_end") in events
+    assert ("task_completed", "on_terms_changed") in events
+    assert ("task_completed", "negotiate") in events  # not interrupted: the subprocess finished
+    assert ("task_completed", "end") in events
+    assert instance.status == "running"
+    harness.complete(review, {})
+    assert instance.status == "completed"
 
 
 def test_operation_bpmn_error_is_caught_by_the_error_boundary_not_an_incident(harness, session):
