@@ -2,7 +2,8 @@
 
 Every file is parsed safely (no entities), fed to SpiffWorkflow's Spiff parser, and each
 executable process is checked: its forms exist and are JSON Schemas, its service-task
-operations are registered, and every script and expression passes the sandbox rules.
+operations are registered, and every script and expression (DMN cells included) passes
+the sandbox rules.
 Problems are reported as ``DeployError`` naming the file, the element and the reason.
 """
 
@@ -44,7 +45,15 @@ _CODE_PATHS = (
     (".//bpmn:timeCycle", "eval"),
     (".//bpmn:loopCardinality", "eval"),
     (".//bpmn:completionCondition", "eval"),
+    (".//spiffworkflow:payloadExpression", "eval"),
+    (".//spiffworkflow:messagePayload", "eval"),
+    (".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "eval"),
+    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "eval"),
 )
+# DMN cells (any DMN version): expressions, and input entries that may be a bare
+# comparison (``>= 1000``), a value, or use ``?`` for the input.
+_DMN_EXPRESSIONS = ".//*[local-name()='inputExpression' or local-name()='outputEntry']/*[local-name()='text']"
+_DMN_ENTRIES = ".//*[local-name()='inputEntry']/*[local-name()='text']"
 
 
 @dataclass
@@ -88,6 +97,20 @@ def _check_code(tree: etree._ElementTree, file: str) -> None:
             problem = check_code(prop.get("value"), "eval")
             if problem:
                 raise DeployError(file, _element_id(prop), f"свойство «{prop.get('name')}»: {problem}")
+
+
+def _check_dmn(tree: etree._ElementTree, file: str) -> None:
+    for xpath, entry in ((_DMN_EXPRESSIONS, False), (_DMN_ENTRIES, True)):
+        for node in tree.getroot().xpath(xpath):
+            code = (node.text or "").strip()
+            if not code or code == "-":
+                continue
+            problem = check_code(code.replace("?", "dmn_input"), "eval")
+            if problem and entry and check_code(f"dmn_input {code}", "eval") is None:
+                problem = None
+            if problem:
+                raise DeployError(file, _element_id(node),
+                                  f"ячейка таблицы решений не допускается: {problem}")
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
@@ -196,6 +219,7 @@ def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
         content, tree = _read(path)
         try:
             if path.suffix == ".dmn":
+                _check_dmn(tree, path.name)
                 parser.add_dmn_xml(tree.getroot(), filename=path.name)
             else:
                 _check_code(tree, path.name)

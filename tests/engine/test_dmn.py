@@ -5,6 +5,8 @@ from decimal import Decimal
 import pytest
 
 from engine.definitions import deploy
+from engine.errors import DeployError
+from engine.parsing import parse_files
 from tests.engine.conftest import BPMN, FORMS
 
 FILES = ("features/rules.bpmn", "features/funnel.dmn", "features/required_docs.dmn")
@@ -50,3 +52,20 @@ def test_changing_only_a_decision_table_makes_a_new_process_version(harness, ses
     assert (old.definition.version, new.definition.version) == (1, 2)
     assert harness.data(old)["funnel"] == "b2b"
     assert harness.data(new)["funnel"] == "b2b_mid"
+
+
+def test_decision_table_cells_pass_the_sandbox_rules_at_deploy():
+    with pytest.raises(DeployError) as caught:
+        parse_files([BPMN / "features/rules.bpmn", BPMN / "bad/dunder_cell.dmn",
+                     BPMN / "features/required_docs.dmn"], FORMS)
+    assert (caught.value.file, caught.value.element) == ("dunder_cell.dmn", "r_other_f")
+    assert "служебным именам" in caught.value.reason
+    parsed = parse_files([BPMN / f for f in FILES], FORMS)  # comparisons like ">= 1000" are fine
+    assert [p.key for p in parsed] == ["deal_rules"]
+
+
+def test_payload_expressions_pass_the_sandbox_rules_at_deploy():
+    with pytest.raises(DeployError) as caught:
+        parse_files([BPMN / "bad/evil_payload.bpmn"], FORMS)
+    assert caught.value.file == "evil_payload.bpmn"
+    assert "«open» запрещена" in caught.value.reason
