@@ -86,8 +86,11 @@ class ProcessEngine:
               message_start: tuple[str, Any] | None = None) -> ProcessInstance:
         """Start the latest version of process ``key`` with initial ``data``.
 
-        ``fire_start_timer`` fires a timer start event at once (the scheduler's start);
-        ``message_start`` is ``(name, payload)`` of the message that starts the process.
+        ``fire_start_timer`` fires a timer start event at once (the scheduler's start); a
+        process with a timer start event started by hand also starts at once (waiting for
+        the timer's next moment is the schedule's job, and a cron cycle is beyond
+        SpiffWorkflow). ``message_start`` is ``(name, payload)`` of the message that starts
+        the process.
         """
         definition = latest_definition(self.session, key)
         if definition is None:
@@ -115,7 +118,7 @@ class ProcessEngine:
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**data)
         self.event(instance, "instance_started", user_id, detail={"version": definition.version})
-        if fire_start_timer:
+        if fire_start_timer or (definition.meta or {}).get("timer_start"):
             for spec in self._fire_start_timer(workflow):
                 self.event(instance, "timer_fired", user_id, element=spec)
         if message_start is not None:

@@ -72,3 +72,14 @@ def test_iso_cycle_r3_fires_exactly_three_times(harness, clock):
                      datetime(2026, 1, 21, 9, 0, tzinfo=MSK)]
     assert len(_instances(harness, "timer_start_cycle")) == 3
     assert harness.session.scalars(select(ProcessSchedule)).one().next_fire_at is None
+
+
+def test_starting_a_scheduled_process_by_hand_starts_it_now(harness, clock):
+    harness.deploy("features/timer_start_cron.bpmn", "features/timer_start_date.bpmn")
+    for key in ("timer_start_cron", "timer_start_date"):
+        instance = harness.start(key)
+        assert instance.status == "running"
+        assert [t.element_id for t in harness.open_tasks(instance.id)] == ["review_pipeline"]
+        assert ("timer_fired", "scheduled") in harness.events(instance.id)
+    schedules = harness.session.scalars(select(ProcessSchedule).order_by(ProcessSchedule.process_key)).all()
+    assert [s.last_fired_at for s in schedules] == [None, None]  # the schedules are untouched
