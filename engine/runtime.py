@@ -2,8 +2,10 @@
 
 Every public method is one step: load the instance, run SpiffWorkflow, then write the
 state, the human-task projection, events, subscriptions and incidents through the given
-session. The caller owns the transaction (commit at the edge). The instance's ``version``
-column makes a concurrent second step fail with ``ConflictError`` instead of overwriting.
+session, and pass the messages and signals it threw on to other instances
+(``engine.steps.route_thrown``). The caller owns the transaction (commit at the edge). The
+instance's ``version`` column makes a concurrent second step fail with ``ConflictError``
+instead of overwriting.
 """
 
 from __future__ import annotations
