@@ -33,15 +33,25 @@ def fire_timers(engine: ProcessEngine, instance: ProcessInstance) -> None:
 
 
 def deliver(engine: ProcessEngine, instance: ProcessInstance, event_definition: Any, payload: Any,
-            user_id: int | None, correlations: dict | None = None) -> None:
-    """Hand a message or signal to a waiting instance and run what follows."""
+            user_id: int | None, correlations: dict | None = None) -> bool:
+    """Hand a message or signal to a waiting instance and run what follows.
+
+    Timers already due fire first: a timer the scheduler has not reached yet still came
+    first, and an event-based gateway must take one branch only (SpiffWorkflow would take
+    both if the message and the due timer were seen in the same step). An event nobody
+    catches any more is recorded as not caught, not passed on to other instances.
+    """
     workflow = engine.load(instance)
     with using_clock(engine.clock):
-        workflow.catch(BpmnEvent(event_definition, payload, correlations or {}))
+        workflow.refresh_timers()
+        caught = workflow.event_manager.catch(BpmnEvent(event_definition, payload, correlations or {}),
+                                              internal=False)
     engine.event(instance, "message_received" if "Message" in type(event_definition).__name__
-                 else "signal_received", user_id, detail={"name": event_definition.name})
+                 else "signal_received", user_id,
+                 detail={"name": event_definition.name, "caught": bool(caught)})
     engine.advance(instance, workflow, user_id)
     engine.save(instance, workflow)
+    return bool(caught)
 
 
 def retry_incident(engine: ProcessEngine, incident_id: int, user_id: int | None) -> Incident:

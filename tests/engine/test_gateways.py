@@ -98,3 +98,20 @@ def test_event_gateway_timer_wins_and_the_message_is_no_longer_awaited(harness, 
     harness.complete(task, {})
     assert instance.status == "completed"
     assert "outcome" not in harness.data(instance)
+
+
+def test_event_gateway_timer_already_due_wins_over_a_later_message(harness, clock):
+    harness.deploy("features/event_gateway.bpmn")
+    instance = harness.start("await_signature", business_type="deal", business_id=7)
+    clock.advance(timedelta(days=3, minutes=5))  # due, but the scheduler has not run yet
+    result = send_message(harness.engine(), "contract_signed", {"deal_id": 7}, {"signer": "Иванов"}, None)
+    harness.session.commit()
+    assert (result.status, result.instance_ids) == ("unmatched", [])
+    harness.session.refresh(instance)
+    assert [t.element_id for t in harness.open_tasks(instance.id)] == ["chase_client"]
+    events = harness.events(instance.id)
+    assert ("timer_fired", "wait") in events
+    assert ("task_completed", "signed") not in events
+    assert ("task_completed", "record_signature") not in events  # one branch only
+    assert "outcome" not in harness.data(instance)
+    assert fire_due_timers(harness.factory, clock, FORMS) == 0
