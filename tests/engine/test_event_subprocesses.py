@@ -79,3 +79,21 @@ def test_non_interrupting_timer_event_subprocess_reminds_and_leaves_the_task_ope
     harness.complete(tasks["work_request"], {})
     assert instance.status == "completed"
     assert _rows(harness, instance.id) == {"work_request": "completed", "remind_manager": "completed"}
+
+
+def test_finishing_the_main_flow_completes_the_process_and_withdraws_unfired_event_subprocesses(
+        harness, clock):
+    harness.deploy("features/event_subprocesses.bpmn")
+    instance = harness.start("event_subprocesses", business_type="lead", business_id=31)
+    [task] = harness.open_tasks(instance.id)
+    harness.complete(task, {})
+    assert instance.status == "completed"
+    assert instance.next_timer_at is None
+    assert harness.session.scalars(select(Subscription).where(
+        Subscription.instance_id == instance.id)).all() == []
+    clock.advance(timedelta(days=2))
+    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    late = send_message(harness.engine(), "request_withdrawn", {"lead_id": 31}, {"reason": "поздно"}, None)
+    harness.session.commit()
+    assert late.status == "unmatched"
+    assert "withdrawn_reason" not in harness.data(instance)
