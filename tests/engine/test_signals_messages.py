@@ -80,3 +80,16 @@ def test_message_nobody_waits_for_is_stored_as_unmatched(harness):
     harness.complete(harness.open_tasks(sender.id)[0], {"docs": ["акт"]})
     thrown = harness.session.scalars(select(ProcessMessage).where(ProcessMessage.id != row.id)).one()
     assert (thrown.status, thrown.correlation) == ("unmatched", {"deal_id": 5})
+
+
+def test_send_message_reaches_only_the_instance_with_the_matching_business_key(harness):
+    harness.deploy("features/message_throw.bpmn")
+    receivers = [harness.start("docs_receiver", business_type="deal", business_id=n) for n in (10, 11, 12)]
+    result = send_message(harness.engine(), "docs_ready", {"deal_id": 11}, {"docs": ["акт"]}, None)
+    harness.session.commit()
+    assert (result.status, result.instance_ids) == ("delivered", [receivers[1].id])
+    opened = {r.id: [t.element_id for t in harness.open_tasks(r.id)] for r in receivers}
+    assert opened == {receivers[0].id: [], receivers[1].id: ["check_docs"], receivers[2].id: []}
+    subscribed = harness.session.scalars(select(Subscription.instance_id).where(
+        Subscription.name == "docs_ready").order_by(Subscription.instance_id)).all()
+    assert subscribed == [receivers[0].id, receivers[2].id]
