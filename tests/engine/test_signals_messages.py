@@ -93,3 +93,17 @@ def test_send_message_reaches_only_the_instance_with_the_matching_business_key(h
     subscribed = harness.session.scalars(select(Subscription.instance_id).where(
         Subscription.name == "docs_ready").order_by(Subscription.instance_id)).all()
     assert subscribed == [receivers[0].id, receivers[2].id]
+
+
+def test_message_nobody_waits_for_starts_a_process_with_that_message_start_event(harness):
+    harness.deploy("message_start.bpmn")
+    result = send_message(harness.engine(), "lead_created", {"lead_id": 9}, {"company": "Ромашка"}, None)
+    harness.session.commit()
+    assert result.status == "started"
+    [instance_id] = result.instance_ids
+    [task] = harness.open_tasks(instance_id)
+    assert task.element_id == "review"
+    instance = harness.engine().instance(instance_id)
+    assert instance.correlation == {"lead_id": 9}
+    assert harness.data(instance)["lead"] == {"company": "Ромашка"}
+    assert harness.session.get(ProcessMessage, result.message_id).instance_ids == [instance_id]
