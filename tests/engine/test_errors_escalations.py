@@ -128,3 +128,20 @@ def test_uncaught_bpmn_error_becomes_an_incident(harness, session):
     assert incident.transient is False
     assert harness.open_tasks(instance.id) == []
     assert ("incident", "check_counterparty") in harness.events(instance.id)
+
+
+def test_operation_bpmn_error_inside_a_subprocess_is_caught_by_a_catch_all_boundary(harness, session):
+    harness.deploy("features/service_bpmn_error_sub.bpmn")
+    instance = harness.start("onboarding_checks", {"inn": "9990000000"})  # a code nobody names
+    [task] = harness.open_tasks(instance.id)
+    assert (task.element_id, task.candidate_role) == ("manual_check", "lawyer")
+    assert session.scalars(select(Incident)).all() == []
+    events = harness.events(instance.id)
+    assert ("error_thrown", "check_counterparty") in events
+    assert ("task_completed", "on_any_error") in events
+    assert ("task_completed", "check_counterparty") not in events
+    harness.complete(task, {})
+    assert instance.status == "completed"
+
+    clean = harness.start("onboarding_checks", {"inn": "7700000000"})
+    assert [t.element_id for t in harness.open_tasks(clean.id)] == ["sign_contract"]
