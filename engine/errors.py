@@ -48,3 +48,18 @@ class OperationError(EngineError):
     def __init__(self, message: str, transient: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
+
+
+class BpmnErrorRaised(EngineError):
+    """A business failure an operation reports as a BPMN error with ``code``.
+
+    The engine throws it from the failing service task as an error event, so an error
+    boundary event (or error event subprocess) with that code — or with no code — takes
+    the process on. If nothing catches it, it becomes an incident like any failure.
+    ``payload`` lands in the catching event's ``variableName``.
+    """
+
+    def __init__(self, code: str, message: str = "", payload: dict | None = None) -> None:
+        super().__init__(message or f"BPMN-ошибка {code}")
+        self.code = code
+        self.payload = {"code": code, "message": self.message, **(payload or {})}

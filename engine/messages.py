@@ -3,7 +3,8 @@
 A message is matched against subscriptions by name (an index lookup), then by the
 correlation keys the sender gives (e.g. ``{"deal_id": 42}``), compared with the keys the
 waiting instance recorded (its business object and the message's correlation
-properties). If nobody waits, a process with a matching message start event is started.
+properties). If no waiting instance catches it (one whose due timer won an event-based
+gateway does not), a process with a matching message start event is started.
 Otherwise the message is stored as ``unmatched`` and reported back — never dropped.
 """
 
@@ -66,8 +67,8 @@ def send_message(engine: ProcessEngine, name: str, correlation: dict, payload: d
     delivered = []
     for instance_id in targets:
         instance = engine.session.get(ProcessInstance, instance_id)
-        deliver(engine, instance, MessageEventDefinition(name), payload, user_id)
-        delivered.append(instance_id)
+        if deliver(engine, instance, MessageEventDefinition(name), payload, user_id):
+            delivered.append(instance_id)
     status = "delivered"
     if not delivered:
         delivered = _start_by_message(engine, name, correlation, payload, user_id)
@@ -90,11 +91,11 @@ def broadcast_signal(engine: ProcessEngine, name: str, payload: Any, user_id: in
     """Deliver signal ``name`` to every instance waiting for it."""
     from engine.steps import deliver
 
-    targets = sorted(set(engine.session.scalars(
+    waiting = sorted(set(engine.session.scalars(
         select(Subscription.instance_id).where(Subscription.kind == "signal", Subscription.name == name))))
-    for instance_id in targets:
-        deliver(engine, engine.session.get(ProcessInstance, instance_id), SignalEventDefinition(name),
-                payload, user_id)
+    targets = [instance_id for instance_id in waiting
+               if deliver(engine, engine.session.get(ProcessInstance, instance_id),
+                          SignalEventDefinition(name), payload, user_id)]
     row = ProcessMessage(kind="signal", name=name, correlation={}, payload=to_jsonable(payload or {}),
                          status="delivered" if targets else "unmatched", instance_ids=targets,
                          received_at=engine.clock.now(), sender_id=user_id)

@@ -1,7 +1,8 @@
 """Moving running instances to the latest version of their process, when that is safe.
 
 An instance may move when no task it has (finished or not) belongs to an element that
-the new version removed; changed elements are re-aligned by SpiffWorkflow's spec diff and
+the new version removed, and no task it waits on was replaced by a differently named
+element; changed elements are re-aligned by SpiffWorkflow's spec diff and
 ready or waiting tasks are re-predicted. Otherwise it stays on its version and the
 refusal lists the removed and changed elements.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.definitions import latest_definition
@@ -32,6 +34,24 @@ class MigrationResult:
         return self.__dict__.copy()
 
 
+_SITTING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+
+
+def _removed(diff) -> list:
+    """Tasks whose element is gone from the new version.
+
+    SpiffWorkflow's diff also aligns an element with a differently named one in the same
+    place (``review`` replaced by ``approve``); for a task the instance sits on that would
+    silently turn one activity into another (another form, other candidates), so such a
+    task counts as removed too. Finished tasks may keep such an alignment (history only).
+    """
+    removed = list(diff.removed)
+    for task, new_spec in diff.alignment.items():
+        if new_spec is not None and new_spec.name != task.task_spec.name and task.has_state(_SITTING):
+            removed.append(task)
+    return removed
+
+
 def _names(tasks) -> list[str]:
     return sorted({t.task_spec.bpmn_id or t.task_spec.name for t in tasks})
 
@@ -44,15 +64,15 @@ def migrate_instance(engine: ProcessEngine, instance: ProcessInstance,
     if latest is None or latest.id == instance.definition_id:
         return MigrationResult(instance.id, old_version, old_version, False)
     workflow = engine.load(instance)
-    new_spec, new_subprocess_specs = specs_from_json(latest.id, latest.spec_json, latest.content_hash)
+    new_spec, new_subprocess_specs = specs_from_json(latest.content_hash, latest.spec_json)
     top_diff, sub_diffs = diff_workflow(_registry(), workflow, new_spec, new_subprocess_specs)
-    removed = list(top_diff.removed)
+    removed = _removed(top_diff)
     changed = list(top_diff.changed)
     for diff in sub_diffs.values():
         if diff is None:
             return MigrationResult(instance.id, old_version, latest.version, False,
                                    ["(вызываемый процесс удалён)"], _names(changed))
-        removed.extend(diff.removed)
+        removed.extend(_removed(diff))
         changed.extend(diff.changed)
     if removed:
         return MigrationResult(instance.id, old_version, latest.version, False, _names(removed),

@@ -2,7 +2,8 @@
 
 Every file is parsed safely (no entities), fed to SpiffWorkflow's Spiff parser, and each
 executable process is checked: its forms exist and are JSON Schemas, its service-task
-operations are registered, and every script and expression passes the sandbox rules.
+operations are registered, and every script and expression (DMN cells included) passes
+the sandbox rules.
 Problems are reported as ``DeployError`` naming the file, the element and the reason.
 """
 
@@ -22,7 +23,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 
-from engine import operations
+from engine import event_subprocesses, operations
 from engine.errors import DeployError
 from engine.forms import schema_problem
 from engine.sandbox import check_code
@@ -44,7 +45,15 @@ _CODE_PATHS = (
     (".//bpmn:timeCycle", "eval"),
     (".//bpmn:loopCardinality", "eval"),
     (".//bpmn:completionCondition", "eval"),
+    (".//spiffworkflow:payloadExpression", "eval"),
+    (".//spiffworkflow:messagePayload", "eval"),
+    (".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "eval"),
+    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "eval"),
 )
+# DMN cells (any DMN version): expressions, and input entries that may be a bare
+# comparison (``>= 1000``), a value, or use ``?`` for the input.
+_DMN_EXPRESSIONS = ".//*[local-name()='inputExpression' or local-name()='outputEntry']/*[local-name()='text']"
+_DMN_ENTRIES = ".//*[local-name()='inputEntry']/*[local-name()='text']"
 
 
 @dataclass
@@ -88,6 +97,20 @@ def _check_code(tree: etree._ElementTree, file: str) -> None:
             problem = check_code(prop.get("value"), "eval")
             if problem:
                 raise DeployError(file, _element_id(prop), f"свойство «{prop.get('name')}»: {problem}")
+
+
+def _check_dmn(tree: etree._ElementTree, file: str) -> None:
+    for xpath, entry in ((_DMN_EXPRESSIONS, False), (_DMN_ENTRIES, True)):
+        for node in tree.getroot().xpath(xpath):
+            code = (node.text or "").strip()
+            if not code or code == "-":
+                continue
+            problem = check_code(code.replace("?", "dmn_input"), "eval")
+            if problem and entry and check_code(f"dmn_input {code}", "eval") is None:
+                problem = None
+            if problem:
+                raise DeployError(file, _element_id(node),
+                                  f"ячейка таблицы решений не допускается: {problem}")
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
@@ -176,6 +199,16 @@ def _start_meta(spec: Any) -> dict:
     return meta
 
 
+def _interrupting_starts(trees: list[Any]) -> dict[str, bool]:
+    """Start events of event subprocesses and whether they interrupt (BPMN default: yes)."""
+    flags = {}
+    xpath = ".//bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent"
+    for _path, tree in trees:
+        for node in tree.getroot().iterfind(xpath, NS):
+            flags[node.get("id")] = node.get("isInterrupting", "true").strip().lower() != "false"
+    return flags
+
+
 def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
     """Parse and check everything, or raise ``DeployError`` for the first problem found."""
     files = collect_files(paths)
@@ -186,6 +219,7 @@ def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
         content, tree = _read(path)
         try:
             if path.suffix == ".dmn":
+                _check_dmn(tree, path.name)
                 parser.add_dmn_xml(tree.getroot(), filename=path.name)
             else:
                 _check_code(tree, path.name)
@@ -199,6 +233,7 @@ def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
         except ValidationException as exc:
             raise _validation_error(path.name, exc, tree) from None
 
+    interrupting = _interrupting_starts(bpmn_trees)
     result = []
     for key in sorted(parser.get_process_ids()):
         process_parser = parser.get_process_parser(key)
@@ -210,7 +245,10 @@ def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
             raise _validation_error(file, exc) from None
         except Exception as exc:  # SpiffWorkflow raises plain errors for some broken models
             raise DeployError(file, key, f"{type(exc).__name__}: {exc}") from None
-        meta = _check_specs(file, _all_task_specs(spec, subprocess_specs), forms_dir)
+        task_specs = _all_task_specs(spec, subprocess_specs)
+        event_subprocesses.prepare([spec, *(s for s in subprocess_specs.values() if s is not None)],
+                                   task_specs, interrupting)
+        meta = _check_specs(file, task_specs, forms_dir)
         meta.update(_start_meta(spec))
         meta["called"] = sorted(subprocess_specs)
         spec_json = specs_to_json(spec, subprocess_specs)

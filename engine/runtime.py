@@ -2,8 +2,10 @@
 
 Every public method is one step: load the instance, run SpiffWorkflow, then write the
 state, the human-task projection, events, subscriptions and incidents through the given
-session. The caller owns the transaction (commit at the edge). The instance's ``version``
-column makes a concurrent second step fail with ``ConflictError`` instead of overwriting.
+session, and pass the messages and signals it threw on to other instances
+(``engine.steps.route_thrown``). The caller owns the transaction (commit at the edge). The
+instance's ``version`` column makes a concurrent second step fail with ``ConflictError``
+instead of overwriting.
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import human_tasks
+from engine import bpmn_errors, event_subprocesses, human_tasks
 from engine.clock_bridge import using_clock
 from engine.definitions import latest_definition
 from engine.errors import ConflictError, EngineError, NotFound, OperationError
@@ -75,7 +78,8 @@ class ProcessEngine:
         self.clock = clock
         self.forms_dir = forms_dir
         self.settings = settings
-        self.thrown: list[Any] = []  # events thrown to other instances, routed after the step
+        # (event, thrower's business correlation) thrown to other instances, routed after the step
+        self.thrown: list[tuple[Any, dict]] = []
 
     # --- loading -------------------------------------------------------------------------
 
@@ -85,7 +89,7 @@ class ProcessEngine:
 
     def load(self, instance: ProcessInstance) -> BpmnWorkflow:
         definition = instance.definition
-        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json, definition.content_hash)
+        spec, subprocess_specs = specs_from_json(definition.content_hash, definition.spec_json)
         workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
         workflow.script_engine = CrmScriptEngine(self._context(instance))
         return workflow
@@ -105,8 +109,11 @@ class ProcessEngine:
               message_start: tuple[str, Any] | None = None) -> ProcessInstance:
         """Start the latest version of process ``key`` with initial ``data``.
 
-        ``fire_start_timer`` fires a timer start event at once (the scheduler's start);
-        ``message_start`` is ``(name, payload)`` of the message that starts the process.
+        ``fire_start_timer`` fires a timer start event at once (the scheduler's start); a
+        process with a timer start event started by hand also starts at once (waiting for
+        the timer's next moment is the schedule's job, and a cron cycle is beyond
+        SpiffWorkflow). ``message_start`` is ``(name, payload)`` of the message that starts
+        the process.
         """
         definition = latest_definition(self.session, key)
         if definition is None:
@@ -127,15 +134,16 @@ class ProcessEngine:
         self.session.add(instance)
         self.session.flush()
         data["instance_id"] = instance.id
-        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json, definition.content_hash)
+        spec, subprocess_specs = specs_from_json(definition.content_hash, definition.spec_json)
         workflow = BpmnWorkflow(spec, subprocess_specs,
                                 script_engine=CrmScriptEngine(self._context(instance)))
         workflow.data.update(data)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**data)
         self.event(instance, "instance_started", user_id, detail={"version": definition.version})
-        if fire_start_timer:
-            self._fire_start_timer(workflow)
+        if fire_start_timer or (definition.meta or {}).get("timer_start"):
+            for spec in self._fire_start_timer(workflow):
+                self.event(instance, "timer_fired", user_id, element=spec)
         if message_start is not None:
             from SpiffWorkflow.bpmn import BpmnEvent
             from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -145,15 +153,36 @@ class ProcessEngine:
                 workflow.catch(BpmnEvent(MessageEventDefinition(message_start[0]), message_start[1]))
         self.advance(instance, workflow, user_id)
         self.save(instance, workflow)
+        self._route_thrown()
         return instance
 
-    def _fire_start_timer(self, workflow: BpmnWorkflow) -> None:
+    def _route_thrown(self) -> None:
+        from engine.steps import route_thrown  # steps builds on this module
+
+        route_thrown(self)
+
+    def _fire_start_timer(self, workflow: BpmnWorkflow) -> list[Any]:
+        """The scheduler decided the timer is due (``engine.schedules``): fire it as it is.
+
+        SpiffWorkflow would evaluate the timer again and cannot read a cron cycle, so the
+        timer start event is marked fired before it is first reached; a cycle start event
+        gets the path after it, which SpiffWorkflow only adds when its own cycle elapses.
+        """
+        def timer_starts(state: TaskState) -> list[Any]:
+            return [t for t in workflow.get_tasks(state=state) if isinstance(t.task_spec, StartEvent)
+                    and isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+
+        for task in timer_starts(TaskState.NOT_FINISHED_MASK):
+            task._set_internal_data(event_fired=True)
+            if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and not task.children:
+                for output in task.task_spec.outputs:
+                    child = task._add_child(output, TaskState.FUTURE)
+                    child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
         with using_clock(self.clock):
             workflow.do_engine_steps()
-            for task in workflow.get_tasks(state=TaskState.WAITING):
-                definition = getattr(task.task_spec, "event_definition", None)
-                if isinstance(task.task_spec, StartEvent) and isinstance(definition, TimerEventDefinition):
-                    task.complete()
+            for task in timer_starts(TaskState.WAITING):
+                task.complete()
+        return [t.task_spec for t in timer_starts(TaskState.COMPLETED)]
 
     @step
     def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
@@ -187,6 +216,7 @@ class ProcessEngine:
                    duration_ms=duration, detail={"human_task_id": row.id})
         self.advance(instance, workflow, user_id)
         self.save(instance, workflow)
+        self._route_thrown()
         return instance
 
     @step
@@ -229,6 +259,9 @@ class ProcessEngine:
                 return
             definition = getattr(spec, "event_definition", None)
             kind = "task_completed"
+            if isinstance(definition, MultipleEventDefinition):  # event-based gateway
+                seen = [e.event_definition for e in task.internal_data.get("seen_events", [])]
+                definition = seen[0] if seen else definition
             if isinstance(definition, TimerEventDefinition):
                 kind = "timer_fired"
             elif definition is not None and type(definition).__name__ == "MessageEventDefinition" \
@@ -239,16 +272,23 @@ class ProcessEngine:
             self.event(instance, kind, user_id, element=spec, duration_ms=duration)
 
         with using_clock(self.clock):
-            try:
-                for _ in range(MAX_ROUNDS):
+            for _ in range(MAX_ROUNDS):
+                try:
                     workflow.do_engine_steps(will, did)
-                    if not any(not t.task_spec.manual
-                               for t in workflow.get_tasks(state=TaskState.READY)):
-                        break
-            except WorkflowTaskException as exc:
-                self.incident(instance, exc, user_id)
-                return False
-        self.thrown.extend(workflow.get_events())
+                except WorkflowTaskException as exc:
+                    error = bpmn_errors.raised_error(exc)
+                    if error is None or exc.task is None or not bpmn_errors.throw(exc.task, error):
+                        self.incident(instance, exc, user_id)
+                        return False
+                    self.event(instance, "error_thrown", user_id, element=exc.task.task_spec,
+                               detail={"code": error.code, "error": error.message})
+                    continue
+                if event_subprocesses.settle(workflow):
+                    continue
+                if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                    break
+        sender = dict(instance.correlation or {})
+        self.thrown.extend((event, sender) for event in workflow.get_events())
         return True
 
     def incident(self, instance: ProcessInstance, exc: WorkflowTaskException, user_id: int | None) -> None:
@@ -310,7 +350,7 @@ class ProcessEngine:
         self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
         if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
             return
-        for pending in workflow.waiting_events():
+        for pending in pending_events(workflow):
             kind = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}.get(
                 pending.event_type)
             if kind is None:
@@ -337,10 +377,27 @@ class ProcessEngine:
         ))
 
 
+def pending_events(workflow: BpmnWorkflow) -> list[Any]:
+    """What ``workflow`` waits for, one entry per message, signal or timer.
+
+    ``waiting_events()`` reports an event-based gateway (and any multiple catch event) as
+    one nameless ``MultipleEventDefinition``; it is expanded here into the events it
+    waits for, so its messages get subscriptions and its timers a ``next_timer_at``.
+    """
+    result = []
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = task.task_spec.event_definition
+        if isinstance(definition, MultipleEventDefinition):
+            result.extend(d.details(task) for d in definition.event_definitions)
+        else:
+            result.append(definition.details(task))
+    return result
+
+
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest moment a timer of ``workflow`` is due, or None."""
     moments = []
-    for pending in workflow.waiting_events():
+    for pending in pending_events(workflow):
         if pending.event_type not in TIMER_EVENT_TYPES or not pending.value:
             continue
         value = pending.value

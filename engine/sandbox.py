@@ -11,6 +11,7 @@ slips through (e.g. built at run time), with a ``ScriptError`` naming the rule.
 from __future__ import annotations
 
 import ast
+import importlib
 import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -85,7 +86,30 @@ _BUILTINS.update({
 })
 for _name in FORBIDDEN_NAMES:
     _BUILTINS.pop(_name, None)
-_BUILTINS.pop("__import__", None)
+
+# The C code of ``datetime`` imports ``time`` (``date.today``, ``strftime``) and
+# ``_strptime`` (``datetime.strptime``) through the running code's ``__import__``; without
+# one those helpers fail with ``KeyError: '__import__'``. Scripts cannot reach this
+# function: the name starts with ``_`` and import statements are refused before compiling.
+_INTERNAL_IMPORTS = frozenset({"time", "_strptime"})
+
+
+def _internal_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
+                     level: int = 0) -> ModuleType:
+    if level or name not in _INTERNAL_IMPORTS:
+        raise ScriptError("Импорт модулей в скриптах запрещён")
+    return importlib.import_module(name)
+
+
+_BUILTINS["__import__"] = _internal_import
+
+
+def _getattr(obj: Any, name: str, default: Any = None) -> Any:
+    """RestrictedPython's attribute guard, with its refusals as ``ScriptError``."""
+    try:
+        return safer_getattr(obj, name, default)
+    except NotImplementedError as exc:  # str.format / format_map: attribute access by template
+        raise ScriptError(f"Скрипту запрещено: {exc}") from None
 
 HELPERS: dict[str, Any] = {
     "Decimal": Decimal, "date": date, "datetime": datetime, "time": time,
@@ -98,7 +122,7 @@ def base_globals(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Fresh globals for one run: guarded builtins, guards and whitelisted helpers."""
     scope: dict[str, Any] = {
         "__builtins__": _BUILTINS,
-        "_getattr_": safer_getattr,
+        "_getattr_": _getattr,
         "_getitem_": default_guarded_getitem,
         "_getiter_": iter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -166,14 +190,15 @@ def _is_data(key: str, value: Any) -> bool:
 def run_script(source: str, data: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
     """Execute a script on task ``data`` in place; helper names never leak into the data."""
     scope = base_globals(extra)
-    fixed = set(scope)
+    fixed = dict(scope)
     scope.update(data)
     exec(compiled(source, "exec"), scope)  # noqa: S102  (restricted code, guarded globals)
     for key in list(data):
         if key not in scope:
             del data[key]
     for key, value in scope.items():
-        if (key in data or key not in fixed) and _is_data(key, value):
+        assigned = key in data or key not in fixed or value is not fixed[key]
+        if assigned and _is_data(key, value):
             data[key] = value
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from engine.clock_bridge import using_clock
 from engine.sandbox import evaluate
 
 DEFAULT_ZONE = "Europe/Moscow"
@@ -42,14 +43,26 @@ def _cron(text: str, after: datetime) -> datetime | None:
     return fire.astimezone(after.tzinfo) if fire else None
 
 
+class _At:
+    """A clock stopped at one moment."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
 def _repeating(text: str, after: datetime) -> datetime | None:
-    cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(text)
-    fire, count = start, 0
+    """``Rn/start/duration``: n firings in all (the first at start), ``R/…`` for ever."""
+    with using_clock(_At(after)):  # "R/PT1H" (no start) counts from ``after``, not the wall clock
+        cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(text)
+    fire, index = start, 0
     while fire <= after:
-        if cycles != -1 and count >= cycles:
+        if cycles != -1 and index + 1 >= cycles:
             return None
         fire += duration
-        count += 1
+        index += 1
     return fire
 
 

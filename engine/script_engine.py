@@ -1,7 +1,9 @@
 """The SpiffWorkflow script engine of the CRM: sandboxed scripts and registered operations.
 
 It replaces SpiffWorkflow's plain ``exec``/``eval`` with the RestrictedPython sandbox and
-its ``call_service`` (which hides errors) with a dispatch to the operation registry.
+its ``call_service`` (which hides errors) with a dispatch to the operation registry. An
+operation's ``BpmnErrorRaised`` is passed on as the task failure's cause, so the engine
+can throw it as a BPMN error (``engine.bpmn_errors``).
 The engine re-attaches one of these to every workflow it loads.
 """
 
@@ -15,7 +17,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine import operations, sandbox
-from engine.errors import EngineError, OperationError, ScriptError
+from engine.errors import BpmnErrorRaised, EngineError, OperationError, ScriptError
 from engine.jsonable import to_jsonable
 
 
@@ -69,7 +71,7 @@ class CrmScriptEngine(PythonScriptEngine):
         params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
         try:
             result = operations.call(operation_name, self.context, params)
-        except OperationError as exc:
+        except (OperationError, BpmnErrorRaised) as exc:
             raise WorkflowTaskException(exc.message, task=task, exception=exc) from exc
         except Exception as exc:
             error = OperationError(f"{type(exc).__name__}: {exc}", transient=False)

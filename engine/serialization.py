@@ -70,7 +70,7 @@ def _encoder_cls():
     _registry()
     return _local.serializer._encoder_cls
 
-_spec_cache: dict[tuple[int, str], tuple[Any, dict]] = {}
+_spec_cache: dict[str, tuple[Any, dict]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -84,14 +84,13 @@ def specs_to_json(spec: Any, subprocess_specs: dict) -> str:
     )
 
 
-def specs_from_json(definition_id: int, spec_json: str, content_hash: str = "") -> tuple[Any, dict]:
+def specs_from_json(content_hash: str, spec_json: str) -> tuple[Any, dict]:
     """Restored specs of a definition version, cached for the life of the process.
 
-    The key includes the content hash, so a reused id (a recreated database) never
-    returns another process's spec.
+    The cache is keyed by the version's content hash, not its row id: ids are only
+    unique within one database (and may be reused), the content hash names the spec itself.
     """
-    key = (definition_id, content_hash or str(hash(spec_json)))
-    cached = _spec_cache.get(key)
+    cached = _spec_cache.get(content_hash)
     if cached is not None:
         return cached
     data = json.loads(spec_json)
@@ -99,7 +98,7 @@ def specs_from_json(definition_id: int, spec_json: str, content_hash: str = "") 
     spec = registry.restore(data["spec"])
     subprocess_specs = {name: registry.restore(s) for name, s in data["subprocess_specs"].items()}
     with _cache_lock:
-        _spec_cache[key] = (spec, subprocess_specs)
+        _spec_cache[content_hash] = (spec, subprocess_specs)
     return spec, subprocess_specs
 
 

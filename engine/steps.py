@@ -37,15 +37,25 @@ def fire_timers(engine: ProcessEngine, instance: ProcessInstance) -> None:
 
 @step
 def deliver(engine: ProcessEngine, instance: ProcessInstance, event_definition: Any, payload: Any,
-            user_id: int | None, correlations: dict | None = None) -> None:
-    """Hand a message or signal to a waiting instance and run what follows."""
+            user_id: int | None, correlations: dict | None = None) -> bool:
+    """Hand a message or signal to a waiting instance and run what follows.
+
+    Timers already due fire first: a timer the scheduler has not reached yet still came
+    first, and an event-based gateway must take one branch only (SpiffWorkflow would take
+    both if the message and the due timer were seen in the same step). An event nobody
+    catches any more is recorded as not caught, not passed on to other instances.
+    """
     workflow = engine.load(instance)
     with using_clock(engine.clock):
-        workflow.catch(BpmnEvent(event_definition, payload, correlations or {}))
+        workflow.refresh_timers()
+        caught = workflow.event_manager.catch(BpmnEvent(event_definition, payload, correlations or {}),
+                                              internal=False)
     engine.event(instance, "message_received" if "Message" in type(event_definition).__name__
-                 else "signal_received", user_id, detail={"name": event_definition.name})
+                 else "signal_received", user_id,
+                 detail={"name": event_definition.name, "caught": bool(caught)})
     engine.advance(instance, workflow, user_id)
     engine.save(instance, workflow)
+    return bool(caught)
 
 
 @step
@@ -75,8 +85,24 @@ def retry_incident(engine: ProcessEngine, incident_id: int, user_id: int | None)
     return incident
 
 
+def _flat(correlations: dict | None) -> dict:
+    """SpiffWorkflow nests correlations by key (``{"deal": {"deal_id": 5}}``); flatten them."""
+    flat: dict = {}
+    for key, value in (correlations or {}).items():
+        if isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
 def route_thrown(engine: ProcessEngine) -> None:
-    """Deliver messages and signals the last steps threw to other instances."""
+    """Deliver messages and signals the last steps threw to other instances.
+
+    A message is correlated by its correlation properties if the diagram defines any,
+    otherwise by the throwing instance's business key (e.g. ``deal_id``), so a message
+    thrown in deal 5's process reaches only the instance waiting for it in deal 5.
+    """
     from engine.messages import broadcast_signal, send_message
 
     routed = 0
@@ -85,11 +111,11 @@ def route_thrown(engine: ProcessEngine) -> None:
         if routed > MAX_ROUTED:
             engine.thrown.clear()
             raise EngineError("Слишком много сообщений за один шаг: процессы пересылают их по кругу?")
-        event = engine.thrown.pop(0)
+        event, sender = engine.thrown.pop(0)
         definition = event.event_definition
         kind = type(definition).__name__
         if "Message" in kind:
-            send_message(engine, definition.name, dict(event.correlations or {}),
+            send_message(engine, definition.name, _flat(event.correlations) or dict(sender),
                          event.payload if isinstance(event.payload, dict) else {"payload": event.payload},
                          None)
         elif "Signal" in kind:
