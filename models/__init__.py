@@ -5,7 +5,18 @@ the tests see the whole schema. Nothing here imports Flask request state: caller
 sessions, clocks and actors explicitly.
 """
 
-from models import audit, clients, processes, users  # noqa: F401  (register models and hooks)
+from models import (  # noqa: F401  (register models and hooks)
+    activities,
+    audit,
+    clients,
+    deals,
+    funnels,
+    intake_limits,
+    leads,
+    processes,
+    routing,
+    users,
+)
 from models.base import Base, db
 
 __all__ = ["Base", "db"]
