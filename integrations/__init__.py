@@ -10,6 +10,7 @@ from __future__ import annotations
 def load_operations() -> None:
     from integrations import (  # noqa: F401  (registration side effects)
         client_operations,
+        lead_operations,
         mail,
         system_operations,
     )

@@ -121,7 +121,10 @@ def choose_manager(session: Session, team_code: str, now: datetime, *, territory
     chosen = _next_in_turn([uid for uid, n in loads.items() if n == least], team.last_assigned_id)
     team.last_assigned_id = chosen
     manager = session.get(User, chosen)
-    senior = manager.manager_id if manager is not None else None
+    senior = None
+    if manager is not None:
+        head = manager.department.head_id if manager.department is not None else None
+        senior = manager.manager_id or (head if head != manager.id else None)
     parts = [f"команда {team.name}"]
     if territory:
         parts.append(f"территория {territory}")
