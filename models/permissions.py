@@ -173,3 +173,54 @@ def _client_scope(user: User, stmt: Select) -> Select:
     if role in (Role.MANAGER, Role.SENIOR_MANAGER):
         return stmt.where(Client.owner_id == user.id)
     return stmt.where(false())
+
+
+# --- leads and deals: a manager works own ones, a senior manager the department's ------
+
+from models.deals import Deal  # noqa: E402
+from models.leads import Lead  # noqa: E402
+
+SEE_ALL_SALES = frozenset({Role.HEAD, Role.ANALYST, Role.ADMIN, Role.BACK_OFFICE})
+
+
+def _sales_record(user: User, owner: User | None, owner_id: int | None, action: str) -> bool:
+    role = Role(user.role)
+    if role in SEE_ALL_SALES and (action == "view" or role in (Role.HEAD, Role.ADMIN)):
+        return True
+    if action != "view" and not has_permission(user, Permission.EDIT_CLIENTS):
+        return False
+    if owner_id == user.id:
+        return True
+    return (role == Role.SENIOR_MANAGER and owner is not None and user.department_id is not None
+            and owner.department_id == user.department_id)
+
+
+@record_rule(Lead)
+def _lead_rule(user: User, lead: Lead, action: str) -> bool:
+    return _sales_record(user, lead.assigned_to, lead.assigned_to_id, action)
+
+
+@record_rule(Deal)
+def _deal_rule(user: User, deal: Deal, action: str) -> bool:
+    return _sales_record(user, deal.owner, deal.owner_id, action)
+
+
+def _sales_scope(column: Any, user: User, stmt: Select) -> Select:
+    role = Role(user.role)
+    if role in SEE_ALL_SALES:
+        return stmt
+    if role == Role.SENIOR_MANAGER and user.department_id is not None:
+        return stmt.where(column.in_(_department_member_ids(user)))
+    if role in (Role.MANAGER, Role.SENIOR_MANAGER):
+        return stmt.where(column == user.id)
+    return stmt.where(false())
+
+
+@scope_rule(Lead)
+def _lead_scope(user: User, stmt: Select) -> Select:
+    return _sales_scope(Lead.assigned_to_id, user, stmt)
+
+
+@scope_rule(Deal)
+def _deal_scope(user: User, stmt: Select) -> Select:
+    return _sales_scope(Deal.owner_id, user, stmt)

@@ -53,6 +53,7 @@ class Settings:
     mail_from: str = "crm@localhost"  # CRM_MAIL_FROM
     registry_url: str = "http://127.0.0.1:8090"  # CRM_REGISTRY_URL
     registry_token: str = ""  # CRM_REGISTRY_TOKEN
+    intake_rate_per_minute: int = 20  # CRM_INTAKE_RATE_PER_MINUTE: site-form leads per address
     instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
     processes_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "processes")
     forms_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "forms")
@@ -91,6 +92,7 @@ class Settings:
             mail_from=env.get("CRM_MAIL_FROM", "crm@localhost"),
             registry_url=env.get("CRM_REGISTRY_URL", "http://127.0.0.1:8090"),
             registry_token=env.get("CRM_REGISTRY_TOKEN", ""),
+            intake_rate_per_minute=int(env.get("CRM_INTAKE_RATE_PER_MINUTE", "20")),
             instance_dir=instance_dir,
             processes_dir=Path(env.get("CRM_PROCESSES_DIR") or PROJECT_ROOT / "processes"),
             forms_dir=Path(env.get("CRM_FORMS_DIR") or PROJECT_ROOT / "forms"),
