@@ -13,9 +13,13 @@ from web.extensions import rest_api
 
 
 def register_api(app: Flask) -> None:
+    from web.api.deals import blp as deals_blp
+    from web.api.leads import blp as leads_blp
     from web.api.me import blp as me_blp
 
     rest_api.register_blueprint(me_blp, url_prefix="/api/v1")
+    rest_api.register_blueprint(leads_blp, url_prefix="/api/v1")
+    rest_api.register_blueprint(deals_blp, url_prefix="/api/v1")
     rest_api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "crm token"}
     )

@@ -19,7 +19,8 @@ from web.lead_intake import submit_lead
 from web.security import clock, csrf_exempt, public, settings
 
 HONEYPOT = "website"
-FIELDS = ("name", "company", "inn", "phone", "email", "comment", "source", *UTM_FIELDS)
+FIELDS = ("name", "company", "inn", "phone", "email", "comment", "source", "territory", "industry",
+          "client_kind", *UTM_FIELDS)
 
 
 def _error(status: int, code: str, message: str, fields: dict | None = None):
