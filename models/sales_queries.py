@@ -18,7 +18,7 @@ from models.deals import Deal, DealStatus, deal_flags
 from models.funnels import Funnel, FunnelStage
 from models.leads import Lead
 from models.permissions import scoped
-from models.processes import HumanTask, TaskStatus
+from models.processes import HumanTask, ProcessInstance, TaskStatus
 from models.roles import Role
 from models.routing import SalesTeamMember
 from models.users import User
@@ -79,6 +79,15 @@ def deal_tasks(session: Session, deal: Deal) -> list[HumanTask]:
     if deal.lead_id:
         conditions.append((HumanTask.business_type == "lead") & (HumanTask.business_id == deal.lead_id))
     return list(session.scalars(select(HumanTask).where(or_(*conditions)).order_by(HumanTask.id)))
+
+
+def deal_processes(session: Session, deal: Deal) -> list[ProcessInstance]:
+    """Process instances about the deal, and the ``lead_handling`` of the lead it came from."""
+    conditions = [(ProcessInstance.business_type == "deal") & (ProcessInstance.business_id == deal.id)]
+    if deal.lead_id:
+        conditions.append((ProcessInstance.business_type == "lead")
+                          & (ProcessInstance.business_id == deal.lead_id))
+    return list(session.scalars(select(ProcessInstance).where(or_(*conditions)).order_by(ProcessInstance.id)))
 
 
 @dataclass

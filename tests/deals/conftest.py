@@ -9,10 +9,11 @@ from sqlalchemy.orm import sessionmaker
 from engine.definitions import deploy
 from engine.runtime import ProcessEngine
 from models.funnels import ensure_default_funnels
-from models.leads import Lead, check_lead_input, new_lead
+from models.leads import Lead, check_lead_input
 from models.processes import HumanTask, OutboxMessage, TaskStatus
 from models.routing import ensure_default_teams
 from web.config import PROJECT_ROOT
+from web.lead_intake import submit_lead
 
 PROCESSES = PROJECT_ROOT / "processes"
 FORMS = PROJECT_ROOT / "forms"
@@ -34,12 +35,8 @@ class LeadWorld:
         """Store a lead and start ``lead_handling`` for it, as the intake does."""
         checked = check_lead_input(raw)
         assert checked.errors == {}
-        lead = new_lead(checked.values, source="site", created_by_id=None, remote_addr=None,
-                        now=self.clock.now())
-        self.session.add(lead)
-        self.session.flush()
-        instance = self.engine().start("lead_handling", business_type="lead", business_id=lead.id)
-        lead.instance_id = instance.id
+        lead = submit_lead(self.session, self.engine(), checked.values, source="site", user_id=None,
+                           remote_addr=None)
         self.session.commit()
         return lead
 

@@ -95,3 +95,35 @@ def test_won_requires_contract_data_on_the_page(world, client, deal):
     assert won.status_code == 302
     card = client.get(f"/deals/{deal.id}").get_data(as_text=True)
     assert "ДМС-77" in card and "Выиграна" in card
+
+
+def test_deal_card_shows_path_timeline_tasks_and_processes(world, client):
+    lead = world.lead(company="ООО «Карточка»", phone="+79161112233", territory="Москва",
+                      industry="Логистика")
+    [task] = world.open_tasks(lead)
+    world.complete(task, {"outcome": "qualified", "premium": "500000"}, task.assignee_id)
+    world.session.refresh(lead)
+    login(client, next(u.login for u in world.users.values() if u.id == task.assignee_id))
+    page = client.get(f"/deals/{lead.deal_id}")
+    token = csrf_from(page.get_data(as_text=True))
+    client.post(f"/deals/{lead.deal_id}/activities", data={
+        "csrf_token": token, "kind": "meeting", "subject": "Встреча в офисе", "outcome": "Договорились о КП",
+        "happened_at": "2026-01-12T08:30"})
+    card = client.get(f"/deals/{lead.deal_id}").get_data(as_text=True)
+    assert "Новый</li>" in card and "Расчёт и андеррайтинг" in card  # the stage path
+    assert "Встреча: Встреча в офисе — Договорились о КП" in card
+    assert "Связаться с клиентом — выполнена" in card
+    assert "Лид: ООО «Карточка» — завершён" in card
+    assert "500 000" in card
+
+
+def test_a_lead_entered_by_hand_is_routed_too(world, client):
+    login(client, "manager2")
+    token = csrf_from(client.get("/leads/new").get_data(as_text=True))
+    refused = client.post("/leads/new", data={"csrf_token": token, "name": "Без контактов"})
+    assert refused.status_code == 422 and "Укажите телефон или e-mail" in refused.get_data(as_text=True)
+    made = client.post("/leads/new", data={"csrf_token": token, "name": "Звонок", "phone": "89035556677",
+                                           "territory": "Новосибирск"})
+    assert made.status_code == 302
+    card = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "назначен по правилу: команда Регионы, территория Новосибирск" in card

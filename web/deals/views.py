@@ -15,7 +15,7 @@ from models.deal_editing import apply_changes
 from models.deals import FLAG_LABELS, Deal, DealError, deal_flags, move_stage, time_in_stages
 from models.funnels import Funnel, LossReason, funnel_by_code
 from models.permissions import require_access
-from models.sales_queries import DealFilter, deal_tasks, list_deals
+from models.sales_queries import DealFilter, deal_processes, deal_tasks, list_deals
 from web.deals import bp
 from web.security import clock, settings
 
@@ -53,6 +53,7 @@ def _render_card(deal: Deal, errors: dict | None = None, status: int = 200):
     return render_template(
         "deals/show.html", deal=deal, flags=deal_flags(deal, now), flag_labels=FLAG_LABELS,
         stays=time_in_stages(deal, now), activities=activities, tasks=deal_tasks(db.session, deal),
+        processes=deal_processes(db.session, deal),
         loss_reasons=db.session.scalars(select(LossReason).where(LossReason.is_active)).all(),
         kinds=ACTIVITY_KINDS, errors=errors or {}), status
 
