@@ -1,6 +1,6 @@
 """Sales teams and the choice of a manager for a lead.
 
-The DMN table in ``processes/lead_routing.dmn`` names the team (by territory and
+The DMN table ``processes/lead_team.dmn`` names the team (by territory and
 industry); here a manager is picked among the team's qualified members by least load
 (open deals plus open inbox tasks). Absent or blocked managers are skipped (their work
 would only go on to their deputy); among equally loaded managers a round-robin pointer
