@@ -10,11 +10,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.clients import Client
-from models.deals import Deal, DealStatus, deal_flags
+from models.deals import NO_ACTIVITY_DAYS, OFFER_EXPIRY_DAYS, Deal, DealStatus, deal_flags
 from models.funnels import Funnel, FunnelStage
 from models.leads import Lead
 from models.permissions import scoped
@@ -47,6 +47,27 @@ class DealFilter:
     q: str | None = None
 
 
+def flag_condition(session: Session, flag: str, now: datetime) -> ColumnElement[bool]:
+    """SQL for «deal has ``flag`` at ``now``», matching ``models.deals.deal_flags``."""
+    is_open = Deal.status == DealStatus.OPEN
+    if flag == "no_activity":
+        last = func.coalesce(Deal.last_activity_at, Deal.created_at)
+        return is_open & (last < now - timedelta(days=NO_ACTIVITY_DAYS))
+    if flag == "offer_expiring":
+        today = now.date()
+        return is_open & Deal.offer_expires_on.between(today, today + timedelta(days=OFFER_EXPIRY_DAYS - 1))
+    if flag == "registry":
+        return Deal.client_id.in_(select(Client.id).where(Client.registry_flag))
+    if flag == "stuck":
+        # One condition per stage keeps it portable (no date arithmetic in SQL); funnels are small.
+        stages = session.execute(select(FunnelStage.id, FunnelStage.stuck_after_days)
+                                 .where(FunnelStage.stuck_after_days.is_not(None))).all()
+        late = [(Deal.stage_id == sid) & (Deal.stage_entered_at < now - timedelta(days=days))
+                for sid, days in stages]
+        return is_open & or_(false(), *late)
+    return false()
+
+
 def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
                limit: int = 300) -> list[tuple[Deal, list[str]]]:
     """Deals the user may see that match ``filters``, each with its current flags."""
@@ -67,10 +88,9 @@ def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
         like = f"%{filters.q.strip()}%"
         stmt = stmt.join(Client, Deal.client_id == Client.id).where(
             or_(Deal.title.ilike(like), Client.full_name.ilike(like), Client.inn == filters.q.strip()))
-    rows = [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
     if filters.flag:
-        rows = [(d, f) for d, f in rows if filters.flag in f]
-    return rows
+        stmt = stmt.where(flag_condition(session, filters.flag, now))
+    return [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
 
 
 def deal_tasks(session: Session, deal: Deal) -> list[HumanTask]:

@@ -68,3 +68,28 @@ def test_offer_expiry_and_registry_flags(session, deal, clock):
     assert deal_flags(deal, clock.now()) == ["offer_expiring", "registry"]
     deal.offer_expires_on = clock.now().date() + timedelta(days=3)
     assert "offer_expiring" not in deal_flags(deal, clock.now())
+
+
+def test_flag_filters_in_sql_agree_with_the_flags_shown(session, deal, demo_users, clock):
+    from models.sales_queries import DealFilter, list_deals
+
+    funnel = deal.funnel
+    fresh = open_deal(session, client=deal.client, funnel=funnel, owner_id=deal.owner_id, now=clock.now())
+    clock.advance(timedelta(days=4))
+    moved = open_deal(session, client=deal.client, funnel=funnel, owner_id=deal.owner_id, now=clock.now())
+    move_stage(session, moved, "underwriting", user_id=None, now=clock.now())
+    moved.offer_expires_on = clock.now().date() + timedelta(days=5)
+    clock.advance(timedelta(days=4))
+    log_activity(session, kind="note", subject="Заметка", happened_at=None, now=clock.now(), user_id=None,
+                 deal=fresh)
+    session.commit()
+    admin = demo_users["admin"]
+    everything = list_deals(session, admin, clock.now(), DealFilter())
+    for flag in ("stuck", "no_activity", "offer_expiring", "registry"):
+        expected = {d.id for d, flags in everything if flag in flags}
+        found = {d.id for d, _ in list_deals(session, admin, clock.now(), DealFilter(flag=flag))}
+        assert found == expected, flag
+    assert {d.id for d, _ in list_deals(session, admin, clock.now(), DealFilter(flag="stuck"))} == {
+        deal.id, fresh.id}
+    assert {d.id for d, _ in list_deals(session, admin, clock.now(), DealFilter(flag="offer_expiring"))} == {
+        moved.id}
