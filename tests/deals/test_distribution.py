@@ -71,3 +71,24 @@ def test_a_whole_portfolio_moves_with_open_deals_and_leads(world, client):
     owners = set(world.session.scalars(select(Client.owner_id).where(Client.full_name.like("%manager2%"))))
     assert owners == {world.users["manager"].id}
     assert {world.session.get(Deal, d.id).owner_id for d in deals} == {world.users["manager"].id}
+
+
+def test_a_senior_hands_a_lead_over_from_its_card_and_the_task_follows(world, client):
+    lead = world.lead(company="ООО «Передача»", phone="+79160001122", territory="Москва",
+                      industry="Логистика")
+    world.session.refresh(lead)
+    old = lead.assigned_to_id
+    new = world.users["manager3"].id
+    login(client, "senior")
+    card = client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    refused = client.post(f"/leads/{lead.id}/reassign", data={"csrf_token": csrf_from(card), "user_id": new})
+    assert refused.status_code == 422 and "Укажите причину передачи" in refused.get_data(as_text=True)
+    client.post(f"/leads/{lead.id}/reassign", data={"csrf_token": csrf_from(card), "user_id": new,
+                                                    "reason": "Клиент просил другого менеджера"})
+    [task] = world.open_tasks(lead)
+    assert task.assignee_id == new
+    [entry] = world.session.scalars(select(AuditLog).where(
+        AuditLog.entity_type == "lead", AuditLog.field == "assigned_to_id", AuditLog.action == "update",
+        AuditLog.reason.is_not(None))).all()
+    assert (entry.old_value, entry.new_value, entry.reason) == (
+        str(old), str(new), "Клиент просил другого менеджера")

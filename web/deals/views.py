@@ -14,8 +14,9 @@ from models.activities import ACTIVITY_KINDS, Activity, log_activity
 from models.deal_editing import apply_changes
 from models.deals import FLAG_LABELS, Deal, DealError, deal_flags, move_stage, time_in_stages
 from models.funnels import Funnel, LossReason, funnel_by_code
-from models.permissions import require_access
+from models.permissions import Permission, has_permission, require_access
 from models.sales_queries import DealFilter, deal_processes, deal_tasks, list_deals
+from models.users import User
 from web.deals import bp
 from web.security import clock, settings
 
@@ -46,6 +47,14 @@ def index():
                            flag_labels=FLAG_LABELS)
 
 
+def _managers() -> list[User]:
+    """Who a deal may be handed to, for users allowed to distribute work (else nobody)."""
+    if not has_permission(current_user, Permission.DISTRIBUTE_WORK):
+        return []
+    return list(db.session.scalars(select(User).where(User.is_active, User.role.in_(
+        ("manager", "senior_manager"))).order_by(User.full_name)))
+
+
 def _render_card(deal: Deal, errors: dict | None = None, status: int = 200):
     now = clock().now()
     activities = db.session.scalars(select(Activity).where(Activity.deal_id == deal.id)
@@ -53,7 +62,7 @@ def _render_card(deal: Deal, errors: dict | None = None, status: int = 200):
     return render_template(
         "deals/show.html", deal=deal, flags=deal_flags(deal, now), flag_labels=FLAG_LABELS,
         stays=time_in_stages(deal, now), activities=activities, tasks=deal_tasks(db.session, deal),
-        processes=deal_processes(db.session, deal),
+        processes=deal_processes(db.session, deal), managers=_managers(),
         loss_reasons=db.session.scalars(select(LossReason).where(LossReason.is_active)).all(),
         kinds=ACTIVITY_KINDS, errors=errors or {}), status
 
