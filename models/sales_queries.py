@@ -125,6 +125,13 @@ class ManagerLoad:
         return sum(self.deals_by_stage.values())
 
 
+def assignable_managers(session: Session) -> list[User]:
+    """Active managers and senior managers, who may receive leads, deals and portfolios."""
+    roles = (Role.MANAGER.value, Role.SENIOR_MANAGER.value)
+    return list(session.scalars(select(User).where(User.is_active, User.role.in_(roles))
+                                .order_by(User.full_name)))
+
+
 def _managers(session: Session, senior: User) -> list[User]:
     stmt = select(User).where(User.is_active, User.role.in_((Role.MANAGER.value, Role.SENIOR_MANAGER.value)))
     if senior.role != Role.ADMIN.value and senior.role != Role.HEAD.value:

@@ -15,7 +15,7 @@ from models.deal_editing import apply_changes
 from models.deals import FLAG_LABELS, Deal, DealError, deal_flags, move_stage, time_in_stages
 from models.funnels import Funnel, LossReason, funnel_by_code
 from models.permissions import Permission, has_permission, require_access
-from models.sales_queries import DealFilter, deal_processes, deal_tasks, list_deals
+from models.sales_queries import DealFilter, assignable_managers, deal_processes, deal_tasks, list_deals
 from models.users import User
 from web.deals import bp
 from web.security import clock, settings
@@ -51,8 +51,7 @@ def _managers() -> list[User]:
     """Who a deal may be handed to, for users allowed to distribute work (else nobody)."""
     if not has_permission(current_user, Permission.DISTRIBUTE_WORK):
         return []
-    return list(db.session.scalars(select(User).where(User.is_active, User.role.in_(
-        ("manager", "senior_manager"))).order_by(User.full_name)))
+    return assignable_managers(db.session)
 
 
 def _render_card(deal: Deal, errors: dict | None = None, status: int = 200):

@@ -19,8 +19,7 @@ from models.distribution import DistributionError, reassign_lead
 from models.leads import LEAD_SOURCES, LEAD_STATUS_LABELS, Lead, check_lead_input
 from models.permissions import Permission, can_access, has_permission, require_access
 from models.processes import HumanTask, TaskStatus
-from models.sales_queries import list_leads
-from models.users import User
+from models.sales_queries import assignable_managers, list_leads
 from web.engine_support import process_engine
 from web.lead_intake import submit_lead
 from web.leads import bp
@@ -75,8 +74,7 @@ def _render_card(lead: Lead, errors: dict | None = None, form: dict | None = Non
     task = _open_task(lead)
     may_work = task is not None and _may_work(task, lead)
     schema = load_form(settings().forms_dir, task.form) if task is not None and task.form else None
-    managers = list(db.session.scalars(select(User).where(User.is_active, User.role.in_(
-        ("manager", "senior_manager"))).order_by(User.full_name)))
+    managers = assignable_managers(db.session)
     return render_template("leads/show.html", lead=lead, task=task if may_work else None, schema=schema,
                            errors=errors or {}, form=form or {}, managers=managers,
                            may_distribute=has_permission(current_user, Permission.DISTRIBUTE_WORK)), status
