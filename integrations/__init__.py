@@ -11,6 +11,7 @@ import importlib
 # One module per line: each registers its operations and outbox handlers on import.
 OPERATION_MODULES = (
     "integrations.client_operations",
+    "integrations.lead_operations",
     "integrations.mail",
     "integrations.notifications",
     "integrations.system_operations",

@@ -5,12 +5,18 @@ the tests see the whole schema. Nothing here imports Flask request state: caller
 sessions, clocks and actors explicitly.
 """
 
-from models import (  # noqa: F401  (register models and hooks)  # noqa: F401
+from models import (  # noqa: F401  (register models and hooks)
+    activities,
     audit,
     clients,
     comments,
+    deals,
+    funnels,
+    intake_limits,
+    leads,
     notifications,
     processes,
+    routing,
     task_actions,
     task_templates,
     tasks,

@@ -83,7 +83,10 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     from web.admin import bp as admin_bp
     from web.api import register_api
     from web.auth import bp as auth_bp
+    from web.deals import bp as deals_bp
     from web.inbox import init_app as init_inbox
+    from web.intake import bp as intake_bp
+    from web.leads import bp as leads_bp
     from web.main import bp as main_bp
 
     security.init_app(app)
@@ -96,6 +99,9 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     init_inbox(app)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(leads_bp)
+    app.register_blueprint(deals_bp)
     register_api(app)
 
     from web.cli import register_commands

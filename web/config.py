@@ -72,6 +72,7 @@ class Settings:
     registry_token: str = ""  # CRM_REGISTRY_TOKEN
     # CRM_ESCALATION_GRACE: how long a task may stay overdue before the manager is told
     escalation_grace: timedelta = field(default_factory=lambda: timedelta(hours=4))
+    intake_rate_per_minute: int = 20  # CRM_INTAKE_RATE_PER_MINUTE: site-form leads per address
     instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
     processes_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "processes")
     forms_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "forms")
@@ -111,6 +112,7 @@ class Settings:
             registry_url=env.get("CRM_REGISTRY_URL", "http://127.0.0.1:8090"),
             registry_token=env.get("CRM_REGISTRY_TOKEN", ""),
             escalation_grace=parse_duration(env.get("CRM_ESCALATION_GRACE") or "PT4H"),
+            intake_rate_per_minute=int(env.get("CRM_INTAKE_RATE_PER_MINUTE", "20")),
             instance_dir=instance_dir,
             processes_dir=Path(env.get("CRM_PROCESSES_DIR") or PROJECT_ROOT / "processes"),
             forms_dir=Path(env.get("CRM_FORMS_DIR") or PROJECT_ROOT / "forms"),
