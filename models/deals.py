@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
+from models.business_objects import register_labeler
 from models.clients import Client
 from models.funnels import Funnel, FunnelStage, LossReason, StageOutcome
 from models.users import User
@@ -231,3 +232,11 @@ def deal_flags(deal: Deal, now: datetime) -> list[str]:
     if deal.client is not None and deal.client.registry_flag:
         flags.append("registry")
     return flags
+
+
+def _deal_labels(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(select(Deal.id, Deal.title).where(Deal.id.in_(ids)))
+    return {deal_id: f"Сделка: {title}" for deal_id, title in rows.tuples()}
+
+
+register_labeler("deal", _deal_labels)

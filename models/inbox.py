@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from models.clients import Client
+from models.business_objects import labels
 from models.processes import HumanTask, ProcessDefinition, TaskStatus
 from models.tasks import Task
 from models.users import Absence, User
@@ -283,18 +283,7 @@ def counters(session: Session, v: Viewer, now: datetime) -> dict[str, int]:
 
 def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
     """Fill in names to show: the client, the process, and whose task a deputy is doing."""
-    client_ids = {i.business_id for i in page if i.business_type == "client" and i.business_id}
-    clients = (
-        dict(
-            session.execute(
-                select(Client.id, func.coalesce(Client.short_name, Client.full_name)).where(
-                    Client.id.in_(client_ids)
-                )
-            ).all()
-        )
-        if client_ids
-        else {}
-    )
+    objects = labels(session, ((i.business_type, i.business_id) for i in page))
     keys = {i.process_key for i in page if i.process_key}
     processes = (
         dict(
@@ -316,22 +305,18 @@ def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
         else {}
     )
     for item in page:
-        labels = item.labels
-        if item.business_type == "client":
-            labels["business"] = clients.get(item.business_id, f"Клиент №{item.business_id}")
-        elif item.business_type == "deal":
-            labels["business"] = f"Сделка №{item.business_id}"
-        elif item.business_type:
-            labels["business"] = f"Документ №{item.business_id}"
-        labels["process"] = (
+        shown = item.labels
+        if item.business_type and item.business_id is not None:
+            shown["business"] = objects[(item.business_type, item.business_id)]
+        shown["process"] = (
             processes.get(item.process_key, item.process_key) if item.process_key else "Задача"
         )
         if item.assignee_id in v.standing_in:
-            labels["standing_in"] = v.standing_in[item.assignee_id]
+            shown["standing_in"] = v.standing_in[item.assignee_id]
         if item.original_assignee_id and item.original_assignee_id != v.user_id:
-            labels["instead_of"] = names.get(item.original_assignee_id, "")
+            shown["instead_of"] = names.get(item.original_assignee_id, "")
         if item.assignee_id and item.assignee_id != v.user_id:
-            labels["assignee"] = names.get(item.assignee_id, "")
+            shown["assignee"] = names.get(item.assignee_id, "")
 
 
 def process_keys(session: Session) -> list[tuple[str, str]]:

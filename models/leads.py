@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
+from models.business_objects import register_labeler
 from models.clients import Client
 from models.users import User
 
@@ -178,3 +179,11 @@ def new_lead(values: dict, *, source: str, created_by_id: int | None, remote_add
                 remote_addr=remote_addr, created_at=now, status=LeadStatus.NEW)
     lead.client_kind = guess_client_kind(values)
     return lead
+
+
+def _lead_labels(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(select(Lead.id, Lead.company, Lead.name).where(Lead.id.in_(ids)))
+    return {lead_id: f"Лид: {company or name or lead_id}" for lead_id, company, name in rows.tuples()}
+
+
+register_labeler("lead", _lead_labels)

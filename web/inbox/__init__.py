@@ -41,10 +41,18 @@ def _alerts_job(app: Flask) -> int:
     )
 
 
+def _demo_tasks(session) -> dict[str, int]:
+    from models.demo_tasks import load_demo_tasks
+
+    settings = current_app.extensions["crm.settings"]
+    return load_demo_tasks(session, current_app.extensions["crm.clock"].now(), settings.escalation_grace)
+
+
 def init_app(app: Flask) -> None:
     from web.scheduler import register_job
 
     app.register_blueprint(bp)
+    app.extensions.setdefault("crm.demo_hooks", []).append(_demo_tasks)
     app.context_processor(lambda: {"nav_counters": nav_counters})
     register_job(app, "task_alerts", _alerts_job)
 
