@@ -97,10 +97,15 @@ def _priority(task_spec: Any) -> int:
     return int(value) if value in ("1", "2", "3") else _PRIORITIES.get(value, 2)
 
 
-def sync(session: Session, instance: ProcessInstance, workflow: Any, now: datetime) -> list[HumanTask]:
-    """Insert rows for newly ready user tasks, close rows of tasks no longer ready."""
+def sync(session: Session, instance: ProcessInstance, workflow: Any, now: datetime, *,
+         new_instance: bool = False) -> list[HumanTask]:
+    """Insert rows for newly ready user tasks, close rows of tasks no longer ready.
+
+    ``new_instance`` says the instance was inserted in this transaction, so it has no rows
+    yet and the lookup is skipped.
+    """
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    existing = {
+    existing = {} if new_instance else {
         row.task_uuid: row for row in session.scalars(
             select(HumanTask).where(HumanTask.instance_id == instance.id,
                                     HumanTask.status == TaskStatus.OPEN))

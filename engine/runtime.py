@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import human_tasks
+from engine import event_log, human_tasks
 from engine.clock_bridge import using_clock
 from engine.definitions import latest_definition
 from engine.errors import ConflictError, EngineError, NotFound, OperationError
@@ -31,12 +31,11 @@ from engine.forms import check_submission
 from engine.jsonable import to_jsonable
 from engine.operations import OperationContext
 from engine.script_engine import CrmScriptEngine
-from engine.serialization import specs_from_json, state_to_json, workflow_from_state
+from engine.serialization import definition_specs, state_to_json, workflow_from_state
 from models.processes import (
     HumanTask,
     Incident,
     InstanceStatus,
-    ProcessEvent,
     ProcessInstance,
     Subscription,
     TaskStatus,
@@ -56,6 +55,7 @@ class ProcessEngine:
         self.forms_dir = forms_dir
         self.settings = settings
         self.thrown: list[Any] = []  # events thrown to other instances, routed after the step
+        self._created: set[int] = set()  # instances inserted by this engine: nothing to look up yet
 
     # --- loading -------------------------------------------------------------------------
 
@@ -64,8 +64,7 @@ class ProcessEngine:
                                 instance_id=instance.id if instance else None)
 
     def load(self, instance: ProcessInstance) -> BpmnWorkflow:
-        definition = instance.definition
-        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json)
+        spec, subprocess_specs = definition_specs(instance.definition)
         workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
         workflow.script_engine = CrmScriptEngine(self._context(instance))
         return workflow
@@ -105,8 +104,9 @@ class ProcessEngine:
         )
         self.session.add(instance)
         self.session.flush()
+        self._created.add(instance.id)
         data["instance_id"] = instance.id
-        spec, subprocess_specs = specs_from_json(definition.id, definition.spec_json)
+        spec, subprocess_specs = definition_specs(definition)
         workflow = BpmnWorkflow(spec, subprocess_specs,
                                 script_engine=CrmScriptEngine(self._context(instance)))
         workflow.data.update(data)
@@ -263,30 +263,36 @@ class ProcessEngine:
             Incident.instance_id == instance.id, Incident.status == "open")))
 
     def save(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        """Write state, projection, status and subscriptions with one UPDATE of the instance.
+
+        The queries come first (they autoflush what the step wrote so far), the instance's
+        columns are set last, so the final flush updates its row and version only once.
+        """
         now = self.clock.now()
-        instance.state_json = state_to_json(workflow)
-        instance.updated_at = now
-        human_tasks.sync(self.session, instance, workflow, now)
+        new = instance.id in self._created
+        human_tasks.sync(self.session, instance, workflow, now, new_instance=new)
+        if not new:
+            self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
         if workflow.is_completed():
             if instance.status != InstanceStatus.COMPLETED:
                 self.event(instance, "instance_completed", None)
             instance.status = InstanceStatus.COMPLETED
             instance.completed_at = now
             instance.next_timer_at = None
-        elif any(t.state == TaskState.ERROR for t in workflow.get_tasks(state=TaskState.ERROR)):
+        elif workflow.get_tasks(state=TaskState.ERROR):
             instance.status = InstanceStatus.ERROR
             instance.next_timer_at = next_timer(workflow)
         else:
             ready = workflow.get_tasks(state=TaskState.READY, manual=True)
             instance.status = InstanceStatus.RUNNING if ready else InstanceStatus.WAITING
             instance.next_timer_at = next_timer(workflow)
-        self._subscriptions(instance, workflow)
+        if instance.status not in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+            self._subscribe(instance, workflow)
+        instance.state_json = state_to_json(workflow)
+        instance.updated_at = now
         self.flush()
 
-    def _subscriptions(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-        self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
-        if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
-            return
+    def _subscribe(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
         for pending in workflow.waiting_events():
             kind = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}.get(
                 pending.event_type)
@@ -299,6 +305,7 @@ class ProcessEngine:
 
     def flush(self) -> None:
         try:
+            event_log.write_pending(self.session)
             self.session.flush()
         except StaleDataError:
             raise ConflictError(
@@ -307,8 +314,8 @@ class ProcessEngine:
 
     def event(self, instance: ProcessInstance, kind: str, user_id: int | None, *, element: Any = None,
               duration_ms: float | None = None, detail: dict | None = None) -> None:
-        """Append a ``process_event`` row (every step calls this)."""
-        self.session.add(ProcessEvent(
+        """Append a ``process_event`` row (every step calls this); written at the next flush."""
+        event_log.append(self.session, dict(
             instance_id=instance.id, kind=kind, user_id=user_id, at=self.clock.now(),
             element_id=getattr(element, "bpmn_id", None), element_name=getattr(element, "bpmn_name", None),
             element_type=type(element).__name__ if element is not None else None,

@@ -70,7 +70,9 @@ def _encoder_cls():
     _registry()
     return _local.serializer._encoder_cls
 
-_spec_cache: dict[int, tuple[Any, dict]] = {}
+# Keyed by (definition id, content hash): ids alone are reused when a database is emptied or
+# recreated (tests, a restored backup) while the process keeps running.
+_spec_cache: dict[tuple[int, str], tuple[Any, dict]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -84,17 +86,22 @@ def specs_to_json(spec: Any, subprocess_specs: dict) -> str:
     )
 
 
-def specs_from_json(definition_id: int, spec_json: str) -> tuple[Any, dict]:
-    """Restored specs of a definition version, cached for the life of the process."""
-    cached = _spec_cache.get(definition_id)
+def definition_specs(definition: Any) -> tuple[Any, dict]:
+    """Restored specs of a ``ProcessDefinition``, cached for the life of the process.
+
+    ``spec_json`` is read only on a cache miss, so a caller holding a definition row whose
+    large text columns are deferred never loads them on the hot path.
+    """
+    key = (definition.id, definition.content_hash)
+    cached = _spec_cache.get(key)
     if cached is not None:
         return cached
-    data = json.loads(spec_json)
+    data = json.loads(definition.spec_json)
     registry = _registry()
     spec = registry.restore(data["spec"])
     subprocess_specs = {name: registry.restore(s) for name, s in data["subprocess_specs"].items()}
     with _cache_lock:
-        _spec_cache[definition_id] = (spec, subprocess_specs)
+        _spec_cache[key] = (spec, subprocess_specs)
     return spec, subprocess_specs
 
 
