@@ -9,6 +9,7 @@ next to what the user typed.
 from __future__ import annotations
 
 import json
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,13 @@ def _load(path: str, mtime: float) -> dict:
 def _form_file(forms_dir: Path, name: str) -> tuple[str, float]:
     """(path, mtime) of a form file: the cache key of its parsed JSON and its validator."""
     path = schema_path(forms_dir, name)
-    if not path.is_file():
+    try:
+        info = path.stat()
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
         raise NotFound(f"Файл формы «{name}» не найден в {forms_dir}")
-    return str(path), path.stat().st_mtime
+    return str(path), info.st_mtime
 
 
 def load_form(forms_dir: Path, name: str) -> dict:

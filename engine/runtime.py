@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import event_log, human_tasks
@@ -56,6 +56,7 @@ class ProcessEngine:
         self.settings = settings
         self.thrown: list[Any] = []  # events thrown to other instances, routed after the step
         self._created: set[int] = set()  # instances inserted by this engine: nothing to look up yet
+        self._unsubscribed: set[int] = set()  # instances known to have no subscription rows
 
     # --- loading -------------------------------------------------------------------------
 
@@ -67,6 +68,11 @@ class ProcessEngine:
         spec, subprocess_specs = definition_specs(instance.definition)
         workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
         workflow.script_engine = CrmScriptEngine(self._context(instance))
+        # Subscription rows mirror the saved state: none stored when it waits for nothing.
+        if _subscription_waits(workflow):
+            self._unsubscribed.discard(instance.id)
+        else:
+            self._unsubscribed.add(instance.id)
         return workflow
 
     def instance(self, instance_id: int) -> ProcessInstance:
@@ -105,6 +111,7 @@ class ProcessEngine:
         self.session.add(instance)
         self.session.flush()
         self._created.add(instance.id)
+        self._unsubscribed.add(instance.id)
         data["instance_id"] = instance.id
         spec, subprocess_specs = definition_specs(definition)
         workflow = BpmnWorkflow(spec, subprocess_specs,
@@ -136,7 +143,9 @@ class ProcessEngine:
 
     def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
         """Complete human task ``task_id`` with form ``data`` (validated against its schema)."""
-        row = self.session.get(HumanTask, task_id)
+        # One query for the task, its instance and the instance's definition (three otherwise).
+        row = self.session.get(HumanTask, task_id, options=[
+            joinedload(HumanTask.instance).joinedload(ProcessInstance.definition)])
         if row is None:
             raise NotFound(f"Задача {task_id} не найдена")
         if row.status != TaskStatus.OPEN:
@@ -270,12 +279,14 @@ class ProcessEngine:
         """
         now = self.clock.now()
         new = instance.id in self._created
+        completed = workflow.is_completed()
+        if completed and instance.status != InstanceStatus.COMPLETED:
+            self.event(instance, "instance_completed", None)
         human_tasks.sync(self.session, instance, workflow, now, new_instance=new)
-        if not new:
+        if instance.id not in self._unsubscribed:
             self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
-        if workflow.is_completed():
-            if instance.status != InstanceStatus.COMPLETED:
-                self.event(instance, "instance_completed", None)
+            self._unsubscribed.add(instance.id)
+        if completed:
             instance.status = InstanceStatus.COMPLETED
             instance.completed_at = now
             instance.next_timer_at = None
@@ -293,15 +304,12 @@ class ProcessEngine:
         self.flush()
 
     def _subscribe(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-        for pending in workflow.waiting_events():
-            kind = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}.get(
-                pending.event_type)
-            if kind is None:
-                continue
+        for kind, pending in _subscription_waits(workflow):
             correlation = dict(instance.correlation or {})
             correlation.update(to_jsonable(pending.correlations or {}))
             self.session.add(Subscription(instance_id=instance.id, kind=kind, name=pending.name,
                                           correlation=correlation))
+            self._unsubscribed.discard(instance.id)
 
     def flush(self) -> None:
         try:
@@ -321,6 +329,12 @@ class ProcessEngine:
             element_type=type(element).__name__ if element is not None else None,
             duration_ms=duration_ms, detail=to_jsonable(detail) if detail else None,
         ))
+
+
+def _subscription_waits(workflow: BpmnWorkflow) -> list[tuple[str, Any]]:
+    """(kind, pending event) for each message or signal ``workflow`` waits for."""
+    kinds = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}
+    return [(kinds[p.event_type], p) for p in workflow.waiting_events() if p.event_type in kinds]
 
 
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:
