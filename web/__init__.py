@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     from web.api import register_api
     from web.auth import bp as auth_bp
     from web.main import bp as main_bp
+    from web.processes import bp as processes_bp
 
     security.init_app(app)
     engine_support.init_app(app)
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(processes_bp)
     register_api(app)
 
     from web.cli import register_commands
