@@ -196,6 +196,7 @@ class ProcessEngine:
             incident.status = "resolved"
             incident.resolved_at = now
         self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
+        self._unsubscribed.add(instance.id)
         self.event(instance, "instance_cancelled", user_id, detail={"reason": reason})
         self.flush()
         return instance
@@ -274,8 +275,8 @@ class ProcessEngine:
     def save(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
         """Write state, projection, status and subscriptions with one UPDATE of the instance.
 
-        The queries come first (they autoflush what the step wrote so far), the instance's
-        columns are set last, so the final flush updates its row and version only once.
+        Lookups come first and the instance's columns are set last, so that no autoflush
+        writes the instance early and the final flush updates its row and version once.
         """
         now = self.clock.now()
         new = instance.id in self._created
