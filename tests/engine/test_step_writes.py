@@ -10,6 +10,7 @@ from sqlalchemy import event, select
 from engine.messages import send_message
 from engine.parsing import parse_files
 from engine.serialization import definition_specs
+from models import db
 from models.processes import ProcessEvent, Subscription
 from tests.engine.conftest import BPMN, FORMS
 
@@ -82,3 +83,16 @@ def test_spec_cache_tells_apart_definitions_that_reuse_an_id():
     assert definition_specs(first)[0].name == "simple_user_task"
     assert definition_specs(reused)[0].name == "message_wait"
     assert definition_specs(first)[0] is definition_specs(first)[0]
+
+
+def test_events_reach_the_database_through_the_request_session(app, harness):
+    harness.deploy("simple_user_task.bpmn")
+    instance_id = harness.start("simple_user_task", {"company": "Ромашка"}).id
+
+    with app.app_context():  # Flask-SQLAlchemy's own Session class, as in a request
+        engine = harness.engine(db.session)
+        engine.event(engine.instance(instance_id), "from_request", None)
+        db.session.commit()
+
+    assert harness.session.scalar(select(ProcessEvent.kind).where(
+        ProcessEvent.instance_id == instance_id, ProcessEvent.kind == "from_request")) == "from_request"
