@@ -9,6 +9,7 @@ next to what the user typed.
 from __future__ import annotations
 
 import json
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,27 @@ def _load(path: str, mtime: float) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def _form_file(forms_dir: Path, name: str) -> tuple[str, float]:
+    """(path, mtime) of a form file: the cache key of its parsed JSON and its validator."""
+    path = schema_path(forms_dir, name)
+    try:
+        info = path.stat()
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
+        raise NotFound(f"Файл формы «{name}» не найден в {forms_dir}")
+    return str(path), info.st_mtime
+
+
 def load_form(forms_dir: Path, name: str) -> dict:
     """The parsed JSON of a form or UI file (cached until the file changes)."""
-    path = schema_path(forms_dir, name)
-    if not path.is_file():
-        raise NotFound(f"Файл формы «{name}» не найден в {forms_dir}")
-    return _load(str(path), path.stat().st_mtime)
+    return _load(*_form_file(forms_dir, name))
+
+
+@lru_cache(maxsize=256)
+def _validator(path: str, mtime: float) -> Draft202012Validator:
+    """A compiled validator per schema file version (building one per submission is slow)."""
+    return Draft202012Validator(_load(path, mtime), format_checker=FormatChecker())
 
 
 def schema_problem(forms_dir: Path, name: str) -> str | None:
@@ -95,9 +111,10 @@ def _message(error: Any, schema: dict) -> str:
     return error.schema.get("errorMessage") or fallback
 
 
-def validate(schema: dict, data: dict) -> dict[str, list[str]]:
+def validate(schema: dict, data: dict, validator: Draft202012Validator | None = None
+             ) -> dict[str, list[str]]:
     """Field path -> Russian messages; empty when ``data`` satisfies ``schema``."""
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    validator = validator or Draft202012Validator(schema, format_checker=FormatChecker())
     errors: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         errors.setdefault(_field(error), []).append(_message(error, schema))
@@ -110,6 +127,7 @@ def check_submission(forms_dir: Path, form_name: str | None, data: dict) -> None
         raise FormValidationError({"_form": ["Данные формы должны быть объектом"]})
     if not form_name:
         return
-    errors = validate(load_form(forms_dir, form_name), data)
+    key = _form_file(forms_dir, form_name)
+    errors = validate(_load(*key), data, _validator(*key))
     if errors:
         raise FormValidationError(errors)

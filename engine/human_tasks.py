@@ -97,14 +97,22 @@ def _priority(task_spec: Any) -> int:
     return int(value) if value in ("1", "2", "3") else _PRIORITIES.get(value, 2)
 
 
-def sync(session: Session, instance: ProcessInstance, workflow: Any, now: datetime) -> list[HumanTask]:
-    """Insert rows for newly ready user tasks, close rows of tasks no longer ready."""
+def sync(session: Session, instance: ProcessInstance, workflow: Any, now: datetime, *,
+         new_instance: bool = False) -> list[HumanTask]:
+    """Insert rows for newly ready user tasks, close rows of tasks no longer ready.
+
+    ``new_instance`` says the instance was inserted in this transaction, so it has no rows
+    yet and the lookup is skipped. The lookup does not autoflush (the step's changes go
+    in with its one final flush); rows changed in memory, such as the task just completed,
+    are judged by their unflushed status.
+    """
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    existing = {
-        row.task_uuid: row for row in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                    HumanTask.status == TaskStatus.OPEN))
-    }
+    existing: dict[str, HumanTask] = {}
+    if not new_instance:
+        with session.no_autoflush:
+            rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                           HumanTask.status == TaskStatus.OPEN))
+            existing = {row.task_uuid: row for row in rows if row.status == TaskStatus.OPEN}
     created = []
     for uuid, task in ready.items():
         if uuid in existing:

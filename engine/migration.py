@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from engine.definitions import latest_definition
 from engine.runtime import ProcessEngine, step
-from engine.serialization import _registry, specs_from_json
+from engine.serialization import _registry, definition_specs
 from models.processes import InstanceStatus, ProcessInstance
 
 
@@ -64,7 +64,7 @@ def migrate_instance(engine: ProcessEngine, instance: ProcessInstance,
     if latest is None or latest.id == instance.definition_id:
         return MigrationResult(instance.id, old_version, old_version, False)
     workflow = engine.load(instance)
-    new_spec, new_subprocess_specs = specs_from_json(latest.content_hash, latest.spec_json)
+    new_spec, new_subprocess_specs = definition_specs(latest)
     top_diff, sub_diffs = diff_workflow(_registry(), workflow, new_spec, new_subprocess_specs)
     removed = _removed(top_diff)
     changed = list(top_diff.changed)

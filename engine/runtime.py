@@ -25,10 +25,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import bpmn_errors, event_subprocesses, human_tasks
+from engine import bpmn_errors, event_log, event_subprocesses, human_tasks
 from engine.clock_bridge import using_clock
 from engine.definitions import latest_definition
 from engine.errors import ConflictError, EngineError, NotFound, OperationError
@@ -36,12 +36,11 @@ from engine.forms import check_submission
 from engine.jsonable import to_jsonable
 from engine.operations import OperationContext
 from engine.script_engine import CrmScriptEngine
-from engine.serialization import specs_from_json, state_to_json, workflow_from_state
+from engine.serialization import definition_specs, state_to_json, workflow_from_state
 from models.processes import (
     HumanTask,
     Incident,
     InstanceStatus,
-    ProcessEvent,
     ProcessInstance,
     Subscription,
     TaskStatus,
@@ -80,6 +79,8 @@ class ProcessEngine:
         self.settings = settings
         # (event, thrower's business correlation) thrown to other instances, routed after the step
         self.thrown: list[tuple[Any, dict]] = []
+        self._created: set[int] = set()  # instances inserted by this engine: nothing to look up yet
+        self._unsubscribed: set[int] = set()  # instances known to have no subscription rows
 
     # --- loading -------------------------------------------------------------------------
 
@@ -88,10 +89,14 @@ class ProcessEngine:
                                 instance_id=instance.id if instance else None)
 
     def load(self, instance: ProcessInstance) -> BpmnWorkflow:
-        definition = instance.definition
-        spec, subprocess_specs = specs_from_json(definition.content_hash, definition.spec_json)
+        spec, subprocess_specs = definition_specs(instance.definition)
         workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
         workflow.script_engine = CrmScriptEngine(self._context(instance))
+        # Subscription rows mirror the saved state: none stored when it waits for nothing.
+        if _subscription_waits(workflow):
+            self._unsubscribed.discard(instance.id)
+        else:
+            self._unsubscribed.add(instance.id)
         return workflow
 
     def instance(self, instance_id: int) -> ProcessInstance:
@@ -133,8 +138,10 @@ class ProcessEngine:
         )
         self.session.add(instance)
         self.session.flush()
+        self._created.add(instance.id)
+        self._unsubscribed.add(instance.id)
         data["instance_id"] = instance.id
-        spec, subprocess_specs = specs_from_json(definition.content_hash, definition.spec_json)
+        spec, subprocess_specs = definition_specs(definition)
         workflow = BpmnWorkflow(spec, subprocess_specs,
                                 script_engine=CrmScriptEngine(self._context(instance)))
         workflow.data.update(data)
@@ -187,7 +194,9 @@ class ProcessEngine:
     @step
     def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
         """Complete human task ``task_id`` with form ``data`` (validated against its schema)."""
-        row = self.session.get(HumanTask, task_id)
+        # One query for the task, its instance and the instance's definition (three otherwise).
+        row = self.session.get(HumanTask, task_id, options=[
+            joinedload(HumanTask.instance).joinedload(ProcessInstance.definition)])
         if row is None:
             raise NotFound(f"Задача {task_id} не найдена")
         if row.status != TaskStatus.OPEN:
@@ -240,6 +249,7 @@ class ProcessEngine:
             incident.status = "resolved"
             incident.resolved_at = now
         self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
+        self._unsubscribed.add(instance.id)
         self.event(instance, "instance_cancelled", user_id, detail={"reason": reason})
         self.flush()
         return instance
@@ -326,50 +336,56 @@ class ProcessEngine:
             Incident.instance_id == instance.id, Incident.status == "open")))
 
     def save(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        """Write state, projection, status and subscriptions with one UPDATE of the instance.
+
+        Lookups come first and the instance's columns are set last, so that no autoflush
+        writes the instance early and the final flush updates its row and version once.
+        """
         now = self.clock.now()
-        instance.state_json = state_to_json(workflow)
-        instance.updated_at = now
-        human_tasks.sync(self.session, instance, workflow, now)
-        if workflow.is_completed():
-            if instance.status != InstanceStatus.COMPLETED:
-                self.event(instance, "instance_completed", None)
+        new = instance.id in self._created
+        completed = workflow.is_completed()
+        if completed and instance.status != InstanceStatus.COMPLETED:
+            self.event(instance, "instance_completed", None)
+        human_tasks.sync(self.session, instance, workflow, now, new_instance=new)
+        if instance.id not in self._unsubscribed:
+            self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
+            self._unsubscribed.add(instance.id)
+        if completed:
             instance.status = InstanceStatus.COMPLETED
             instance.completed_at = now
             instance.next_timer_at = None
-        elif any(t.state == TaskState.ERROR for t in workflow.get_tasks(state=TaskState.ERROR)):
+        elif workflow.get_tasks(state=TaskState.ERROR):
             instance.status = InstanceStatus.ERROR
             instance.next_timer_at = next_timer(workflow)
         else:
             ready = workflow.get_tasks(state=TaskState.READY, manual=True)
             instance.status = InstanceStatus.RUNNING if ready else InstanceStatus.WAITING
             instance.next_timer_at = next_timer(workflow)
-        self._subscriptions(instance, workflow)
+        if instance.status not in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+            self._subscribe(instance, workflow)
+        instance.state_json = state_to_json(workflow)
+        instance.updated_at = now
         self.flush()
 
-    def _subscriptions(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-        self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
-        if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
-            return
-        for pending in pending_events(workflow):
-            kind = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}.get(
-                pending.event_type)
-            if kind is None:
-                continue
+    def _subscribe(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        for kind, pending in _subscription_waits(workflow):
             correlation = dict(instance.correlation or {})
             correlation.update(to_jsonable(pending.correlations or {}))
             self.session.add(Subscription(instance_id=instance.id, kind=kind, name=pending.name,
                                           correlation=correlation))
+            self._unsubscribed.discard(instance.id)
 
     def flush(self) -> None:
         try:
+            event_log.write_pending(self.session)
             self.session.flush()
         except StaleDataError:
             raise ConflictError(CONFLICT_MESSAGE) from None
 
     def event(self, instance: ProcessInstance, kind: str, user_id: int | None, *, element: Any = None,
               duration_ms: float | None = None, detail: dict | None = None) -> None:
-        """Append a ``process_event`` row (every step calls this)."""
-        self.session.add(ProcessEvent(
+        """Append a ``process_event`` row (every step calls this); written at the next flush."""
+        event_log.append(self.session, dict(
             instance_id=instance.id, kind=kind, user_id=user_id, at=self.clock.now(),
             element_id=getattr(element, "bpmn_id", None), element_name=getattr(element, "bpmn_name", None),
             element_type=type(element).__name__ if element is not None else None,
@@ -392,6 +408,12 @@ def pending_events(workflow: BpmnWorkflow) -> list[Any]:
         else:
             result.append(definition.details(task))
     return result
+
+
+def _subscription_waits(workflow: BpmnWorkflow) -> list[tuple[str, Any]]:
+    """(kind, pending event) for each message or signal ``workflow`` waits for."""
+    kinds = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}
+    return [(kinds[p.event_type], p) for p in pending_events(workflow) if p.event_type in kinds]
 
 
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:

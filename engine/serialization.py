@@ -84,21 +84,22 @@ def specs_to_json(spec: Any, subprocess_specs: dict) -> str:
     )
 
 
-def specs_from_json(content_hash: str, spec_json: str) -> tuple[Any, dict]:
-    """Restored specs of a definition version, cached for the life of the process.
+def definition_specs(definition: Any) -> tuple[Any, dict]:
+    """Restored specs of a ``ProcessDefinition``, cached for the life of the process.
 
-    The cache is keyed by the version's content hash, not its row id: ids are only
-    unique within one database (and may be reused), the content hash names the spec itself.
+    ``spec_json`` is read only on a cache miss, so a caller holding a definition row whose
+    large text columns are deferred never loads them on the hot path.
     """
-    cached = _spec_cache.get(content_hash)
+    key = definition.content_hash  # names the spec itself; row ids are reused across databases
+    cached = _spec_cache.get(key)
     if cached is not None:
         return cached
-    data = json.loads(spec_json)
+    data = json.loads(definition.spec_json)
     registry = _registry()
     spec = registry.restore(data["spec"])
     subprocess_specs = {name: registry.restore(s) for name, s in data["subprocess_specs"].items()}
     with _cache_lock:
-        _spec_cache[content_hash] = (spec, subprocess_specs)
+        _spec_cache[key] = (spec, subprocess_specs)
     return spec, subprocess_specs
 
 

@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     from web.intake import bp as intake_bp
     from web.leads import bp as leads_bp
     from web.main import bp as main_bp
+    from web.processes import bp as processes_bp
 
     security.init_app(app)
     engine_support.init_app(app)
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     app.register_blueprint(intake_bp)
     app.register_blueprint(leads_bp)
     app.register_blueprint(deals_bp)
+    app.register_blueprint(processes_bp)
     register_api(app)
 
     from web.cli import register_commands
