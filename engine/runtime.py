@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import time as _time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
@@ -31,12 +31,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import bpmn_errors, event_log, event_subprocesses, human_tasks
 from engine.clock_bridge import using_clock
 from engine.definitions import latest_definition
-from engine.errors import ConflictError, EngineError, NotFound, OperationError
+from engine.errors import ConflictError, NotFound, OperationError
 from engine.forms import check_submission
 from engine.jsonable import to_jsonable
 from engine.operations import OperationContext
 from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
+from engine.waits import next_timer, subscription_waits
 from models.processes import (
     HumanTask,
     Incident,
@@ -47,9 +48,6 @@ from models.processes import (
 )
 
 MAX_ROUNDS = 50
-TIMER_EVENT_TYPES = frozenset(
-    {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
-)
 CONFLICT_MESSAGE = "Процесс только что изменил другой пользователь или планировщик; обновите страницу"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,7 +91,7 @@ class ProcessEngine:
         workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
         workflow.script_engine = CrmScriptEngine(self._context(instance))
         # Subscription rows mirror the saved state: none stored when it waits for nothing.
-        if _subscription_waits(workflow):
+        if subscription_waits(workflow):
             self._unsubscribed.discard(instance.id)
         else:
             self._unsubscribed.add(instance.id)
@@ -368,7 +366,7 @@ class ProcessEngine:
         self.flush()
 
     def _subscribe(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-        for kind, pending in _subscription_waits(workflow):
+        for kind, pending in subscription_waits(workflow):
             correlation = dict(instance.correlation or {})
             correlation.update(to_jsonable(pending.correlations or {}))
             self.session.add(Subscription(instance_id=instance.id, kind=kind, name=pending.name,
@@ -391,42 +389,3 @@ class ProcessEngine:
             element_type=type(element).__name__ if element is not None else None,
             duration_ms=duration_ms, detail=to_jsonable(detail) if detail else None,
         ))
-
-
-def pending_events(workflow: BpmnWorkflow) -> list[Any]:
-    """What ``workflow`` waits for, one entry per message, signal or timer.
-
-    ``waiting_events()`` reports an event-based gateway (and any multiple catch event) as
-    one nameless ``MultipleEventDefinition``; it is expanded here into the events it
-    waits for, so its messages get subscriptions and its timers a ``next_timer_at``.
-    """
-    result = []
-    for task in list(workflow.event_manager.tasks.values()):
-        definition = task.task_spec.event_definition
-        if isinstance(definition, MultipleEventDefinition):
-            result.extend(d.details(task) for d in definition.event_definitions)
-        else:
-            result.append(definition.details(task))
-    return result
-
-
-def _subscription_waits(workflow: BpmnWorkflow) -> list[tuple[str, Any]]:
-    """(kind, pending event) for each message or signal ``workflow`` waits for."""
-    kinds = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}
-    return [(kinds[p.event_type], p) for p in pending_events(workflow) if p.event_type in kinds]
-
-
-def next_timer(workflow: BpmnWorkflow) -> datetime | None:
-    """The earliest moment a timer of ``workflow`` is due, or None."""
-    moments = []
-    for pending in pending_events(workflow):
-        if pending.event_type not in TIMER_EVENT_TYPES or not pending.value:
-            continue
-        value = pending.value
-        if isinstance(value, dict):
-            value = value.get("next")
-        try:
-            moments.append(TimerEventDefinition.get_datetime(str(value)))
-        except ValueError as exc:
-            raise EngineError(f"Неверное значение таймера {value!r}: {exc}") from None
-    return min(moments) if moments else None
