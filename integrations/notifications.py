@@ -12,7 +12,8 @@ an instance under optimistic locking.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import select
@@ -78,58 +79,38 @@ def _open_task(context: OperationContext, element: str) -> HumanTask | None:
     )
 
 
+def _alert_once(context: OperationContext, task: str, marker: str,
+                send: Callable[[HumanTask, datetime], bool]) -> dict:
+    """Send one kind of alert for the open user task ``task`` at most once (``marker`` records it)."""
+    row = _open_task(context, task)
+    if row is None or getattr(row, marker) is not None:
+        return {"sent": False}
+    now = context.clock.now()
+    setattr(row, marker, now)
+    return {"sent": send(row, now)}
+
+
 @operation("notify.task_reminder")
 def task_reminder(context: OperationContext, task: str) -> dict:
     """Remind the assignee of the open user task ``task`` (its BPMN id)."""
-    row = _open_task(context, task)
-    if row is None or row.reminded_at is not None:
-        return {"sent": False}
-    now = context.clock.now()
-    row.reminded_at = now
-    sent = send_reminder(context.session, "human_task", row.id, row.title, row.assignee_id, row.due_at, now)
-    return {"sent": sent}
+    return _alert_once(context, task, "reminded_at", lambda row, now: send_reminder(
+        context.session, "human_task", row.id, row.title, row.assignee_id, row.due_at, now))
 
 
 @operation("notify.task_overdue")
 def task_overdue(context: OperationContext, task: str) -> dict:
     """Tell the assignee (or the queue's department head) that ``task`` is overdue."""
-    row = _open_task(context, task)
-    if row is None or row.overdue_notified_at is not None:
-        return {"sent": False}
-    now = context.clock.now()
-    row.overdue_notified_at = now
-    sent = send_overdue(
-        context.session,
-        "human_task",
-        row.id,
-        row.title,
-        row.assignee_id,
-        row.candidate_department,
-        row.due_at,
-        now,
-    )
-    return {"sent": sent}
+    return _alert_once(context, task, "overdue_notified_at", lambda row, now: send_overdue(
+        context.session, "human_task", row.id, row.title, row.assignee_id, row.candidate_department,
+        row.due_at, now))
 
 
 @operation("notify.task_escalate")
 def task_escalate(context: OperationContext, task: str) -> dict:
     """Tell the assignee's manager that ``task`` is still overdue and mark it escalated."""
-    row = _open_task(context, task)
-    if row is None or row.escalated_at is not None:
-        return {"sent": False}
-    now = context.clock.now()
-    row.escalated_at = now
-    sent = send_escalation(
-        context.session,
-        "human_task",
-        row.id,
-        row.title,
-        row.assignee_id,
-        row.candidate_department,
-        row.due_at,
-        now,
-    )
-    return {"sent": sent}
+    return _alert_once(context, task, "escalated_at", lambda row, now: send_escalation(
+        context.session, "human_task", row.id, row.title, row.assignee_id, row.candidate_department,
+        row.due_at, now))
 
 
 @operation("notify.user")
