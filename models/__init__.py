@@ -17,6 +17,8 @@ from models import (  # noqa: F401  (register models and hooks)
     notifications,
     processes,
     routing,
+    sales_access,
+    task_access,
     task_actions,
     task_templates,
     tasks,
