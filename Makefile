@@ -23,6 +23,7 @@ install: $(STAMP) $(NODE_STAMP)
 
 run: install
 	$(BIN)/crm db upgrade
+	$(BIN)/crm deploy
 	$(BIN)/crm demo
 	$(BIN)/crm run
 

@@ -5,10 +5,29 @@ the tests see the whole schema. Nothing here imports Flask request state: caller
 sessions, clocks and actors explicitly.
 """
 
-from models import audit, clients, users  # noqa: F401  (register models and hooks)
+from models import (  # noqa: F401  (register models and hooks)
+    activities,
+    audit,
+    client_duplicates,
+    client_import,
+    client_index,
+    client_merge,
+    clients,
+    comments,
+    deals,
+    funnels,
+    intake_limits,
+    leads,
+    notifications,
+    processes,
+    routing,
+    sales_access,
+    task_access,
+    task_actions,
+    task_templates,
+    tasks,
+    users,
+)
 from models.base import Base, db
 
 __all__ = ["Base", "db"]
-
-# The client base (issue 4): its models and flush hooks.
-from models import client_duplicates, client_import, client_index, client_merge  # noqa: F401

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from models.base import Base, UTCDateTime, utcnow
@@ -114,6 +114,8 @@ class Client(Base):
     # The import that created the client (``client_import.id``). No foreign key on purpose:
     # adding one to SQLite's ``client`` rebuilds the table, which cascades to contacts.
     import_batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Set when a registry check finds trouble (liquidation, bankruptcy, sanctions); deals show it.
+    registry_flag: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -122,6 +124,12 @@ class Client(Base):
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="client", cascade="all, delete-orphan", order_by="Contact.id"
     )
+
+    @validates("registry_status")
+    def _flag_registry(self, key: str, value: str | None) -> str | None:
+        """Deals and lists flag a client the registry reports as liquidated or bankrupt."""
+        self.registry_flag = value in REGISTRY_WARNING_STATUSES
+        return value
 
     @validates("full_name", "short_name")
     def _refresh_search_name(self, key: str, value: str | None) -> str | None:

@@ -42,7 +42,6 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "JSON_AS_ASCII": False,
     }
 
 
@@ -67,6 +66,7 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
     app.config.update(_flask_config(settings))
     app.config.update(settings.extra)
+    app.json.ensure_ascii = False  # Russian text stays readable in JSON answers
     app.extensions["crm.settings"] = settings
     app.extensions["crm.clock"] = clock or SystemClock()
 
@@ -79,14 +79,20 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     login_manager.init_app(app)
     rest_api.init_app(app)
 
-    from web import assets, errors, formatting, navigation, security
+    from web import assets, engine_support, errors, formatting, navigation, security
     from web.admin import bp as admin_bp
     from web.api import register_api
     from web.auth import bp as auth_bp
     from web.clients import bp as clients_bp
+    from web.deals import bp as deals_bp
+    from web.inbox import init_app as init_inbox
+    from web.intake import bp as intake_bp
+    from web.leads import bp as leads_bp
     from web.main import bp as main_bp
+    from web.processes import bp as processes_bp
 
     security.init_app(app)
+    engine_support.init_app(app)
     errors.init_app(app)
     assets.init_app(app)
     navigation.init_app(app)
@@ -95,6 +101,11 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(clients_bp)
+    init_inbox(app)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(leads_bp)
+    app.register_blueprint(deals_bp)
+    app.register_blueprint(processes_bp)
     register_api(app)
 
     from web.cli import register_commands

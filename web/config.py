@@ -8,8 +8,10 @@ environment.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +21,21 @@ def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on", "да"}
+
+
+_DURATION_RE = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def parse_duration(value: str) -> timedelta:
+    """``PT4H``, ``P1DT30M`` (ISO 8601) or a plain number of minutes."""
+    text = value.strip().upper()
+    if text.isdigit():
+        return timedelta(minutes=int(text))
+    match = _DURATION_RE.match(text)
+    if not match or text in ("P", "PT"):
+        raise ValueError(f"неверная длительность «{value}»: ожидается ISO 8601 (PT4H) или число минут")
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 def _default_secret(instance_dir: Path) -> str:
@@ -53,6 +70,9 @@ class Settings:
     mail_from: str = "crm@localhost"  # CRM_MAIL_FROM
     registry_url: str = "http://127.0.0.1:8090"  # CRM_REGISTRY_URL
     registry_token: str = ""  # CRM_REGISTRY_TOKEN
+    # CRM_ESCALATION_GRACE: how long a task may stay overdue before the manager is told
+    escalation_grace: timedelta = field(default_factory=lambda: timedelta(hours=4))
+    intake_rate_per_minute: int = 20  # CRM_INTAKE_RATE_PER_MINUTE: site-form leads per address
     instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
     processes_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "processes")
     forms_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "forms")
@@ -91,6 +111,8 @@ class Settings:
             mail_from=env.get("CRM_MAIL_FROM", "crm@localhost"),
             registry_url=env.get("CRM_REGISTRY_URL", "http://127.0.0.1:8090"),
             registry_token=env.get("CRM_REGISTRY_TOKEN", ""),
+            escalation_grace=parse_duration(env.get("CRM_ESCALATION_GRACE") or "PT4H"),
+            intake_rate_per_minute=int(env.get("CRM_INTAKE_RATE_PER_MINUTE", "20")),
             instance_dir=instance_dir,
             processes_dir=Path(env.get("CRM_PROCESSES_DIR") or PROJECT_ROOT / "processes"),
             forms_dir=Path(env.get("CRM_FORMS_DIR") or PROJECT_ROOT / "forms"),

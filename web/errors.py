@@ -8,6 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from engine.errors import ConflictError, EngineError, FormValidationError, NotFound
 from models import db
 from models.permissions import AccessDenied
 
@@ -40,6 +41,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(AccessDenied)
     def _access_denied(exc: AccessDenied):
         return error_response(403, exc.message, "forbidden")
+
+    @app.errorhandler(EngineError)
+    def _engine(exc: EngineError):
+        """Engine outcomes: conflict 409, missing 404, invalid form 422, other refusals 400."""
+        db.session.rollback()
+        if isinstance(exc, ConflictError):
+            return error_response(409, exc.message, "conflict")
+        if isinstance(exc, NotFound):
+            return error_response(404, exc.message, "not_found")
+        if isinstance(exc, FormValidationError):
+            return error_response(422, exc.message, "validation", fields=exc.errors)
+        return error_response(400, exc.message, "engine")
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

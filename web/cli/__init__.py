@@ -75,9 +75,15 @@ def main() -> None:
     cli.main(prog_name="crm")
 
 
-from web.cli import db_commands, demo_commands, run_command, user_commands  # noqa: E402
+from web.cli import (  # noqa: E402
+    db_commands,
+    demo_commands,
+    process_commands,
+    run_command,
+    user_commands,
+)
 
-for module in (db_commands, demo_commands, run_command, user_commands):
+for module in (db_commands, demo_commands, process_commands, run_command, user_commands):
     module.register(cli)
 
 from web.cli import import_commands  # noqa: E402  (client import, issue 4)

@@ -1,0 +1,131 @@
+"""Leads per second through the public intake, routing and the manager's first task.
+
+For SQLite (a temporary file) and PostgreSQL (database ``crm_bench_leads`` on
+``CRM_BENCH_PG_URL`` or the test server, created and dropped here), the schema comes
+from the Alembic migrations, the shipped processes are deployed, and leads are posted
+to ``POST /intake/lead`` through the WSGI app: each one is stored, matched against the
+client base, routed by the DMN tables and the least-load rule, and gets its «Связаться
+с клиентом» task, all in the request's transaction. Printed: leads/s from one client
+and from several threads at once, and the share of leads that have their task.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
+
+from engine.definitions import deploy
+from models import db
+from models.clock import SystemClock
+from models.demo import ensure_demo_users
+from models.funnels import ensure_default_funnels
+from models.leads import Lead
+from models.processes import HumanTask
+from models.routing import ensure_default_teams
+from web import create_app
+from web.config import PROJECT_ROOT, Settings
+
+PG_URL = os.environ.get("CRM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_NAME = "crm_bench_leads"
+TERRITORIES = (("Москва", "Логистика"), ("Казань", "Торговля"), (None, None))
+
+
+def _pg_admin() -> str:
+    return make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _app(url: str, instance: Path):
+    import alembic.command
+
+    settings = Settings(database_url=url, secret_key="bench", env="test", instance_dir=instance,
+                        scheduler=False, intake_rate_per_minute=10**9, smtp_url="smtp://127.0.0.1:1")
+    app = create_app(settings, clock=SystemClock())
+    with app.app_context():
+        alembic.command.upgrade(app.extensions["migrate"].migrate.get_config(), "heads")
+        ensure_demo_users(db.session, password_hash=generate_password_hash("bench"))
+        ensure_default_funnels(db.session)
+        ensure_default_teams(db.session)
+        deploy(db.session, [PROJECT_ROOT / "processes"], PROJECT_ROOT / "forms", SystemClock())
+        db.session.commit()
+    return app
+
+
+def _post(client, n: int, worker: int) -> int:
+    territory, industry = TERRITORIES[n % len(TERRITORIES)]
+    body = {"name": f"Бенч {worker}-{n}", "company": f"ООО «Бенч {worker}-{n}»",
+            "phone": f"+7916{worker:03d}{n:04d}", "email": f"b{worker}_{n}@bench.ru"}
+    if territory:
+        body.update(territory=territory, industry=industry)
+    answer = client.post("/intake/lead", json=body, environ_base={"REMOTE_ADDR": f"10.0.{worker}.1"})
+    return answer.status_code
+
+
+def _run(app, leads: int, threads: int) -> tuple[float, int]:
+    failures = []
+
+    def work(worker: int) -> None:
+        client = app.test_client()
+        for n in range(leads // threads):
+            status = _post(client, n, worker)
+            if status != 202:
+                failures.append(status)
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=work, args=(w + threads * 10,)) for w in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return time.perf_counter() - started, len(failures)
+
+
+def _measure(kind: str, url: str, instance: Path, leads: int, threads: int) -> None:
+    app = _app(url, instance)
+    _run(app, 10, 1)  # warm-up: caches of specs and forms
+    for label, n_threads in (("1 поток", 1), (f"{threads} потока", threads)):
+        seconds, failed = _run(app, leads, n_threads)
+        print(f"{kind:10} {label:10} {leads:5} лидов за {seconds:6.2f} с: {leads / seconds:7.1f} лидов/с"
+              f"{f', отказов {failed}' if failed else ''}", flush=True)
+    with app.app_context():
+        total = db.session.scalar(select(func.count(Lead.id)))
+        tasks = db.session.scalar(select(func.count(HumanTask.id)))
+        db.session.remove()
+        db.engine.dispose()
+    print(f"{kind:10} лидов {total}, задач «Связаться с клиентом» {tasks}", flush=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench.leads", description=__doc__)
+    parser.add_argument("--leads", type=int, default=300)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        _measure("sqlite", f"sqlite:///{tmp}/bench.db", Path(tmp), args.leads, args.threads)
+        if args.skip_postgres:
+            return 0
+        with psycopg.connect(_pg_admin(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{PG_NAME}"')
+        try:
+            url = make_url(PG_URL).set(database=PG_NAME).render_as_string(hide_password=False)
+            _measure("postgresql", url, Path(tmp), args.leads, args.threads)
+        finally:
+            with psycopg.connect(_pg_admin(), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,392 @@
+"""Running process instances: start, complete a user task, cancel, and the shared step logic.
+
+Every public method is one step: load the instance, run SpiffWorkflow, then write the
+state, the human-task projection, events, subscriptions and incidents through the given
+session, and pass the messages and signals it threw on to other instances
+(``engine.steps.route_thrown``). The caller owns the transaction (commit at the edge). The
+instance's ``version`` column makes a concurrent second step fail with ``ConflictError``
+instead of overwriting.
+"""
+
+from __future__ import annotations
+
+import functools
+import time as _time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import bpmn_errors, event_log, event_subprocesses, human_tasks
+from engine.clock_bridge import using_clock
+from engine.definitions import latest_definition
+from engine.errors import ConflictError, EngineError, NotFound, OperationError
+from engine.forms import check_submission
+from engine.jsonable import to_jsonable
+from engine.operations import OperationContext
+from engine.script_engine import CrmScriptEngine
+from engine.serialization import definition_specs, state_to_json, workflow_from_state
+from engine.waits import next_timer, subscription_waits
+from models.processes import (
+    HumanTask,
+    Incident,
+    InstanceStatus,
+    ProcessInstance,
+    Subscription,
+    TaskStatus,
+)
+
+MAX_ROUNDS = 50
+CONFLICT_MESSAGE = "Процесс только что изменил другой пользователь или планировщик; обновите страницу"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def step(func: F) -> F:
+    """Turn a lost optimistic-locking race (at any flush, also autoflush) into ``ConflictError``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except StaleDataError:
+            raise ConflictError(CONFLICT_MESSAGE) from None
+
+    return wrapper  # type: ignore[return-value]
+DEFAULT_TRANSIENT_ATTEMPTS = 3
+BACKOFF_SECONDS = 30
+
+
+class ProcessEngine:
+    """The engine API used by the web layer, the CLI and scheduler jobs."""
+
+    def __init__(self, session: Session, clock: Any, forms_dir: Path, settings: Any = None) -> None:
+        self.session = session
+        self.clock = clock
+        self.forms_dir = forms_dir
+        self.settings = settings
+        # (event, thrower's business correlation) thrown to other instances, routed after the step
+        self.thrown: list[tuple[Any, dict]] = []
+        self._created: set[int] = set()  # instances inserted by this engine: nothing to look up yet
+        self._unsubscribed: set[int] = set()  # instances known to have no subscription rows
+
+    # --- loading -------------------------------------------------------------------------
+
+    def _context(self, instance: ProcessInstance | None) -> OperationContext:
+        return OperationContext(session=self.session, clock=self.clock, settings=self.settings,
+                                instance_id=instance.id if instance else None)
+
+    def load(self, instance: ProcessInstance) -> BpmnWorkflow:
+        spec, subprocess_specs = definition_specs(instance.definition)
+        workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
+        workflow.script_engine = CrmScriptEngine(self._context(instance))
+        # Subscription rows mirror the saved state: none stored when it waits for nothing.
+        if subscription_waits(workflow):
+            self._unsubscribed.discard(instance.id)
+        else:
+            self._unsubscribed.add(instance.id)
+        return workflow
+
+    def instance(self, instance_id: int) -> ProcessInstance:
+        instance = self.session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(f"Экземпляр процесса {instance_id} не найден")
+        return instance
+
+    # --- steps -----------------------------------------------------------------------------
+
+    @step
+    def start(self, key: str, data: dict | None = None, *, business_type: str | None = None,
+              business_id: int | None = None, user_id: int | None = None, title: str | None = None,
+              correlation: dict | None = None, fire_start_timer: bool = False,
+              message_start: tuple[str, Any] | None = None) -> ProcessInstance:
+        """Start the latest version of process ``key`` with initial ``data``.
+
+        ``fire_start_timer`` fires a timer start event at once (the scheduler's start); a
+        process with a timer start event started by hand also starts at once (waiting for
+        the timer's next moment is the schedule's job, and a cron cycle is beyond
+        SpiffWorkflow). ``message_start`` is ``(name, payload)`` of the message that starts
+        the process.
+        """
+        definition = latest_definition(self.session, key)
+        if definition is None:
+            raise NotFound(f"Процесс «{key}» не развёрнут")
+        now = self.clock.now()
+        data = dict(data or {})
+        correlation = dict(correlation or {})
+        if business_type and business_id is not None:
+            correlation.setdefault(f"{business_type}_id", business_id)
+        for k, v in correlation.items():
+            data.setdefault(k, v)
+        instance = ProcessInstance(
+            definition=definition, process_key=key, title=title or definition.name,
+            status=InstanceStatus.RUNNING, state_json="{}", business_type=business_type,
+            business_id=business_id, correlation=to_jsonable(correlation), started_by_id=user_id,
+            started_at=now, updated_at=now,
+        )
+        self.session.add(instance)
+        self.session.flush()
+        self._created.add(instance.id)
+        self._unsubscribed.add(instance.id)
+        data["instance_id"] = instance.id
+        spec, subprocess_specs = definition_specs(definition)
+        workflow = BpmnWorkflow(spec, subprocess_specs,
+                                script_engine=CrmScriptEngine(self._context(instance)))
+        workflow.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**data)
+        self.event(instance, "instance_started", user_id, detail={"version": definition.version})
+        if fire_start_timer or (definition.meta or {}).get("timer_start"):
+            for spec in self._fire_start_timer(workflow):
+                self.event(instance, "timer_fired", user_id, element=spec)
+        if message_start is not None:
+            from SpiffWorkflow.bpmn import BpmnEvent
+            from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+
+            with using_clock(self.clock):
+                workflow.do_engine_steps()
+                workflow.catch(BpmnEvent(MessageEventDefinition(message_start[0]), message_start[1]))
+        self.advance(instance, workflow, user_id)
+        self.save(instance, workflow)
+        self._route_thrown()
+        return instance
+
+    def _route_thrown(self) -> None:
+        from engine.steps import route_thrown  # steps builds on this module
+
+        route_thrown(self)
+
+    def _fire_start_timer(self, workflow: BpmnWorkflow) -> list[Any]:
+        """The scheduler decided the timer is due (``engine.schedules``): fire it as it is.
+
+        SpiffWorkflow would evaluate the timer again and cannot read a cron cycle, so the
+        timer start event is marked fired before it is first reached; a cycle start event
+        gets the path after it, which SpiffWorkflow only adds when its own cycle elapses.
+        """
+        def timer_starts(state: TaskState) -> list[Any]:
+            return [t for t in workflow.get_tasks(state=state) if isinstance(t.task_spec, StartEvent)
+                    and isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+
+        for task in timer_starts(TaskState.NOT_FINISHED_MASK):
+            task._set_internal_data(event_fired=True)
+            if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and not task.children:
+                for output in task.task_spec.outputs:
+                    child = task._add_child(output, TaskState.FUTURE)
+                    child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+        with using_clock(self.clock):
+            workflow.do_engine_steps()
+            for task in timer_starts(TaskState.WAITING):
+                task.complete()
+        return [t.task_spec for t in timer_starts(TaskState.COMPLETED)]
+
+    @step
+    def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
+        """Complete human task ``task_id`` with form ``data`` (validated against its schema)."""
+        # One query for the task, its instance and the instance's definition (three otherwise).
+        row = self.session.get(HumanTask, task_id, options=[
+            joinedload(HumanTask.instance).joinedload(ProcessInstance.definition)])
+        if row is None:
+            raise NotFound(f"Задача {task_id} не найдена")
+        if row.status != TaskStatus.OPEN:
+            raise ConflictError("Задача уже выполнена или отменена")
+        check_submission(self.forms_dir, row.form, data)
+        instance = row.instance
+        if instance.status not in InstanceStatus.ACTIVE:
+            raise ConflictError("Процесс уже завершён или отменён")
+        workflow = self.load(instance)
+        task = workflow.get_task_from_id(UUID(row.task_uuid))
+        if task is None or task.state != TaskState.READY:
+            raise ConflictError("Задача больше не ожидает выполнения")
+        now = self.clock.now()
+        task.set_data(**data)
+        with using_clock(self.clock):
+            try:
+                task.run()
+            except WorkflowTaskException as exc:
+                self.incident(instance, exc, user_id)
+        row.status = TaskStatus.COMPLETED
+        row.completed_at = now
+        row.completed_by_id = user_id
+        row.completed_data = to_jsonable(data)
+        duration = (now - row.created_at).total_seconds() * 1000 if row.created_at else None
+        self.event(instance, "user_task_completed", user_id, element=task.task_spec,
+                   duration_ms=duration, detail={"human_task_id": row.id})
+        self.advance(instance, workflow, user_id)
+        self.save(instance, workflow)
+        self._route_thrown()
+        return instance
+
+    @step
+    def cancel(self, instance_id: int, user_id: int | None, reason: str = "") -> ProcessInstance:
+        instance = self.instance(instance_id)
+        if instance.status not in InstanceStatus.ACTIVE:
+            raise ConflictError("Процесс уже завершён или отменён")
+        workflow = self.load(instance)
+        workflow.cancel()
+        now = self.clock.now()
+        instance.status = InstanceStatus.CANCELLED
+        instance.completed_at = now
+        instance.state_json = state_to_json(workflow)
+        instance.next_timer_at = None
+        instance.updated_at = now
+        for row in self.session.scalars(select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)):
+            row.status = TaskStatus.CANCELLED
+            row.completed_at = now
+        for incident in self._open_incidents(instance):
+            incident.status = "resolved"
+            incident.resolved_at = now
+        self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
+        self._unsubscribed.add(instance.id)
+        self.event(instance, "instance_cancelled", user_id, detail={"reason": reason})
+        self.flush()
+        return instance
+
+    # --- shared step logic -----------------------------------------------------------------
+
+    def advance(self, instance: ProcessInstance, workflow: BpmnWorkflow, user_id: int | None) -> bool:
+        """Run engine tasks until only people, timers or messages can move the process on."""
+        started: dict[UUID, float] = {}
+
+        def will(task: Any) -> None:
+            started[task.id] = _time.perf_counter()
+
+        def did(task: Any) -> None:
+            spec = task.task_spec
+            if not getattr(spec, "bpmn_id", None):
+                return
+            definition = getattr(spec, "event_definition", None)
+            kind = "task_completed"
+            if isinstance(definition, MultipleEventDefinition):  # event-based gateway
+                seen = [e.event_definition for e in task.internal_data.get("seen_events", [])]
+                definition = seen[0] if seen else definition
+            if isinstance(definition, TimerEventDefinition):
+                kind = "timer_fired"
+            elif definition is not None and type(definition).__name__ == "MessageEventDefinition" \
+                    and not getattr(spec, "manual", False):
+                kind = "event_caught" if task.state == TaskState.COMPLETED else kind
+            began = started.pop(task.id, None)
+            duration = (_time.perf_counter() - began) * 1000 if began else None
+            self.event(instance, kind, user_id, element=spec, duration_ms=duration)
+
+        with using_clock(self.clock):
+            for _ in range(MAX_ROUNDS):
+                try:
+                    workflow.do_engine_steps(will, did)
+                except WorkflowTaskException as exc:
+                    error = bpmn_errors.raised_error(exc)
+                    if error is None or exc.task is None or not bpmn_errors.throw(exc.task, error):
+                        self.incident(instance, exc, user_id)
+                        return False
+                    self.event(instance, "error_thrown", user_id, element=exc.task.task_spec,
+                               detail={"code": error.code, "error": error.message})
+                    continue
+                if event_subprocesses.settle(workflow):
+                    continue
+                if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                    break
+        sender = dict(instance.correlation or {})
+        self.thrown.extend((event, sender) for event in workflow.get_events())
+        return True
+
+    def incident(self, instance: ProcessInstance, exc: WorkflowTaskException, user_id: int | None) -> None:
+        task = exc.task
+        cause = exc.__cause__
+        transient = isinstance(cause, OperationError) and cause.transient
+        message = cause.message if isinstance(cause, EngineError) else (
+            getattr(exc, "error_msg", None) or str(exc).split("\n")[0]).strip()
+        spec = task.task_spec if task is not None else None
+        element = getattr(spec, "bpmn_id", None) or (spec.name if spec else "?")
+        uuid = str(task.id) if task is not None else ""
+        now = self.clock.now()
+        incident = self.session.scalar(select(Incident).where(
+            Incident.instance_id == instance.id, Incident.task_uuid == uuid, Incident.status == "open"))
+        retries = getattr(spec, "retries", None)
+        if incident is None:
+            incident = Incident(instance_id=instance.id, element_id=element, task_uuid=uuid,
+                                element_name=getattr(spec, "bpmn_name", None), attempts=0,
+                                created_at=now)
+            self.session.add(incident)
+        incident.attempts = (incident.attempts or 0) + 1
+        incident.error = message
+        incident.transient = transient
+        incident.max_attempts = (retries or DEFAULT_TRANSIENT_ATTEMPTS) if transient else 1
+        if transient and incident.attempts < incident.max_attempts:
+            base = getattr(spec, "retry_backoff_base", None) or BACKOFF_SECONDS
+            incident.next_retry_at = now + timedelta(seconds=base * 2 ** (incident.attempts - 1))
+        else:
+            incident.next_retry_at = None
+        instance.status = InstanceStatus.ERROR
+        self.event(instance, "incident", user_id, element=spec,
+                   detail={"error": message, "attempt": incident.attempts, "transient": transient})
+
+    def _open_incidents(self, instance: ProcessInstance) -> list[Incident]:
+        return list(self.session.scalars(select(Incident).where(
+            Incident.instance_id == instance.id, Incident.status == "open")))
+
+    def save(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        """Write state, projection, status and subscriptions with one UPDATE of the instance.
+
+        Lookups come first and the instance's columns are set last, so that no autoflush
+        writes the instance early and the final flush updates its row and version once.
+        """
+        now = self.clock.now()
+        new = instance.id in self._created
+        completed = workflow.is_completed()
+        if completed and instance.status != InstanceStatus.COMPLETED:
+            self.event(instance, "instance_completed", None)
+        human_tasks.sync(self.session, instance, workflow, now, new_instance=new)
+        if instance.id not in self._unsubscribed:
+            self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
+            self._unsubscribed.add(instance.id)
+        if completed:
+            instance.status = InstanceStatus.COMPLETED
+            instance.completed_at = now
+            instance.next_timer_at = None
+        elif workflow.get_tasks(state=TaskState.ERROR):
+            instance.status = InstanceStatus.ERROR
+            instance.next_timer_at = next_timer(workflow)
+        else:
+            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+            instance.status = InstanceStatus.RUNNING if ready else InstanceStatus.WAITING
+            instance.next_timer_at = next_timer(workflow)
+        if instance.status not in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+            self._subscribe(instance, workflow)
+        instance.state_json = state_to_json(workflow)
+        instance.updated_at = now
+        self.flush()
+
+    def _subscribe(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        for kind, pending in subscription_waits(workflow):
+            correlation = dict(instance.correlation or {})
+            correlation.update(to_jsonable(pending.correlations or {}))
+            self.session.add(Subscription(instance_id=instance.id, kind=kind, name=pending.name,
+                                          correlation=correlation))
+            self._unsubscribed.discard(instance.id)
+
+    def flush(self) -> None:
+        try:
+            event_log.write_pending(self.session)
+            self.session.flush()
+        except StaleDataError:
+            raise ConflictError(CONFLICT_MESSAGE) from None
+
+    def event(self, instance: ProcessInstance, kind: str, user_id: int | None, *, element: Any = None,
+              duration_ms: float | None = None, detail: dict | None = None) -> None:
+        """Append a ``process_event`` row (every step calls this); written at the next flush."""
+        event_log.append(self.session, dict(
+            instance_id=instance.id, kind=kind, user_id=user_id, at=self.clock.now(),
+            element_id=getattr(element, "bpmn_id", None), element_name=getattr(element, "bpmn_name", None),
+            element_type=type(element).__name__ if element is not None else None,
+            duration_ms=duration_ms, detail=to_jsonable(detail) if detail else None,
+        ))

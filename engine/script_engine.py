@@ -1,0 +1,79 @@
+"""The SpiffWorkflow script engine of the CRM: sandboxed scripts and registered operations.
+
+It replaces SpiffWorkflow's plain ``exec``/``eval`` with the RestrictedPython sandbox and
+its ``call_service`` (which hides errors) with a dispatch to the operation registry. An
+operation's ``BpmnErrorRaised`` is passed on as the task failure's cause, so the engine
+can throw it as a BPMN error (``engine.bpmn_errors``).
+The engine re-attaches one of these to every workflow it loads.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from engine import operations, sandbox
+from engine.errors import BpmnErrorRaised, EngineError, OperationError, ScriptError
+from engine.jsonable import to_jsonable
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """Evaluates expressions and runs scripts inside ``engine.sandbox``."""
+
+    def __init__(self, helpers: dict[str, Any] | None = None) -> None:
+        super().__init__(helpers or {})
+
+    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+        extra = dict(self.globals)
+        extra.update(external_context or {})
+        return sandbox.evaluate(expression, context, extra)
+
+    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+        extra = dict(self.globals)
+        extra.update(external_context or {})
+        sandbox.run_script(script, context, extra)
+        return True
+
+
+class CrmScriptEngine(PythonScriptEngine):
+    """Script engine bound to one step: its operation context, clock and helpers."""
+
+    def __init__(self, context: operations.OperationContext, helpers: dict[str, Any] | None = None):
+        clock = context.clock
+        base = {"now": clock.now, "today": lambda: clock.now().date()}
+        base.update(helpers or {})
+        super().__init__(environment=SandboxEnvironment(base))
+        self.context = context
+
+    def evaluate(self, task, expression, external_context=None):
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except (ScriptError, EngineError) as exc:
+            raise WorkflowTaskException(exc.message, task=task, exception=exc) from exc
+        except Exception as exc:
+            raise WorkflowTaskException(
+                f"Ошибка в выражении «{expression}»: {type(exc).__name__}: {exc}",
+                task=task, exception=exc,
+            ) from exc
+
+    def execute(self, task, script, external_context=None):
+        try:
+            return self.environment.execute(script, task.data, external_context or {})
+        except Exception as exc:
+            raise self.create_task_exec_exception(task, script, exc) from exc
+
+    def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
+        """Dispatch to a registered operation; the result is returned as JSON text."""
+        params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
+        try:
+            result = operations.call(operation_name, self.context, params)
+        except (OperationError, BpmnErrorRaised) as exc:
+            raise WorkflowTaskException(exc.message, task=task, exception=exc) from exc
+        except Exception as exc:
+            error = OperationError(f"{type(exc).__name__}: {exc}", transient=False)
+            raise WorkflowTaskException(error.message, task=task, exception=error) from exc
+        return json.dumps(to_jsonable(result), ensure_ascii=False)

@@ -1,0 +1,50 @@
+"""Names of the business objects work is linked to (client, deal, lead, document, …).
+
+Tasks, process instances and comments refer to an object by ``(business_type,
+business_id)``. Screens that list them ask here for readable labels in one query per
+type; each domain module registers how to name its objects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.clients import Client
+
+TYPE_NAMES = {"client": "Клиент", "deal": "Сделка", "lead": "Лид", "document": "Документ",
+              "contract": "Договор"}
+Labeler = Callable[[Session, set[int]], dict[int, str]]
+_LABELERS: dict[str, Labeler] = {}
+
+
+def register_labeler(business_type: str, labeler: Labeler) -> None:
+    _LABELERS[business_type] = labeler
+
+
+def labels(session: Session, refs: Iterable[tuple[str | None, int | None]]) -> dict[tuple[str, int], str]:
+    """``(type, id) -> label`` for every reference; unknown objects get «Тип №id»."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for business_type, business_id in refs:
+        if business_type and business_id is not None:
+            wanted[business_type].add(business_id)
+    result: dict[tuple[str, int], str] = {}
+    for business_type, ids in wanted.items():
+        labeler = _LABELERS.get(business_type)
+        named = labeler(session, ids) if labeler else {}
+        prefix = TYPE_NAMES.get(business_type, business_type)
+        for business_id in ids:
+            result[(business_type, business_id)] = named.get(business_id, f"{prefix} №{business_id}")
+    return result
+
+
+def _client_labels(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(select(Client.id, func.coalesce(Client.short_name, Client.full_name))
+                           .where(Client.id.in_(ids)))
+    return dict(rows.tuples().all())
+
+
+register_labeler("client", _client_labels)

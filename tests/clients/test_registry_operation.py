@@ -1,0 +1,55 @@
+"""The registry as a service task: data lands in the process, outages are retried, not fatal."""
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine.definitions import deploy
+from engine.runtime import ProcessEngine
+from engine.steps import retry_incident
+from models.processes import Incident
+
+BPMN = Path(__file__).parent / "bpmn"
+
+
+def _engine(app, session, clock) -> ProcessEngine:
+    settings = app.extensions["crm.settings"]
+    return ProcessEngine(session, clock, settings.forms_dir, settings)
+
+
+def test_lookup_lands_in_the_process_data(app, session, clock, registry):
+    registry.add("7736050003", "Газпром Трейд", status="LIQUIDATING")
+    deploy(session, [BPMN], Path(app.extensions["crm.settings"].forms_dir), clock)
+    engine = _engine(app, session, clock)
+    instance = engine.start("registry_check", {"inn": "7736050003"})
+    session.commit()
+    assert instance.status == "completed"
+    company = engine.load(instance).last_task.data["company"]
+    assert company["found"] and company["flagged"] and company["status"] == "LIQUIDATING"
+    assert registry.requests[0]["body"] == {"query": "7736050003"}
+
+
+def test_a_slow_registry_is_a_transient_incident_retried_later(app, session, clock, registry):
+    deploy(session, [BPMN], Path(app.extensions["crm.settings"].forms_dir), clock)
+    registry.delay = 2.0  # the operation gives up after CRM_REGISTRY_TIMEOUT (0.5 s in tests)
+    instance = _engine(app, session, clock).start("registry_check", {"inn": "7707083893"})
+    session.commit()
+    incident = session.scalars(select(Incident)).one()
+    assert instance.status == "error" and incident.transient
+    assert "не ответил" in incident.error
+    assert incident.next_retry_at == clock.now() + timedelta(seconds=60)
+    registry.delay = 0
+    retry_incident(_engine(app, session, clock), incident.id, None)
+    session.commit()
+    assert incident.status == "resolved" and instance.status == "completed"
+
+
+def test_a_malformed_inn_is_a_permanent_incident(app, session, clock, registry):
+    deploy(session, [BPMN], Path(app.extensions["crm.settings"].forms_dir), clock)
+    instance = _engine(app, session, clock).start("registry_check", {"inn": "7707083894"})
+    session.commit()
+    incident = session.scalars(select(Incident)).one()
+    assert instance.status == "error" and not incident.transient
+    assert incident.error == "Неверная контрольная цифра ИНН"
+    assert registry.requests == []

@@ -1,0 +1,71 @@
+"""Business rule tasks with DMN tables (UNIQUE and COLLECT, Python cells) deployed with the process."""
+
+from decimal import Decimal
+
+import pytest
+
+from engine.definitions import deploy
+from engine.errors import DeployError
+from engine.parsing import parse_files
+from tests.engine.conftest import BPMN, FORMS
+
+FILES = ("features/rules.bpmn", "features/funnel.dmn", "features/required_docs.dmn")
+
+
+@pytest.mark.parametrize("data, funnel, department, documents", [
+    ({"client_kind": "corporate", "employees": 5000, "amount": Decimal("2500000")},
+     "key_accounts", "management", ["договор", "устав", "банковская гарантия"]),
+    ({"client_kind": "corporate", "employees": 40, "amount": Decimal("100000")},
+     "b2b", "sales", ["договор", "устав"]),
+    ({"client_kind": "sole_trader", "employees": 37, "amount": Decimal("100000")},
+     "smb_3", "sales", ["договор"]),
+    ({"client_kind": "individual", "employees": 1, "amount": Decimal("1000001")},
+     "general", "sales", ["договор", "банковская гарантия"]),
+])
+def test_unique_and_collect_tables_decide_the_funnel_and_documents(harness, data, funnel, department,
+                                                                     documents):
+    result = harness.deploy(*FILES)
+    assert [(r.key, r.version) for r in result] == [("deal_rules", 1)]
+    instance = harness.start("deal_rules", data)
+    [task] = harness.open_tasks(instance.id)
+    assert (task.element_id, task.candidate_role) == ("collect", "back_office")
+    values = harness.data(instance)
+    assert (values["funnel"], values["funnel_department"]) == (funnel, department)
+    assert values["documents"] == documents
+    events = harness.events(instance.id)
+    assert events.index(("task_completed", "pick_funnel")) < events.index(
+        ("task_completed", "list_documents"))
+
+
+def test_changing_only_a_decision_table_makes_a_new_process_version(harness, session, tmp_path):
+    harness.deploy(*FILES)
+    assert [r.status for r in harness.deploy(*FILES)] == ["unchanged"]
+    old = harness.start("deal_rules", {"client_kind": "corporate", "employees": 40, "amount": 1})
+
+    changed = tmp_path / "funnel.dmn"
+    changed.write_text((BPMN / "features/funnel.dmn").read_text().replace('"b2b"', '"b2b_mid"'))
+    result = deploy(session, [BPMN / "features/rules.bpmn", changed, BPMN / "features/required_docs.dmn"],
+                    FORMS, harness.clock)
+    session.commit()
+    assert [(r.key, r.version, r.status) for r in result] == [("deal_rules", 2, "updated")]
+    new = harness.start("deal_rules", {"client_kind": "corporate", "employees": 40, "amount": 1})
+    assert (old.definition.version, new.definition.version) == (1, 2)
+    assert harness.data(old)["funnel"] == "b2b"
+    assert harness.data(new)["funnel"] == "b2b_mid"
+
+
+def test_decision_table_cells_pass_the_sandbox_rules_at_deploy():
+    with pytest.raises(DeployError) as caught:
+        parse_files([BPMN / "features/rules.bpmn", BPMN / "bad/dunder_cell.dmn",
+                     BPMN / "features/required_docs.dmn"], FORMS)
+    assert (caught.value.file, caught.value.element) == ("dunder_cell.dmn", "r_other_f")
+    assert "служебным именам" in caught.value.reason
+    parsed = parse_files([BPMN / f for f in FILES], FORMS)  # comparisons like ">= 1000" are fine
+    assert [p.key for p in parsed] == ["deal_rules"]
+
+
+def test_payload_expressions_pass_the_sandbox_rules_at_deploy():
+    with pytest.raises(DeployError) as caught:
+        parse_files([BPMN / "bad/evil_payload.bpmn"], FORMS)
+    assert caught.value.file == "evil_payload.bpmn"
+    assert "«open» запрещена" in caught.value.reason

@@ -1,0 +1,109 @@
+"""``/api/v1/leads``: list, read and create leads (a created lead starts ``lead_handling``)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import EXCLUDE, Schema, fields
+
+from models import db
+from models.leads import Lead, check_lead_input
+from models.permissions import require_access
+from models.sales_queries import list_leads
+from web.engine_support import process_engine
+from web.lead_intake import submit_lead
+
+blp = Blueprint("api_leads", __name__, description="Лиды")
+
+
+class LeadSchema(Schema):
+    id = fields.Int()
+    status = fields.Str()
+    source = fields.Str()
+    name = fields.Str(allow_none=True)
+    company = fields.Str(allow_none=True)
+    inn = fields.Str(allow_none=True)
+    phone = fields.Str(allow_none=True)
+    email = fields.Str(allow_none=True)
+    comment = fields.Str(allow_none=True)
+    utm_source = fields.Str(allow_none=True)
+    utm_medium = fields.Str(allow_none=True)
+    utm_campaign = fields.Str(allow_none=True)
+    client_kind = fields.Str(allow_none=True)
+    territory = fields.Str(allow_none=True)
+    industry = fields.Str(allow_none=True)
+    client_id = fields.Int(allow_none=True)
+    deal_id = fields.Int(allow_none=True)
+    funnel_code = fields.Str(allow_none=True)
+    team_code = fields.Str(allow_none=True)
+    assigned_to_id = fields.Int(allow_none=True)
+    routing_reason = fields.Str(allow_none=True)
+    rejection_reason = fields.Str(allow_none=True)
+    instance_id = fields.Int(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class LeadInSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.Str()
+    company = fields.Str()
+    inn = fields.Str()
+    phone = fields.Str()
+    email = fields.Str()
+    comment = fields.Str()
+    source = fields.Str()
+    client_kind = fields.Str()
+    territory = fields.Str()
+    industry = fields.Str()
+    utm_source = fields.Str()
+    utm_medium = fields.Str()
+    utm_campaign = fields.Str()
+    utm_content = fields.Str()
+    utm_term = fields.Str()
+
+
+class LeadQuerySchema(Schema):
+    status = fields.Str()
+    source = fields.Str()
+    assigned_to_id = fields.Int()
+
+
+@blp.route("/leads")
+class Leads(MethodView):
+    @blp.arguments(LeadQuerySchema, location="query")
+    @blp.response(200, LeadSchema(many=True))
+    def get(self, query: dict):
+        """Leads the caller may see, newest first."""
+        return list_leads(db.session, current_user, **query)
+
+    @blp.arguments(LeadInSchema)
+    @blp.response(201, LeadSchema)
+    def post(self, data: dict):
+        """Create a lead and start its processing (routing, the manager's task)."""
+        checked = check_lead_input(data)
+        if checked.errors:
+            abort(422, messages=checked.errors)
+        return submit_lead(db.session, process_engine(), checked.values, source="api",
+                           user_id=current_user.id, remote_addr=request.remote_addr)
+
+
+@blp.after_request
+def _commit(response):
+    if response.status_code < 400:
+        db.session.commit()
+    return response
+
+
+@blp.route("/leads/<int:lead_id>")
+@blp.response(200, LeadSchema)
+def get_lead(lead_id: int):
+    """One lead with its routing decision and outcome."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        abort(404, message="Лид не найден")
+    require_access(current_user, lead, "view")
+    return lead

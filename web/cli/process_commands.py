@@ -1,0 +1,164 @@
+"""``crm deploy`` and ``crm process …``: deploy, list, start, show, migrate, message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from engine.definitions import deploy as deploy_files
+from engine.errors import EngineError
+from engine.messages import send_message
+from engine.migration import migrate_all
+from models import db
+from models.processes import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
+from web.cli import CliError, emit
+from web.engine_support import process_engine
+
+
+def _settings():
+    return current_app.extensions["crm.settings"]
+
+
+def _json_arg(text: str, what: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{what}: неверный JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise CliError(f"{what}: ожидается JSON-объект")
+    return value
+
+
+@click.command("deploy")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def deploy(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Развернуть .bpmn/.dmn (по умолчанию каталог processes/); новая версия — только при изменениях."""
+    settings = _settings()
+    try:
+        results = deploy_files(db.session, list(paths) or [settings.processes_dir], settings.forms_dir,
+                               current_app.extensions["crm.clock"])
+        db.session.commit()
+    except EngineError as exc:
+        db.session.rollback()
+        raise CliError(exc.message) from None
+    words = {"new": "новый", "updated": "обновлён", "unchanged": "без изменений"}
+    lines = [f"{r.key}: версия {r.version} ({words[r.status]})" for r in results]
+    emit([r.as_dict() for r in results], as_json, "\n".join(lines) or "Нет процессов для развёртывания")
+
+
+@click.group("process")
+def process_group() -> None:
+    """Процессы: список, запуск, просмотр, миграция, сообщения."""
+
+
+@process_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def list_processes(as_json: bool) -> None:
+    """Определения процессов с версиями и числом экземпляров по статусам."""
+    rows = []
+    latest = db.session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.version),
+                                       func.min(ProcessDefinition.name)).group_by(ProcessDefinition.key))
+    for key, version, name in latest.tuples():
+        counts = dict(db.session.execute(
+            select(ProcessInstance.status, func.count()).where(ProcessInstance.process_key == key)
+            .group_by(ProcessInstance.status)).tuples().all())
+        rows.append({"key": key, "name": name, "latest_version": version, "instances": counts})
+    emit(rows, as_json, "\n".join(
+        f"{r['key']:<30} v{r['latest_version']:<3} {r['name']}  {r['instances'] or ''}" for r in rows)
+        or "Процессы не развёрнуты")
+
+
+@process_group.command("start")
+@click.argument("key")
+@click.option("--data", default="{}", help="начальные данные, JSON")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def start(key: str, data: str, as_json: bool) -> None:
+    """Запустить процесс KEY."""
+    try:
+        instance = process_engine().start(key, _json_arg(data, "--data"))
+        db.session.commit()
+    except EngineError as exc:
+        db.session.rollback()
+        raise CliError(exc.message) from None
+    emit(_instance_dict(instance), as_json, f"Запущен экземпляр {instance.id} ({instance.status})")
+
+
+def _instance_dict(instance: ProcessInstance) -> dict:
+    tasks = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
+                               .order_by(HumanTask.id)).all()
+    return {
+        "id": instance.id, "process": instance.process_key, "version": instance.definition.version,
+        "status": instance.status, "started_at": instance.started_at, "next_timer_at": instance.next_timer_at,
+        "tasks": [{"id": t.id, "title": t.title, "status": t.status, "assignee_id": t.assignee_id,
+                   "candidate_role": t.candidate_role, "due_at": t.due_at} for t in tasks],
+    }
+
+
+@process_group.command("show")
+@click.argument("instance_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def show(instance_id: int, as_json: bool) -> None:
+    """Показать экземпляр: статус, задачи, историю."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise CliError(f"экземпляр {instance_id} не найден")
+    data = _instance_dict(instance)
+    events = db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance_id)
+                                .order_by(ProcessEvent.id)).all()
+    data["events"] = [{"at": e.at, "kind": e.kind, "element": e.element_id} for e in events]
+    lines = [f"#{instance.id} {instance.process_key} v{data['version']}: {instance.status}"]
+    lines += [f"  задача {t['id']}: {t['title']} [{t['status']}]" for t in data["tasks"]]
+    lines += [f"  {e['at']:%Y-%m-%d %H:%M:%S} {e['kind']} {e['element'] or ''}" for e in data["events"]]
+    text = "\n".join(lines)
+    emit(data, as_json, text)
+
+
+@process_group.command("migrate")
+@click.option("--key", default=None, help="только этот процесс")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def migrate(key: str | None, as_json: bool) -> None:
+    """Перевести совместимые экземпляры на последнюю версию; несовместимые — перечислить."""
+    results = migrate_all(process_engine(), key, None)
+    db.session.commit()
+    lines = []
+    for r in results:
+        if r.migrated:
+            lines.append(f"#{r.instance_id}: v{r.from_version} → v{r.to_version}")
+        else:
+            lines.append(f"#{r.instance_id}: остаётся на v{r.from_version}; удалены элементы "
+                         f"{', '.join(r.removed)}; изменены {', '.join(r.changed) or '—'}")
+    emit([r.as_dict() for r in results], as_json, "\n".join(lines) or "Нечего переносить")
+
+
+@process_group.command("message")
+@click.argument("name")
+@click.option("--correlation", default="{}", help='ключи корреляции, JSON, например {"deal_id": 42}')
+@click.option("--payload", default="{}", help="данные сообщения, JSON")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def message(name: str, correlation: str, payload: str, as_json: bool) -> None:
+    """Отправить сообщение NAME ожидающим экземплярам."""
+    result = send_message(process_engine(), name, _json_arg(correlation, "--correlation"),
+                          _json_arg(payload, "--payload"), None)
+    db.session.commit()
+    texts = {"delivered": "доставлено экземплярам", "started": "запущены экземпляры",
+             "unmatched": "никто не ожидает этого сообщения"}
+    emit(result.as_dict(), as_json, f"{texts[result.status]} {result.instance_ids or ''}".strip())
+    if result.status == "unmatched":
+        raise click.exceptions.Exit(2)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(deploy)
+    cli.add_command(process_group)

@@ -1,0 +1,114 @@
+"""The inbox page, notifications and e-mail preferences."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from models import db
+from models.clients import Client
+from models.inbox import SECTIONS, counters, items, process_keys
+from models.notifications import (
+    KINDS,
+    email_preferences,
+    mark_read,
+    recent,
+    set_email_preferences,
+    unread_count,
+)
+from models.permissions import scoped
+from models.tasks import PRIORITY_LABELS, STATUS_LABELS
+from web.inbox import bp
+from web.inbox.common import now, parse_filters, viewer
+
+PAGE_SIZE = 50
+
+
+@bp.get("/")
+def index():
+    """My tasks, my queues, overdue, due today and completed, with filters and counters."""
+    section = request.args.get("section", "my")
+    if section not in SECTIONS:
+        section = "my"
+    page = max(1, int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1)
+    filters = parse_filters(request.args)
+    who = viewer()
+    moment = now()
+    rows = items(
+        db.session, who, section, moment, filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+    clients = db.session.scalars(
+        scoped(current_user, Client, select(Client).order_by(Client.full_name)).limit(500)
+    ).all()
+    counts = counters(db.session, who, moment)
+    g.crm_nav_counters = {
+        "inbox.index": counts["my"],  # the navigation badge reuses these counts
+        "inbox.notifications": unread_count(db.session, current_user.id),
+    }
+    return render_template(
+        "inbox/index.html",
+        section=section,
+        sections=SECTIONS,
+        rows=rows[:PAGE_SIZE],
+        has_more=len(rows) > PAGE_SIZE,
+        page=page,
+        counts=counts,
+        now=moment,
+        filters=filters,
+        processes=process_keys(db.session),
+        clients=clients,
+        priorities=PRIORITY_LABELS,
+        statuses=STATUS_LABELS,
+        standing_in=who.standing_in,
+    )
+
+
+@bp.get("/notifications")
+def notifications():
+    """My notifications (newest first) and which kinds I get by e-mail."""
+    return render_template(
+        "inbox/notifications.html",
+        rows=recent(db.session, current_user.id),
+        kinds=KINDS,
+        prefs=email_preferences(db.session, current_user.id),
+    )
+
+
+@bp.post("/notifications/read")
+def notifications_read():
+    """Mark one or all notifications as read."""
+    ids = [int(v) for v in request.form.getlist("id") if v.isdigit()] or None
+    mark_read(db.session, current_user.id, now(), ids)
+    db.session.commit()
+    return redirect(url_for("inbox.notifications"))
+
+
+@bp.post("/notifications/preferences")
+def notification_preferences():
+    """Save which kinds of notifications come by e-mail."""
+    wanted = {k for k in request.form.getlist("email") if k in KINDS}
+    set_email_preferences(db.session, current_user.id, wanted)
+    db.session.commit()
+    flash("Настройки уведомлений сохранены", "success")
+    return redirect(url_for("inbox.notifications"))
+
+
+@bp.app_template_filter("dict_without")
+def dict_without(values: dict, *keys: str) -> dict:
+    """``values`` minus ``keys`` (to keep filters in paging links)."""
+    return {k: v for k, v in values.items() if k not in keys}
+
+
+@bp.app_template_filter("show_value")
+def show_value(value: object) -> str:
+    """A form value for people: да/нет, lists joined, empty as a dash."""
+    if value is True:
+        return "да"
+    if value is False:
+        return "нет"
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,73 @@
+"""``POST /intake/lead`` for the company site, and ``GET /intake/form`` with the same form.
+
+No login and no CSRF token (the site is another origin); instead a honeypot field that
+people never see, and a per-address limit counted in the database. Malformed input gets
+400 with field messages; an accepted lead gets 202 with its id, committed before the
+answer is sent.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+
+from models import db
+from models.intake_limits import allowed
+from models.leads import UTM_FIELDS, check_lead_input
+from web.engine_support import process_engine
+from web.intake import bp
+from web.lead_intake import submit_lead
+from web.security import clock, csrf_exempt, public, settings
+
+HONEYPOT = "website"
+FIELDS = ("name", "company", "inn", "phone", "email", "comment", "source", "territory", "industry",
+          "client_kind", *UTM_FIELDS)
+
+
+def _error(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+def _payload() -> dict | None:
+    if request.is_json:
+        data = request.get_json(silent=True)
+        return data if isinstance(data, dict) else None
+    return request.form.to_dict() if request.form else None
+
+
+@bp.get("/form")
+@public
+def form():
+    """The site's lead form, as the company web site embeds it."""
+    return render_template("intake/form.html")
+
+
+@bp.post("/lead")
+@public
+@csrf_exempt
+def lead():
+    """Accept a lead from the site form (JSON or form-encoded)."""
+    raw = _payload()
+    if raw is None:
+        return _error(400, "malformed", "Ожидается JSON-объект или данные формы")
+    address = request.remote_addr or "unknown"
+    within_limit = allowed(db.session, address, clock().now(), settings().intake_rate_per_minute)
+    db.session.commit()  # the hit counts even when the request is refused
+    if not within_limit:
+        response = _error(429, "rate_limited", "Слишком много заявок с этого адреса, повторите через минуту")
+        response[0].headers["Retry-After"] = "60"
+        return response
+    if raw.get(HONEYPOT):
+        return jsonify(status="accepted"), 202  # a bot: look accepted, store nothing
+    unknown = sorted(k for k in raw if k not in FIELDS and k != HONEYPOT)
+    checked = check_lead_input({k: raw.get(k) for k in FIELDS})
+    if unknown:
+        checked.errors["_form"] = [f"Неизвестные поля: {', '.join(unknown)}"]
+    if checked.errors:
+        return _error(400, "validation", "Заявка не прошла проверку", checked.errors)
+    created = submit_lead(db.session, process_engine(), checked.values, source="site", user_id=None,
+                          remote_addr=address)
+    db.session.commit()
+    return jsonify(status="accepted", lead_id=created.id), 202

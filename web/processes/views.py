@@ -1,0 +1,158 @@
+"""Pages of the process administration; the reading lives in ``engine.monitoring``.
+
+Admins and analysts look (``VIEW_PROCESSES``); only admins retry incidents and cancel
+instances (``MANAGE_PROCESSES``). Every change goes through the engine and is committed
+here, at the edge.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from engine import monitoring
+from engine.errors import ConflictError, NotFound
+from engine.steps import retry_incident
+from models import db
+from models.permissions import Permission, has_permission, require
+from models.processes import InstanceStatus
+from web.engine_support import process_engine
+from web.errors import error_response
+from web.processes import bp
+
+PAGE_SIZE = 50
+
+STATUS_LABELS = {
+    "running": "Выполняется",
+    "waiting": "Ожидает",
+    "error": "Ошибка",
+    "completed": "Завершён",
+    "cancelled": "Отменён",
+}
+STATUS_BADGES = {"running": "primary", "waiting": "info", "error": "danger", "completed": "success",
+                 "cancelled": "secondary"}
+EVENT_LABELS = {
+    "instance_started": "Процесс запущен",
+    "task_completed": "Шаг выполнен",
+    "user_task_completed": "Задача выполнена",
+    "timer_fired": "Сработал таймер",
+    "event_caught": "Получено событие",
+    "message_received": "Получено сообщение",
+    "signal_received": "Получен сигнал",
+    "incident": "Инцидент",
+    "incident_retry": "Повтор после инцидента",
+    "instance_completed": "Процесс завершён",
+    "instance_cancelled": "Процесс отменён",
+    "migrated": "Перенесён на новую версию",
+}
+
+
+@bp.before_request
+def _only_process_viewers() -> None:
+    require(current_user, Permission.VIEW_PROCESSES)
+
+
+def as_json(value: object) -> str:
+    """Process data for reading: indented JSON, Cyrillic kept (Jinja escapes it on output)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def duration(ms: float | None) -> str:
+    if ms is None:
+        return "—"
+    if ms < 1000:
+        return f"{ms:.0f} мс".replace(".", ",")
+    if ms < 120_000:
+        return f"{ms / 1000:.1f} с".replace(".", ",")
+    return f"{ms / 60_000:.0f} мин"
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"status_labels": STATUS_LABELS, "status_badges": STATUS_BADGES,
+            "event_labels": EVENT_LABELS, "as_json": as_json, "duration": duration,
+            "active_statuses": InstanceStatus.ACTIVE,
+            "can_manage": has_permission(current_user, Permission.MANAGE_PROCESSES)}
+
+
+@bp.errorhandler(ConflictError)
+def _conflict(exc: ConflictError):
+    db.session.rollback()
+    return error_response(409, exc.message, "conflict")
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound):
+    db.session.rollback()
+    return error_response(404, exc.message, "not_found")
+
+
+@bp.get("")
+def index():
+    """Deployed processes: versions, who deployed them, instance counts by status."""
+    return render_template("processes/index.html",
+                           definitions=monitoring.definitions_overview(db.session),
+                           statuses=monitoring.STATUSES)
+
+
+@bp.get("/instances")
+def instances():
+    """Instances filtered by process, status and business object, newest first."""
+    status = request.args.get("status") or None
+    flt = monitoring.InstanceFilter(
+        process_key=request.args.get("process") or None,
+        status=status if status in monitoring.STATUSES else None,
+        business_type=(request.args.get("business_type") or "").strip() or None,
+        business_id=request.args.get("business_id", type=int),
+    )
+    rows, next_cursor = monitoring.list_instances(db.session, flt, request.args.get("before", type=int),
+                                                  PAGE_SIZE)
+    return render_template("processes/instances.html", rows=rows, flt=flt, next_cursor=next_cursor,
+                           first_page="before" not in request.args,
+                           keys=monitoring.process_keys(db.session), statuses=monitoring.STATUSES)
+
+
+@bp.get("/instances/<int:instance_id>")
+def instance(instance_id: int):
+    """One instance: status, open tasks, history, data and incidents."""
+    detail = monitoring.instance_detail(process_engine(), instance_id)
+    return render_template("processes/instance.html", d=detail, i=detail.instance)
+
+
+@bp.get("/definitions/<int:definition_id>/source")
+def source(definition_id: int):
+    """The BPMN XML of one deployed version, read-only."""
+    definition = monitoring.definition_source(db.session, definition_id)
+    if definition is None:
+        abort(404)
+    return render_template("processes/source.html", definition=definition)
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+def retry(incident_id: int):
+    """Run the failed step again; a new failure stays an open incident with one more attempt."""
+    require(current_user, Permission.MANAGE_PROCESSES)
+    incident = retry_incident(process_engine(), incident_id, current_user.id)
+    db.session.commit()
+    if incident.status == "resolved":
+        flash("Шаг выполнен повторно, инцидент закрыт", "success")
+    else:
+        flash(f"Повтор не удался: {incident.error}", "warning")
+    return redirect(url_for("processes.instance", instance_id=incident.instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/cancel")
+def cancel(instance_id: int):
+    """Cancel a running instance; the reason is required and lands in its history."""
+    require(current_user, Permission.MANAGE_PROCESSES)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        detail = monitoring.instance_detail(process_engine(), instance_id)
+        return render_template("processes/instance.html", d=detail, i=detail.instance,
+                               cancel_error="Укажите причину отмены процесса"), 422
+    process_engine().cancel(instance_id, current_user.id, reason)
+    db.session.commit()
+    flash("Процесс отменён", "success")
+    return redirect(url_for("processes.instance", instance_id=instance_id))
