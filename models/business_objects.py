@@ -48,3 +48,28 @@ def _client_labels(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 register_labeler("client", _client_labels)
+
+
+# (model, type column, id column) of every table that refers to a business object by name
+# rather than by foreign key. Merging two clients re-points these too.
+_REFERENCES: list[tuple[type, str, str]] = []
+
+
+def register_reference(model: type, type_column: str, id_column: str) -> None:
+    _REFERENCES.append((model, type_column, id_column))
+
+
+def repoint(session: Session, business_type: str, old_id: int, new_id: int) -> int:
+    """Move every named reference from ``business_type`` ``old_id`` to ``new_id``; rows moved."""
+    from sqlalchemy import update
+
+    moved = 0
+    for model, type_column, id_column in _REFERENCES:
+        result = session.execute(
+            update(model)
+            .where(getattr(model, type_column) == business_type, getattr(model, id_column) == old_id)
+            .values({id_column: new_id})
+            .execution_options(synchronize_session="fetch")
+        )
+        moved += result.rowcount or 0
+    return moved

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, RelationshipDirection, Session, mapped_column
 
 from models.audit import acting_as, render_value
 from models.base import Base, UTCDateTime, utcnow
+from models.business_objects import repoint
 from models.client_duplicates import NotDuplicate
 from models.client_index import HistoryRef
 from models.client_service import ClientInvalid, form_values
@@ -167,6 +168,8 @@ def merge_clients(session: Session, actor: User, survivor: Client, other: Client
         for column in client_references():
             if column.table.name not in _SPECIAL:
                 _move_rows(session, column, other.id, survivor)
+        # Tasks, processes and comments name the client instead of a foreign key.
+        repoint(session, "client", other.id, survivor.id)
         session.flush()
         record = ClientMerge(survivor_id=survivor.id, merged_id=other.id,
                              merged_name=other.display_name[:500], snapshot=snapshot,

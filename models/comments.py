@@ -109,3 +109,8 @@ def comments_for(session: Session, object_type: str, object_id: int) -> list[Com
             .order_by(Comment.id)
         )
     )
+
+
+from models.business_objects import register_reference  # noqa: E402  (after the model it names)
+
+register_reference(Comment, "object_type", "object_id")

@@ -242,3 +242,9 @@ class OutboxMessage(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+from models.business_objects import register_reference  # noqa: E402  (after the models it names)
+
+register_reference(ProcessInstance, "business_type", "business_id")
+register_reference(HumanTask, "business_type", "business_id")

@@ -232,3 +232,8 @@ def set_status(
     task.next_alert_at = next_alert(task, grace)
     session.flush()
     return task
+
+
+from models.business_objects import register_reference  # noqa: E402  (after the model it names)
+
+register_reference(Task, "business_type", "business_id")

@@ -28,3 +28,38 @@ def test_lead_finds_the_client_by_a_contact_phone_in_another_spelling(session, d
     found, matched_by = find_existing_client(session, None, None, "ivanov@ROMASHKA.ru ")
     assert (found.id, matched_by) == (client.id, "e-mail")
     assert find_existing_client(session, None, "+7 495 0000000", "nobody@example.ru") == (None, None)
+
+
+def test_merge_moves_tasks_processes_and_comments_that_name_the_client(session, demo_users):
+    from datetime import UTC, datetime, timedelta
+
+    from models.client_merge import merge_clients
+    from models.comments import Comment
+    from models.processes import HumanTask
+    from models.tasks import Task, TaskInput, create_task
+
+    admin = demo_users["admin"]
+    survivor = Client(kind="company", full_name="ООО «Ромашка»", short_name="Ромашка", inn="7707083893",
+                      kpp="773601001",
+                      ogrn="1027700132195", owner=demo_users["manager"])
+    other = Client(kind="company", full_name="ООО «Ромашка» (дубль)", short_name="Ромашка", inn="7707083893",
+                   kpp="773601001",
+                   ogrn="1027700132195", owner=demo_users["manager"])
+    session.add_all([survivor, other])
+    session.commit()
+    now = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    task = create_task(session, TaskInput(title="Позвонить", assignee_id=demo_users["manager"].id,
+                                          business_type="client", business_id=other.id,
+                                          due_at=now + timedelta(days=1)), admin, now, timedelta(hours=1))
+    session.add(Comment(object_type="client", object_id=other.id, author_id=admin.id, body="Важный клиент",
+                        created_at=now))
+    session.commit()
+    other_id = other.id
+    merge_clients(session, admin, survivor, other, {}, "дубликат из импорта")
+    session.commit()
+    session.expire_all()
+    assert session.get(Task, task.id).business_id == survivor.id
+    comment = session.query(Comment).one()
+    assert (comment.object_type, comment.object_id) == ("client", survivor.id)
+    assert session.get(Client, other_id) is None
+    assert session.query(HumanTask).filter_by(business_id=other_id).count() == 0
