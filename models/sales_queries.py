@@ -167,3 +167,9 @@ def workload(session: Session, senior: User, now: datetime) -> list[ManagerLoad]
                                          .group_by(SalesTeamMember.user_id)):
         rows[user_id].plan = plan or 0
     return list(rows.values())
+
+
+def client_deals(session: Session, user: User, client_id: int) -> list[Deal]:
+    """The client's deals that ``user`` may see, newest first (for the client card)."""
+    stmt = scoped(user, Deal, select(Deal).where(Deal.client_id == client_id))
+    return list(session.scalars(stmt.order_by(Deal.id.desc()).limit(50)))

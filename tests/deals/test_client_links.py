@@ -63,3 +63,27 @@ def test_merge_moves_tasks_processes_and_comments_that_name_the_client(session, 
     assert (comment.object_type, comment.object_id) == ("client", survivor.id)
     assert session.get(Client, other_id) is None
     assert session.query(HumanTask).filter_by(business_id=other_id).count() == 0
+
+
+def test_client_card_lists_the_clients_deals(app, session, demo_users):
+    from datetime import UTC, datetime
+
+    from models.deals import open_deal
+    from models.funnels import ensure_default_funnels, funnel_for_kind
+    from tests.conftest import login
+
+    ensure_default_funnels(session)
+    client = Client(kind="company", full_name="ООО «Карта»", short_name="Карта", owner=demo_users["manager"])
+    session.add(client)
+    session.flush()
+    deal = open_deal(session, client=client, funnel=funnel_for_kind(session, "company"),
+                     owner_id=demo_users["manager"].id, now=datetime(2026, 11, 24, tzinfo=UTC),
+                     title="Карта: КАСКО")
+    session.commit()
+    browser = app.test_client()
+    login(browser, "manager")
+    page = browser.get(f"/clients/{client.id}").get_data(as_text=True)
+    assert f'href="/deals/{deal.id}"' in page and "Карта: КАСКО" in page
+    other = app.test_client()
+    login(other, "manager2")  # may not see the client at all
+    assert other.get(f"/clients/{client.id}").status_code in (403, 404)

@@ -16,6 +16,7 @@ from models.client_merge import differing_fields, merge_clients
 from models.client_service import ClientInvalid, create_client, form_values, update_client
 from models.clients import REGISTRY_STATUS_LABELS, Client
 from models.permissions import AccessDenied, Permission, can_access, require
+from models.sales_queries import client_deals
 from web.clients import bp
 from web.clients.helpers import duplicate_view, get_client, labels, owner_choices, registry
 from web.security import clock
@@ -104,6 +105,7 @@ def show(client_id: int):
     return render_template(
         "clients/card.html", client=client, duplicates=duplicates,
         history=client_history(db.session, client), merges=merges_into(db.session, client.id),
+        deals=client_deals(db.session, current_user, client.id),
         can_edit=can_access(current_user, client, "edit"), **labels())
 
 
