@@ -104,12 +104,20 @@ def _internal_import(name: str, globals: Any = None, locals: Any = None, fromlis
 _BUILTINS["__import__"] = _internal_import
 
 
+_FORMAT_METHODS = frozenset({"format", "format_map"})
+
+
 def _getattr(obj: Any, name: str, default: Any = None) -> Any:
-    """RestrictedPython's attribute guard, with its refusals as ``ScriptError``."""
-    try:
-        return safer_getattr(obj, name, default)
-    except NotImplementedError as exc:  # str.format / format_map: attribute access by template
-        raise ScriptError(f"Скрипту запрещено: {exc}") from None
+    """RestrictedPython's attribute guard, after our own refusal of ``str.format``.
+
+    A format template can reach any attribute (``"{0.__class__}".format(x)``), so the
+    format methods of strings are refused here with a Russian ``ScriptError``.
+    """
+    if name in _FORMAT_METHODS and (isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))):
+        raise ScriptError("Скрипту запрещено: методы format/format_map строк небезопасны, "
+                          "соединяйте строки через +")
+    return safer_getattr(obj, name, default)
+
 
 HELPERS: dict[str, Any] = {
     "Decimal": Decimal, "date": date, "datetime": datetime, "time": time,
