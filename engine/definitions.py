@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.parsing import ParsedProcess, parse_files
@@ -74,9 +74,3 @@ def deploy(session: Session, paths: list[Path], forms_dir: Path, clock, user_id:
     results = [_store(session, p, user_id, clock) for p in parsed]
     session.flush()
     return results
-
-
-def definition_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.version))
-                           .group_by(ProcessDefinition.key))
-    return dict(rows.tuples().all())

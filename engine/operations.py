@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, get_type_hints
@@ -31,14 +31,12 @@ class OperationContext:
     clock: Any
     instance_id: int | None = None
     settings: Any = None
-    outbox: list[OutboxMessage] = field(default_factory=list)
 
     def send_later(self, kind: str, payload: dict, dedupe_key: str | None = None) -> OutboxMessage:
         """Queue an outside side effect; it is delivered only after this step commits."""
         row = OutboxMessage(kind=kind, payload=payload, dedupe_key=dedupe_key,
                             next_attempt_at=self.clock.now(), instance_id=self.instance_id)
         self.session.add(row)
-        self.outbox.append(row)
         return row
 
 

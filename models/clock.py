@@ -37,5 +37,3 @@ class ManualClock:
         with self._lock:
             self._now = moment
 
-
-Clock = SystemClock | ManualClock

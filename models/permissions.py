@@ -143,7 +143,7 @@ def scoped(user: User, model: type[M], stmt: Select | None = None) -> Select:
 from models.clients import Client  # noqa: E402  (after the registry it registers into)
 
 
-def _department_member_ids(user: User) -> Select | list[int]:
+def department_member_ids(user: User) -> Select | list[int]:
     """Ids of the user's department, listed when the user's session can read them.
 
     A department has tens of people; a literal list lets the query planner see how many
@@ -178,7 +178,7 @@ def _client_scope(user: User, stmt: Select) -> Select:
     if role in SEE_ALL_CLIENTS:
         return stmt
     if role == Role.SENIOR_MANAGER and user.department_id is not None:
-        return stmt.where(Client.owner_id.in_(_department_member_ids(user)))
+        return stmt.where(Client.owner_id.in_(department_member_ids(user)))
     if role in (Role.MANAGER, Role.SENIOR_MANAGER):
         return stmt.where(Client.owner_id == user.id)
     return stmt.where(false())

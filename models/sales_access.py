@@ -14,7 +14,7 @@ from models.leads import Lead
 from models.permissions import (
     SEE_ALL_CLIENTS,
     Permission,
-    _department_member_ids,
+    department_member_ids,
     has_permission,
     record_rule,
     scope_rule,
@@ -56,7 +56,7 @@ def _sales_scope(column: Any, user: User, stmt: Select, see_all: frozenset[Role]
     if role in see_all:
         return stmt
     if role == Role.SENIOR_MANAGER and user.department_id is not None:
-        return stmt.where(column.in_(_department_member_ids(user)))
+        return stmt.where(column.in_(department_member_ids(user)))
     if role in (Role.MANAGER, Role.SENIOR_MANAGER):
         return stmt.where(column == user.id)
     return stmt.where(false())

@@ -107,8 +107,4 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     app.register_blueprint(deals_bp)
     app.register_blueprint(processes_bp)
     register_api(app)
-
-    from web.cli import register_commands
-
-    register_commands(app)
     return app

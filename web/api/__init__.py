@@ -25,6 +25,3 @@ def register_api(app: Flask) -> None:
     rest_api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "crm token"}
     )
-    # Blueprints of later features register themselves here.
-    for hook in app.extensions.get("crm.api_hooks", []):
-        hook(rest_api)

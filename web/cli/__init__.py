@@ -65,11 +65,6 @@ cli = CrmGroup(
 )
 
 
-def register_commands(app: Flask) -> None:
-    """Nothing to add per app; kept so the factory wires the CLI in one known place."""
-    app.extensions.setdefault("crm.cli", cli)
-
-
 def main() -> None:
     """Entry point of the ``crm`` console script."""
     cli.main(prog_name="crm")
