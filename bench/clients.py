@@ -1,7 +1,7 @@
 """Client base at scale: search, list and duplicate-check latency, and import rate.
 
 Generates ``--rows`` clients (default 1,000,000; checksum-valid INN/OGRN from
-``models.requisites``, half of them with a contact) into a SQLite file and into a
+``models.clients.requisites``, half of them with a contact) into a SQLite file and into a
 PostgreSQL database ``crm_bench_clients`` (both created by the Alembic migrations and
 removed afterwards), then measures with the application's own functions:
 
@@ -33,14 +33,14 @@ import psycopg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.client_duplicates import Probe, find_duplicates
-from models.client_import import create_batch
-from models.client_import_run import run_import
-from models.client_names import name_suffixes, search_name
-from models.client_search import ClientFilter, search_page
-from models.demo import ensure_demo_users
-from models.requisites import make_inn10, make_kpp, make_ogrn
-from models.users import Department, User
+from models.clients.duplicates import Probe, find_duplicates
+from models.clients.imports.batches import create_batch
+from models.clients.imports.run import run_import
+from models.clients.names import name_suffixes, search_name
+from models.clients.requisites import make_inn10, make_kpp, make_ogrn
+from models.clients.search import ClientFilter, search_page
+from models.identity.demo import ensure_demo_users
+from models.identity.users import Department, User
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "crm_bench_clients"
@@ -267,7 +267,7 @@ def _report(name: str, samples: list[float]) -> str:
 def _run_database(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, count: int) -> None:
     from alembic import command
 
-    from models import db
+    from models.platform.db import db
     from web import create_app
     from web.config import Settings
 

@@ -109,7 +109,7 @@ class Baseline:
         from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
         from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-        from integrations.system_operations import calculate_premium
+        from engine.builtins import calculate_premium
 
         class BareScriptEngine(PythonScriptEngine):
             """Plain exec/eval; the service task calls the same Python function directly."""
@@ -198,8 +198,8 @@ class EngineOnDatabase:
         from sqlalchemy.orm import sessionmaker
 
         from engine.definitions import deploy
-        from models import db
-        from models.clock import SystemClock
+        from models.platform.clock import SystemClock
+        from models.platform.db import db
         from web import create_app
 
         self.name = name
@@ -231,7 +231,7 @@ class EngineOnDatabase:
     def _open_task(self, instance_id: int) -> int:
         from sqlalchemy import select
 
-        from models.processes import HumanTask, TaskStatus
+        from engine.tables import HumanTask, TaskStatus
 
         with self.factory() as session:
             return session.scalar(select(HumanTask.id).where(
@@ -251,7 +251,7 @@ class EngineOnDatabase:
     def finish(self, result: Result) -> None:
         from sqlalchemy import func, select
 
-        from models.processes import InstanceStatus, ProcessInstance
+        from engine.tables import InstanceStatus, ProcessInstance
 
         with self.factory() as session:
             # Includes the warm-up instances: bytes_before was taken before them.

@@ -71,7 +71,7 @@ TASK_COLS = (
 
 
 def _app(url: str, tmp: Path):
-    from models.clock import ManualClock
+    from models.platform.clock import ManualClock
     from web import create_app
     from web.config import Settings
 
@@ -84,9 +84,9 @@ def _prepare(app) -> dict:
     import alembic.command
 
     from engine.definitions import deploy
-    from models import db
-    from models.demo import ensure_demo_users
-    from models.users import User, ensure_departments
+    from models.identity.demo import ensure_demo_users
+    from models.identity.users import User, ensure_departments
+    from models.platform.db import db
     from web.config import PROJECT_ROOT
 
     with app.app_context():
@@ -256,9 +256,9 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def _measure(app, repeats: int) -> dict[str, tuple[float, float]]:
-    from models import db
-    from models.inbox import counters, items, viewer_for
-    from models.users import find_user
+    from models.identity.users import find_user
+    from models.platform.db import db
+    from models.tasks.inbox import counters, items, viewer_for
 
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)

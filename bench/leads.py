@@ -24,13 +24,13 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from engine.definitions import deploy
-from models import db
-from models.clock import SystemClock
-from models.demo import ensure_demo_users
-from models.funnels import ensure_default_funnels
-from models.leads import Lead
-from models.processes import HumanTask
-from models.routing import ensure_default_teams
+from engine.tables import HumanTask
+from models.identity.demo import ensure_demo_users
+from models.platform.clock import SystemClock
+from models.platform.db import db
+from models.sales.funnels import ensure_default_funnels
+from models.sales.leads import Lead
+from models.sales.routing import ensure_default_teams
 from web import create_app
 from web.config import PROJECT_ROOT, Settings
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.parsing import ParsedProcess, parse_files
 from engine.schedules import next_fire_time
-from models.processes import ProcessDefinition, ProcessSchedule
+from engine.tables import ProcessDefinition, ProcessSchedule
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, SessionTransaction
 
-from models.processes import ProcessEvent
+from engine.tables import ProcessEvent
 
 _PENDING = "crm.pending_process_events"
 

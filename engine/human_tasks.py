@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from engine import sandbox
 from engine.errors import ScriptError
-from models.assignment import effective_assignee
-from models.processes import HumanTask, ProcessInstance, TaskStatus
-from models.roles import DEPARTMENTS, ROLE_LABELS, Role
-from models.users import User
+from engine.tables import HumanTask, ProcessInstance, TaskStatus
+from models.identity.deputies import effective_assignee
+from models.identity.users import User
+from models.platform.roles import DEPARTMENTS, ROLE_LABELS, Role
 
 _ROLE_BY_NAME = {label.lower(): role.value for role, label in ROLE_LABELS.items()}
 _ROLE_BY_NAME.update({role.value: role.value for role in Role})

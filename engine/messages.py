@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from engine.jsonable import to_jsonable
 from engine.runtime import ProcessEngine, step
-from models.processes import ProcessDefinition, ProcessInstance, ProcessMessage, Subscription
+from engine.tables import ProcessDefinition, ProcessInstance, ProcessMessage, Subscription
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from engine.definitions import latest_definition
 from engine.runtime import ProcessEngine, step
 from engine.serialization import _registry, definition_specs
-from models.processes import InstanceStatus, ProcessInstance
+from engine.tables import InstanceStatus, ProcessInstance
 
 
 @dataclass

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, undefer
 
 from engine.jsonable import to_jsonable
 from engine.runtime import ProcessEngine
-from models.processes import (
+from engine.tables import (
     HumanTask,
     Incident,
     InstanceStatus,
@@ -26,7 +26,7 @@ from models.processes import (
     ProcessInstance,
     TaskStatus,
 )
-from models.users import User
+from models.identity.users import User
 
 STATUSES = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR,
             InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)

@@ -1,11 +1,11 @@
 """The registry of service-task operations, called by name from BPMN.
 
-Operations are plain typed functions living in ``integrations/``; they register here
-with ``@operation("documents.generate")``. A BPMN service task names the operation in
-``spiffworkflow:serviceTaskOperator`` and passes parameters whose values are sandboxed
-expressions. Each call receives an ``OperationContext`` with the database session, the
-clock and the outbox, so an operation can request outside side effects that are only
-delivered after the step commits.
+Operations are plain typed functions living in the domain packages and ``integrations/``;
+each package declares them in its ``register`` (``Registry.operation("documents.generate",
+func)``). A BPMN service task names the operation in ``spiffworkflow:serviceTaskOperator``
+and passes parameters whose values are sandboxed expressions. Each call receives an
+``OperationContext`` with the database session, the clock and the outbox, so an operation
+can request outside side effects that are only delivered after the step commits.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, get_type_hints
 
 from sqlalchemy.orm import Session
 
 from engine.errors import OperationError
-from models.processes import OutboxMessage
+from models.platform.outbox import OutboxMessage
+from models.platform.registry import installed
 
 
 @dataclass
@@ -48,32 +50,31 @@ class Operation:
     description: str
 
 
-_REGISTRY: dict[str, Operation] = {}
-
-
-def operation(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``func`` as the service-task operation ``name``.
+def describe(name: str, func: Callable[..., Any]) -> Operation:
+    """The typed signature of a registered operation function.
 
     The function's first parameter is the ``OperationContext``; the others are the
     operation's typed parameters, converted from the BPMN values before the call.
     """
+    hints = get_type_hints(func)
+    names = list(inspect.signature(func).parameters)[1:]
+    params = {n: hints.get(n, Any) for n in names}
+    return Operation(name, func, params, (func.__doc__ or "").strip())
 
-    def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        hints = get_type_hints(func)
-        names = list(inspect.signature(func).parameters)[1:]
-        params = {n: hints.get(n, Any) for n in names}
-        _REGISTRY[name] = Operation(name, func, params, (func.__doc__ or "").strip())
-        return func
 
-    return register
+@lru_cache(maxsize=512)
+def _described(name: str, func: Callable[..., Any]) -> Operation:
+    return describe(name, func)
 
 
 def get_operation(name: str) -> Operation | None:
-    return _REGISTRY.get(name)
+    """The operation packages declared under ``name`` (``Registry.operation``), or None."""
+    func = installed().operations.get(name)
+    return _described(name, func) if func is not None else None
 
 
 def operation_names() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(installed().operations)
 
 
 def _convert(value: Any, kind: Any, name: str) -> Any:
@@ -95,7 +96,7 @@ def _convert(value: Any, kind: Any, name: str) -> Any:
 
 def call(name: str, context: OperationContext, params: dict[str, Any]) -> Any:
     """Call operation ``name`` with converted parameters; unknown parameters are refused."""
-    op = _REGISTRY.get(name)
+    op = get_operation(name)
     if op is None:
         raise OperationError(f"Операция «{name}» не зарегистрирована")
     unknown = set(params) - set(op.params)

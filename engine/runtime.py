@@ -37,15 +37,8 @@ from engine.jsonable import to_jsonable
 from engine.operations import OperationContext
 from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
+from engine.tables import HumanTask, Incident, InstanceStatus, ProcessInstance, Subscription, TaskStatus
 from engine.waits import next_timer, subscription_waits
-from models.processes import (
-    HumanTask,
-    Incident,
-    InstanceStatus,
-    ProcessInstance,
-    Subscription,
-    TaskStatus,
-)
 
 MAX_ROUNDS = 50
 CONFLICT_MESSAGE = "Процесс только что изменил другой пользователь или планировщик; обновите страницу"

@@ -15,7 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.clock_bridge import using_clock
 from engine.errors import ConflictError, EngineError, NotFound
 from engine.runtime import ProcessEngine, step
-from models.processes import Incident, InstanceStatus, ProcessInstance
+from engine.tables import Incident, InstanceStatus, ProcessInstance
 
 MAX_ROUTED = 100
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from engine.jsonable import to_jsonable
 from engine.runtime import ProcessEngine
-from models.processes import HumanTask, InstanceStatus
+from engine.tables import HumanTask, InstanceStatus
 
 
 def task_data(engine: ProcessEngine, row: HumanTask) -> dict[str, Any]:

@@ -20,10 +20,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from models import Base, db
-from models.clock import ManualClock
-from models.demo import DEMO_PASSWORD, ensure_demo_users
-from models.users import User
+from models.identity.demo import DEMO_PASSWORD, ensure_demo_users
+from models.identity.users import User
+from models.platform.clock import ManualClock
+from models.platform.db import Base, db
 from web import create_app
 from web.config import Settings
 
@@ -156,14 +156,22 @@ def settings_overrides() -> dict:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, clock: ManualClock, settings_overrides: dict):
+def extra_packages() -> tuple:
+    """Override in a test module to add packages (modules with ``register``) to the app under test."""
+    return ()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, clock: ManualClock, settings_overrides: dict,
+        extra_packages: tuple):
     """A fresh application on the current database.
 
     No app context is held during the test, so each request, CLI call or job gets its own
     context and session, as in production; tests use the ``session`` fixture for their
     own reads and writes.
     """
-    application = create_app(_settings(database_url, tmp_path, **settings_overrides), clock=clock)
+    application = create_app(_settings(database_url, tmp_path, **settings_overrides), clock=clock,
+                             extra_packages=extra_packages)
     application.config["TESTING"] = True
     yield application
     with application.app_context():

@@ -6,16 +6,20 @@ nothing is configured at import time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from models import db
-from models.clock import SystemClock
+from models.platform.clock import SystemClock
+from models.platform.db import db
+from web import packages
 from web.config import Settings
 from web.extensions import csrf, login_manager, migrate, rest_api
+from web.scheduler import session_factory
 
 
 def _flask_config(settings: Settings) -> dict[str, Any]:
@@ -60,8 +64,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 event.listen(Engine, "connect", _sqlite_pragmas)
 
 
-def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
-    """Build the CRM application from ``settings`` (default: the environment)."""
+def create_app(settings: Settings | None = None, clock: Any = None,
+               extra_packages: Iterable[ModuleType] = ()) -> Flask:
+    """Build the CRM application from ``settings`` (default: the environment).
+
+    ``extra_packages`` are added to ``web.packages.PACKAGES`` (tests declare test operations so).
+    """
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
     app.config.update(_flask_config(settings))
@@ -73,13 +81,14 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     if settings.database_url.startswith("sqlite:///"):
         settings.instance_dir.mkdir(parents=True, exist_ok=True)
 
+    app.extensions["crm.registry"] = packages.registry(extra_packages)
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
     login_manager.init_app(app)
     rest_api.init_app(app)
 
-    from web import assets, engine_support, errors, formatting, navigation, security
+    from web import assets, errors, formatting, navigation, security
     from web.admin import bp as admin_bp
     from web.api import register_api
     from web.auth import bp as auth_bp
@@ -91,8 +100,8 @@ def create_app(settings: Settings | None = None, clock: Any = None) -> Flask:
     from web.main import bp as main_bp
     from web.processes import bp as processes_bp
 
+    app.extensions["crm.session_factory"] = session_factory(app)
     security.init_app(app)
-    engine_support.init_app(app)
     errors.init_app(app)
     assets.init_app(app)
     navigation.init_app(app)

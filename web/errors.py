@@ -9,8 +9,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import ConflictError, EngineError, FormValidationError, NotFound
-from models import db
-from models.permissions import AccessDenied
+from models.platform.db import db
+from models.platform.permissions import AccessDenied
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ MIGRATIONS_DIR = str(PROJECT_ROOT / "models" / "migrations")
 
 def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Write our UTC timestamp type as a plain ``sa.DateTime`` so migrations import nothing of ours."""
-    from models.base import UTCDateTime
+    from models.platform.db import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from flask_login import current_user
 
-from models.permissions import Permission, has_permission
+from models.platform.permissions import Permission, has_permission
 
 
 @dataclass(frozen=True)

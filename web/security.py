@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-from models import db
-from models.audit import set_actor
-from models.users import User, user_for_token
+from models.identity.users import User, user_for_token
+from models.platform.audit import set_actor
+from models.platform.db import db
 from web.extensions import csrf, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])

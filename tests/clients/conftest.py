@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from models.audit import acting_as
-from models.clients import Client, Contact
-from models.requisites import make_inn10, make_inn12, make_kpp, make_ogrn, make_ogrnip
+from models.clients.cards import Client, Contact
+from models.clients.requisites import make_inn10, make_inn12, make_kpp, make_ogrn, make_ogrnip
+from models.platform.audit import acting_as
 
 REGISTRY_TOKEN = "test-registry-token"
 

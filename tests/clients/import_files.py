@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import random
 
-from models.requisites import make_inn10, make_kpp, make_ogrn
+from models.clients.requisites import make_inn10, make_kpp, make_ogrn
 
 HEADER = ["Наименование", "ИНН", "КПП", "ОГРН", "Телефон", "E-mail", "Контактное лицо", "Должность"]
 

@@ -1,10 +1,11 @@
 """Acceptance 4: a manager cannot read another manager's client (page or API); a senior manager
-of the same department can. Every check is made on the server by ``models.permissions``."""
+of the same department can. Every check is made on the server by ``models.platform.permissions``."""
 
 import pytest
 
-from models.permissions import Permission, can_assign_owner, has_permission
-from models.users import ensure_departments, issue_api_token
+from models.clients.access import can_assign_owner
+from models.identity.users import ensure_departments, issue_api_token
+from models.platform.permissions import Permission, has_permission
 from tests.clients.conftest import company_values, make_client
 from tests.conftest import csrf_from, login
 

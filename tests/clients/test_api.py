@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from models.clients import Client
-from models.users import issue_api_token
+from models.clients.cards import Client
+from models.identity.users import issue_api_token
 from tests.clients.conftest import company_values, make_client
 from tests.conftest import login
 

@@ -5,7 +5,7 @@ import random
 
 from sqlalchemy import func, select
 
-from models.clients import Client
+from models.clients.cards import Client
 from tests.clients.import_files import company_row, to_csv
 from web.cli import cli
 

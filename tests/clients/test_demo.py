@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
-from models.client_duplicates import duplicates_of
-from models.client_search import ClientFilter, search_page
-from models.clients import Client
-from models.demo import ensure_demo_clients
+from models.clients.cards import Client
+from models.clients.demo import ensure_demo_clients
+from models.clients.duplicates import duplicates_of
+from models.clients.search import ClientFilter, search_page
 
 
 def test_demo_clients_are_indexed_and_show_the_features(session, demo_users):

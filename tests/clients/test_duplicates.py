@@ -1,6 +1,6 @@
 """Likely duplicates by INN+KPP, phone, e-mail and similar name; «не дубликат» is remembered."""
 
-from models.client_duplicates import Probe, duplicates_of, find_duplicates, mark_not_duplicate, name_score
+from models.clients.duplicates import Probe, duplicates_of, find_duplicates, mark_not_duplicate, name_score
 from tests.clients.conftest import make_client
 
 

@@ -12,10 +12,10 @@ import random
 import pytest
 from sqlalchemy import func, select, text
 
-from models.audit import AuditLog
-from models.client_import import ClientImport, ImportRow, create_batch, report_csv, revert_import
-from models.client_import_run import run_import
-from models.clients import Client, Contact
+from models.clients.cards import Client, Contact
+from models.clients.imports.batches import ClientImport, ImportRow, create_batch, report_csv, revert_import
+from models.clients.imports.run import run_import
+from models.platform.audit import AuditLog
 from tests.clients.conftest import make_client
 from tests.clients.import_files import HEADER, company_row, to_csv, to_xlsx
 
@@ -182,7 +182,7 @@ def test_revert_undoes_the_whole_import(session, messy_file, demo_users):
     deletions = session.scalars(select(AuditLog).where(AuditLog.action == "delete",
                                                        AuditLog.entity_type == "client")).all()
     assert deletions and all(r.reason.startswith(f"Откат импорта #{created.id}") for r in deletions)
-    from models.client_import_files import ImportFileError
+    from models.clients.imports.files import ImportFileError
     with pytest.raises(ImportFileError):
         revert_import(session, demo_users["backoffice"], created)
 

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from models.client_import_files import ImportFileError, read_table
+from models.clients.imports.files import ImportFileError, read_table
 from tests.clients.import_files import HEADER, company_row, to_csv, to_xlsx
 
 

@@ -6,8 +6,8 @@ import random
 
 from sqlalchemy import func, select
 
-from models.client_import import ClientImport
-from models.clients import Client
+from models.clients.cards import Client
+from models.clients.imports.batches import ClientImport
 from tests.clients.conftest import make_client
 from tests.clients.import_files import company_row, to_csv
 from tests.conftest import csrf_from, login

@@ -3,15 +3,15 @@
 import pytest
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, func, insert, select
 
-from models.audit import AuditLog, acting_as
-from models.base import Base
-from models.client_duplicates import NotDuplicate
-from models.client_history import client_history
-from models.client_merge import ClientMerge, client_references, merge_clients
-from models.client_search import ClientFilter, search_page
-from models.client_service import ClientInvalid, update_client
-from models.clients import Client, Contact
-from models.permissions import AccessDenied
+from models.clients.cards import Client, Contact
+from models.clients.duplicates import NotDuplicate
+from models.clients.history import client_history
+from models.clients.merge import ClientMerge, client_references, merge_clients
+from models.clients.search import ClientFilter, search_page
+from models.clients.service import ClientInvalid, update_client
+from models.platform.audit import AuditLog, acting_as
+from models.platform.db import Base
+from models.platform.permissions import AccessDenied
 from tests.clients.conftest import make_client
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from models.client_import_files import propose_mapping
-from models.client_names import name_suffixes, name_words, query_words, search_name, short_form
-from models.phones import email_error, normalize_email, normalize_phone, phone_error, split_values
+from models.clients.imports.files import propose_mapping
+from models.clients.names import name_suffixes, name_words, query_words, search_name, short_form
+from models.clients.phones import email_error, normalize_email, normalize_phone, phone_error, split_values
 
 
 @pytest.mark.parametrize("raw", [

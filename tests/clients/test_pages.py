@@ -6,8 +6,8 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from models.audit import AuditLog
-from models.clients import Client, Contact
+from models.clients.cards import Client, Contact
+from models.platform.audit import AuditLog
 from tests.clients.conftest import company_values, make_client
 from tests.conftest import csrf_from, login
 

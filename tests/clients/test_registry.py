@@ -5,8 +5,8 @@ import time
 import pytest
 from sqlalchemy import select
 
-from integrations.registry import HttpRegistry, RegistryError, UnconfiguredRegistry, lookup_company
-from models.clients import Client
+from integrations.registry.client import HttpRegistry, RegistryError, UnconfiguredRegistry, lookup_company
+from models.clients.cards import Client
 from tests.clients.conftest import REGISTRY_TOKEN, company_values, make_client
 from tests.conftest import csrf_from, login
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.definitions import deploy
 from engine.runtime import ProcessEngine
 from engine.steps import retry_incident
-from models.processes import Incident
+from engine.tables import Incident
 
 BPMN = Path(__file__).parent / "bpmn"
 

@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from models import client_search
-from models.audit import acting_as
-from models.client_search import ClientFilter, search_page
-from models.clients import Client, Contact
+from models.clients import search as client_search
+from models.clients.cards import Client, Contact
+from models.clients.search import ClientFilter, search_page
+from models.platform.audit import acting_as
 from tests.clients.conftest import make_client
 
 

@@ -2,8 +2,8 @@
 
 import random
 
-from models.client_validation import clean_client, clean_contact
-from models.requisites import make_inn10, make_inn12, make_ogrn, make_ogrnip
+from models.clients.requisites import make_inn10, make_inn12, make_ogrn, make_ogrnip
+from models.clients.validation import clean_client, clean_contact
 from tests.clients.conftest import company_values, entrepreneur_values
 
 SBER = {"inn": "7707083893", "kpp": "773601001", "ogrn": "1027700132195"}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine.definitions import deploy
 from engine.runtime import ProcessEngine
-from models.processes import HumanTask, ProcessEvent, TaskStatus
+from engine.tables import HumanTask, ProcessEvent, TaskStatus
 
 HERE = Path(__file__).parent
 BPMN = HERE / "bpmn"

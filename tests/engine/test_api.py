@@ -1,6 +1,6 @@
 """The process API: start and message with an API token; JSON errors; permissions."""
 
-from models.users import issue_api_token
+from models.identity.users import issue_api_token
 
 
 def _token(session, user):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from engine.errors import ConflictError
 from engine.runtime import ProcessEngine
-from models.processes import HumanTask, ProcessEvent
+from engine.tables import HumanTask, ProcessEvent
 from tests.engine.conftest import FORMS
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engine.definitions import deploy
 from engine.errors import DeployError
-from models.processes import ProcessDefinition
+from engine.tables import ProcessDefinition
 from tests.engine.conftest import BPMN, FORMS
 
 

@@ -1,13 +1,15 @@
 """Error and escalation events, and operations failing with a BPMN error the diagram catches."""
 
+import sys
+
+import pytest
 from sqlalchemy import select
 
 from engine.errors import BpmnErrorRaised
-from engine.operations import OperationContext, operation
-from models.processes import HumanTask, Incident
+from engine.operations import OperationContext
+from engine.tables import HumanTask, Incident
 
 
-@operation("test.check_counterparty")
 def check_counterparty(context: OperationContext, inn: str) -> dict:
     """Stand-in for a stop-list lookup: 000… is listed, 999… a code no diagram catches."""
     if inn.startswith("000"):
@@ -15,6 +17,16 @@ def check_counterparty(context: OperationContext, inn: str) -> dict:
     if inn.startswith("999"):
         raise BpmnErrorRaised("UNKNOWN_STATUS", "Статус контрагента не определён")
     return {"status": "clean"}
+
+
+def register(registry) -> None:
+    """This module is a package of the test app: it declares its test operations."""
+    registry.operation("test.check_counterparty", check_counterparty)
+
+
+@pytest.fixture
+def extra_packages():
+    return (sys.modules[__name__],)
 
 
 def _statuses(harness, instance_id):

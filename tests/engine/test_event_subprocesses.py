@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from engine.jobs import fire_due_timers
 from engine.messages import send_message
-from models.processes import HumanTask, Subscription
+from engine.tables import HumanTask, Subscription
 from tests.engine.conftest import FORMS
 
 

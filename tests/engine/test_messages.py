@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from engine.messages import send_message
-from models.processes import ProcessMessage
+from engine.tables import ProcessMessage
 
 
 def test_message_reaches_only_the_instance_with_the_matching_key(harness, session):

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from engine.migration import migrate_all
-from models.processes import HumanTask
+from engine.tables import HumanTask
 
 
 def test_compatible_change_migrates_the_running_instance_which_finishes_on_the_new_version(harness):

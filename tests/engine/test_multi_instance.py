@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from models.processes import HumanTask
+from engine.tables import HumanTask
 
 APPROVERS = ["lawyer", "underwriter", "head"]
 

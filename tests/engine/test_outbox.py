@@ -11,8 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from engine.outbox import deliver_due
-from models.processes import OutboxMessage
+from models.platform.outbox import OutboxMessage, deliver_due
 from web.scheduler import run_jobs_once
 
 

@@ -1,5 +1,6 @@
 """Service tasks: typed parameters, results in data, outbox after commit, incidents and retries."""
 
+import sys
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,20 +8,30 @@ import pytest
 from sqlalchemy import select
 
 from engine.errors import OperationError
-from engine.operations import OperationContext, operation
+from engine.operations import OperationContext
 from engine.steps import retry_incident
-from models.processes import Incident, OutboxMessage
+from engine.tables import Incident
+from models.platform.outbox import OutboxMessage
 
 REGISTRY_STATE = {"up": False, "calls": 0}
 
 
-@operation("test.flaky")
 def flaky_registry(context: OperationContext, inn: str) -> dict:
     """Stands in for an outside registry that may be down (transient failure)."""
     REGISTRY_STATE["calls"] += 1
     if not REGISTRY_STATE["up"]:
         raise OperationError("Реестр недоступен: таймаут соединения", transient=True)
     return {"inn": inn, "status": "ACTIVE"}
+
+
+def register(registry) -> None:
+    """This module is a package of the test app: it declares its test operations."""
+    registry.operation("test.flaky", flaky_registry)
+
+
+@pytest.fixture
+def extra_packages():
+    return (sys.modules[__name__],)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 from engine.definitions import deploy
 from engine.jobs import fire_due_timers
 from engine.runtime import ProcessEngine
-from models.clients import Client
+from models.clients.cards import Client
 from web.config import PROJECT_ROOT
 
 PROCESSES = PROJECT_ROOT / "processes"

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from engine.messages import broadcast_signal, send_message
-from models.processes import ProcessMessage, Subscription
+from engine.tables import ProcessMessage, Subscription
 
 
 def test_broadcast_signal_reaches_every_waiting_instance(harness):

@@ -10,8 +10,8 @@ from sqlalchemy import event, select
 from engine.messages import send_message
 from engine.parsing import parse_files
 from engine.serialization import definition_specs
-from models import db
-from models.processes import ProcessEvent, Subscription
+from engine.tables import ProcessEvent, Subscription
+from models.platform.db import db
 from tests.engine.conftest import BPMN, FORMS
 
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from uuid import UUID
 
-from models.processes import HumanTask
+from engine.tables import HumanTask
 
 
 def test_embedded_subprocess_task_is_in_the_inbox_and_its_data_flows_on(harness):

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from engine.jobs import start_scheduled
-from models.processes import HumanTask, ProcessInstance, ProcessSchedule
+from engine.tables import HumanTask, ProcessInstance, ProcessSchedule
 from tests.engine.conftest import FORMS
 
 MSK = ZoneInfo("Europe/Moscow")

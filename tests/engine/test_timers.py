@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.jobs import fire_due_timers
-from models.processes import ProcessEvent
+from engine.tables import ProcessEvent
 from tests.engine.conftest import FORMS
 
 

@@ -4,8 +4,8 @@ import json
 
 from sqlalchemy import func, select
 
-from models.clients import Client
-from models.users import find_user
+from models.clients.cards import Client
+from models.identity.users import find_user
 from web.cli import cli
 
 
@@ -57,7 +57,7 @@ def test_demo_refused_in_production(database_url, tmp_path):
     result = app.test_cli_runner().invoke(cli, ["demo"])
     assert result.exit_code == 1
     assert "запрещены" in result.stderr
-    from models import db
+    from models.platform.db import db
     with app.app_context():
         db.engine.dispose()
 

@@ -7,6 +7,7 @@ the test switches the «registry» back on.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,8 @@ from sqlalchemy import select
 
 from engine.definitions import deploy
 from engine.errors import OperationError
-from engine.operations import OperationContext, operation
-from models.processes import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskStatus
+from engine.operations import OperationContext
+from engine.tables import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskStatus
 from tests.conftest import csrf_from, login
 from tests.engine.conftest import BPMN, FORMS, EngineHarness
 from web.processes import views
@@ -26,12 +27,21 @@ SIMPLE = BPMN / "simple_user_task.bpmn"
 REGISTRY = {"up": False}
 
 
-@operation("test.web_pages_lookup")
 def lookup(context: OperationContext, inn: str) -> dict:
     """Fails while the test's «registry» is down."""
     if not REGISTRY["up"]:
         raise OperationError("Реестр ФНС недоступен")
     return {"inn": inn, "name": "ООО «Ромашка»"}
+
+
+def register(registry) -> None:
+    """This module is a package of the test app: it declares its test operations."""
+    registry.operation("test.web_pages_lookup", lookup)
+
+
+@pytest.fixture
+def extra_packages():
+    return (sys.modules[__name__],)
 
 
 @pytest.fixture

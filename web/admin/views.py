@@ -1,4 +1,4 @@
-"""Admin pages for employees; every rule lives in ``models.user_admin``."""
+"""Admin pages for employees; every rule lives in ``models.identity.service``."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from models import db
-from models.permissions import Permission, require
-from models.roles import DEPARTMENTS, ROLE_LABELS
-from models.user_admin import (
+from models.identity.service import (
     UserError,
     add_absence,
     all_users,
@@ -18,7 +15,10 @@ from models.user_admin import (
     department_by_code,
     set_manager_and_deputy,
 )
-from models.users import Absence, User
+from models.identity.users import Absence, User
+from models.platform.db import db
+from models.platform.permissions import Permission, require
+from models.platform.roles import DEPARTMENTS, ROLE_LABELS
 from web.admin import bp
 
 

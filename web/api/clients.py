@@ -17,13 +17,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser, abort
 
-from models import db
-from models.client_duplicates import Probe, find_duplicates
-from models.client_merge import merge_clients
-from models.client_search import ClientFilter, search_page
-from models.client_service import ClientInvalid, create_client, update_client
-from models.clients import Client
-from models.permissions import Permission, require, require_access
+from models.clients.cards import Client
+from models.clients.duplicates import Probe, find_duplicates
+from models.clients.merge import merge_clients
+from models.clients.search import ClientFilter, search_page
+from models.clients.service import ClientInvalid, create_client, update_client
+from models.platform.db import db
+from models.platform.permissions import Permission, require, require_access
 from web.clients.helpers import duplicate_view
 from web.errors import error_response
 

@@ -9,12 +9,12 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, fields
 
-from models import db
-from models.activities import log_activity
-from models.deal_editing import apply_changes, create_deal
-from models.deals import Deal, DealError, deal_flags, move_stage, time_in_stages
-from models.permissions import require_access
-from models.sales_queries import DealFilter, list_deals
+from models.platform.db import db
+from models.platform.permissions import require_access
+from models.sales.activities import log_activity
+from models.sales.deal_editing import apply_changes, create_deal
+from models.sales.deals import Deal, DealError, deal_flags, move_stage, time_in_stages
+from models.sales.queries import DealFilter, list_deals
 from web.security import clock
 
 blp = Blueprint("api_deals", __name__, description="Сделки")

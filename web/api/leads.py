@@ -8,12 +8,12 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, fields
 
-from models import db
-from models.leads import Lead, check_lead_input
-from models.permissions import require_access
-from models.sales_queries import list_leads
+from models.platform.db import db
+from models.platform.permissions import require_access
+from models.sales.intake import submit_lead
+from models.sales.leads import Lead, check_lead_input
+from models.sales.queries import list_leads
 from web.engine_support import process_engine
-from web.lead_intake import submit_lead
 
 blp = Blueprint("api_leads", __name__, description="Лиды")
 

@@ -11,8 +11,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from engine.messages import send_message
-from models import db
-from models.permissions import Permission, require
+from models.platform.db import db
+from models.platform.permissions import Permission, require
 from web.engine_support import process_engine
 
 blp = Blueprint("api_processes", __name__, description="Процессы и сообщения")

@@ -15,12 +15,12 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from engine.errors import ConflictError, FormValidationError
-from models import db
-from models.comments import CommentError, add_comment
-from models.inbox import SECTIONS, counters, items, next_steps
-from models.processes import HumanTask
-from models.task_actions import change_status, claim, reassign
-from models.tasks import Task, TaskConflict, TaskError, TaskInput, TaskState, create_task
+from engine.tables import HumanTask
+from models.platform.db import db
+from models.tasks.actions import change_status, claim, reassign
+from models.tasks.adhoc import Task, TaskConflict, TaskError, TaskInput, TaskState, create_task
+from models.tasks.comments import CommentError, add_comment
+from models.tasks.inbox import SECTIONS, counters, items, next_steps
 from web.engine_support import process_engine
 from web.inbox.common import grace, load_task, now, parse_filters, viewer
 

@@ -8,9 +8,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from models import db
-from models.login_throttle import record_failure, record_success, seconds_locked
-from models.users import ApiToken, find_user, issue_api_token
+from models.identity.login_throttle import record_failure, record_success, seconds_locked
+from models.identity.users import ApiToken, find_user, issue_api_token
+from models.platform.db import db
 from web.auth import bp
 from web.security import clock, public, settings
 

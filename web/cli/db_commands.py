@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
 
-from models import db
+from models.platform.db import db
 from web.cli import CliError, emit
 
 

@@ -6,10 +6,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from models import db
-from models.audit import acting_as
-from models.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from models.identity.demo import DEMO_PASSWORD, DEMO_USERS
+from models.platform.audit import acting_as
+from models.platform.db import db
+from models.platform.registry import DemoContext
+from models.platform.unit_of_work import unit_of_work
 from web.cli import CliError, emit
+from web.engine_support import process_engine
 
 
 @click.command("demo")
@@ -19,11 +22,12 @@ def demo(as_json: bool) -> None:
     """Заполнить базу демо-данными (повторный запуск ничего не дублирует)."""
     if current_app.extensions["crm.settings"].is_production:
         raise CliError("демо-данные с паролем «demo» запрещены при CRM_ENV=production")
-    with acting_as(None, reason="демо-данные"):
-        created = load_demo(db.session)
-        for hook in current_app.extensions.get("crm.demo_hooks", []):
-            created.update(hook(db.session))
-    db.session.commit()
+    context = DemoContext(session=db.session, clock=current_app.extensions["crm.clock"],
+                          settings=current_app.extensions["crm.settings"], engine=process_engine)
+    created: dict[str, int] = {}
+    with unit_of_work(db.session), acting_as(None, reason="демо-данные"):
+        for _name, seed in current_app.extensions["crm.registry"].demo_seeds:
+            created.update(seed(context))
     logins = [u.login for u in DEMO_USERS]
     text = "Демо-данные: " + ", ".join(f"{k}: +{v}" for k, v in created.items())
     text += f"\nДемо-входы (пароль «{DEMO_PASSWORD}»): " + ", ".join(logins)

@@ -15,12 +15,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from models import db
-from models.client_import import ClientImport, ImportMode, ImportRow, create_batch, revert_import
-from models.client_import_files import ImportFileError
-from models.client_import_run import run_import
-from models.client_index import refresh_statistics
-from models.users import User, find_user
+from models.clients.imports.batches import ClientImport, ImportMode, ImportRow, create_batch, revert_import
+from models.clients.imports.files import ImportFileError
+from models.clients.imports.run import run_import
+from models.clients.index import refresh_statistics
+from models.identity.users import User, find_user
+from models.platform.db import db
 from web.cli import CliError, emit
 
 SHOWN_REJECTED = 20

@@ -14,8 +14,8 @@ from engine.definitions import deploy as deploy_files
 from engine.errors import EngineError
 from engine.messages import send_message
 from engine.migration import migrate_all
-from models import db
-from models.processes import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
+from engine.tables import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
+from models.platform.db import db
 from web.cli import CliError, emit
 from web.engine_support import process_engine
 
@@ -66,10 +66,10 @@ def list_processes(as_json: bool) -> None:
     rows = []
     latest = db.session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.version),
                                        func.min(ProcessDefinition.name)).group_by(ProcessDefinition.key))
-    for key, version, name in latest.tuples():
+    for key, version, name in latest:
         counts = dict(db.session.execute(
             select(ProcessInstance.status, func.count()).where(ProcessInstance.process_key == key)
-            .group_by(ProcessInstance.status)).tuples().all())
+            .group_by(ProcessInstance.status)).all())
         rows.append({"key": key, "name": name, "latest_version": version, "instances": counts})
     emit(rows, as_json, "\n".join(
         f"{r['key']:<30} v{r['latest_version']:<3} {r['name']}  {r['instances'] or ''}" for r in rows)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from models import db
-from models.user_admin import UserError, all_users, create_user
-from models.users import find_user, issue_api_token
+from models.identity.service import UserError, all_users, create_user
+from models.identity.users import find_user, issue_api_token
+from models.platform.db import db
 from web.cli import CliError, emit
 
 

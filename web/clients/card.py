@@ -8,15 +8,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from integrations.registry import RegistryError, lookup_company
-from models import db
-from models.client_duplicates import Probe, duplicates_of, find_duplicates, mark_not_duplicate
-from models.client_history import client_history, merges_into
-from models.client_merge import differing_fields, merge_clients
-from models.client_service import ClientInvalid, create_client, form_values, update_client
-from models.clients import REGISTRY_STATUS_LABELS, Client
-from models.permissions import AccessDenied, Permission, can_access, require
-from models.sales_queries import client_deals
+from integrations.registry.client import RegistryError, lookup_company
+from models.clients.cards import REGISTRY_STATUS_LABELS, Client
+from models.clients.duplicates import Probe, duplicates_of, find_duplicates, mark_not_duplicate
+from models.clients.history import client_history, merges_into
+from models.clients.merge import differing_fields, merge_clients
+from models.clients.service import ClientInvalid, create_client, form_values, update_client
+from models.platform.db import db
+from models.platform.permissions import AccessDenied, Permission, can_access, require
+from models.sales.queries import client_deals
 from web.clients import bp
 from web.clients.helpers import duplicate_view, get_client, labels, owner_choices, registry
 from web.security import clock

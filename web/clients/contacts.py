@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from models import db
-from models.client_service import ClientInvalid, add_contact, delete_contact, update_contact
-from models.clients import Contact
+from models.clients.cards import Contact
+from models.clients.service import ClientInvalid, add_contact, delete_contact, update_contact
+from models.platform.db import db
 from web.clients import bp
 from web.clients.helpers import get_client, labels
 

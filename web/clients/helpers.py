@@ -8,13 +8,14 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import select
 
-from integrations.registry import Registry, registry_from_settings
-from models import db
-from models.client_duplicates import DuplicateMatch
-from models.client_validation import FIELD_LABELS
-from models.clients import CLIENT_KIND_LABELS, CLIENT_STATUSES, REGISTRY_STATUS_LABELS, Client
-from models.permissions import assignable_owners, can_access, require_access
-from models.users import User
+from integrations.registry.client import Registry, registry_from_settings
+from models.clients.access import assignable_owners
+from models.clients.cards import CLIENT_KIND_LABELS, CLIENT_STATUSES, REGISTRY_STATUS_LABELS, Client
+from models.clients.duplicates import DuplicateMatch
+from models.clients.validation import FIELD_LABELS
+from models.identity.users import User
+from models.platform.db import db
+from models.platform.permissions import can_access, require_access
 
 
 def get_client(client_id: int, action: str = "view") -> Client:

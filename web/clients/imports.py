@@ -6,8 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import db
-from models.client_import import (
+from models.clients.imports.batches import (
     MODE_LABELS,
     OUTCOME_LABELS,
     STATUS_LABELS,
@@ -18,10 +17,11 @@ from models.client_import import (
     report_csv,
     revert_import,
 )
-from models.client_import_files import IMPORT_FIELDS, ImportFileError
-from models.permissions import Permission, require, require_access, scoped
+from models.clients.imports.files import IMPORT_FIELDS, ImportFileError
+from models.platform.db import db
+from models.platform.permissions import Permission, require, require_access, scoped
 from web.clients import bp
-from web.clients.jobs import start_in_background
+from web.scheduler import run_soon
 from web.security import clock
 
 SHOWN_ROWS = 200
@@ -108,7 +108,7 @@ def import_start(batch_id: int):
     batch.status, batch.started_at, batch.finished_at = "queued", None, None
     db.session.query(ImportRow).filter(ImportRow.import_id == batch.id).delete()
     db.session.commit()
-    start_in_background(current_app._get_current_object())
+    run_soon(current_app._get_current_object(), "client_imports")
     return redirect(url_for("clients.import_batch", batch_id=batch.id))
 
 

@@ -16,12 +16,12 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 
-from models import db
-from models.client_export import csv_chunks, xlsx_bytes
-from models.client_search import SORT_LABELS, ClientFilter, filtered_query, search_page
-from models.client_service import ClientInvalid, bulk_update
-from models.clients import Client
-from models.permissions import AccessDenied, Permission, has_permission, require
+from models.clients.cards import Client
+from models.clients.export import csv_chunks, xlsx_bytes
+from models.clients.search import SORT_LABELS, ClientFilter, filtered_query, search_page
+from models.clients.service import ClientInvalid, bulk_update
+from models.platform.db import db
+from models.platform.permissions import AccessDenied, Permission, has_permission, require
 from web.clients import bp
 from web.clients.helpers import active_users, labels, owner_choices
 

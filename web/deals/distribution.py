@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from integrations.lead_notifications import notify_reassignment
-from models import db
-from models.deals import Deal
-from models.distribution import DistributionError, reassign_deal, reassign_portfolio
-from models.permissions import Permission, require
-from models.sales_queries import workload
+from models.platform.db import db
+from models.platform.permissions import Permission, require
+from models.sales.deals import Deal
+from models.sales.distribution import DistributionError, reassign_deal, reassign_portfolio
+from models.sales.notices import notify_reassignment
+from models.sales.queries import workload
 from web.deals import bp
 from web.security import clock
 

@@ -6,9 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import db
-from models.funnels import Funnel, FunnelStage, LossReason
-from models.permissions import Permission, require
+from models.platform.db import db
+from models.platform.permissions import Permission, require
+from models.sales.funnels import Funnel, FunnelStage, LossReason
 from web.deals import bp
 
 

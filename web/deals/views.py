@@ -9,14 +9,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import db
-from models.activities import ACTIVITY_KINDS, Activity, log_activity
-from models.deal_editing import apply_changes
-from models.deals import FLAG_LABELS, Deal, DealError, deal_flags, move_stage, time_in_stages
-from models.funnels import Funnel, LossReason, funnel_by_code
-from models.permissions import Permission, has_permission, require_access
-from models.sales_queries import DealFilter, assignable_managers, deal_processes, deal_tasks, list_deals
-from models.users import User
+from models.identity.users import User
+from models.platform.db import db
+from models.platform.permissions import Permission, has_permission, require_access
+from models.sales.activities import ACTIVITY_KINDS, Activity, log_activity
+from models.sales.deal_editing import apply_changes
+from models.sales.deals import FLAG_LABELS, Deal, DealError, deal_flags, move_stage, time_in_stages
+from models.sales.funnels import Funnel, LossReason, funnel_by_code
+from models.sales.queries import DealFilter, assignable_managers, deal_processes, deal_tasks, list_deals
 from web.deals import bp
 from web.security import clock, settings
 

@@ -1,7 +1,7 @@
 """The inbox: process tasks and ad-hoc tasks, task pages, notifications, templates.
 
-``init_app`` registers the blueprint, the navigation counters (one query batch per page,
-cached on ``g``) and the scheduler job that sends reminders and escalations of ad-hoc tasks.
+``init_app`` registers the blueprint and the navigation counters (one query batch per page,
+cached on ``g``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ def nav_counters() -> dict[str, int]:
     if not current_user.is_authenticated:
         return {}
     if "crm_nav_counters" not in g:
-        from models import db
-        from models.inbox import counters, viewer_for
-        from models.notifications import unread_count
+        from models.notifications.service import unread_count
+        from models.platform.db import db
+        from models.tasks.inbox import counters, viewer_for
 
         clock = current_app.extensions["crm.clock"]
         now = clock.now()
@@ -32,29 +32,9 @@ def nav_counters() -> dict[str, int]:
     return g.crm_nav_counters
 
 
-def _alerts_job(app: Flask) -> int:
-    from models.task_alerts import run_due_alerts
-
-    settings = app.extensions["crm.settings"]
-    return run_due_alerts(
-        app.extensions["crm.session_factory"], app.extensions["crm.clock"], settings.escalation_grace
-    )
-
-
-def _demo_tasks(session) -> dict[str, int]:
-    from models.demo_tasks import load_demo_tasks
-
-    settings = current_app.extensions["crm.settings"]
-    return load_demo_tasks(session, current_app.extensions["crm.clock"].now(), settings.escalation_grace)
-
-
 def init_app(app: Flask) -> None:
-    from web.scheduler import register_job
-
     app.register_blueprint(bp)
-    app.extensions.setdefault("crm.demo_hooks", []).append(_demo_tasks)
     app.context_processor(lambda: {"nav_counters": nav_counters})
-    register_job(app, "task_alerts", _alerts_job)
 
 
 from web.inbox import action_views, process_views, task_views, views  # noqa: E402,F401

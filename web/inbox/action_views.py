@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from models import db
-from models.comments import CommentError, add_comment
-from models.permissions import can_access
-from models.task_actions import claim, reassign, release
-from models.tasks import TaskConflict, TaskError
+from models.platform.db import db
+from models.platform.permissions import can_access
+from models.tasks.actions import claim, reassign, release
+from models.tasks.adhoc import TaskConflict, TaskError
+from models.tasks.comments import CommentError, add_comment
 from web.errors import error_response
 from web.inbox import bp
 from web.inbox.common import load_task, now, optional_int

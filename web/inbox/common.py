@@ -9,12 +9,12 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import db
-from models.inbox import InboxFilters, viewer_for
-from models.permissions import require_access
-from models.processes import HumanTask
-from models.tasks import Task
-from models.users import User
+from engine.tables import HumanTask
+from models.identity.users import User
+from models.platform.db import db
+from models.platform.permissions import require_access
+from models.tasks.adhoc import Task
+from models.tasks.inbox import InboxFilters, viewer_for
 
 KINDS = {"process": HumanTask, "adhoc": Task}
 

@@ -15,16 +15,16 @@ from sqlalchemy import select
 
 from engine.errors import ConflictError, FormValidationError, NotFound
 from engine.forms import load_form, validate
+from engine.tables import HumanTask, TaskStatus
 from engine.task_view import task_data
-from models import db
-from models.clients import Client
-from models.comments import comments_for
-from models.inbox import earlier_steps, next_steps
-from models.permissions import can_access, scoped
-from models.processes import HumanTask, TaskStatus
-from models.roles import DEPARTMENTS, ROLE_LABELS, Role
-from models.task_actions import history
-from models.users import User
+from models.clients.cards import Client
+from models.identity.users import User
+from models.platform.db import db
+from models.platform.permissions import can_access, scoped
+from models.platform.roles import DEPARTMENTS, ROLE_LABELS, Role
+from models.tasks.actions import history
+from models.tasks.comments import comments_for
+from models.tasks.inbox import earlier_steps, next_steps
 from web.engine_support import process_engine
 from web.inbox import bp
 from web.inbox.common import colleagues, load_task

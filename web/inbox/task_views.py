@@ -6,15 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import db
-from models.audit import AuditLog
-from models.clients import Client
-from models.comments import comments_for
-from models.permissions import can_access, scoped
-from models.roles import DEPARTMENTS
-from models.task_actions import change_status, history
-from models.task_templates import TaskTemplate, all_templates, apply_template, create_template
-from models.tasks import (
+from models.clients.cards import Client
+from models.platform.audit import AuditLog
+from models.platform.db import db
+from models.platform.permissions import can_access, scoped
+from models.platform.roles import DEPARTMENTS
+from models.tasks.actions import change_status, history
+from models.tasks.adhoc import (
     BUSINESS_TYPES,
     PRIORITY_LABELS,
     STATUS_LABELS,
@@ -25,6 +23,8 @@ from models.tasks import (
     TaskState,
     create_task,
 )
+from models.tasks.comments import comments_for
+from models.tasks.templates import TaskTemplate, all_templates, apply_template, create_template
 from web.inbox import bp
 from web.inbox.common import colleagues, grace, load_task, now, optional_int, parse_local, to_local_input
 

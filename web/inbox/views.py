@@ -6,10 +6,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import db
-from models.clients import Client
-from models.inbox import SECTIONS, counters, items, process_keys
-from models.notifications import (
+from models.clients.cards import Client
+from models.notifications.service import (
     KINDS,
     email_preferences,
     mark_read,
@@ -17,8 +15,10 @@ from models.notifications import (
     set_email_preferences,
     unread_count,
 )
-from models.permissions import scoped
-from models.tasks import PRIORITY_LABELS, STATUS_LABELS
+from models.platform.db import db
+from models.platform.permissions import scoped
+from models.tasks.adhoc import PRIORITY_LABELS, STATUS_LABELS
+from models.tasks.inbox import SECTIONS, counters, items, process_keys
 from web.inbox import bp
 from web.inbox.common import now, parse_filters, viewer
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 
-from models import db
-from models.intake_limits import allowed
-from models.leads import UTM_FIELDS, check_lead_input
+from models.platform.db import db
+from models.sales.intake import submit_lead
+from models.sales.intake_limits import allowed
+from models.sales.leads import UTM_FIELDS, check_lead_input
 from web.engine_support import process_engine
 from web.intake import bp
-from web.lead_intake import submit_lead
 from web.security import clock, csrf_exempt, public, settings
 
 HONEYPOT = "website"

@@ -13,15 +13,15 @@ from sqlalchemy import select
 
 from engine.errors import FormValidationError
 from engine.forms import load_form
-from integrations.lead_notifications import notify_reassignment
-from models import db
-from models.distribution import DistributionError, reassign_lead
-from models.leads import LEAD_SOURCES, LEAD_STATUS_LABELS, Lead, check_lead_input
-from models.permissions import Permission, can_access, has_permission, require_access
-from models.processes import HumanTask, TaskStatus
-from models.sales_queries import assignable_managers, list_leads
+from engine.tables import HumanTask, TaskStatus
+from models.platform.db import db
+from models.platform.permissions import Permission, can_access, has_permission, require_access
+from models.sales.distribution import DistributionError, reassign_lead
+from models.sales.intake import submit_lead
+from models.sales.leads import LEAD_SOURCES, LEAD_STATUS_LABELS, Lead, check_lead_input
+from models.sales.notices import notify_reassignment
+from models.sales.queries import assignable_managers, list_leads
 from web.engine_support import process_engine
-from web.lead_intake import submit_lead
 from web.leads import bp
 from web.security import clock, settings
 

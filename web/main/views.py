@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from models import db
-from models.clients import Client
-from models.permissions import scoped
+from models.clients.cards import Client
+from models.platform.db import db
+from models.platform.permissions import scoped
 from web.main import bp
 from web.security import public
 

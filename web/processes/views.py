@@ -15,9 +15,9 @@ from flask_login import current_user
 from engine import monitoring
 from engine.errors import ConflictError, NotFound
 from engine.steps import retry_incident
-from models import db
-from models.permissions import Permission, has_permission, require
-from models.processes import InstanceStatus
+from engine.tables import InstanceStatus
+from models.platform.db import db
+from models.platform.permissions import Permission, has_permission, require
 from web.engine_support import process_engine
 from web.errors import error_response
 from web.processes import bp

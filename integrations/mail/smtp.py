@@ -1,0 +1,41 @@
+"""The SMTP sender behind the outbox: one e-mail row becomes one letter through ``CRM_SMTP_URL``.
+
+Mail is never sent inside a transaction: notifications and ``mail.send`` queue an outbox row;
+the outbox worker hands it here after commit. The row id becomes the Message-ID, so a
+resend after a crash is recognisable as the same letter.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from urllib.parse import unquote, urlsplit
+
+from models.platform.outbox import OutboxMessage
+
+SMTP_TIMEOUT = 15
+
+
+def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
+    payload = row.payload
+    message = EmailMessage()
+    message["From"] = formataddr(("CRM", sender))
+    message["To"] = ", ".join(payload["to"]) if isinstance(payload["to"], list) else payload["to"]
+    message["Subject"] = payload.get("subject", "")
+    message["Message-ID"] = make_msgid(idstring=f"crm-outbox-{row.id}", domain="crm.local")
+    message.set_content(payload.get("body", ""))
+    return message
+
+
+def send_email(row: OutboxMessage, settings) -> None:
+    """Outbox handler: deliver one e-mail through the configured SMTP server."""
+    url = urlsplit(settings.smtp_url if settings else "smtp://127.0.0.1:25")
+    sender = settings.mail_from if settings else "crm@localhost"
+    smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
+    with smtp_class(url.hostname or "127.0.0.1", url.port or 25, timeout=SMTP_TIMEOUT) as smtp:
+        if url.scheme == "smtp+starttls":
+            smtp.starttls()
+        if url.username:
+            smtp.login(unquote(url.username), unquote(url.password or ""))
+        smtp.send_message(build_message(row, sender))

@@ -1,0 +1,106 @@
+"""Who may see and change clients and their imports.
+
+A manager sees and edits own clients, a senior manager the department's; back office,
+head and analyst see all (lawyers, underwriters and product specialists read all: their
+work comes from every manager); back office and admin edit all. An import belongs to whoever
+uploaded it; back office sees and reverts every import. Declared in ``register``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false
+
+from models.clients.cards import Client
+from models.clients.imports.batches import ClientImport
+from models.identity.users import User, department_member_ids
+from models.platform.permissions import Permission, has_permission
+from models.platform.registry import Registry
+from models.platform.roles import Role
+
+# Roles that see every client, and those that may also change every client.
+# Lawyers, underwriters and product specialists read every client (read-only): their work
+# (contracts, risk assessment, products) comes to them for clients of any manager.
+SEE_ALL_CLIENTS = frozenset(
+    {
+        Role.BACK_OFFICE,
+        Role.HEAD,
+        Role.ANALYST,
+        Role.ADMIN,
+        Role.LAWYER,
+        Role.UNDERWRITER,
+        Role.PRODUCT_SPECIALIST,
+    }
+)
+EDIT_ALL_CLIENTS = frozenset({Role.BACK_OFFICE, Role.ADMIN})
+
+
+def _client_rule(user: User, client: Client, action: str) -> bool:
+    role = Role(user.role)
+    if action == "view" and role in SEE_ALL_CLIENTS:
+        return True
+    if action != "view" and role in EDIT_ALL_CLIENTS:
+        return True
+    if action != "view" and not has_permission(user, Permission.EDIT_CLIENTS):
+        return False
+    if client.owner_id == user.id:
+        return True
+    if role in (Role.SENIOR_MANAGER, Role.HEAD) and user.department_id is not None:
+        owner = client.owner
+        return owner is not None and owner.department_id == user.department_id
+    return False
+
+
+def _client_scope(user: User, stmt: Select) -> Select:
+    role = Role(user.role)
+    if role in SEE_ALL_CLIENTS:
+        return stmt
+    if role == Role.SENIOR_MANAGER and user.department_id is not None:
+        return stmt.where(Client.owner_id.in_(department_member_ids(user)))
+    if role in (Role.MANAGER, Role.SENIOR_MANAGER):
+        return stmt.where(Client.owner_id == user.id)
+    return stmt.where(false())
+
+
+def can_assign_owner(user: User, owner: User) -> bool:
+    """Whether ``user`` may make ``owner`` responsible for a client.
+
+    A manager keeps clients to themselves; a senior manager hands them out inside the
+    department; those who edit every client (back office, admin) and the head assign anyone.
+    """
+    if not has_permission(user, Permission.EDIT_CLIENTS) or not owner.is_active:
+        return False
+    role = Role(user.role)
+    if role in EDIT_ALL_CLIENTS or role == Role.HEAD:
+        return True
+    if role == Role.SENIOR_MANAGER and user.department_id is not None:
+        return owner.department_id == user.department_id
+    return owner.id == user.id
+
+
+def assignable_owners(user: User, candidates: list[User]) -> list[User]:
+    """The employees ``user`` may choose as a client's owner, for select boxes."""
+    return [u for u in candidates if can_assign_owner(user, u)]
+
+
+
+
+def _client_import_rule(user: User, batch: ClientImport, action: str) -> bool:
+    """An import belongs to whoever uploaded it; back office sees and reverts every import."""
+    if not has_permission(user, Permission.IMPORT_CLIENTS):
+        return False
+    return batch.user_id == user.id or Role(user.role) in EDIT_ALL_CLIENTS
+
+
+def _client_import_scope(user: User, stmt: Select) -> Select:
+    if not has_permission(user, Permission.IMPORT_CLIENTS):
+        return stmt.where(false())
+    if Role(user.role) in EDIT_ALL_CLIENTS:
+        return stmt
+    return stmt.where(ClientImport.user_id == user.id)
+
+
+def register(registry: Registry) -> None:
+    registry.record_rule(Client, _client_rule)
+    registry.scope_rule(Client, _client_scope)
+    registry.record_rule(ClientImport, _client_import_rule)
+    registry.scope_rule(ClientImport, _client_import_scope)

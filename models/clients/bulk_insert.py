@@ -1,0 +1,185 @@
+"""Inserting many new clients at once, with the rows the ORM flush hooks would write.
+
+An import creates thousands of clients; building ORM objects and letting the unit of work
+and the per-object audit hook handle them costs about a millisecond per client, three
+times the import budget. This module writes the same things table by table: the clients
+and contacts (ids taken from the sequence on PostgreSQL, after the maximum on SQLite),
+their contact points, name tokens (SQLite) and history references, and one ``audit_log``
+row per non-empty column of each new client and contact — the rows ``models.platform.audit``
+writes for an ORM insert, with the same actor and reason, less the technical columns (id,
+timestamps, derived search name) that no history shows. Rows go in with COPY on
+PostgreSQL and ``executemany`` on SQLite. The caller wraps it all in a savepoint, so
+either all of it is written or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from models.clients.cards import Client, Contact
+from models.clients.index import ContactPoint, HistoryRef, NameToken, uses_name_tokens
+from models.clients.names import name_suffixes, search_name
+from models.platform.audit import AuditLog, render_value
+
+# Columns whose "create" audit rows say nothing the row itself does not (its id and time)
+# or that are derived (the search name); the card's history hides them anyway.
+TECHNICAL_COLUMNS = frozenset({"id", "search_name", "created_at", "updated_at"})
+AUDIT_COLUMNS = ("at", "user_id", "entity_type", "entity_id", "action", "field", "old_value",
+                 "new_value", "reason")
+
+
+def _audit_rows(table: Any, rows: Sequence[dict[str, Any]], actor_id: int | None,
+                reason: str | None, now: datetime) -> list[tuple]:
+    """The ``audit_log`` rows of ``models.platform.audit`` for inserted rows (one per non-empty column)."""
+    keys = [column.key for column in table.columns if column.key not in TECHNICAL_COLUMNS]
+    rendered: dict[tuple, str | None] = {}  # lists (tags, extra phones) repeat a lot
+    result = []
+    for row in rows:
+        entity_id = str(row["id"])
+        for key in keys:
+            value = row.get(key)
+            if value is not None:
+                if type(value) is str:
+                    text_value = value
+                elif isinstance(value, list):
+                    if tuple(value) not in rendered:
+                        rendered[tuple(value)] = render_value(value)
+                    text_value = rendered[tuple(value)]
+                else:
+                    text_value = render_value(value)
+                result.append((now, actor_id, table.name, entity_id, "create", key, None,
+                               text_value, reason))
+    return result
+
+
+def write_rows(session: Session, table: Any, names: Sequence[str], rows: list[tuple]) -> None:
+    """Append plain rows to ``table`` at driver speed, inside the session's transaction.
+
+    PostgreSQL gets a COPY, SQLite one ``executemany``; values pass through the columns'
+    bind processors (UTC timestamps), so they are stored exactly as an ORM insert would.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    for index, name in enumerate(names):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            continue
+        done: dict[Any, Any] = {}  # the same timestamp repeats on every row of a chunk
+        for number, values in enumerate(rows):
+            value = values[index]
+            if value is None:
+                continue
+            key = tuple(value) if isinstance(value, list) else value  # tags repeat: [] mostly
+            if isinstance(key, dict):
+                processed = process(value)
+            else:
+                if key not in done:
+                    done[key] = process(value)
+                processed = done[key]
+            rows[number] = (*values[:index], processed, *values[index + 1:])
+    columns = ", ".join(f'"{n}"' for n in names)
+    raw = conn.connection.dbapi_connection
+    if dialect.name == "postgresql":
+        statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+        with _as_sqlalchemy_error(dialect, statement), raw.cursor() as cursor, \
+                cursor.copy(statement) as copy:
+            for values in rows:
+                copy.write_row(values)
+        return
+    verb = "INSERT OR IGNORE" if table.name == "client_name_token" else "INSERT"
+    statement = f'{verb} INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+    cursor = raw.cursor()
+    try:
+        with _as_sqlalchemy_error(dialect, statement):
+            cursor.executemany(statement, rows)
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def _as_sqlalchemy_error(dialect: Any, statement: str) -> Iterator[None]:
+    """Raise driver errors as SQLAlchemy's (IntegrityError, …), like any other statement."""
+    dbapi = dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
+
+
+def _insert_with_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows with new ids (set into each row) and return the ids in order.
+
+    PostgreSQL hands out the ids from the table's sequence and loads the rows with COPY.
+    SQLite takes the ids after the current maximum (a transaction writing to SQLite holds
+    the only write lock); a writer slipping in before the lock is taken makes the INSERT
+    fail, and the caller's savepoint falls back to row-by-row ORM inserts.
+    """
+    conn = session.connection()
+    table = model.__table__
+    if conn.dialect.name == "postgresql":
+        ids = list(conn.scalars(text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "  # noqa: S608
+                                     "FROM generate_series(1, :n)"), {"n": len(rows)}))
+    else:
+        start = conn.scalar(select(func.max(table.c.id))) or 0
+        ids = list(range(start + 1, start + 1 + len(rows)))
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    names = list(rows[0])
+    write_rows(session, table, names, [tuple(row[n] for n in names) for row in rows])
+    return ids
+
+
+def _point_rows(client_id: int, contact_id: int | None, values: dict[str, Any]) -> list[tuple]:
+    """Contact points of clean card values (already normalised, hence not normalised again)."""
+    rows = [(client_id, contact_id, "phone", p)
+            for p in dict.fromkeys([values.get("phone"), *(values.get("extra_phones") or [])]) if p]
+    rows += [(client_id, contact_id, "email", e)
+             for e in dict.fromkeys([values.get("email"), *(values.get("extra_emails") or [])]) if e]
+    return rows
+
+
+def insert_clients(session: Session, cards: Sequence[tuple[dict[str, Any], dict[str, Any] | None]],
+                   *, actor_id: int | None, reason: str | None, now: datetime) -> list[int]:
+    """Insert new clients (card values, optional contact values); returns their ids in order.
+
+    Card values are those of ``clean_client`` plus ``owner_id`` and ``import_batch_id``;
+    contact values those of ``clean_contact``.
+    """
+    if not cards:
+        return []
+    client_rows = [{**values, "search_name": search_name(values["full_name"], values.get("short_name")),
+                    "created_at": now, "updated_at": now} for values, _contact in cards]
+    ids = _insert_with_ids(session, Client, client_rows)
+    tokens = uses_name_tokens(session)
+    points: list[tuple] = []
+    name_tokens: list[tuple] = []
+    for row, client_id in zip(client_rows, ids, strict=True):
+        points += _point_rows(client_id, None, row)
+        if tokens:
+            name_tokens += [(t, client_id, 0) for t in name_suffixes(row["search_name"])]
+    audit = _audit_rows(Client.__table__, client_rows, actor_id, reason, now)
+    contact_rows = [{**contact, "client_id": client_id, "created_at": now,
+                     "search_name": search_name(contact["full_name"])[:300]}
+                    for (_values, contact), client_id in zip(cards, ids, strict=True) if contact]
+    if contact_rows:
+        contact_ids = _insert_with_ids(session, Contact, contact_rows)
+        for row, contact_id in zip(contact_rows, contact_ids, strict=True):
+            points += _point_rows(row["client_id"], contact_id, row)
+            if tokens:
+                name_tokens += [(t, row["client_id"], contact_id) for t in name_suffixes(row["search_name"])]
+        write_rows(session, HistoryRef.__table__, ("client_id", "entity_type", "entity_id"),
+                   [(r["client_id"], "contact", str(r["id"])) for r in contact_rows])
+        audit += _audit_rows(Contact.__table__, contact_rows, actor_id, reason, now)
+    write_rows(session, ContactPoint.__table__, ("client_id", "contact_id", "kind", "value"), points)
+    write_rows(session, NameToken.__table__, ("token", "client_id", "contact_id"), name_tokens)
+    write_rows(session, AuditLog.__table__, AUDIT_COLUMNS, audit)
+    return ids

@@ -1,0 +1,190 @@
+"""Likely duplicates of a client card, and the pairs people said are not duplicates.
+
+A card is a likely duplicate of another when they share INN and KPP (branches share the
+INN but differ by KPP, so a different KPP is not a duplicate), a phone, an e-mail, or
+have a similar name. Names are compared with rapidfuzz (``WRatio`` on the normalised
+search names, threshold ``NAME_THRESHOLD``); candidates for the comparison come from the
+name index (clients containing the first letters of the longest words of the name), so
+the check stays a few index lookups on a million clients. A typo in the first letters of
+every long word can hide a similar name; exact keys are never missed.
+
+A pair marked «не дубликат» is stored in ``client_not_duplicate`` (smaller id first) and
+never suggested again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rapidfuzz import fuzz
+from sqlalchemy import ForeignKey, Index, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.clients.cards import Client
+from models.clients.index import ContactPoint, NameToken
+from models.clients.names import name_words, search_name
+from models.clients.phones import normalize_email, normalize_phone, split_values
+from models.clients.search import like_fragment, token_range
+from models.identity.users import User
+from models.platform.db import Base, UTCDateTime, utcnow
+
+NAME_THRESHOLD = 88
+STEM = 5
+CANDIDATES = 200
+
+
+class NotDuplicate(Base):
+    """Two clients a person confirmed to be different (``client_a_id`` < ``client_b_id``)."""
+
+    __tablename__ = "client_not_duplicate"
+    __table_args__ = (Index("ix_client_not_duplicate_b", "client_b_id"),)
+
+    client_a_id: Mapped[int] = mapped_column(
+        ForeignKey("client.id", ondelete="CASCADE"), primary_key=True
+    )
+    client_b_id: Mapped[int] = mapped_column(
+        ForeignKey("client.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass
+class DuplicateMatch:
+    """One likely duplicate: the client, why it matched, and how sure (100 = exact key)."""
+
+    client: Client
+    reasons: list[str] = field(default_factory=list)
+    score: int = 0
+
+
+@dataclass
+class Probe:
+    """The keys of a card that duplicates are looked up by, normalised."""
+
+    inn: str | None
+    kpp: str | None
+    name: str
+    phones: list[str]
+    emails: list[str]
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> Probe:
+        """Keys of a card being typed (raw form or API values, any spelling)."""
+        phones = split_values(values.get("phones")) or (
+            split_values(values.get("phone")) + split_values(values.get("extra_phones")))
+        emails = split_values(values.get("emails")) or (
+            split_values(values.get("email")) + split_values(values.get("extra_emails")))
+        return cls(
+            inn="".join(str(values.get("inn") or "").split()) or None,
+            kpp="".join(str(values.get("kpp") or "").split()).upper() or None,
+            name=search_name(values.get("full_name"), values.get("short_name")),
+            phones=[p for p in map(normalize_phone, phones) if p],
+            emails=[e for e in map(normalize_email, emails) if e],
+        )
+
+    @classmethod
+    def from_client(cls, client: Client) -> Probe:
+        """Keys of a saved client."""
+        return cls(client.inn, client.kpp, client.search_name, client.all_phones, client.all_emails)
+
+
+def name_score(a: str, b: str) -> int:
+    """Similarity of two normalised names, 0–100."""
+    if not a or not b:
+        return 0
+    return round(fuzz.WRatio(a, b))
+
+
+def same_entity_reason(inn: str | None, kpp: str | None, other_inn: str | None,
+                       other_kpp: str | None) -> str | None:
+    """Why two requisites mean the same legal entity, or None (different KPP = a branch)."""
+    if not inn or inn != other_inn:
+        return None
+    if kpp and other_kpp:
+        return "Совпадают ИНН и КПП" if kpp == other_kpp else None
+    return "Совпадает ИНН"
+
+
+def _name_candidates(session: Session, name: str) -> list[tuple[int, str]]:
+    """Clients whose name contains the first letters of the two longest words (or of the longest)."""
+    words = sorted((w for w in name_words(name) if len(w) >= 3), key=len, reverse=True)[:2]
+    stems = [w[:STEM] for w in words]
+    found: dict[int, str] = {}
+    for group in ([stems, stems[:1]] if len(stems) > 1 else [stems] if stems else []):
+        conditions = [like_fragment(Client.search_name, s) for s in group]
+        if session.get_bind().dialect.name != "postgresql":
+            # The token range bounds the work; LIKE then checks the remaining stems.
+            first = select(NameToken.client_id).where(
+                token_range(group[0]), NameToken.contact_id == 0).limit(CANDIDATES * 10)
+            conditions = [Client.id.in_(first), *conditions[1:]]
+        stmt = select(Client.id, Client.search_name).where(*conditions).limit(CANDIDATES)
+        found.update((client_id, name) for client_id, name in session.execute(stmt))
+    return list(found.items())
+
+
+def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = None,
+                    limit: int = 10) -> list[DuplicateMatch]:
+    """Likely duplicates of the card described by ``probe``, best first."""
+    reasons: dict[int, list[tuple[str, int]]] = {}
+
+    def add(client_id: int, reason: str, score: int) -> None:
+        if client_id != exclude_id:
+            reasons.setdefault(client_id, []).append((reason, score))
+
+    if probe.inn:
+        rows = session.execute(select(Client.id, Client.kpp).where(Client.inn == probe.inn).limit(50))
+        for client_id, kpp in rows:
+            reason = same_entity_reason(probe.inn, probe.kpp, probe.inn, kpp)
+            if reason:
+                add(client_id, reason, 100)
+    points = probe.phones + probe.emails
+    if points:
+        rows = session.execute(select(ContactPoint.client_id, ContactPoint.kind, ContactPoint.value)
+                               .where(ContactPoint.value.in_(points)).limit(100))
+        for client_id, kind, value in rows:
+            add(client_id, f"Совпадает {'телефон' if kind == 'phone' else 'e-mail'} {value}", 100)
+    for client_id, other_name in _name_candidates(session, probe.name):
+        score = name_score(probe.name, other_name)
+        if score >= NAME_THRESHOLD:
+            add(client_id, f"Похожее наименование ({score}%)", score)
+    if exclude_id is not None and reasons:
+        skip = dismissed(session, exclude_id)
+        reasons = {cid: found for cid, found in reasons.items() if cid not in skip}
+    ranked = sorted(reasons.items(), key=lambda item: (-max(s for _, s in item[1]), item[0]))[:limit]
+    ids = [cid for cid, _ in ranked]
+    clients = {c.id: c for c in session.scalars(select(Client).where(Client.id.in_(ids)))}
+    # Different INNs are different legal entities, whatever else they share.
+    return [DuplicateMatch(clients[cid], list(dict.fromkeys(r for r, _ in found)),
+                           max(s for _, s in found))
+            for cid, found in ranked if cid in clients
+            and not (probe.inn and clients[cid].inn and clients[cid].inn != probe.inn)]
+
+
+def duplicates_of(session: Session, client: Client, limit: int = 10) -> list[DuplicateMatch]:
+    """Likely duplicates of a saved client, without pairs marked «не дубликат»."""
+    return find_duplicates(session, Probe.from_client(client), exclude_id=client.id, limit=limit)
+
+
+def dismissed(session: Session, client_id: int) -> set[int]:
+    """Ids of clients marked «не дубликат» together with ``client_id``."""
+    rows = session.execute(select(NotDuplicate.client_a_id, NotDuplicate.client_b_id).where(
+        or_(NotDuplicate.client_a_id == client_id, NotDuplicate.client_b_id == client_id)))
+    return {a if b == client_id else b for a, b in rows}
+
+
+def mark_not_duplicate(session: Session, actor: User, a: Client, b: Client) -> NotDuplicate:
+    """Remember that ``a`` and ``b`` are different clients; marking twice is harmless."""
+    low, high = sorted((a.id, b.id))
+    if low == high:
+        raise ValueError("Клиент не может быть дубликатом самого себя")
+    existing = session.get(NotDuplicate, (low, high))
+    if existing is not None:
+        return existing
+    row = NotDuplicate(client_a_id=low, client_b_id=high, user_id=actor.id)
+    session.add(row)
+    session.flush()
+    return row

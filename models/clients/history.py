@@ -1,0 +1,116 @@
+"""The history shown on a client's card, read from the field-level audit log.
+
+A card's history is the audit trail of the client itself, of every client merged into it
+(their rows keep their own ids: history is never rewritten), and of every contact that
+ever belonged to it (``client_history_ref``), newest first, with who, when, which field,
+old → new and the reason (bulk update, import, merge). Technical columns (the derived
+search name, timestamps) are left out; values are shown the way people read them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from models.clients.cards import (
+    CLIENT_KIND_LABELS,
+    CLIENT_STATUSES,
+    REGISTRY_STATUS_LABELS,
+    Client,
+    ClientKind,
+)
+from models.clients.index import HistoryRef
+from models.clients.merge import ClientMerge
+from models.clients.validation import FIELD_LABELS
+from models.identity.users import User
+from models.platform.audit import AuditLog
+
+HIDDEN_FIELDS = frozenset({"id", "search_name", "created_at", "updated_at"})
+ACTION_LABELS = {"create": "создание", "update": "изменение", "delete": "удаление"}
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    user: str
+    entity: str
+    action: str
+    field: str
+    old: str
+    new: str
+    reason: str | None
+
+
+def merged_ids(session: Session, client_id: int) -> list[int]:
+    """Ids of clients merged into this one (directly or through earlier merges)."""
+    return list(session.scalars(select(ClientMerge.merged_id).where(ClientMerge.survivor_id == client_id)))
+
+
+def _show(field: str, value: str | None, users: dict[str, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "owner_id":
+        return users.get(value, f"#{value}")
+    if field == "kind":
+        try:
+            return CLIENT_KIND_LABELS[ClientKind(value)]
+        except ValueError:
+            return value
+    if field == "status":
+        return CLIENT_STATUSES.get(value, value)
+    if field == "registry_status":
+        return REGISTRY_STATUS_LABELS.get(value, value)
+    if value in ("true", "false") and field == "is_decision_maker":
+        return "да" if value == "true" else "нет"
+    if value.startswith("["):
+        try:
+            return ", ".join(str(v) for v in json.loads(value)) or "—"
+        except ValueError:
+            return value
+    return value
+
+
+def client_history(session: Session, client: Client, limit: int = 500) -> list[HistoryEntry]:
+    """Changes of the client, of clients merged into it and of its contacts, newest first."""
+    client_ids = [str(client.id), *(str(i) for i in merged_ids(session, client.id))]
+    contact_ids = set(session.scalars(select(HistoryRef.entity_id).where(
+        HistoryRef.client_id == client.id, HistoryRef.entity_type == "contact")))
+    contact_ids |= {str(c.id) for c in client.contacts}
+    condition = and_(AuditLog.entity_type == "client", AuditLog.entity_id.in_(client_ids))
+    if contact_ids:
+        condition = or_(condition, and_(AuditLog.entity_type == "contact",
+                                        AuditLog.entity_id.in_(sorted(contact_ids))))
+    rows = session.execute(
+        select(AuditLog, User.full_name).outerjoin(User, User.id == AuditLog.user_id)
+        .where(condition, AuditLog.field.not_in(HIDDEN_FIELDS))
+        .order_by(AuditLog.id.desc()).limit(limit)
+    ).all()
+    users = {str(u.id): u.full_name for u in session.scalars(select(User))}
+    contact_names = {str(c.id): c.full_name for c in client.contacts}
+    for log, _ in rows:
+        if log.entity_type == "contact" and log.field == "full_name":
+            contact_names.setdefault(log.entity_id, log.new_value or log.old_value or "")
+    entries = []
+    for log, user_name in rows:
+        if log.entity_type == "client":
+            entity = "Клиент" if log.entity_id == str(client.id) else f"Клиент #{log.entity_id} (объединён)"
+        else:
+            entity = f"Контакт «{contact_names.get(log.entity_id, '#' + log.entity_id)}»"
+        entries.append(HistoryEntry(
+            at=log.at, user=user_name or "система", entity=entity,
+            action=ACTION_LABELS.get(log.action, log.action),
+            field=FIELD_LABELS.get(log.field, log.field),
+            old=_show(log.field, log.old_value, users), new=_show(log.field, log.new_value, users),
+            reason=log.reason,
+        ))
+    return entries
+
+
+def merges_into(session: Session, client_id: int) -> list[ClientMerge]:
+    """Merge records of clients merged into this one, newest first."""
+    return list(session.scalars(select(ClientMerge).where(ClientMerge.survivor_id == client_id)
+                                .order_by(ClientMerge.id.desc())))

@@ -1,0 +1,174 @@
+"""Running an import batch: rows in chunks, a savepoint per chunk and, on failure, per row.
+
+Rows are planned a chunk at a time (``models.clients.imports.plan``). The chunk's new
+clients are written table by table in bulk (``models.clients.bulk_insert``: clients, contacts,
+search rows and audit rows) and its updated clients through the ORM, all inside one
+savepoint. If the database refuses anything in the chunk, the savepoint is rolled back
+and the chunk is written again one row per savepoint through the ORM: the bad row is
+rejected with the database's reason, every good row is saved, and no row is ever
+half-written (a client, its contact, its search rows and its audit rows are one
+savepoint). A dry run plans the same way and writes nothing but the results.
+
+The caller owns the transaction: ``on_chunk`` is called after every chunk (the web job and
+the CLI commit there, which also makes progress visible to the status endpoint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from models.clients.bulk_insert import insert_clients
+from models.clients.cards import Client, Contact
+from models.clients.imports.batches import ClientImport, ImportRow
+from models.clients.imports.files import read_table
+from models.clients.imports.plan import Matcher, OwnerLookup, RowPlan, prepare_row
+from models.identity.users import User
+from models.platform.audit import acting_as
+from models.platform.db import utcnow
+
+CHUNK_SIZE = 2000  # rows per savepoint and commit: larger chunks amortise the commit of touched pages
+PREVIEW_CREATED = 200
+
+
+def _apply(session: Session, batch: ClientImport, plan: RowPlan) -> None:
+    if plan.outcome == "created":
+        client = Client(**plan.values, owner_id=plan.owner_id, import_batch_id=batch.id)
+        if plan.contact:
+            client.contacts.append(Contact(**plan.contact))
+        session.add(client)
+        plan.target = client
+    else:
+        client = session.get(Client, plan.client_id)
+        for field, value in plan.changes.items():
+            setattr(client, field, value)
+        if plan.contact:
+            contact = Contact(**plan.contact)
+            client.contacts.append(contact)
+            plan.added_contact = contact
+        plan.target = client
+
+
+def _db_reason(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return "Не удалось сохранить строку: " + (text[0] if text else type(exc).__name__)
+
+
+def _write_fast(session: Session, batch: ClientImport, todo: list[RowPlan], actor_id: int | None,
+                reason: str) -> None:
+    created = [p for p in todo if p.outcome == "created"]
+    cards = [({**p.values, "owner_id": p.owner_id, "import_batch_id": batch.id}, p.contact) for p in created]
+    ids = insert_clients(session, cards, actor_id=actor_id, reason=reason, now=utcnow())
+    for plan, client_id in zip(created, ids, strict=True):
+        plan.client_id = client_id
+    for plan in todo:
+        if plan.outcome == "updated":
+            _apply(session, batch, plan)
+    session.flush()
+
+
+def apply_chunk(session: Session, batch: ClientImport, plans: list[RowPlan],
+                actor_id: int | None = None, reason: str | None = None) -> None:
+    """Write the chunk's created and updated clients; isolate rows the database refuses.
+
+    New clients go in through ``models.clients.bulk_insert``; if the database
+    refuses anything, the chunk's savepoint is rolled back and every row is written again
+    through the ORM in a savepoint of its own.
+    """
+    todo = [p for p in plans if p.outcome in ("created", "updated")]
+    if not todo:
+        return
+    try:
+        with session.begin_nested():
+            _write_fast(session, batch, todo, actor_id, reason or "")
+    except SQLAlchemyError:
+        for plan in todo:
+            plan.added_contact = None
+            if plan.outcome == "created":
+                plan.client_id = None
+            try:
+                with session.begin_nested():
+                    _apply(session, batch, plan)
+                    session.flush()
+            except SQLAlchemyError as exc:
+                plan.reject(_db_reason(exc))
+            else:
+                plan.client_id = plan.target.id
+    for plan in todo:
+        if plan.outcome == "updated" and plan.added_contact is not None:
+            plan.before["_added_contacts"] = [plan.added_contact.id]
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def record_chunk(session: Session, batch: ClientImport, plans: list[RowPlan], previewed: int) -> int:
+    """Store the rows worth keeping and add the chunk to the batch counters."""
+    rows = []
+    for plan in plans:
+        keep = plan.outcome != "created" or plan.reason or (batch.dry_run and previewed < PREVIEW_CREATED)
+        if plan.outcome == "created" and not plan.reason:
+            previewed += 1
+        if keep:
+            rows.append({"import_id": batch.id, "row_no": plan.row_no, "outcome": plan.outcome,
+                         "client_id": plan.client_id, "reason": plan.reason, "data": plan.cells,
+                         "before": _jsonable(plan.before) if plan.before else None})
+        counter = f"{plan.outcome}_count"
+        setattr(batch, counter, getattr(batch, counter) + 1)
+    if rows:
+        session.execute(insert(ImportRow), rows)
+    batch.processed_rows += len(plans)
+    return previewed
+
+
+def _check_width(plan: RowPlan, width: int) -> bool:
+    cells = plan.cells
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        plan.reject(f"В строке {len(cells)} полей, а в заголовке {width}: проверьте разделители и кавычки")
+        return False
+    if len(cells) < width:
+        plan.reject(f"В строке {len(cells)} полей вместо {width}: строка обрезана или сломаны кавычки")
+        return False
+    return True
+
+
+def run_import(session: Session, batch: ClientImport, actor: User | None,
+               on_chunk: Callable[[ClientImport], None] | None = None,
+               now: Callable[[], datetime] | None = None, chunk_size: int = CHUNK_SIZE) -> ClientImport:
+    """Run (or dry-run) ``batch`` as ``actor`` (None: the system, e.g. the CLI operator)."""
+    table = read_table(batch.file_data, batch.file_name)
+    mapping = {int(k): v for k, v in (batch.mapping or {}).items()}
+    for counter in ("processed_rows", "created_count", "updated_count", "skipped_count", "rejected_count"):
+        setattr(batch, counter, 0)
+    batch.total_rows, batch.error = table.total, None
+    owners = OwnerLookup(session)
+    matcher = Matcher(session, batch.mode, actor)
+    previewed = 0
+    reason = f"Импорт #{batch.id} ({batch.file_name})"
+    with acting_as(actor.id if actor else None, reason=reason[:500]):
+        broken = []
+        for line, message in table.broken:
+            plan = RowPlan(line, [])
+            plan.reject(message)
+            broken.append(plan)
+        previewed = record_chunk(session, batch, broken, previewed)
+        for start in range(0, len(table.rows), chunk_size):
+            plans = [RowPlan(n, cells) for n, cells in table.rows[start:start + chunk_size]]
+            for plan in plans:
+                if _check_width(plan, len(table.headers)):
+                    prepare_row(plan, mapping, owners, actor)
+            matcher.decide(plans)
+            if not batch.dry_run:
+                apply_chunk(session, batch, plans, actor.id if actor else None, reason[:500])
+            previewed = record_chunk(session, batch, plans, previewed)
+            if on_chunk:
+                on_chunk(batch)
+    batch.status = "done"
+    batch.finished_at = now() if now else utcnow()
+    return batch

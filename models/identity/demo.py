@@ -1,0 +1,70 @@
+"""Demo employees of every role with their departments, managers and deputies.
+
+Every user is looked up by login before it is created, so loading again adds nothing. Demo
+users get the password ``demo``; the CLI refuses to load demo data in production.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from models.identity.users import User, ensure_departments, find_user
+
+DEMO_PASSWORD = "demo"  # noqa: S105  (demo data only; refused in production)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    login: str
+    full_name: str
+    role: str
+    department: str
+    manager: str | None = None
+    deputy: str | None = None
+
+
+DEMO_USERS = (
+    DemoUser("admin", "Администратор Системы", "admin", "management"),
+    DemoUser("head", "Виктор Андреевич Орлов", "head", "management"),
+    DemoUser("senior", "Ольга Викторовна Кузнецова", "senior_manager", "sales", "head"),
+    DemoUser("manager", "Иван Сергеевич Петров", "manager", "sales", "senior", "manager2"),
+    DemoUser("manager2", "Мария Александровна Смирнова", "manager", "sales", "senior", "manager"),
+    DemoUser("manager3", "Алексей Дмитриевич Соколов", "manager", "sales", "senior", "manager2"),
+    DemoUser("backoffice", "Елена Павловна Васильева", "back_office", "deal_support", "head"),
+    DemoUser("lawyer", "Дмитрий Олегович Новиков", "lawyer", "legal", "head"),
+    DemoUser("underwriter", "Наталья Игоревна Морозова", "underwriter", "underwriting", "head"),
+    DemoUser("product", "Сергей Николаевич Волков", "product_specialist", "underwriting", "head"),
+    DemoUser("analyst", "Анна Михайловна Лебедева", "analyst", "management", "head"),
+)
+
+def ensure_demo_users(session: Session, password_hash: str | None = None) -> int:
+    """Create missing demo employees; existing ones keep their passwords.
+
+    ``password_hash`` lets callers that create users often (tests) hash «demo» once.
+    """
+    departments = ensure_departments(session)
+    created = 0
+    for spec in DEMO_USERS:
+        if find_user(session, spec.login) is None:
+            user = User(login=spec.login, full_name=spec.full_name, role=spec.role,
+                        department=departments[spec.department],
+                        email=f"{spec.login}@demo.crm.local", is_active=True)
+            if password_hash:
+                user.password_hash = password_hash
+            else:
+                user.set_password(DEMO_PASSWORD)
+            session.add(user)
+            created += 1
+    session.flush()
+    for spec in DEMO_USERS:
+        user = find_user(session, spec.login)
+        if spec.manager and user.manager_id is None:
+            user.manager = find_user(session, spec.manager)
+        if spec.deputy and user.deputy_id is None:
+            user.deputy = find_user(session, spec.deputy)
+    departments["sales"].head_id = find_user(session, "senior").id
+    departments["management"].head_id = find_user(session, "head").id
+    session.flush()
+    return created

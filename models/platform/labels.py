@@ -1,0 +1,53 @@
+"""Names of the business objects work is linked to (client, deal, lead, document, …).
+
+Tasks, process instances and comments refer to an object by ``(business_type,
+business_id)``. Screens that list them ask here for readable labels in one query per
+type; each domain package declares how to name its objects (``Registry.labeler``) and
+which of its tables name objects (``Registry.reference``), so merging clients re-points them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from models.platform.registry import installed
+
+TYPE_NAMES = {"client": "Клиент", "deal": "Сделка", "lead": "Лид", "document": "Документ",
+              "contract": "Договор"}
+
+
+def labels(session: Session, refs: Iterable[tuple[str | None, int | None]]) -> dict[tuple[str, int], str]:
+    """``(type, id) -> label`` for every reference; unknown objects get «Тип №id»."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for business_type, business_id in refs:
+        if business_type and business_id is not None:
+            wanted[business_type].add(business_id)
+    result: dict[tuple[str, int], str] = {}
+    for business_type, ids in wanted.items():
+        labeler = installed().labelers.get(business_type)
+        named = labeler(session, ids) if labeler else {}
+        prefix = TYPE_NAMES.get(business_type, business_type)
+        for business_id in ids:
+            result[(business_type, business_id)] = named.get(business_id, f"{prefix} №{business_id}")
+    return result
+
+
+
+
+def repoint(session: Session, business_type: str, old_id: int, new_id: int) -> int:
+    """Move every named reference from ``business_type`` ``old_id`` to ``new_id``; rows moved."""
+    from sqlalchemy import update
+
+    moved = 0
+    for model, type_column, id_column in installed().references:
+        result = session.execute(
+            update(model)
+            .where(getattr(model, type_column) == business_type, getattr(model, id_column) == old_id)
+            .values({id_column: new_id})
+            .execution_options(synchronize_session="fetch")
+        )
+        moved += result.rowcount or 0
+    return moved

@@ -1,0 +1,156 @@
+"""Demo sales data: funnels, teams, and deals in every stage of every funnel.
+
+Deterministic and idempotent: nothing is added when deals already exist. Deals are
+back-dated so the lists show every flag (stuck, no activity, КП expiring, registry).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.definitions import latest_definition
+from engine.tables import HumanTask, TaskStatus
+from models.clients.cards import Client
+from models.platform.registry import DemoContext
+from models.sales.activities import log_activity
+from models.sales.deals import Deal, DealStageHistory, open_deal
+from models.sales.funnels import Funnel, LossReason, StageOutcome, ensure_default_funnels
+from models.sales.intake import submit_lead
+from models.sales.leads import Lead, check_lead_input
+from models.sales.routing import ensure_default_teams
+
+_PRODUCTS = ("ДМС", "КАСКО", "ОСАГО", "Имущество", "Грузы", "Ответственность", "НС")
+_COMPETITORS = ("Ингосстрах", "РЕСО-Гарантия", "АльфаСтрахование", "СОГАЗ", "Ренессанс")
+
+
+def _clients_by_funnel(session: Session) -> dict[str, list[Client]]:
+    clients = list(session.scalars(select(Client).order_by(Client.id)))
+    kinds = {"company": ("company", "entrepreneur"), "person": ("person",), "state": ("state",)}
+    return {code: [c for c in clients if c.kind in k] for code, k in kinds.items()}
+
+
+def _backdate(deal: Deal, days: int) -> None:
+    moment = deal.stage_entered_at - timedelta(days=days)
+    deal.created_at = moment
+    deal.stage_entered_at = moment
+    deal.history[-1].entered_at = moment
+
+
+def _close(session: Session, deal: Deal, stage, now: datetime, rng: random.Random) -> None:
+    deal.history[-1].left_at = now
+    deal.history[-1].seconds = int((now - deal.history[-1].entered_at).total_seconds())
+    deal.history.append(DealStageHistory(stage=stage, entered_at=now))
+    deal.stage = stage
+    deal.probability = stage.probability
+    deal.closed_at = now
+    if stage.outcome == StageOutcome.WON:
+        deal.status = "won"
+        deal.contract_number = f"Д-{rng.randrange(10000, 99999)}"
+        deal.contract_start = now.date()
+        deal.contract_end = date(now.year + 1, now.month, min(now.day, 28))
+        deal.contract_premium = deal.premium
+    else:
+        deal.status = "lost"
+        reasons = list(session.scalars(select(LossReason).order_by(LossReason.id)))
+        deal.loss_reason = rng.choice(reasons)
+
+
+def _demo_deal(session: Session, client: Client, funnel: Funnel, stage, n: int, now: datetime,
+               rng: random.Random) -> Deal:
+    deal = open_deal(session, client=client, funnel=funnel, owner_id=client.owner_id, now=now,
+                     title=f"{client.display_name}: {rng.choice(_PRODUCTS)}",
+                     premium=Decimal(rng.randrange(30, 3000) * 1000),
+                     amount=Decimal(rng.randrange(5, 500) * 1_000_000),
+                     product_lines=rng.sample(_PRODUCTS, 2),
+                     expected_close_date=now.date() + timedelta(days=rng.randrange(10, 90)))
+    _backdate(deal, rng.choice((1, 2, 5, 12, 20)))
+    if stage.outcome != StageOutcome.OPEN:
+        _close(session, deal, stage, now, rng)
+    elif stage.id != funnel.first_stage.id:
+        _close_history_into(deal, stage, now)
+    if stage.code in ("offer_sent", "negotiation", "tender"):
+        deal.offer_expires_on = now.date() + timedelta(days=n * 5 + 1)
+        deal.competitor_offers = [{"who": rng.choice(_COMPETITORS), "conditions": "франшиза 50 000 ₽",
+                                   "price": str(deal.premium * Decimal("0.93"))}]
+        deal.requested_discount = Decimal("7.50")
+    if n == 0:
+        log_activity(session, kind=rng.choice(("call", "meeting", "email")), subject="Обсуждение условий",
+                     outcome="Клиент ждёт расчёт", happened_at=now - timedelta(days=1), now=now,
+                     user_id=client.owner_id, deal=deal)
+    return deal
+
+
+def ensure_demo_deals(session: Session, now: datetime, per_stage: int = 2) -> int:
+    """Two deals per stage of every funnel, with activities and competitor offers."""
+    ensure_default_funnels(session)
+    ensure_default_teams(session)
+    if session.scalar(select(func.count(Deal.id))):
+        return 0
+    rng = random.Random(6)
+    pools = _clients_by_funnel(session)
+    created = 0
+    for funnel in session.scalars(select(Funnel).order_by(Funnel.id)):
+        pool = pools.get(funnel.code) or []
+        for stage in funnel.stages if pool else ():
+            for n in range(per_stage):
+                _demo_deal(session, pool[(created + n) % len(pool)], funnel, stage, n, now, rng)
+                created += 1
+    for client in pools.get("company", [])[:1]:
+        client.registry_flag = True
+    session.flush()
+    return created
+
+
+def _close_history_into(deal: Deal, stage, now: datetime) -> None:
+    """Place a demo deal in a later stage as if it had moved there after a few days."""
+    first = deal.history[-1]
+    moved_at = first.entered_at + (now - first.entered_at) / 2
+    first.left_at = moved_at
+    first.seconds = int((moved_at - first.entered_at).total_seconds())
+    deal.history.append(DealStageHistory(stage=stage, entered_at=moved_at))
+    deal.stage = stage
+    deal.stage_entered_at = moved_at
+    deal.probability = stage.probability
+
+
+DEMO_LEADS = (
+    ({"name": "Олег Сидоров", "company": "ООО «Быстрая доставка»", "phone": "+7 916 100-20-30",
+      "territory": "Москва", "industry": "Логистика", "utm_source": "yandex", "utm_campaign": "kasko"}, None),
+    ({"name": "Ирина Волкова", "email": "irina.volkova@example.ru", "client_kind": "person",
+      "comment": "ДМС для семьи"}, None),
+    ({"company": "Администрация г. Казани", "email": "zakupki@kazan.example.ru", "territory": "Казань",
+      "industry": "Госсектор"}, None),
+    ({"name": "Пётр Ильин", "company": "АО «СтройМонтаж»", "phone": "+7 903 555-12-12",
+      "territory": "Екатеринбург", "industry": "Строительство"}, {"outcome": "qualified", "premium": "850000",
+                                                                  "product": "Имущество"}),
+    ({"name": "Случайный посетитель", "email": "test@example.ru"},
+     {"outcome": "not_relevant", "reason": "Тестовая заявка, не клиент"}),
+)
+
+
+def _demo_leads(context: DemoContext) -> int:
+    session = context.session
+    if latest_definition(session, "lead_handling") is None or session.scalar(select(func.count(Lead.id))):
+        return 0
+    engine = context.engine()
+    for raw, outcome in DEMO_LEADS:
+        checked = check_lead_input({**raw, "source": "site"})
+        lead = submit_lead(session, engine, checked.values, source="site", user_id=None, remote_addr=None)
+        if outcome is None:
+            continue
+        task = session.scalar(select(HumanTask).where(HumanTask.business_type == "lead",
+                                                      HumanTask.business_id == lead.id,
+                                                      HumanTask.status == TaskStatus.OPEN))
+        engine.complete_task(task.id, outcome, task.assignee_id)
+    return len(DEMO_LEADS)
+
+
+def seed_sales(context: DemoContext) -> dict[str, int]:
+    """Funnels, teams and deals first (routing needs teams), then leads through the process."""
+    deals = ensure_demo_deals(context.session, context.clock.now())
+    return {"deals": deals, "leads": _demo_leads(context)}

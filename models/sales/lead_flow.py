@@ -1,0 +1,133 @@
+"""What happens to a lead on its way through ``lead_handling``: matching, routing, outcome.
+
+Service-task operations in ``models/sales/operations.py`` call these functions; they
+only change rows through the given session (the engine step commits). Matching uses the
+foundation columns (client INN, phone, e-mail and contacts' phone and e-mail) with the
+lead-local phone normaliser, until the client base's shared search is merged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.clients.cards import Client, Contact
+from models.clients.index import ContactPoint
+from models.clients.phones import normalize_email, normalize_phone
+from models.sales.deals import Deal, open_deal, parse_money
+from models.sales.funnels import funnel_by_code, funnel_for_kind
+from models.sales.leads import Lead, LeadStatus
+from models.sales.routing import RoutingDecision, choose_manager
+
+
+class LeadFlowError(Exception):
+    """The lead cannot move on (missing, already closed, no funnel)."""
+
+
+def get_lead(session: Session, lead_id: int) -> Lead:
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise LeadFlowError(f"Лид {lead_id} не найден")
+    return lead
+
+
+def find_existing_client(session: Session, inn: str | None, phone: str | None,
+                         email: str | None) -> tuple[Client | None, str | None]:
+    """The client a lead belongs to and what matched: INN first, then phone, then e-mail."""
+    if inn:
+        client = session.scalar(select(Client).where(Client.inn == inn).order_by(Client.id))
+        if client is not None:
+            return client, "ИНН"
+    for kind, value, label in (("phone", normalize_phone(phone), "телефон"),
+                               ("email", normalize_email(email), "e-mail")):
+        if not value:
+            continue
+        client_id = session.scalar(select(ContactPoint.client_id).where(
+            ContactPoint.kind == kind, ContactPoint.value == value).order_by(ContactPoint.client_id).limit(1))
+        if client_id is not None:
+            return session.get(Client, client_id), label
+    return None, None
+
+
+def match_lead(session: Session, lead: Lead) -> dict:
+    """Link the lead to an existing client; returns what routing needs (kind, territory, industry)."""
+    client, matched_by = find_existing_client(session, lead.inn, lead.phone, lead.email)
+    if client is not None:
+        lead.client = client
+        lead.client_kind = client.kind
+        lead.territory = lead.territory or client.territory
+        lead.industry = lead.industry or client.industry
+    session.flush()
+    return {"client_id": client.id if client else None, "matched_by": matched_by,
+            "owner_id": client.owner_id if client else None, "client_kind": lead.client_kind or "company",
+            "territory": lead.territory, "industry": lead.industry}
+
+
+def route_lead(session: Session, lead: Lead, funnel: str, team: str, now: datetime) -> RoutingDecision:
+    """Choose the manager by the team's rule and record the decision and its reason on the lead."""
+    decision = choose_manager(session, team, now, territory=lead.territory, industry=lead.industry)
+    lead.funnel_code = funnel
+    lead.team_code = team
+    lead.assigned_to_id = decision.manager_id
+    lead.routing_reason = decision.reason
+    lead.status = LeadStatus.ASSIGNED
+    session.flush()
+    return decision
+
+
+def _client_for(session: Session, lead: Lead, owner_id: int | None, kind: str) -> Client:
+    client = lead.client
+    if client is None:
+        name = lead.company or lead.name or lead.email or lead.phone or f"Клиент из лида {lead.id}"
+        client = Client(kind=kind, full_name=name, short_name=lead.company and name, inn=lead.inn,
+                        phone=lead.phone, email=lead.email, territory=lead.territory,
+                        industry=lead.industry, source=lead.source, owner_id=owner_id, tags=[])
+        session.add(client)
+        if lead.name and lead.company:
+            client.contacts.append(Contact(full_name=lead.name, phone=lead.phone, email=lead.email,
+                                           is_decision_maker=True))
+    else:  # fill the gaps of the existing card, never overwrite what the client base has
+        for column in ("inn", "phone", "email", "territory", "industry"):
+            if getattr(client, column) is None and getattr(lead, column):
+                setattr(client, column, getattr(lead, column))
+        if client.owner_id is None:
+            client.owner_id = owner_id
+    lead.client = client
+    session.flush()
+    return client
+
+
+def qualify_lead(session: Session, lead: Lead, *, owner_id: int | None, now: datetime,
+                 premium: str | None = None, product: str | None = None,
+                 client_kind: str | None = None) -> Deal:
+    """Create or update the client and open a deal in the first stage of the lead's funnel."""
+    if lead.status not in LeadStatus.OPEN:
+        raise LeadFlowError(f"Лид {lead.id} уже закрыт")
+    kind = client_kind or lead.client_kind or "company"
+    funnel = (funnel_by_code(session, lead.funnel_code) if lead.funnel_code and not client_kind
+              else funnel_for_kind(session, kind))
+    if funnel is None:
+        raise LeadFlowError(f"Нет воронки для типа клиента «{kind}»")
+    client = _client_for(session, lead, owner_id, kind)
+    errors: dict[str, list[str]] = {}
+    amount: Decimal | None = parse_money(premium, "premium", errors)
+    deal = open_deal(session, client=client, funnel=funnel, owner_id=owner_id, now=now, lead_id=lead.id,
+                     premium=amount, product_lines=[product] if product else [], last_activity_at=now)
+    lead.deal_id = deal.id
+    lead.funnel_code = funnel.code
+    lead.status = LeadStatus.QUALIFIED
+    lead.closed_at = now
+    session.flush()
+    return deal
+
+
+def reject_lead(session: Session, lead: Lead, reason: str, now: datetime) -> None:
+    if lead.status not in LeadStatus.OPEN:
+        raise LeadFlowError(f"Лид {lead.id} уже закрыт")
+    lead.status = LeadStatus.REJECTED
+    lead.rejection_reason = reason
+    lead.closed_at = now
+    session.flush()

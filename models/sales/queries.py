@@ -1,0 +1,175 @@
+"""Read-side queries of leads and deals: filtered lists with flags, a deal's tasks, workload.
+
+Lists are always narrowed by ``models.platform.permissions.scoped`` first, so a page or an API
+call can never show more than the user may see.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from engine.tables import HumanTask, ProcessInstance, TaskStatus
+from models.clients.cards import Client
+from models.identity.users import User
+from models.platform.permissions import scoped
+from models.platform.roles import Role
+from models.sales.deals import NO_ACTIVITY_DAYS, OFFER_EXPIRY_DAYS, Deal, DealStatus, deal_flags
+from models.sales.funnels import Funnel, FunnelStage
+from models.sales.leads import Lead
+from models.sales.routing import SalesTeamMember
+
+
+def list_leads(session: Session, user: User, *, status: str | None = None, source: str | None = None,
+               assigned_to_id: int | None = None, limit: int = 200) -> list[Lead]:
+    stmt = scoped(user, Lead).order_by(Lead.id.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(Lead.status == status)
+    if source:
+        stmt = stmt.where(Lead.source == source)
+    if assigned_to_id:
+        stmt = stmt.where(Lead.assigned_to_id == assigned_to_id)
+    return list(session.scalars(stmt))
+
+
+@dataclass
+class DealFilter:
+    funnel: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    owner_id: int | None = None
+    client_id: int | None = None
+    flag: str | None = None
+    q: str | None = None
+
+
+def flag_condition(session: Session, flag: str, now: datetime) -> ColumnElement[bool]:
+    """SQL for «deal has ``flag`` at ``now``», matching ``models.sales.deals.deal_flags``."""
+    is_open = Deal.status == DealStatus.OPEN
+    if flag == "no_activity":
+        last = func.coalesce(Deal.last_activity_at, Deal.created_at)
+        return is_open & (last < now - timedelta(days=NO_ACTIVITY_DAYS))
+    if flag == "offer_expiring":
+        today = now.date()
+        return is_open & Deal.offer_expires_on.between(today, today + timedelta(days=OFFER_EXPIRY_DAYS - 1))
+    if flag == "registry":
+        return Deal.client_id.in_(select(Client.id).where(Client.registry_flag))
+    if flag == "stuck":
+        # One condition per stage keeps it portable (no date arithmetic in SQL); funnels are small.
+        stages = session.execute(select(FunnelStage.id, FunnelStage.stuck_after_days)
+                                 .where(FunnelStage.stuck_after_days.is_not(None))).all()
+        late = [(Deal.stage_id == sid) & (Deal.stage_entered_at < now - timedelta(days=days))
+                for sid, days in stages]
+        return is_open & or_(false(), *late)
+    return false()
+
+
+def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
+               limit: int = 300) -> list[tuple[Deal, list[str]]]:
+    """Deals the user may see that match ``filters``, each with its current flags."""
+    stmt = scoped(user, Deal).options(selectinload(Deal.client), selectinload(Deal.stage),
+                                      selectinload(Deal.funnel), selectinload(Deal.owner))
+    if filters.funnel:
+        stmt = stmt.join(Funnel, Deal.funnel_id == Funnel.id).where(Funnel.code == filters.funnel)
+    if filters.stage:
+        stmt = stmt.join(FunnelStage, Deal.stage_id == FunnelStage.id).where(
+            FunnelStage.code == filters.stage)
+    if filters.status:
+        stmt = stmt.where(Deal.status == filters.status)
+    if filters.owner_id:
+        stmt = stmt.where(Deal.owner_id == filters.owner_id)
+    if filters.client_id:
+        stmt = stmt.where(Deal.client_id == filters.client_id)
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        stmt = stmt.join(Client, Deal.client_id == Client.id).where(
+            or_(Deal.title.ilike(like), Client.full_name.ilike(like), Client.inn == filters.q.strip()))
+    if filters.flag:
+        stmt = stmt.where(flag_condition(session, filters.flag, now))
+    return [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
+
+
+def deal_tasks(session: Session, deal: Deal) -> list[HumanTask]:
+    """Inbox tasks about the deal, and those of the lead it came from."""
+    conditions = [(HumanTask.business_type == "deal") & (HumanTask.business_id == deal.id)]
+    if deal.lead_id:
+        conditions.append((HumanTask.business_type == "lead") & (HumanTask.business_id == deal.lead_id))
+    return list(session.scalars(select(HumanTask).where(or_(*conditions)).order_by(HumanTask.id)))
+
+
+def deal_processes(session: Session, deal: Deal) -> list[ProcessInstance]:
+    """Process instances about the deal, and the ``lead_handling`` of the lead it came from."""
+    conditions = [(ProcessInstance.business_type == "deal") & (ProcessInstance.business_id == deal.id)]
+    if deal.lead_id:
+        conditions.append((ProcessInstance.business_type == "lead")
+                          & (ProcessInstance.business_id == deal.lead_id))
+    return list(session.scalars(select(ProcessInstance).where(or_(*conditions)).order_by(ProcessInstance.id)))
+
+
+@dataclass
+class ManagerLoad:
+    user: User
+    deals_by_stage: Counter = field(default_factory=Counter)
+    open_tasks: int = 0
+    overdue_tasks: int = 0
+    leads_this_week: int = 0
+    plan: int = 0
+    won_this_month: int = 0
+
+    @property
+    def open_deals(self) -> int:
+        return sum(self.deals_by_stage.values())
+
+
+def assignable_managers(session: Session) -> list[User]:
+    """Active managers and senior managers, who may receive leads, deals and portfolios."""
+    roles = (Role.MANAGER.value, Role.SENIOR_MANAGER.value)
+    return list(session.scalars(select(User).where(User.is_active, User.role.in_(roles))
+                                .order_by(User.full_name)))
+
+
+def _managers(session: Session, senior: User) -> list[User]:
+    stmt = select(User).where(User.is_active, User.role.in_((Role.MANAGER.value, Role.SENIOR_MANAGER.value)))
+    if senior.role != Role.ADMIN.value and senior.role != Role.HEAD.value:
+        stmt = stmt.where(User.department_id == senior.department_id)
+    return list(session.scalars(stmt.order_by(User.full_name)))
+
+
+def workload(session: Session, senior: User, now: datetime) -> list[ManagerLoad]:
+    """Per manager of the senior's department: open deals by stage, tasks, leads, plan."""
+    rows = {u.id: ManagerLoad(user=u) for u in _managers(session, senior)}
+    ids = list(rows)
+    for owner_id, stage_name, n in session.execute(
+            select(Deal.owner_id, FunnelStage.name, func.count())
+            .join(FunnelStage, Deal.stage_id == FunnelStage.id)
+            .where(Deal.owner_id.in_(ids), Deal.status == DealStatus.OPEN)
+            .group_by(Deal.owner_id, FunnelStage.name)):
+        rows[owner_id].deals_by_stage[stage_name] = n
+    for assignee, due_at in session.execute(select(HumanTask.assignee_id, HumanTask.due_at).where(
+            HumanTask.assignee_id.in_(ids), HumanTask.status == TaskStatus.OPEN)):
+        rows[assignee].open_tasks += 1
+        rows[assignee].overdue_tasks += int(due_at is not None and due_at < now)
+    week_start = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    for assignee, n in session.execute(select(Lead.assigned_to_id, func.count()).where(
+            Lead.assigned_to_id.in_(ids), Lead.created_at >= week_start).group_by(Lead.assigned_to_id)):
+        rows[assignee].leads_this_week = n
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for owner_id, n in session.execute(select(Deal.owner_id, func.count()).where(
+            Deal.owner_id.in_(ids), Deal.status == DealStatus.WON, Deal.closed_at >= month_start)
+            .group_by(Deal.owner_id)):
+        rows[owner_id].won_this_month = n
+    for user_id, plan in session.execute(select(SalesTeamMember.user_id, func.max(SalesTeamMember.plan_deals))
+                                         .where(SalesTeamMember.user_id.in_(ids))
+                                         .group_by(SalesTeamMember.user_id)):
+        rows[user_id].plan = plan or 0
+    return list(rows.values())
+
+
+def client_deals(session: Session, user: User, client_id: int) -> list[Deal]:
+    """The client's deals that ``user`` may see, newest first (for the client card)."""
+    stmt = scoped(user, Deal, select(Deal).where(Deal.client_id == client_id))
+    return list(session.scalars(stmt.order_by(Deal.id.desc()).limit(50)))

@@ -1,0 +1,354 @@
+"""The inbox: one list of process tasks and ad-hoc tasks per person, and its counters.
+
+Only the indexed projection tables are read (``human_task`` and ``task``), never workflow
+state. Each section is one index range per table — my open tasks by
+``(assignee_id, status|is_open, due_at)``, the claimable queue by
+``(candidate_role|candidate_department, status, assignee_id, due_at)``, completed ones by
+``(completed_by_id, completed_at)`` — and the two short sorted lists are merged here.
+"My" includes the open tasks of absent colleagues I am the deputy of, marked as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.tables import HumanTask, ProcessDefinition, TaskStatus
+from models.identity.users import Absence, User
+from models.platform.labels import labels
+from models.tasks.adhoc import Task
+
+SECTIONS = {
+    "my": "Мои задачи",
+    "queue": "Очередь отдела и роли",
+    "overdue": "Просроченные",
+    "today": "На сегодня",
+    "completed": "Выполненные",
+}
+ADHOC = "adhoc"
+
+
+@dataclass
+class InboxFilters:
+    client_id: int | None = None
+    deal_id: int | None = None
+    process: str | None = None  # a process key, or "adhoc" for ad-hoc tasks only
+    priority: int | None = None
+    due_before: date | None = None  # due on or before this day
+
+    def active(self) -> bool:
+        return any(v is not None and v != "" for v in vars(self).values())
+
+
+@dataclass
+class InboxItem:
+    kind: str  # process | adhoc
+    id: int
+    title: str
+    due_at: datetime | None
+    priority: int
+    status: str
+    assignee_id: int | None
+    original_assignee_id: int | None = None
+    process_key: str | None = None
+    business_type: str | None = None
+    business_id: int | None = None
+    completed_at: datetime | None = None
+    escalated: bool = False
+    labels: dict = field(default_factory=dict)  # filled by ``describe``: names to show
+
+    def overdue_by(self, now: datetime) -> timedelta | None:
+        if self.due_at is None or self.completed_at is not None or self.due_at >= now:
+            return None
+        return now - self.due_at
+
+
+@dataclass
+class Viewer:
+    """Who reads the inbox: their id, the absent colleagues they stand in for, their queues."""
+
+    user_id: int
+    role: str
+    department: str | None
+    standing_in: dict[int, str]  # absent colleague id -> name
+    day_start: datetime
+    day_end: datetime
+
+    @property
+    def assignee_ids(self) -> list[int]:
+        return [self.user_id, *self.standing_in]
+
+
+def viewer_for(session: Session, user: User, now: datetime, zone: str = "Europe/Moscow") -> Viewer:
+    tz = ZoneInfo(user.timezone or zone)
+    today = now.astimezone(tz).date()
+    start = datetime.combine(today, time.min, tzinfo=tz)
+    absent = session.execute(
+        select(User.id, User.full_name)
+        .join(Absence, Absence.user_id == User.id)
+        .where(User.deputy_id == user.id, Absence.starts_on <= today, Absence.ends_on >= today)
+    ).all()
+    return Viewer(
+        user.id,
+        user.role,
+        user.department.code if user.department else None,
+        dict(absent),
+        start,
+        start + timedelta(days=1),
+    )
+
+
+def _human_filters(stmt: Select, f: InboxFilters) -> Select:
+    if f.process == ADHOC:
+        return stmt.where(HumanTask.id.is_(None))
+    if f.process:
+        stmt = stmt.where(HumanTask.process_key == f.process)
+    return _common_filters(stmt, HumanTask, f)
+
+
+def _task_filters(stmt: Select, f: InboxFilters) -> Select:
+    if f.process and f.process != ADHOC:
+        return stmt.where(Task.id.is_(None))
+    return _common_filters(stmt, Task, f)
+
+
+def _common_filters(stmt: Select, model: type, f: InboxFilters) -> Select:
+    if f.client_id is not None:
+        stmt = stmt.where(model.business_type == "client", model.business_id == f.client_id)
+    if f.deal_id is not None:
+        stmt = stmt.where(model.business_type == "deal", model.business_id == f.deal_id)
+    if f.priority is not None:
+        stmt = stmt.where(model.priority == f.priority)
+    if f.due_before is not None:
+        stmt = stmt.where(
+            model.due_at
+            < datetime.combine(f.due_before + timedelta(days=1), time.min, tzinfo=ZoneInfo("Europe/Moscow"))
+        )
+    return stmt
+
+
+def _human_where(section: str, v: Viewer, now: datetime) -> list:
+    if section == "queue":
+        queues = [HumanTask.candidate_role == v.role]
+        if v.department:
+            queues.append(HumanTask.candidate_department == v.department)
+        return [HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None), or_(*queues)]
+    if section == "completed":
+        return [HumanTask.completed_by_id == v.user_id]
+    where = [HumanTask.assignee_id.in_(v.assignee_ids), HumanTask.status == TaskStatus.OPEN]
+    if section == "overdue":
+        where.append(HumanTask.due_at < now)
+    elif section == "today":
+        where += [HumanTask.due_at >= v.day_start, HumanTask.due_at < v.day_end]
+    return where
+
+
+def _task_where(section: str, v: Viewer, now: datetime) -> list:
+    if section == "queue":
+        if not v.department:
+            return [Task.id.is_(None)]
+        return [Task.department == v.department, Task.is_open.is_(True), Task.assignee_id.is_(None)]
+    if section == "completed":
+        return [Task.completed_by_id == v.user_id]
+    where = [Task.assignee_id.in_(v.assignee_ids), Task.is_open.is_(True)]
+    if section == "overdue":
+        where.append(Task.due_at < now)
+    elif section == "today":
+        where += [Task.due_at >= v.day_start, Task.due_at < v.day_end]
+    return where
+
+
+_HUMAN_COLS = (
+    HumanTask.id,
+    HumanTask.title,
+    HumanTask.due_at,
+    HumanTask.priority,
+    HumanTask.status,
+    HumanTask.assignee_id,
+    HumanTask.original_assignee_id,
+    HumanTask.process_key,
+    HumanTask.business_type,
+    HumanTask.business_id,
+    HumanTask.completed_at,
+    HumanTask.escalated_at,
+)
+_TASK_COLS = (
+    Task.id,
+    Task.title,
+    Task.due_at,
+    Task.priority,
+    Task.status,
+    Task.assignee_id,
+    Task.original_assignee_id,
+    Task.business_type,
+    Task.business_id,
+    Task.completed_at,
+    Task.escalated_at,
+)
+
+
+def items(
+    session: Session,
+    v: Viewer,
+    section: str,
+    now: datetime,
+    filters: InboxFilters | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[InboxItem]:
+    """One page of a section, process and ad-hoc tasks merged (by due date; by completion when done)."""
+    f = filters or InboxFilters()
+    done = section == "completed"
+    wanted = limit + offset
+    h_order = (
+        (HumanTask.completed_at.desc(),) if done else (HumanTask.due_at.asc().nulls_last(), HumanTask.id)
+    )
+    t_order = (Task.completed_at.desc(),) if done else (Task.due_at.asc().nulls_last(), Task.id)
+    h_stmt = _human_filters(select(*_HUMAN_COLS).where(*_human_where(section, v, now)), f)
+    t_stmt = _task_filters(select(*_TASK_COLS).where(*_task_where(section, v, now)), f)
+    result = [
+        InboxItem(
+            "process",
+            r.id,
+            r.title,
+            r.due_at,
+            r.priority,
+            r.status,
+            r.assignee_id,
+            r.original_assignee_id,
+            r.process_key,
+            r.business_type,
+            r.business_id,
+            r.completed_at,
+            r.escalated_at is not None,
+        )
+        for r in session.execute(h_stmt.order_by(*h_order).limit(wanted))
+    ]
+    result += [
+        InboxItem(
+            ADHOC,
+            r.id,
+            r.title,
+            r.due_at,
+            r.priority,
+            r.status,
+            r.assignee_id,
+            r.original_assignee_id,
+            None,
+            r.business_type,
+            r.business_id,
+            r.completed_at,
+            r.escalated_at is not None,
+        )
+        for r in session.execute(t_stmt.order_by(*t_order).limit(wanted))
+    ]
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    if done:
+        result.sort(key=lambda i: i.completed_at or far, reverse=True)
+    else:
+        result.sort(key=lambda i: (i.due_at or far, i.kind, i.id))
+    page = result[offset:wanted]
+    describe(session, page, v)
+    return page
+
+
+def _count(session: Session, model: type, where: list) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def counters(session: Session, v: Viewer, now: datetime) -> dict[str, int]:
+    """Open counts per section (the navigation badge shows ``my``)."""
+    result = {}
+    for section in ("my", "queue", "overdue", "today"):
+        human = _human_where(section, v, now)
+        if section == "queue":  # two index ranges instead of one OR the planner may not split
+            role_part = [*human[:2], HumanTask.candidate_role == v.role]
+            count = _count(session, HumanTask, role_part)
+            if v.department:
+                other_role = or_(HumanTask.candidate_role.is_(None), HumanTask.candidate_role != v.role)
+                count += _count(
+                    session,
+                    HumanTask,
+                    [*human[:2], HumanTask.candidate_department == v.department, other_role],
+                )
+        else:
+            count = _count(session, HumanTask, human)
+        result[section] = count + _count(session, Task, _task_where(section, v, now))
+    return result
+
+
+def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
+    """Fill in names to show: the client, the process, and whose task a deputy is doing."""
+    objects = labels(session, ((i.business_type, i.business_id) for i in page))
+    keys = {i.process_key for i in page if i.process_key}
+    processes = (
+        dict(
+            session.execute(
+                select(ProcessDefinition.key, func.max(ProcessDefinition.name))
+                .where(ProcessDefinition.key.in_(keys))
+                .group_by(ProcessDefinition.key)
+            ).all()
+        )
+        if keys
+        else {}
+    )
+    people = {i.original_assignee_id for i in page if i.original_assignee_id} | {
+        i.assignee_id for i in page if i.assignee_id
+    }
+    names = (
+        dict(session.execute(select(User.id, User.full_name).where(User.id.in_(people))).all())
+        if people
+        else {}
+    )
+    for item in page:
+        shown = item.labels
+        if item.business_type and item.business_id is not None:
+            shown["business"] = objects[(item.business_type, item.business_id)]
+        shown["process"] = (
+            processes.get(item.process_key, item.process_key) if item.process_key else "Задача"
+        )
+        if item.assignee_id in v.standing_in:
+            shown["standing_in"] = v.standing_in[item.assignee_id]
+        if item.original_assignee_id and item.original_assignee_id != v.user_id:
+            shown["instead_of"] = names.get(item.original_assignee_id, "")
+        if item.assignee_id and item.assignee_id != v.user_id:
+            shown["assignee"] = names.get(item.assignee_id, "")
+
+
+def process_keys(session: Session) -> list[tuple[str, str]]:
+    """(key, name) of deployed processes, for the filter list."""
+    rows = session.execute(
+        select(ProcessDefinition.key, func.max(ProcessDefinition.name))
+        .group_by(ProcessDefinition.key)
+        .order_by(ProcessDefinition.key)
+    ).all()
+    return list(rows)
+
+
+def earlier_steps(session: Session, instance_id: int, before_id: int | None = None) -> list[HumanTask]:
+    """Completed steps of the same process, oldest first (their form data is on the row)."""
+    stmt = select(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.COMPLETED
+    )
+    if before_id is not None:
+        stmt = stmt.where(HumanTask.id != before_id)
+    return list(session.scalars(stmt.order_by(HumanTask.completed_at, HumanTask.id)))
+
+
+def next_steps(session: Session, instance_id: int, after_id: int) -> list[HumanTask]:
+    """Open tasks of the process created after task ``after_id``: what happens next."""
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.status == TaskStatus.OPEN,
+                HumanTask.id > after_id,
+            )
+            .order_by(HumanTask.id)
+        )
+    )

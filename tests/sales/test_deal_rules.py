@@ -1,0 +1,95 @@
+"""Deal rules: stage moves with history, Проиграна/Выиграна requirements, flags by the clock."""
+
+from datetime import timedelta
+
+import pytest
+
+from models.clients.cards import Client
+from models.sales.activities import log_activity
+from models.sales.deals import DealError, deal_flags, move_stage, open_deal, time_in_stages
+from models.sales.funnels import LossReason, ensure_default_funnels, funnel_by_code
+
+
+@pytest.fixture
+def deal(session, demo_users, clock):
+    ensure_default_funnels(session)
+    client = Client(kind="company", full_name="ООО «Ромашка»", owner=demo_users["manager"])
+    session.add(client)
+    made = open_deal(session, client=client, funnel=funnel_by_code(session, "company"),
+                     owner_id=demo_users["manager"].id, now=clock.now())
+    session.commit()
+    return made
+
+
+def test_lost_without_reason_is_refused_with_a_clear_message(session, deal, clock):
+    with pytest.raises(DealError) as refused:
+        move_stage(session, deal, "lost", user_id=None, now=clock.now())
+    assert refused.value.errors == {"loss_reason_id": [
+        "Сделку нельзя перевести в «Проиграна» без причины проигрыша: выберите причину из списка"]}
+    reason = session.query(LossReason).filter_by(name="Дорого").one()
+    move_stage(session, deal, "lost", user_id=None, now=clock.now(), data={"loss_reason_id": reason.id})
+    assert (deal.status, deal.loss_reason.name) == ("lost", "Дорого")
+
+
+def test_won_needs_contract_data(session, deal, clock):
+    with pytest.raises(DealError) as refused:
+        move_stage(session, deal, "won", user_id=None, now=clock.now(), data={"contract_number": "Д-1"})
+    assert set(refused.value.errors) == {"contract_start", "contract_end", "contract_premium"}
+    move_stage(session, deal, "won", user_id=None, now=clock.now(), data={
+        "contract_number": "Д-1", "contract_start": "2026-02-01", "contract_end": "2027-01-31",
+        "contract_premium": "250000"})
+    assert deal.status == "won" and str(deal.contract_premium) == "250000.00"
+
+
+def test_stage_history_keeps_time_in_each_stage(session, deal, clock):
+    clock.advance(timedelta(days=2))
+    move_stage(session, deal, "qualification", user_id=None, now=clock.now())
+    clock.advance(timedelta(hours=5))
+    stays = [(stage.code, seconds) for stage, seconds in time_in_stages(deal, clock.now())]
+    assert stays == [("new", 2 * 86400), ("qualification", 5 * 3600)]
+    assert deal.probability == 15
+
+
+def test_stuck_and_no_activity_flags_appear_when_thresholds_pass(session, deal, clock):
+    assert deal_flags(deal, clock.now()) == []
+    clock.advance(timedelta(days=3, minutes=1))  # «Новый» is stuck after 3 days
+    assert deal_flags(deal, clock.now()) == ["stuck"]
+    log_activity(session, kind="call", subject="Созвон", happened_at=None, now=clock.now(), user_id=None,
+                 deal=deal)
+    clock.advance(timedelta(days=7))
+    assert deal_flags(deal, clock.now()) == ["stuck"]
+    clock.advance(timedelta(minutes=1))
+    assert deal_flags(deal, clock.now()) == ["stuck", "no_activity"]
+
+
+def test_offer_expiry_and_registry_flags(session, deal, clock):
+    deal.offer_expires_on = clock.now().date() + timedelta(days=2)
+    deal.client.registry_flag = True
+    assert deal_flags(deal, clock.now()) == ["offer_expiring", "registry"]
+    deal.offer_expires_on = clock.now().date() + timedelta(days=3)
+    assert "offer_expiring" not in deal_flags(deal, clock.now())
+
+
+def test_flag_filters_in_sql_agree_with_the_flags_shown(session, deal, demo_users, clock):
+    from models.sales.queries import DealFilter, list_deals
+
+    funnel = deal.funnel
+    fresh = open_deal(session, client=deal.client, funnel=funnel, owner_id=deal.owner_id, now=clock.now())
+    clock.advance(timedelta(days=4))
+    moved = open_deal(session, client=deal.client, funnel=funnel, owner_id=deal.owner_id, now=clock.now())
+    move_stage(session, moved, "underwriting", user_id=None, now=clock.now())
+    moved.offer_expires_on = clock.now().date() + timedelta(days=5)
+    clock.advance(timedelta(days=4))
+    log_activity(session, kind="note", subject="Заметка", happened_at=None, now=clock.now(), user_id=None,
+                 deal=fresh)
+    session.commit()
+    admin = demo_users["admin"]
+    everything = list_deals(session, admin, clock.now(), DealFilter())
+    for flag in ("stuck", "no_activity", "offer_expiring", "registry"):
+        expected = {d.id for d, flags in everything if flag in flags}
+        found = {d.id for d, _ in list_deals(session, admin, clock.now(), DealFilter(flag=flag))}
+        assert found == expected, flag
+    assert {d.id for d, _ in list_deals(session, admin, clock.now(), DealFilter(flag="stuck"))} == {
+        deal.id, fresh.id}
+    assert {d.id for d, _ in list_deals(session, admin, clock.now(), DealFilter(flag="offer_expiring"))} == {
+        moved.id}

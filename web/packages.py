@@ -1,0 +1,42 @@
+"""The packages that make up the running CRM, listed once.
+
+The app factory (and with it the server, the worker and the CLI) builds the registry from
+this list: operations, outbox handlers, scheduler jobs, permission rules, labelers,
+references and demo seeds all come from the packages' ``register`` functions, in this order
+(demo data loads users before clients before deals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import ModuleType
+
+import engine
+import integrations.mail
+import integrations.registry
+import models.clients
+import models.identity
+import models.notifications
+import models.platform
+import models.sales
+import models.tasks
+from models.platform.registry import Registry, build_registry, install
+
+PACKAGES: tuple[ModuleType, ...] = (
+    models.platform,
+    models.identity,
+    engine,
+    models.clients,
+    models.sales,
+    models.tasks,
+    models.notifications,
+    integrations.registry.client,
+    integrations.mail.smtp,
+)
+
+
+def registry(extra: Iterable[ModuleType] = ()) -> Registry:
+    """Build the registry from ``PACKAGES`` (and ``extra``) and install it for rules, labels and merges."""
+    built = build_registry((*PACKAGES, *extra))
+    install(built)
+    return built
