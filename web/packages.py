@@ -30,8 +30,8 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.sales,
     models.tasks,
     models.notifications,
-    integrations.registry.client,
-    integrations.mail.smtp,
+    integrations.registry,
+    integrations.mail,
 )
 
 
