@@ -32,7 +32,7 @@ from engine import bpmn_errors, event_log, event_subprocesses, human_tasks
 from engine.clock_bridge import using_clock
 from engine.definitions import latest_definition
 from engine.errors import ConflictError, EngineError, NotFound, OperationError
-from engine.forms import check_submission
+from engine.forms import check_submission, load_form
 from engine.jsonable import to_jsonable
 from engine.operations import OperationContext
 from engine.script_engine import CrmScriptEngine
@@ -89,6 +89,12 @@ class ProcessEngine:
         else:
             self._unsubscribed.add(instance.id)
         return workflow
+
+    def task_form(self, row: HumanTask) -> tuple[dict, dict]:
+        """(JSON Schema, UI hints) of a user task's form; an empty form when the task has none."""
+        schema = load_form(self.forms_dir, row.form) if row.form else {"type": "object", "properties": {}}
+        ui = load_form(self.forms_dir, row.form_ui) if row.form_ui else {}
+        return schema, ui
 
     def instance(self, instance_id: int) -> ProcessInstance:
         instance = self.session.get(ProcessInstance, instance_id)

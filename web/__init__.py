@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     login_manager.init_app(app)
     rest_api.init_app(app)
 
-    from web import assets, errors, formatting, navigation, security
+    from web import assets, errors, formatting, navigation, security, transactions
     from web.admin import bp as admin_bp
     from web.api import register_api
     from web.auth import bp as auth_bp
@@ -116,4 +116,5 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(deals_bp)
     app.register_blueprint(processes_bp)
     register_api(app)
+    transactions.init_app(app)  # last: wraps every view registered above
     return app

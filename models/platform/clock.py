@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Anything that tells the time (timezone-aware UTC): the system clock, a test's, a simulation's."""
+
+    def now(self) -> datetime: ...
 
 
 class SystemClock:

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine.errors import ConflictError, FormValidationError, NotFound
-from engine.forms import load_form, validate
+from engine.forms import validate
 from engine.tables import HumanTask, TaskStatus
 from engine.task_view import task_data
 from models.clients.cards import Client
@@ -33,10 +33,7 @@ from web.inbox.markup import render_instructions
 
 
 def _forms(row: HumanTask) -> tuple[dict, dict]:
-    forms_dir = current_app.extensions["crm.settings"].forms_dir
-    schema = load_form(forms_dir, row.form) if row.form else {"type": "object", "properties": {}}
-    ui = load_form(forms_dir, row.form_ui) if row.form_ui else {}
-    return schema, ui
+    return process_engine().task_form(row)
 
 
 def _picker_clients(fields: list) -> list[Client]:

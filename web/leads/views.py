@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine.errors import FormValidationError
-from engine.forms import load_form
 from engine.tables import HumanTask, TaskStatus
 from models.platform.db import db
 from models.platform.permissions import Permission, can_access, has_permission, require_access
@@ -23,7 +22,7 @@ from models.sales.notices import notify_reassignment
 from models.sales.queries import assignable_managers, list_leads
 from web.engine_support import process_engine
 from web.leads import bp
-from web.security import clock, settings
+from web.security import clock
 
 
 def _lead(lead_id: int) -> Lead:
@@ -73,7 +72,7 @@ def new():
 def _render_card(lead: Lead, errors: dict | None = None, form: dict | None = None, status: int = 200):
     task = _open_task(lead)
     may_work = task is not None and _may_work(task, lead)
-    schema = load_form(settings().forms_dir, task.form) if task is not None and task.form else None
+    schema = process_engine().task_form(task)[0] if task is not None and task.form else None
     managers = assignable_managers(db.session)
     return render_template("leads/show.html", lead=lead, task=task if may_work else None, schema=schema,
                            errors=errors or {}, form=form or {}, managers=managers,
