@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import select
 
+from engine.durations import iso_duration
 from engine.errors import OperationError
 from engine.operations import OperationContext
 from engine.tables import HumanTask, TaskStatus
@@ -31,15 +31,9 @@ DEFAULT_GRACE = timedelta(hours=4)
 
 def _duration(value: str, name: str) -> timedelta:
     try:
-        parsed = TimerEventDefinition.parse_iso_duration(value.strip().strip("'\""))
-    except Exception:
+        return iso_duration(value)
+    except ValueError:
         raise OperationError(f"Параметр «{name}»: ожидается длительность ISO 8601, например PT4H") from None
-    return timedelta(
-        days=parsed.get("days", 0) + 7 * parsed.get("weeks", 0),
-        hours=parsed.get("hours", 0),
-        minutes=parsed.get("minutes", 0),
-        seconds=parsed.get("seconds", 0),
-    )
 
 
 def grace_of(context: OperationContext) -> timedelta:
