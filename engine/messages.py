@@ -18,7 +18,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, 
 from sqlalchemy import select
 
 from engine.jsonable import to_jsonable
-from engine.runtime import ProcessEngine, step
+from engine.runtime import Runtime, step
 from engine.tables import ProcessDefinition, ProcessInstance, ProcessMessage, Subscription
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def _matches(subscription: Subscription, correlation: dict) -> bool:
     return all(k in recorded and str(recorded[k]) == str(v) for k, v in correlation.items())
 
 
-def _start_by_message(engine: ProcessEngine, name: str, correlation: dict, payload: dict,
+def _start_by_message(engine: Runtime, name: str, correlation: dict, payload: dict,
                       user_id: int | None) -> list[int]:
     keys = set()
     for definition in engine.session.scalars(select(ProcessDefinition)):
@@ -54,7 +54,7 @@ def _start_by_message(engine: ProcessEngine, name: str, correlation: dict, paylo
 
 
 @step
-def send_message(engine: ProcessEngine, name: str, correlation: dict, payload: dict,
+def send_message(engine: Runtime, name: str, correlation: dict, payload: dict,
                  user_id: int | None) -> Delivery:
     """Deliver message ``name`` to waiting instances, or start one, or record it as unmatched."""
     from engine.steps import deliver
@@ -87,7 +87,7 @@ def send_message(engine: ProcessEngine, name: str, correlation: dict, payload: d
 
 
 @step
-def broadcast_signal(engine: ProcessEngine, name: str, payload: Any, user_id: int | None) -> Delivery:
+def broadcast_signal(engine: Runtime, name: str, payload: Any, user_id: int | None) -> Delivery:
     """Deliver signal ``name`` to every instance waiting for it."""
     from engine.steps import deliver
 

@@ -16,7 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.definitions import latest_definition
-from engine.runtime import ProcessEngine, step
+from engine.runtime import Runtime, step
 from engine.serialization import _registry, definition_specs
 from engine.tables import InstanceStatus, ProcessInstance
 
@@ -57,7 +57,7 @@ def _names(tasks) -> list[str]:
 
 
 @step
-def migrate_instance(engine: ProcessEngine, instance: ProcessInstance,
+def migrate_instance(engine: Runtime, instance: ProcessInstance,
                      user_id: int | None) -> MigrationResult:
     latest = latest_definition(engine.session, instance.process_key)
     old_version = instance.definition.version
@@ -91,7 +91,7 @@ def migrate_instance(engine: ProcessEngine, instance: ProcessInstance,
     return MigrationResult(instance.id, old_version, latest.version, True, [], _names(changed))
 
 
-def migrate_all(engine: ProcessEngine, key: str | None, user_id: int | None) -> list[MigrationResult]:
+def migrate_all(engine: Runtime, key: str | None, user_id: int | None) -> list[MigrationResult]:
     """Try every active instance not on its process's latest version."""
     stmt = select(ProcessInstance).where(ProcessInstance.status.in_(InstanceStatus.ACTIVE))
     if key:

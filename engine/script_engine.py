@@ -10,6 +10,7 @@ The engine re-attaches one of these to every workflow it loads.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -42,12 +43,14 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 class CrmScriptEngine(PythonScriptEngine):
     """Script engine bound to one step: its operation context, clock and helpers."""
 
-    def __init__(self, context: operations.OperationContext, helpers: dict[str, Any] | None = None):
+    def __init__(self, context: operations.OperationContext, ops: Mapping[str, Callable[..., Any]],
+                 helpers: dict[str, Any] | None = None) -> None:
         clock = context.clock
-        base = {"now": clock.now, "today": lambda: clock.now().date()}
+        base: dict[str, Any] = {"now": clock.now, "today": lambda: clock.now().date()}
         base.update(helpers or {})
         super().__init__(environment=SandboxEnvironment(base))
         self.context = context
+        self.ops = ops
 
     def evaluate(self, task, expression, external_context=None):
         try:
@@ -70,7 +73,7 @@ class CrmScriptEngine(PythonScriptEngine):
         """Dispatch to a registered operation; the result is returned as JSON text."""
         params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
         try:
-            result = operations.call(operation_name, self.context, params)
+            result = operations.call(self.ops, operation_name, self.context, params)
         except (OperationError, BpmnErrorRaised) as exc:
             raise WorkflowTaskException(exc.message, task=task, exception=exc) from exc
         except Exception as exc:

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from engine.errors import ConflictError, FormValidationError, NotFound
 from engine.forms import validate
 from engine.tables import HumanTask, TaskStatus
-from engine.task_view import task_data
 from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.db import db
@@ -76,7 +75,7 @@ def render_process(
     action_errors: dict | None = None,
 ):
     schema, ui = _forms(row)
-    data = task_data(process_engine(), row) if row.status == TaskStatus.OPEN else (row.completed_data or {})
+    data = process_engine().task_data(row) if row.status == TaskStatus.OPEN else (row.completed_data or {})
     shown = {**{k: v for k, v in data.items() if k in schema.get("properties", {})}, **values}
     fields = build_fields(schema, ui, shown, errors)
     queue = ROLE_LABELS.get(Role(row.candidate_role)) if row.candidate_role else None
