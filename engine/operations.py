@@ -93,8 +93,19 @@ def get_operation(operations: Mapping[str, Callable[..., Any]], name: str) -> Op
 
 
 def _convert(value: Any, kind: Any, name: str) -> Any:
+    """``value`` as the annotated ``kind`` (``Decimal``, dates from ISO text, plain types); else unchanged."""
     if value is None or kind is Any or isinstance(kind, str):
         return value
+    if get_origin(kind) in (Union, types.UnionType):  # ``int | None``: the first member it becomes
+        members = [arg for arg in get_args(kind) if arg is not type(None)]
+        if any(isinstance(member, type) and isinstance(value, member) for member in members):
+            return value
+        for member in members[:-1]:
+            try:
+                return _convert(value, member, name)
+            except OperationError:
+                continue
+        return _convert(value, members[-1], name) if members else value
     try:
         if kind is Decimal:
             return Decimal(str(value))
