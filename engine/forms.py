@@ -125,7 +125,7 @@ def _message(error: Any, schema: dict) -> str:
         return "Обязательное поле"
     if v == "type":
         kinds = arg if isinstance(arg, list) else [arg]
-        return "Ожидается " + " или ".join(_TYPE_NAMES.get(k, k) for k in kinds)
+        return "Ожидается " + " или ".join(str(_TYPE_NAMES.get(k, k)) for k in kinds)
     if v == "minLength":
         return "Поле не может быть пустым" if arg == 1 else f"Не короче {arg} символов"
     if v == "format":

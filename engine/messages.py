@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from engine.jsonable import to_jsonable
 from engine.runtime import Runtime, step
-from engine.tables import ProcessDefinition, ProcessInstance, ProcessMessage, Subscription
+from engine.tables import ProcessDefinition, ProcessMessage, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,7 @@ def send_message(engine: Runtime, name: str, correlation: dict, payload: dict,
     targets = sorted({s.instance_id for s in subscriptions if _matches(s, correlation)})
     delivered = []
     for instance_id in targets:
-        instance = engine.session.get(ProcessInstance, instance_id)
-        if deliver(engine, instance, MessageEventDefinition(name), payload, user_id):
+        if deliver(engine, engine.instance(instance_id), MessageEventDefinition(name), payload, user_id):
             delivered.append(instance_id)
     status = "delivered"
     if not delivered:
@@ -93,9 +92,9 @@ def broadcast_signal(engine: Runtime, name: str, payload: Any, user_id: int | No
 
     waiting = sorted(set(engine.session.scalars(
         select(Subscription.instance_id).where(Subscription.kind == "signal", Subscription.name == name))))
+    signal = SignalEventDefinition(name)
     targets = [instance_id for instance_id in waiting
-               if deliver(engine, engine.session.get(ProcessInstance, instance_id),
-                          SignalEventDefinition(name), payload, user_id)]
+               if deliver(engine, engine.instance(instance_id), signal, payload, user_id)]
     row = ProcessMessage(kind="signal", name=name, correlation={}, payload=to_jsonable(payload or {}),
                          status="delivered" if targets else "unmatched", instance_ids=targets,
                          received_at=engine.clock.now(), sender_id=user_id)

@@ -9,7 +9,9 @@ refusal lists the removed and changed elements.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
@@ -37,7 +39,7 @@ class MigrationResult:
 _SITTING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
-def _removed(diff) -> list:
+def _removed(diff: Any) -> list[Any]:
     """Tasks whose element is gone from the new version.
 
     SpiffWorkflow's diff also aligns an element with a differently named one in the same
@@ -52,7 +54,7 @@ def _removed(diff) -> list:
     return removed
 
 
-def _names(tasks) -> list[str]:
+def _names(tasks: Iterable[Any]) -> list[str]:
     return sorted({t.task_spec.bpmn_id or t.task_spec.name for t in tasks})
 
 

@@ -142,8 +142,11 @@ def list_instances(session: Session, directory: Directory, flt: InstanceFilter, 
         stmt = stmt.where(ProcessInstance.id < before_id)
     found = session.execute(stmt).all()
     names = directory.names(session, {row.started_by_id for row in found if row.started_by_id})
-    rows = [InstanceRow(*row[:-1], names.get(row.started_by_id) if row.started_by_id else None)
-            for row in found]
+    rows = [InstanceRow(id=r.id, process_key=r.process_key, version=r.version, title=r.title,
+                        status=r.status, business_type=r.business_type, business_id=r.business_id,
+                        started_at=r.started_at, updated_at=r.updated_at, completed_at=r.completed_at,
+                        started_by=names.get(r.started_by_id) if r.started_by_id else None)
+            for r in found]
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_cursor
 
@@ -199,7 +202,9 @@ def instance_detail(engine: Runtime, instance_id: int) -> InstanceDetail:
     return InstanceDetail(
         instance=instance, definition=instance.definition, started_by=name(instance.started_by_id),
         tasks=[(task, name(task.assignee_id)) for task in open_tasks],
-        history=[HistoryEntry(*row[:6], name(row.user_id), row.detail) for row in events[:HISTORY_LIMIT]],
+        history=[HistoryEntry(at=e.at, kind=e.kind, element_id=e.element_id, element_name=e.element_name,
+                              element_type=e.element_type, duration_ms=e.duration_ms, user=name(e.user_id),
+                              detail=e.detail) for e in events[:HISTORY_LIMIT]],
         history_truncated=len(events) > HISTORY_LIMIT, incidents=incidents, data=data,
         data_error=error,
     )

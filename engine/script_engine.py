@@ -52,7 +52,7 @@ class CrmScriptEngine(PythonScriptEngine):
         self.context = context
         self.ops = ops
 
-    def evaluate(self, task, expression, external_context=None):
+    def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except (ScriptError, EngineError) as exc:
@@ -63,17 +63,18 @@ class CrmScriptEngine(PythonScriptEngine):
                 task=task, exception=exc,
             ) from exc
 
-    def execute(self, task, script, external_context=None):
+    def execute(self, task: Any, script: str, external_context: dict | None = None) -> bool:
         try:
             return self.environment.execute(script, task.data, external_context or {})
         except Exception as exc:
             raise self.create_task_exec_exception(task, script, exc) from exc
 
-    def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
+    def call_service(self, task: Any, operation_name: str | None = None,
+                     operation_params: dict | None = None, **kwargs: Any) -> str:
         """Dispatch to a registered operation; the result is returned as JSON text."""
         params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
         try:
-            result = operations.call(self.ops, operation_name, self.context, params)
+            result = operations.call(self.ops, operation_name or "", self.context, params)
         except (OperationError, BpmnErrorRaised) as exc:
             raise WorkflowTaskException(exc.message, task=task, exception=exc) from exc
         except Exception as exc:

@@ -21,4 +21,4 @@ def engine_services(app: Flask) -> EngineServices:
 
 def process_engine() -> ProcessEngine:
     """An engine on the request's (or command's) session; the unit of work commits."""
-    return engine_services(current_app).engine(db.session)
+    return engine_services(current_app).engine(db.session())
