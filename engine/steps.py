@@ -1,6 +1,6 @@
 """Steps that wake an instance up: due timers, caught messages and signals, incident retries.
 
-Each function is one step on one instance through a ``ProcessEngine`` (same session,
+Each function is one step on one instance through the engine (same session,
 same transaction as the caller's); events thrown to other instances are routed at the end.
 """
 
