@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, ValidationResult
 
 # Numbers are read as dialled from Russia: «8 …» is the national prefix, «810 …» international.
 DEFAULT_REGION = "RU"
@@ -65,7 +65,9 @@ def phone_error(raw: str | None) -> str | None:
     if number is not None and phonenumbers.is_valid_number(number):
         return None
     text = (raw or "").strip()
-    if number is not None and phonenumbers.is_possible_number(number):
+    # The right length for the country but no such range (area code, operator): say so.
+    if number is not None and phonenumbers.is_possible_number_with_reason(
+            number) == ValidationResult.IS_POSSIBLE:
         return (f"Телефон «{text}»: такого номера нет в плане нумерации, проверьте код города "
                 f"или оператора (например, {_EXAMPLE})")
     return f"Телефон «{text}» не похож на номер: ожидается, например, {_EXAMPLE}"
