@@ -156,8 +156,8 @@ def revert_import(session: Session, actor: User | None, batch: ClientImport,
                                     .options(selectinload(Client.contacts)).limit(500)).all()
             if not chunk:
                 break
-            for client in chunk:
-                session.delete(client)
+            for imported in chunk:
+                session.delete(imported)
             session.flush()
             deleted += len(chunk)
         updated = session.scalars(select(ImportRow).where(ImportRow.import_id == batch.id,
