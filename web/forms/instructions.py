@@ -49,7 +49,7 @@ _BLOCK_START = re.compile(r"^(\s*)([-+]|\d+\.)(?=\s|$)", re.MULTILINE)
 class _EscapeTemplateText(Extension):
     """HTML-escape the template's literal text as autoescape does with the values put into it."""
 
-    def filter_stream(self, stream: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
+    def filter_stream(self, stream: Iterable[Token]) -> Iterator[Token]:
         for token in stream:
             if token.type == "data":
                 yield Token(token.lineno, "data", html.escape(token.value, quote=False))
@@ -99,6 +99,8 @@ class _SafeLinks(Treeprocessor):
 
 
 class _SafeLinksExtension(MarkdownExtension):
+    """Registers ``_SafeLinks`` after markdown's own tree processors."""
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_SafeLinks(md), "crm_safe_links", 0)
 

@@ -67,7 +67,8 @@ def render_process(
     *,
     typed: dict | None = None,
     action_errors: dict | None = None,
-):
+) -> tuple[str, int]:
+    """The task page with ``values`` over the task's data and ``errors`` per field, answered as ``status``."""
     schema, ui = task_form(row)
     data = task_data(process_engine(), row) if row.status == TaskStatus.OPEN else (row.completed_data or {})
     shown = {**{k: v for k, v in data.items() if k in schema.get("properties", {})}, **values}
