@@ -79,8 +79,9 @@ def referenced_forms(diagrams: Iterable[bytes]) -> set[str]:
         except (UnsafeXml, etree.XMLSyntaxError):
             continue
         for prop in tree.getroot().iter(f"{{{_SPIFF}}}property"):
-            if prop.get("name") in FORM_PROPERTIES and prop.get("value"):
-                names.add(prop.get("value", "").strip())
+            value = prop.get("value")
+            if prop.get("name") in FORM_PROPERTIES and value:
+                names.add(value)  # as the parser will read it, so the deploy finds it by that name
     return names
 
 

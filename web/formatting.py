@@ -1,4 +1,4 @@
-"""Jinja filters that show stored UTC times and money the Russian way."""
+"""Jinja filters that show stored UTC times, money and phone numbers the Russian way."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from flask_login import current_user
+
+from models.clients.phones import display_phone
 
 
 def _zone() -> ZoneInfo:
@@ -30,6 +32,13 @@ def rub(value: Decimal | None) -> str:
     return f"{text} ₽"
 
 
+def phone(value: str | None) -> str:
+    """A stored E.164 number as «+7 (495) 500-55-50»; the stored value itself never changes."""
+    return display_phone(value)
+
+
 def init_app(app: Flask) -> None:
+    """Register the filters: ``local_dt``, ``rub`` and ``phone`` (``|map('phone')`` for lists)."""
     app.add_template_filter(local_dt, "local_dt")
     app.add_template_filter(rub, "rub")
+    app.add_template_filter(phone, "phone")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -27,6 +27,9 @@ from models.clients.cards import Client, Contact
 from models.clients.index import ContactPoint, HistoryRef, NameToken, uses_name_tokens
 from models.clients.names import name_suffixes, search_name
 from models.platform.audit import AuditLog, render_value
+
+if TYPE_CHECKING:
+    import psycopg
 
 # Columns whose "create" audit rows say nothing the row itself does not (its id and time)
 # or that are derived (the search name); the card's history hides them anyway.
@@ -47,7 +50,7 @@ def _audit_rows(table: Any, rows: Sequence[dict[str, Any]], actor_id: int | None
             value = row.get(key)
             if value is not None:
                 if type(value) is str:
-                    text_value = value
+                    text_value: str | None = value
                 elif isinstance(value, list):
                     if tuple(value) not in rendered:
                         rendered[tuple(value)] = render_value(value)
@@ -88,10 +91,13 @@ def write_rows(session: Session, table: Any, names: Sequence[str], rows: list[tu
             rows[number] = (*values[:index], processed, *values[index + 1:])
     columns = ", ".join(f'"{n}"' for n in names)
     raw = conn.connection.dbapi_connection
+    if raw is None:  # only an invalidated connection has none, and a session never hands one out
+        raise RuntimeError("the session's connection has no DBAPI connection")
     if dialect.name == "postgresql":
+        driver = cast("psycopg.Connection[Any]", raw)  # our PostgreSQL driver is psycopg 3
         statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
-        with _as_sqlalchemy_error(dialect, statement), raw.cursor() as cursor, \
-                cursor.copy(statement) as copy:
+        with _as_sqlalchemy_error(dialect, statement), driver.cursor() as pg_cursor, \
+                pg_cursor.copy(statement) as copy:
             for values in rows:
                 copy.write_row(values)
         return

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.tables import ProcessInstance
 from models.clients.cards import Client, ClientKind, Contact
 from models.clients.requisites import make_inn10, make_inn12, make_kpp, make_ogrn, make_ogrnip
-from models.identity.users import User, find_user
+from models.identity.users import User, require_user
 from models.platform.registry import DemoContext
 
 _NAME_ROOTS = (
@@ -133,7 +133,7 @@ def _showcase(candidates: list[Client]) -> list[Client]:
 def ensure_demo_clients(session: Session, companies: int = 200) -> int:
     """Create the deterministic demo clients that are not there yet."""
     rng = random.Random(20261124)
-    owners = [find_user(session, login) for login in ("manager", "manager2", "manager3", "senior")]
+    owners = [require_user(session, login) for login in ("manager", "manager2", "manager3", "senior")]
     candidates = [_company(rng, i, owners) for i in range(companies)]
     candidates += _small_clients(rng, owners)
     candidates += _showcase(candidates)
@@ -147,7 +147,8 @@ def ensure_demo_clients(session: Session, companies: int = 200) -> int:
         if known:
             continue
         session.add(client)
-        existing_inn.add(client.inn)
+        if client.inn:
+            existing_inn.add(client.inn)
         existing_names.add(client.full_name)
         created += 1
     session.flush()

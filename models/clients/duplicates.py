@@ -143,9 +143,9 @@ def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = 
                 add(client_id, reason, 100)
     points = probe.phones + probe.emails
     if points:
-        rows = session.execute(select(ContactPoint.client_id, ContactPoint.kind, ContactPoint.value)
-                               .where(ContactPoint.value.in_(points)).limit(100))
-        for client_id, kind, value in rows:
+        shared = session.execute(select(ContactPoint.client_id, ContactPoint.kind, ContactPoint.value)
+                                 .where(ContactPoint.value.in_(points)).limit(100))
+        for client_id, kind, value in shared:
             add(client_id, f"Совпадает {'телефон' if kind == 'phone' else 'e-mail'} {value}", 100)
     for client_id, other_name in _name_candidates(session, probe.name):
         score = name_score(probe.name, other_name)

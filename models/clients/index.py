@@ -185,10 +185,9 @@ class _Changes:
         if self.points:
             conn.execute(insert(ContactPoint), self.points)
         if self.stale_tokens:
-            table = NameToken.__table__
-            conn.execute(table.delete().where(table.c.token == bindparam("t"),
-                                              table.c.client_id == bindparam("c"),
-                                              table.c.contact_id == bindparam("k")),
+            conn.execute(delete(NameToken).where(NameToken.token == bindparam("t"),
+                                                 NameToken.client_id == bindparam("c"),
+                                                 NameToken.contact_id == bindparam("k")),
                          [{"t": r["token"], "c": r["client_id"], "k": r["contact_id"]}
                           for r in self.stale_tokens])
         if self.tokens:

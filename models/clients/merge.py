@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, delete, or_, select, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Mapped, RelationshipDirection, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, RelationshipDirection, Session, mapped_column
 
 from models.clients.cards import Client
 from models.clients.duplicates import NotDuplicate
@@ -97,7 +97,7 @@ def client_references() -> list[Any]:
     return columns
 
 
-def _mapped_class(table: Any) -> type | None:
+def _mapped_class(table: Any) -> type[Any] | None:
     for mapper in Base.registry.mappers:
         if mapper.local_table is table:
             return mapper.class_
@@ -109,7 +109,7 @@ def _move_rows(session: Session, column: Any, old_id: int, survivor: Client) -> 
     if cls is None:
         session.execute(update(column.table).where(column == old_id).values({column.name: survivor.id}))
         return
-    mapper = sa_inspect(cls)
+    mapper: Mapper[Any] = sa_inspect(cls)
     relation = next((r for r in mapper.relationships if r.direction is RelationshipDirection.MANYTOONE
                      and column in r.local_columns), None)
     attr = next(p.key for p in mapper.column_attrs if column in p.columns)

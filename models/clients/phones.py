@@ -1,50 +1,96 @@
 """Phones and e-mail addresses in one canonical spelling.
 
 People type Russian numbers in many ways («8 (495) 123-45-67», «+7 495 1234567»,
-«495 123 45 67», «8-916-000-00-00 доб. 12»); the database keeps one form, ``+7XXXXXXXXXX``,
-so that search and duplicate detection are plain index lookups. Foreign numbers keep
-their country code (``+375…``). E-mails are trimmed and lower-cased: the domain part is
-case-insensitive by standard, and in practice nobody relies on a case-sensitive local
-part.
+«495 123 45 67», «8-916-000-00-00 доб. 12»); the database keeps one form, E.164
+(``+7XXXXXXXXXX`` for Russian numbers), so that search and duplicate detection are plain
+index lookups. Parsing and validation are libphonenumber's (the ``phonenumbers`` package):
+a number without ``+`` is read as dialled in Russia (national prefix 8, international
+prefix 810), a number with ``+`` keeps its country code (``+375…``), and only numbers that
+exist in the country's numbering plan are accepted, so «+7 000 000-00-00» is refused.
+Pages show numbers as «+7 (495) 500-55-50» (``display_phone``); stored values never change.
+
+Extensions («доб. 12», «добавочный 12», «ext. 12», «x12») are recognised and dropped: they
+do not identify the line, and the stored form has no room for them. We strip them ourselves
+before libphonenumber sees the text because it does not know the full word «добавочный».
+
+E-mails are trimmed and lower-cased: the domain part is case-insensitive by standard, and
+in practice nobody relies on a case-sensitive local part.
 """
 
 from __future__ import annotations
 
 import re
 
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, ValidationResult
+
+# Numbers are read as dialled from Russia: «8 …» is the national prefix, «810 …» international.
+DEFAULT_REGION = "RU"
+
 _EXTENSION_RE = re.compile(r"(доб\.?|добавочный|ext\.?|x)\s*\d+\s*$", re.IGNORECASE)
-_PHONE_CHARS_RE = re.compile(r"^[\d\s()+\-.]+$")
+# Only digits, spaces, brackets, plus, dots and dashes (hyphen, en/em dash, minus as pasted
+# from office documents): a cell with words in it is a note, not a phone, even when
+# libphonenumber could dig a number out of it.
+_PHONE_CHARS_RE = re.compile(r"^[\d\s()+\-.\u2010-\u2015\u2212]+$")
 _EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]{2,}$")
 _SPLIT_RE = re.compile(r"[,;\n]+")
+_EXAMPLE = "+7 495 123-45-67"
+
+
+def _parse(raw: str | None) -> PhoneNumber | None:
+    """libphonenumber's reading of ``raw`` without its extension, or None if it is not a number."""
+    text = _EXTENSION_RE.sub("", (raw or "").strip()).strip()
+    if not text or not _PHONE_CHARS_RE.match(text):
+        return None
+    try:
+        return phonenumbers.parse(text, DEFAULT_REGION)
+    except NumberParseException:
+        return None
 
 
 def normalize_phone(raw: str | None) -> str | None:
-    """The canonical ``+7XXXXXXXXXX`` (or ``+<country><number>``) form, or None if not a phone.
+    """The E.164 form (``+74951234567``, ``+375291234567``) of a valid number, else None.
 
     A trailing extension («доб. 12») is dropped: it does not identify the line.
     """
-    text = (raw or "").strip()
-    if not text:
+    number = _parse(raw)
+    if number is None or not phonenumbers.is_valid_number(number):
         return None
-    text = _EXTENSION_RE.sub("", text).strip()
-    if not _PHONE_CHARS_RE.match(text):
-        return None
-    digits = re.sub(r"\D", "", text)
-    international = text.startswith("+")
-    if len(digits) == 10 and not international:
-        return "+7" + digits
-    if len(digits) == 11 and digits[0] in "78" and not (international and digits[0] == "8"):
-        return "+7" + digits[1:]
-    if international and digits[0] != "7" and 8 <= len(digits) <= 15:
-        return "+" + digits
-    return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 def phone_error(raw: str | None) -> str | None:
     """A Russian message when ``raw`` is not a phone number we can store, else None."""
-    if normalize_phone(raw) is None:
-        return f"Телефон «{(raw or '').strip()}» не похож на номер: ожидается, например, +7 495 123-45-67"
-    return None
+    number = _parse(raw)
+    if number is not None and phonenumbers.is_valid_number(number):
+        return None
+    text = (raw or "").strip()
+    # The right length for the country but no such range (area code, operator): say so.
+    if number is not None and phonenumbers.is_possible_number_with_reason(
+            number) == ValidationResult.IS_POSSIBLE:
+        return (f"Телефон «{text}»: такого номера нет в плане нумерации, проверьте код города "
+                f"или оператора (например, {_EXAMPLE})")
+    return f"Телефон «{text}» не похож на номер: ожидается, например, {_EXAMPLE}"
+
+
+def display_phone(value: str | None) -> str:
+    """A stored number as people read it: «+7 (495) 500-55-50», «+375 29 123-45-67».
+
+    Russian (and other +7) numbers take the national layout with its bracketed area code,
+    the national prefix 8 replaced by +7; other countries the international layout. A value
+    libphonenumber does not consider valid (typed before numbers were validated) is shown
+    as stored.
+    """
+    if not value:
+        return ""
+    number = _parse(value)
+    if number is None or not phonenumbers.is_valid_number(number):
+        return value
+    if number.country_code == 7:
+        national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        if national.startswith("8 "):
+            return "+7 " + national[2:]
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 
 
 def normalize_email(raw: str | None) -> str | None:

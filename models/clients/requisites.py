@@ -5,28 +5,34 @@ BIC and the control key of settlement and correspondent accounts. Every check re
 ``None`` when the value is valid and a Russian message saying what is wrong otherwise,
 so forms and imports can show it as is. Generators of valid numbers serve demo data and
 benchmarks.
+
+Who computes what: the INN and OGRN check digits (and the OGRN's leading digit) are
+python-stdnum's (``stdnum.ru.inn``, ``stdnum.ru.ogrn``); the wording of the messages, the
+length a caller expects and the rest are ours. Ours too, because stdnum lacks them: KPP,
+BIC and the account control keys; and the OGRNIP check digit, because stdnum 2.2 compares
+the whole remainder modulo 13 where the rule takes its last digit, so it refuses about
+3 in 13 real OGRNIPs (those whose remainder is 10, 11 or 12).
 """
 
 from __future__ import annotations
 
 import random
 import re
+from types import ModuleType
 
-_INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-_INN12_WEIGHTS_1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-_INN12_WEIGHTS_2 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
+from stdnum.ru import inn as stdnum_inn
+from stdnum.ru import ogrn as stdnum_ogrn
+
 _ACCOUNT_WEIGHTS = (7, 1, 3) * 8
 _KPP_RE = re.compile(r"^\d{4}[0-9A-Z]{2}\d{3}$")
-
-
-def _weighted(digits: str, weights: tuple[int, ...]) -> int:
-    return sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
 
 
 def _digits_error(value: str, lengths: tuple[int, ...], name: str) -> str | None:
     if not value:
         return f"{name} не указан"
-    if not value.isdigit():
+    # ASCII only: str.isdigit() also accepts «²» or «٣», which no control-digit rule can read.
+    if not (value.isascii() and value.isdigit()):
         return f"{name} должен состоять только из цифр"
     if len(value) not in lengths:
         expected = " или ".join(str(n) for n in lengths)
@@ -34,34 +40,38 @@ def _digits_error(value: str, lengths: tuple[int, ...], name: str) -> str | None
     return None
 
 
+def _stdnum_error(module: ModuleType, value: str, name: str) -> str | None:
+    """What stdnum finds wrong with a number whose digits and length we have already checked."""
+    try:
+        module.validate(value)
+    except InvalidChecksum:
+        return f"Неверная контрольная цифра {name}"
+    except InvalidComponent:
+        return f"{name} не может начинаться с {value[0]}"
+    except ValidationError:
+        return f"Неверный {name}"
+    return None
+
+
 def inn_error(inn: str, *, length: int | None = None) -> str | None:
     """Check an INN; ``length`` (10 or 12) restricts it to organisations or individuals."""
     inn = (inn or "").strip()
-    error = _digits_error(inn, (length,) if length else (10, 12), "ИНН")
-    if error:
-        return error
-    if len(inn) == 10:
-        ok = _weighted(inn, _INN10_WEIGHTS) == int(inn[9])
-    else:
-        ok = _weighted(inn, _INN12_WEIGHTS_1) == int(inn[10]) and _weighted(
-            inn, _INN12_WEIGHTS_2
-        ) == int(inn[11])
-    return None if ok else "Неверная контрольная цифра ИНН"
+    return _digits_error(inn, (length,) if length else (10, 12), "ИНН") or _stdnum_error(
+        stdnum_inn, inn, "ИНН")
 
 
 def ogrn_error(ogrn: str) -> str | None:
     """Check a 13-digit OGRN of an organisation."""
     ogrn = (ogrn or "").strip()
-    error = _digits_error(ogrn, (13,), "ОГРН")
-    if error:
-        return error
-    if int(ogrn[:12]) % 11 % 10 != int(ogrn[12]):
-        return "Неверная контрольная цифра ОГРН"
-    return None
+    return _digits_error(ogrn, (13,), "ОГРН") or _stdnum_error(stdnum_ogrn, ogrn, "ОГРН")
 
 
 def ogrnip_error(ogrnip: str) -> str | None:
-    """Check a 15-digit OGRNIP of an individual entrepreneur."""
+    """Check a 15-digit OGRNIP of an individual entrepreneur.
+
+    The control digit is the last digit of the first 14 digits' remainder modulo 13: our own
+    code, as stdnum 2.2 gets remainders 10–12 wrong (see the module docstring).
+    """
     ogrnip = (ogrnip or "").strip()
     error = _digits_error(ogrnip, (15,), "ОГРНИП")
     if error:
@@ -127,25 +137,29 @@ def correspondent_account_error(account: str, bic: str) -> str | None:
 
 
 def make_inn10(rng: random.Random, region: str = "77") -> str:
+    """A valid organisation INN of the region (check digit by stdnum)."""
     body = region + "".join(str(rng.randrange(10)) for _ in range(7))
-    return body + str(_weighted(body, _INN10_WEIGHTS))
+    return body + stdnum_inn.calc_company_check_digit(body)
 
 
 def make_inn12(rng: random.Random, region: str = "77") -> str:
+    """A valid individual INN of the region (check digits by stdnum)."""
     body = region + "".join(str(rng.randrange(10)) for _ in range(8))
-    body += str(_weighted(body, _INN12_WEIGHTS_1))
-    return body + str(_weighted(body, _INN12_WEIGHTS_2))
+    return body + stdnum_inn.calc_personal_check_digits(body)
 
 
 def make_ogrn(rng: random.Random, region: str = "77", year: int = 2010) -> str:
+    """A valid OGRN of an organisation registered in ``year``."""
     body = "1" + f"{year % 100:02d}" + region + "".join(str(rng.randrange(10)) for _ in range(7))
     return body + str(int(body) % 11 % 10)
 
 
 def make_ogrnip(rng: random.Random, region: str = "77", year: int = 2015) -> str:
+    """A valid OGRNIP of an entrepreneur registered in ``year``."""
     body = "3" + f"{year % 100:02d}" + region + "".join(str(rng.randrange(10)) for _ in range(9))
     return body + str(int(body) % 13 % 10)
 
 
 def make_kpp(region: str = "77", reason: str = "01") -> str:
+    """A well-formed KPP of the region's first tax office."""
     return f"{region}01{reason}001"

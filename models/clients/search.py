@@ -138,7 +138,8 @@ def token_range(word: str) -> ColumnElement[bool]:
 
 def _capped_count(session: Session, stmt: Select) -> int:
     """How many rows ``stmt`` finds, counting no further than ``BROAD_MATCHES``."""
-    return session.scalar(select(func.count()).select_from(stmt.limit(BROAD_MATCHES).subquery()))
+    capped = stmt.limit(BROAD_MATCHES).subquery()
+    return session.execute(select(func.count()).select_from(capped)).scalar_one()
 
 
 @dataclass

@@ -71,13 +71,14 @@ def _clean_points(raw: Mapping[str, Any], errors: dict[str, str], values: dict[s
         split_values(raw.get("phone")) + split_values(raw.get("extra_phones")))
     emails = split_values(raw.get("emails")) if "emails" in raw else (
         split_values(raw.get("email")) + split_values(raw.get("extra_emails")))
-    bad_phone = next((phone_error(p) for p in phones if normalize_phone(p) is None), None)
+    parsed = [(p, normalize_phone(p)) for p in phones]  # libphonenumber parses each number once
+    bad_phone = next((phone_error(p) for p, norm in parsed if norm is None), None)
     bad_email = next((email_error(e) for e in emails if normalize_email(e) is None), None)
     if bad_phone:
         errors["phones"] = bad_phone
     if bad_email:
         errors["emails"] = bad_email
-    norm_phones = list(dict.fromkeys(p for p in map(normalize_phone, phones) if p))
+    norm_phones = list(dict.fromkeys(norm for _, norm in parsed if norm))
     norm_emails = list(dict.fromkeys(e for e in map(normalize_email, emails) if e))
     values["phone"] = norm_phones[0] if norm_phones else None
     values["extra_phones"] = norm_phones[1:] or None

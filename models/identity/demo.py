@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from models.identity.users import User, ensure_departments, find_user
+from models.identity.users import User, ensure_departments, find_user, require_user
 
 DEMO_PASSWORD = "demo"  # noqa: S105  (demo data only; refused in production)
 
@@ -59,12 +59,12 @@ def ensure_demo_users(session: Session, password_hash: str | None = None) -> int
             created += 1
     session.flush()
     for spec in DEMO_USERS:
-        user = find_user(session, spec.login)
+        user = require_user(session, spec.login)  # created just above
         if spec.manager and user.manager_id is None:
             user.manager = find_user(session, spec.manager)
         if spec.deputy and user.deputy_id is None:
             user.deputy = find_user(session, spec.deputy)
-    departments["sales"].head_id = find_user(session, "senior").id
-    departments["management"].head_id = find_user(session, "head").id
+    departments["sales"].head_id = require_user(session, "senior").id
+    departments["management"].head_id = require_user(session, "head").id
     session.flush()
     return created

@@ -21,7 +21,7 @@ def effective_assignee(session: Session, user_id: int | None, day: date) -> tupl
     if user_id is None:
         return None, None
     user = session.get(User, user_id)
-    seen = set()
+    seen: set[int] = set()
     current = user
     while current is not None and current.id not in seen and len(seen) < MAX_CHAIN:
         seen.add(current.id)

@@ -177,6 +177,14 @@ def find_user(session: Session, login: str) -> User | None:
     return session.scalar(select(User).where(User.login == login))
 
 
+def require_user(session: Session, login: str) -> User:
+    """The user with ``login`` for callers that rely on it existing (demo seeds); ``LookupError`` if not."""
+    user = find_user(session, login)
+    if user is None:
+        raise LookupError(f"нет пользователя «{login}»")
+    return user
+
+
 def department_member_ids(user: User) -> Select | list[int]:
     """Ids of the user's department, listed when the user's session can read them.
 

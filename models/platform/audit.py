@@ -92,7 +92,7 @@ def _entity_id(obj: Any) -> str:
 
 def _rows_for(obj: Any, action: str, now: datetime) -> list[dict[str, Any]]:
     state = inspect(obj)
-    secret = getattr(obj, "__audit_secret__", frozenset())
+    secret: frozenset[str] = getattr(obj, "__audit_secret__", frozenset())
     base = {
         "at": now,
         "user_id": _actor.get(),

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any, cast
 
+from sqlalchemy import CursorResult
 from sqlalchemy.orm import Session
 
 from models.platform.registry import installed
@@ -43,11 +45,11 @@ def repoint(session: Session, business_type: str, old_id: int, new_id: int) -> i
 
     moved = 0
     for model, type_column, id_column in installed().references:
-        result = session.execute(
+        result = cast(CursorResult[Any], session.execute(
             update(model)
             .where(getattr(model, type_column) == business_type, getattr(model, id_column) == old_id)
             .values({id_column: new_id})
             .execution_options(synchronize_session="fetch")
-        )
+        ))
         moved += result.rowcount or 0
     return moved

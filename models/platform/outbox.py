@@ -90,7 +90,7 @@ def _finish(session_factory: SessionFactory, row_id: int, now: datetime, error: 
 
 def _loaded(session_factory: SessionFactory, row_id: int) -> OutboxMessage:
     with session_factory() as session:
-        row = session.get(OutboxMessage, row_id)
+        row = session.get_one(OutboxMessage, row_id)  # just claimed, so it exists
         session.expunge(row)
         return row
 

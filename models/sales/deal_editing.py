@@ -6,6 +6,7 @@ every problem is reported per field in Russian through ``DealError``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -75,9 +76,17 @@ def _title(value: Any, errors: dict[str, list[str]]) -> str:
     return title
 
 
-_PARSERS = {
-    **{name: (lambda v, e, n=name: parse_money(v, n, e)) for name in MONEY_FIELDS},
-    **{name: (lambda v, e, n=name: parse_date(v, n, e)) for name in DATE_FIELDS},
+_Parser = Callable[[Any, dict[str, list[str]]], Any]
+
+
+def _for_field(parse: Callable[[Any, str, dict[str, list[str]]], Any], name: str) -> _Parser:
+    """``parse`` bound to one field, so its errors are reported under that field's name."""
+    return lambda value, errors: parse(value, name, errors)
+
+
+_PARSERS: dict[str, _Parser] = {
+    **{name: _for_field(parse_money, name) for name in MONEY_FIELDS},
+    **{name: _for_field(parse_date, name) for name in DATE_FIELDS},
     "requested_discount": _discount,
     "title": _title,
     "probability": _probability,
@@ -101,8 +110,8 @@ def apply_changes(deal: Deal, data: dict) -> Deal:
 
 def create_deal(session: Session, data: dict, *, owner_id: int | None, now: datetime) -> Deal:
     """A deal for an existing client, in the given funnel or the one of the client's type."""
-    raw_client = data.get("client_id")
-    client = session.get(Client, int(raw_client)) if str(raw_client or "").isdigit() else None
+    raw_client = str(data.get("client_id") or "")
+    client = session.get(Client, int(raw_client)) if raw_client.isdigit() else None
     if client is None:
         raise DealError({"client_id": ["Клиент не найден"]})
     funnel = (funnel_by_code(session, data["funnel"]) if data.get("funnel")

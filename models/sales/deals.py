@@ -166,8 +166,8 @@ def _won_rules(deal: Deal, data: dict, errors: dict[str, list[str]]) -> None:
 
 
 def _lost_rules(session: Session, deal: Deal, data: dict, errors: dict[str, list[str]]) -> None:
-    raw = data.get("loss_reason_id")
-    reason = session.get(LossReason, int(raw)) if str(raw or "").isdigit() else None
+    raw = str(data.get("loss_reason_id") or "")
+    reason = session.get(LossReason, int(raw)) if raw.isdigit() else None
     if reason is None or not reason.is_active:
         errors.setdefault("loss_reason_id", []).append(
             "Сделку нельзя перевести в «Проиграна» без причины проигрыша: выберите причину из списка")

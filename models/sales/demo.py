@@ -61,9 +61,10 @@ def _close(session: Session, deal: Deal, stage, now: datetime, rng: random.Rando
 
 def _demo_deal(session: Session, client: Client, funnel: Funnel, stage, n: int, now: datetime,
                rng: random.Random) -> Deal:
+    title = f"{client.display_name}: {rng.choice(_PRODUCTS)}"
+    premium = Decimal(rng.randrange(30, 3000) * 1000)  # drawn in this order so the demo data stays the same
     deal = open_deal(session, client=client, funnel=funnel, owner_id=client.owner_id, now=now,
-                     title=f"{client.display_name}: {rng.choice(_PRODUCTS)}",
-                     premium=Decimal(rng.randrange(30, 3000) * 1000),
+                     title=title, premium=premium,
                      amount=Decimal(rng.randrange(5, 500) * 1_000_000),
                      product_lines=rng.sample(_PRODUCTS, 2),
                      expected_close_date=now.date() + timedelta(days=rng.randrange(10, 90)))
@@ -75,7 +76,7 @@ def _demo_deal(session: Session, client: Client, funnel: Funnel, stage, n: int, 
     if stage.code in ("offer_sent", "negotiation", "tender"):
         deal.offer_expires_on = now.date() + timedelta(days=n * 5 + 1)
         deal.competitor_offers = [{"who": rng.choice(_COMPETITORS), "conditions": "франшиза 50 000 ₽",
-                                   "price": str(deal.premium * Decimal("0.93"))}]
+                                   "price": str(premium * Decimal("0.93"))}]
         deal.requested_discount = Decimal("7.50")
     if n == 0:
         log_activity(session, kind=rng.choice(("call", "meeting", "email")), subject="Обсуждение условий",
@@ -145,6 +146,8 @@ def _demo_leads(context: DemoContext) -> int:
         task = session.scalar(select(HumanTask).where(HumanTask.business_type == "lead",
                                                       HumanTask.business_id == lead.id,
                                                       HumanTask.status == TaskStatus.OPEN))
+        if task is None:
+            raise LookupError(f"Демо-лид #{lead.id}: процесс не создал задачу")
         engine.complete_task(task.id, outcome, task.assignee_id)
     return len(DEMO_LEADS)
 

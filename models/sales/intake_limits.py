@@ -38,9 +38,9 @@ def register_hit(session: Session, address: str, now: datetime) -> int:
     start = _window(now)
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(IntakeHit).values(address=address[:64], window_start=start, hits=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["address", "window_start"],
-                                      set_={"hits": IntakeHit.hits + 1}).returning(IntakeHit.hits)
+    upsert = insert(IntakeHit).values(address=address[:64], window_start=start, hits=1)
+    stmt = upsert.on_conflict_do_update(index_elements=["address", "window_start"],
+                                        set_={"hits": IntakeHit.hits + 1}).returning(IntakeHit.hits)
     hits = session.execute(stmt).scalar_one()
     if hits == 1:  # first hit of a new minute: forget old windows
         session.execute(delete(IntakeHit).where(IntakeHit.window_start < start - WINDOW))

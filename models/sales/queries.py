@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -62,8 +63,8 @@ def flag_condition(session: Session, flag: str, now: datetime) -> ColumnElement[
         # One condition per stage keeps it portable (no date arithmetic in SQL); funnels are small.
         stages = session.execute(select(FunnelStage.id, FunnelStage.stuck_after_days)
                                  .where(FunnelStage.stuck_after_days.is_not(None))).all()
-        late = [(Deal.stage_id == sid) & (Deal.stage_entered_at < now - timedelta(days=days))
-                for sid, days in stages]
+        late = [(Deal.stage_id == sid) & (Deal.stage_entered_at < now - timedelta(days=cast(int, days)))
+                for sid, days in stages]  # stuck_after_days IS NOT NULL in the query
         return is_open & or_(false(), *late)
     return false()
 
@@ -143,25 +144,27 @@ def workload(session: Session, senior: User, now: datetime) -> list[ManagerLoad]
     """Per manager of the senior's department: open deals by stage, tasks, leads, plan."""
     rows = {u.id: ManagerLoad(user=u) for u in _managers(session, senior)}
     ids = list(rows)
+    # Every query below filters its nullable user column by IN (ids): the ids read back are never NULL.
     for owner_id, stage_name, n in session.execute(
             select(Deal.owner_id, FunnelStage.name, func.count())
             .join(FunnelStage, Deal.stage_id == FunnelStage.id)
             .where(Deal.owner_id.in_(ids), Deal.status == DealStatus.OPEN)
             .group_by(Deal.owner_id, FunnelStage.name)):
-        rows[owner_id].deals_by_stage[stage_name] = n
+        rows[cast(int, owner_id)].deals_by_stage[stage_name] = n
     for assignee, due_at in session.execute(select(HumanTask.assignee_id, HumanTask.due_at).where(
             HumanTask.assignee_id.in_(ids), HumanTask.status == TaskStatus.OPEN)):
-        rows[assignee].open_tasks += 1
-        rows[assignee].overdue_tasks += int(due_at is not None and due_at < now)
+        load = rows[cast(int, assignee)]
+        load.open_tasks += 1
+        load.overdue_tasks += int(due_at is not None and due_at < now)
     week_start = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     for assignee, n in session.execute(select(Lead.assigned_to_id, func.count()).where(
             Lead.assigned_to_id.in_(ids), Lead.created_at >= week_start).group_by(Lead.assigned_to_id)):
-        rows[assignee].leads_this_week = n
+        rows[cast(int, assignee)].leads_this_week = n
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     for owner_id, n in session.execute(select(Deal.owner_id, func.count()).where(
             Deal.owner_id.in_(ids), Deal.status == DealStatus.WON, Deal.closed_at >= month_start)
             .group_by(Deal.owner_id)):
-        rows[owner_id].won_this_month = n
+        rows[cast(int, owner_id)].won_this_month = n
     for user_id, plan in session.execute(select(SalesTeamMember.user_id, func.max(SalesTeamMember.plan_deals))
                                          .where(SalesTeamMember.user_id.in_(ids))
                                          .group_by(SalesTeamMember.user_id)):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -71,13 +72,14 @@ def manager_loads(session: Session, user_ids: list[int]) -> dict[int, int]:
     loads = dict.fromkeys(user_ids, 0)
     if not user_ids:
         return loads
+    # The nullable id columns are filtered by IN (user_ids), so the ids read back are never NULL.
     for uid, n in session.execute(select(Deal.owner_id, func.count()).where(
             Deal.owner_id.in_(user_ids), Deal.status == DealStatus.OPEN).group_by(Deal.owner_id)):
-        loads[uid] += n
+        loads[cast(int, uid)] += n
     for uid, n in session.execute(select(HumanTask.assignee_id, func.count()).where(
             HumanTask.assignee_id.in_(user_ids), HumanTask.status == TaskStatus.OPEN)
             .group_by(HumanTask.assignee_id)):
-        loads[uid] += n
+        loads[cast(int, uid)] += n
     return loads
 
 
@@ -138,7 +140,7 @@ def choose_manager(session: Session, team_code: str, now: datetime, *, territory
     return RoutingDecision(manager_id=chosen, senior_id=senior, load=least, reason=reason)
 
 
-DEFAULT_TEAMS = (
+DEFAULT_TEAMS: tuple[tuple[str, str, list[str], list[str], tuple[str, ...]], ...] = (
     ("moscow_logistics", "Москва: логистика и транспорт", ["Москва"], ["Логистика", "Транспорт"],
      ("manager", "manager2")),
     ("regions", "Регионы", [], [], ("manager2", "manager3")),

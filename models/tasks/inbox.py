@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.tables import HumanTask, ProcessDefinition, TaskStatus
@@ -116,7 +116,7 @@ def _task_filters(stmt: Select, f: InboxFilters) -> Select:
     return _common_filters(stmt, Task, f)
 
 
-def _common_filters(stmt: Select, model: type, f: InboxFilters) -> Select:
+def _common_filters(stmt: Select, model: type[HumanTask] | type[Task], f: InboxFilters) -> Select:
     if f.client_id is not None:
         stmt = stmt.where(model.business_type == "client", model.business_id == f.client_id)
     if f.deal_id is not None:
@@ -154,7 +154,7 @@ def _task_where(section: str, v: Viewer, now: datetime) -> list:
         return [Task.department == v.department, Task.is_open.is_(True), Task.assignee_id.is_(None)]
     if section == "completed":
         return [Task.completed_by_id == v.user_id]
-    where = [Task.assignee_id.in_(v.assignee_ids), Task.is_open.is_(True)]
+    where: list[ColumnElement[bool]] = [Task.assignee_id.in_(v.assignee_ids), Task.is_open.is_(True)]
     if section == "overdue":
         where.append(Task.due_at < now)
     elif section == "today":

@@ -14,7 +14,8 @@ from sqlalchemy import func, select, text
 
 from models.clients.cards import Client, Contact
 from models.clients.imports.batches import ClientImport, ImportRow, create_batch, report_csv, revert_import
-from models.clients.imports.run import run_import
+from models.clients.imports.plan import Matcher, OwnerLookup, RowPlan, prepare_row
+from models.clients.imports.run import apply_chunk, run_import
 from models.platform.audit import AuditLog
 from tests.clients.conftest import make_client
 from tests.clients.import_files import HEADER, company_row, to_csv, to_xlsx
@@ -237,3 +238,20 @@ def test_database_refusal_rejects_only_that_row(session, engine):
         for statement in drop:
             session.execute(text(statement))
         session.commit()
+
+
+def test_a_matched_client_deleted_before_its_update_stops_the_chunk_with_its_number(session, demo_users):
+    """The client an «update» row was matched with is gone by the time it is written: a clear error."""
+    actor = demo_users["backoffice"]
+    known = make_client(session, demo_users["manager"], "Гамма", inn="7707083893", kpp="773601001",
+                        ogrn="1027700132195")
+    cells = ["ООО «Гамма»", "7707083893", "773601001", "1027700132195", "8 812 000 11 22", "", "", ""]
+    batch = create_batch(session, actor, to_csv([cells]), "clients.csv", "update")
+    plan = RowPlan(2, cells)
+    prepare_row(plan, {int(k): v for k, v in batch.mapping.items()}, OwnerLookup(session), actor)
+    Matcher(session, "update", actor).decide([plan])
+    assert (plan.outcome, plan.client_id) == ("updated", known.id)
+    session.delete(known)
+    session.flush()
+    with pytest.raises(LookupError, match=f"Клиент #{known.id} удалён во время импорта"):
+        apply_chunk(session, batch, [plan], actor.id, "test")

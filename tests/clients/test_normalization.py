@@ -4,7 +4,14 @@ import pytest
 
 from models.clients.imports.files import propose_mapping
 from models.clients.names import name_suffixes, name_words, query_words, search_name, short_form
-from models.clients.phones import email_error, normalize_email, normalize_phone, phone_error, split_values
+from models.clients.phones import (
+    display_phone,
+    email_error,
+    normalize_email,
+    normalize_phone,
+    phone_error,
+    split_values,
+)
 
 
 @pytest.mark.parametrize("raw", [
@@ -23,6 +30,49 @@ def test_mobile_foreign_and_invalid_phones():
     assert phone_error("123") == (
         "Телефон «123» не похож на номер: ожидается, например, +7 495 123-45-67")
     assert phone_error("8 (495) 123-45-67") is None
+
+
+@pytest.mark.parametrize(("raw", "stored"), [
+    ("8 10 375 29 123-45-67", "+375291234567"),  # dialled abroad from Russia (prefix 810)
+    ("8 (495) 123–45–67", "+74951234567"),  # en dashes pasted from a document
+    ("8\u00a0495\u00a0123\u201145\u201167", "+74951234567"),  # no-break spaces and hyphens
+    ("８ (４９５) １２３-４５-６７", "+74951234567"),  # full-width digits: ASCII when stored
+    ("+7 8 495 123 45 67", "+74951234567"),  # +7 and the national prefix 8 together
+    ("+7 701 123 45 67", "+77011234567"),  # Kazakhstan shares +7
+    ("+44 20 7946 0958", "+442079460958"),
+    ("8-495-123-45-67 добавочный 12", "+74951234567"),  # the extension is dropped, as before
+    ("+7 916 000-00-01 x12", "+79160000001"),
+])
+def test_libphonenumber_reads_what_the_regex_missed(raw, stored):
+    assert normalize_phone(raw) == stored
+    assert phone_error(raw) is None
+
+
+def test_numbers_outside_any_numbering_plan_are_refused():
+    # The regex took any ten digits after +7 and any 8–15 digits after +.
+    for fake in ("+7 000 000-00-00", "+7 111 111 11 11", "8 (000) 123-45-67", "+999 12345678",
+                 "+1 234 5678", "123 45 67"):
+        assert normalize_phone(fake) is None, fake
+    assert phone_error("+7 000 000-00-00") == (
+        "Телефон «+7 000 000-00-00»: такого номера нет в плане нумерации, проверьте код города "
+        "или оператора (например, +7 495 123-45-67)")
+    assert phone_error("+999 12345678") == (
+        "Телефон «+999 12345678» не похож на номер: ожидается, например, +7 495 123-45-67")
+
+
+@pytest.mark.parametrize(("stored", "shown"), [
+    ("+74955005550", "+7 (495) 500-55-50"),
+    ("+79160000001", "+7 (916) 000-00-01"),
+    ("+78005553535", "+7 (800) 555-35-35"),
+    ("+77011234567", "+7 (701) 123 4567"),
+    ("+375291234567", "+375 29 123-45-67"),
+    ("+442079460958", "+44 20 7946 0958"),
+    ("+70000000000", "+70000000000"),  # stored before numbers were validated: shown as is
+    (None, ""),
+    ("", ""),
+])
+def test_display_is_the_russian_layout(stored, shown):
+    assert display_phone(stored) == shown
 
 
 def test_emails_are_lower_cased_and_checked():

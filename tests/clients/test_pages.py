@@ -203,3 +203,32 @@ def test_senior_hands_a_client_over_and_an_empty_owner_keeps_it(client, session,
                                                           "owner_id": ""}).status_code == 302
     session.refresh(known)
     assert known.owner_id == demo_users["manager3"].id
+
+
+def test_phones_are_shown_the_russian_way_and_stored_in_e164(client, session, demo_users):
+    known = make_client(session, demo_users["manager"], "Телефоны", phone="+74955005550",
+                        extra_phones=["+375291234567"])
+    session.add(Contact(client_id=known.id, full_name="Орлова Анна", phone="+79160000001",
+                        email="anna@firm.ru"))
+    session.commit()
+    login(client, "manager")
+    card = client.get(f"/clients/{known.id}").get_data(as_text=True)
+    assert "+7 (495) 500-55-50, +375 29 123-45-67" in card
+    assert "+7 (916) 000-00-01, anna@firm.ru" in card
+    listing = client.get("/clients/?q=Телефоны").get_data(as_text=True)
+    assert "+7 (495) 500-55-50" in listing
+    form = client.get(f"/clients/{known.id}/edit").get_data(as_text=True)
+    assert "+74955005550" in form  # the form edits the stored value
+    session.expire_all()
+    assert session.get(Client, known.id).all_phones == ["+74955005550", "+375291234567"]
+
+
+def test_a_number_outside_the_numbering_plan_is_refused_on_the_page(client, session, demo_users):
+    login(client, "manager")
+    token = _token(client, "/clients/new")
+    response = client.post("/clients/new", data={**company_values("Фальшивый", phones="+7 000 000-00-00"),
+                                                 "csrf_token": token})
+    assert response.status_code == 422
+    assert "Телефон «+7 000 000-00-00»: такого номера нет в плане нумерации" in response.get_data(
+        as_text=True)
+    assert session.scalar(select(Client).where(Client.short_name == "ООО «Фальшивый»")) is None

@@ -71,3 +71,51 @@ def test_format_messages_are_russian_and_specific():
 def test_correspondent_account_key_detects_corruption():
     bad = SBER["corr"][:-1] + "6"
     assert "контрольный ключ" in r.correspondent_account_error(bad, SBER["bic"])
+
+
+# --- INN and OGRN through python-stdnum: same answers, same Russian messages -------------
+
+
+@pytest.mark.parametrize("inn", ["7707083893", "7736050003", "1234567894", "123456789047"])
+def test_stdnum_accepts_valid_inns(inn):
+    assert r.inn_error(inn) is None
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("7707083894", "Неверная контрольная цифра ИНН"),
+    ("123456789037", "Неверная контрольная цифра ИНН"),
+    ("77070838930", "ИНН должен содержать 10 или 12 цифр, а не 11"),
+    ("７７０７０８３８９３", "ИНН должен состоять только из цифр"),  # full-width: was accepted as is
+])
+def test_inn_errors_keep_their_messages(value, message):
+    assert r.inn_error(value) == message
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("1027700132195", None),
+    ("1022200525819", None),
+    ("1027700132196", "Неверная контрольная цифра ОГРН"),
+    ("102770013219", "ОГРН должен содержать 13 цифр, а не 12"),
+    ("", "ОГРН не указан"),
+    ("0027700132196", "ОГРН не может начинаться с 0"),  # check digit right, no such record type
+])
+def test_ogrn_through_stdnum(value, message):
+    assert r.ogrn_error(value) == message
+
+
+def test_ogrnip_check_digit_is_the_last_digit_of_the_remainder():
+    # Remainder 10 modulo 13: the control digit is 0. stdnum 2.2 refuses such numbers, so the
+    # OGRNIP check stays ours.
+    assert int("31577815659387") % 13 == 10
+    assert r.ogrnip_error("315778156593870") is None
+    assert r.ogrnip_error("315778156593871") == "Неверная контрольная цифра ОГРНИП"
+    assert r.ogrnip_error("31577815659387") == "ОГРНИП должен содержать 15 цифр, а не 14"
+
+
+def test_digits_other_than_ascii_get_a_message_not_an_exception():
+    # «²» passes str.isdigit() but not int(): a BIC with it was accepted, an account or an
+    # OGRNIP with it raised ValueError (a server error on the page).
+    assert r.bic_error("04452522²") == "БИК должен состоять только из цифр"
+    assert r.settlement_account_error("4070281043800000000²", SBER["bic"]) == (
+        "Расчётный счёт должен состоять только из цифр")
+    assert r.ogrnip_error("31577815659387²") == "ОГРНИП должен состоять только из цифр"

@@ -127,3 +127,16 @@ def test_a_lead_entered_by_hand_is_routed_too(world, client):
     assert made.status_code == 302
     card = client.get(made.headers["Location"]).get_data(as_text=True)
     assert "назначен по правилу: команда Регионы, территория Новосибирск" in card
+
+
+def test_lead_and_deal_cards_show_phones_the_russian_way(world, client):
+    lead = world.lead(company="ООО «Звонок»", phone="8 916 555 44 33", territory="Москва")
+    assert lead.phone == "+79165554433"  # stored in E.164, shown as «+7 (916) 555-44-33»
+    [task] = world.open_tasks(lead)
+    login(client, next(u.login for u in world.users.values() if u.id == task.assignee_id))
+    assert "+7 (916) 555-44-33" in client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    assert "+7 (916) 555-44-33" in client.get("/leads/").get_data(as_text=True)
+    world.complete(task, {"outcome": "qualified", "premium": "500000"}, task.assignee_id)
+    world.session.refresh(lead)
+    card = client.get(f"/deals/{lead.deal_id}").get_data(as_text=True)
+    assert "тел. +7 (916) 555-44-33" in card

@@ -8,8 +8,7 @@ import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from tests.tasks.conftest import FORMS
-from web.inbox.form_fields import build_fields, parse_form
-from web.inbox.markup import render_instructions
+from web.forms import build_fields, parse_form, render_instructions
 
 pytestmark = pytest.mark.nodb
 SCHEMA = json.loads((FORMS / "client_callback.schema.json").read_text())

@@ -20,7 +20,8 @@ from models.platform.db import db
 from models.tasks.actions import change_status, claim, reassign
 from models.tasks.adhoc import Task, TaskConflict, TaskError, TaskInput, TaskState, create_task
 from models.tasks.comments import CommentError, add_comment
-from models.tasks.inbox import SECTIONS, counters, items, next_steps
+from models.tasks.inbox import SECTIONS, counters, items
+from models.tasks.process_tasks import complete_process_task
 from web.engine_support import process_engine
 from web.inbox.common import grace, load_task, now, parse_filters, viewer
 
@@ -206,17 +207,23 @@ def get_task(kind: str, task_id: int):
 @blp.route("/tasks/<any(process,adhoc):kind>/<int:task_id>/complete", methods=["POST"])
 @blp.response(200)
 def complete(kind: str, task_id: int):
-    """Complete: a process task with its form ``data`` (validated), an ad-hoc task as done."""
+    """Complete: a process task with its form ``data`` (validated), an ad-hoc task as done.
+
+    A process task goes through ``complete_process_task``, like the inbox page and the lead
+    card; the answer lists the process's next open steps and says what happens next.
+    """
     record = load_task(kind, task_id, "complete")
     values = _body(CompleteSchema())
     if isinstance(record, Task):
         change_status(db.session, record, TaskState.DONE, current_user, now(), grace())
         db.session.commit()
         return {"task": TaskSchema().dump(record), "next": []}
-    process_engine().complete_task(record.id, values["data"], current_user.id)
-    db.session.commit()
-    upcoming = next_steps(db.session, record.instance_id, record.id)
-    return {"task": TaskSchema().dump(record), "next": TaskSchema(many=True).dump(upcoming)}
+    done = complete_process_task(db.session, process_engine(), current_user, record.id, values["data"])
+    return {
+        "task": TaskSchema().dump(done.task),
+        "next": TaskSchema(many=True).dump(done.upcoming),
+        "message": done.message,
+    }
 
 
 @blp.route("/tasks/<any(process,adhoc):kind>/<int:task_id>/claim", methods=["POST"])

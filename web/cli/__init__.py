@@ -1,15 +1,18 @@
 """The ``crm`` command: database, deployment, demo data, users, the server.
 
-Every command builds the app through the factory. Failures print one line starting
-with «Ошибка:» and exit non-zero (set ``CRM_DEBUG=1`` for the traceback); commands that
-report accept ``--json``.
+Every command builds the app through the factory and runs in one unit of work
+(``in_unit_of_work``), like a request. Failures print one line starting with «Ошибка:»
+and exit non-zero (set ``CRM_DEBUG=1`` for the traceback); commands that report accept
+``--json``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 from flask import Flask
@@ -39,6 +42,22 @@ class CrmGroup(FlaskGroup):
                 raise
             first_line = (str(exc).strip().splitlines() or [""])[0]
             raise CliError(f"{type(exc).__name__}: {first_line}") from exc
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def in_unit_of_work(command: F) -> F:
+    """Run a command's body in one unit of work: committed when it ends, rolled back if it fails."""
+    from models.platform.db import db
+    from models.platform.unit_of_work import unit_of_work
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with unit_of_work(db.session):
+            return command(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 def emit(data: Any, as_json: bool, text: str) -> None:

@@ -13,15 +13,21 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from models.clients.imports.batches import ClientImport, ImportMode, ImportRow, create_batch, revert_import
+from models.clients.imports.batches import (
+    ClientImport,
+    ImportMode,
+    create_batch,
+    rejected_rows,
+    revert_import,
+)
 from models.clients.imports.files import ImportFileError
 from models.clients.imports.run import run_import
 from models.clients.index import refresh_statistics
 from models.identity.users import User, find_user
 from models.platform.db import db
-from web.cli import CliError, emit
+from models.platform.unit_of_work import UnitOfWork, unit_of_work
+from web.cli import CliError, emit, in_unit_of_work
 
 SHOWN_REJECTED = 20
 
@@ -35,11 +41,11 @@ def _actor(login: str | None) -> User | None:
     return user
 
 
-def _progress(total: int):
+def _progress(total: int, work: UnitOfWork):
     state = {"shown": -1}
 
     def report(batch: ClientImport) -> None:
-        db.session.commit()  # the command owns the transaction: one commit per chunk
+        work.checkpoint()  # one commit per chunk: progress survives, memory stays flat
         percent = int(100 * batch.processed_rows / total) if total else 100
         if percent // 10 != state["shown"] // 10 or batch.processed_rows == total:
             state["shown"] = percent
@@ -64,23 +70,20 @@ def import_group() -> None:
 @with_appcontext
 def import_clients(file: Path, dry_run: bool, mode: str, login: str | None, as_json: bool) -> None:
     """Импортировать клиентов из CSV (UTF-8/Windows-1251, «;» или «,») или XLSX."""
-    actor = _actor(login)
     clock = current_app.extensions["crm.clock"]
-    try:
-        batch = create_batch(db.session, actor, file.read_bytes(), file.name, mode)
-    except ImportFileError as exc:
-        db.session.rollback()
-        raise CliError(str(exc)) from None
-    batch.dry_run, batch.status, batch.started_at = dry_run, "running", clock.now()
-    db.session.commit()
-    run_import(db.session, batch, actor, on_chunk=_progress(batch.total_rows), now=clock.now)
-    db.session.commit()
-    if not dry_run:
-        refresh_statistics(db.session, batch.created_count + batch.updated_count)
-        db.session.commit()
-    rejected = db.session.scalars(select(ImportRow).where(
-        ImportRow.import_id == batch.id, ImportRow.outcome == "rejected")
-        .order_by(ImportRow.row_no).limit(SHOWN_REJECTED)).all()
+    with unit_of_work(db.session) as work:
+        actor = _actor(login)
+        try:
+            batch = create_batch(db.session, actor, file.read_bytes(), file.name, mode)
+        except ImportFileError as exc:
+            raise CliError(str(exc)) from None
+        batch.dry_run, batch.status, batch.started_at = dry_run, "running", clock.now()
+        work.checkpoint()
+        run_import(db.session, batch, actor, on_chunk=_progress(batch.total_rows, work), now=clock.now)
+        work.checkpoint()
+        if not dry_run:
+            refresh_statistics(db.session, batch.created_count + batch.updated_count)
+        rejected = rejected_rows(db.session, batch.id, SHOWN_REJECTED)
     data = {**batch.progress(), "mode": mode,
             "rejected_rows": [{"row": r.row_no, "reason": r.reason} for r in rejected]}
     verb = "Пробный прогон" if dry_run else "Импорт"
@@ -95,6 +98,7 @@ def import_clients(file: Path, dry_run: bool, mode: str, login: str | None, as_j
 @click.option("--user", "login", default=None, help="логин, от имени которого идёт откат")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@in_unit_of_work
 def revert(batch_id: int, login: str | None, as_json: bool) -> None:
     """Отменить импорт целиком (созданные клиенты удаляются, изменённые восстанавливаются)."""
     batch = db.session.get(ClientImport, batch_id)
@@ -104,9 +108,7 @@ def revert(batch_id: int, login: str | None, as_json: bool) -> None:
         result = revert_import(db.session, _actor(login), batch,
                                current_app.extensions["crm.clock"].now())
     except ImportFileError as exc:
-        db.session.rollback()
         raise CliError(str(exc)) from None
-    db.session.commit()
     emit(result, as_json, f"Импорт #{batch_id} отменён: удалено {result['deleted']}, "
                           f"восстановлено {result['restored']}")
 

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from models.identity.service import UserError, all_users, create_user
 from models.identity.users import find_user, issue_api_token
 from models.platform.db import db
-from web.cli import CliError, emit
+from web.cli import CliError, emit, in_unit_of_work
 
 
 @click.group("user")
@@ -26,15 +26,15 @@ def user_group() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@in_unit_of_work
 def create(login, role, department, full_name, email, manager_login, password, as_json) -> None:
     """Создать сотрудника."""
     try:
         user = create_user(db.session, login=login, role=role, department=department,
                            password=password, full_name=full_name, email=email,
                            manager_login=manager_login)
-        db.session.commit()
+        db.session.flush()
     except UserError as exc:
-        db.session.rollback()
         raise CliError(str(exc)) from None
     emit({"id": user.id, "login": user.login, "role": user.role, "department": department},
          as_json, f"Создан сотрудник {user.login} (id {user.id})")
@@ -57,13 +57,13 @@ def list_users(as_json: bool) -> None:
 @click.option("--name", default="CLI", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@in_unit_of_work
 def token(login: str, name: str, as_json: bool) -> None:
     """Выпустить персональный API-токен (показывается один раз)."""
     user = find_user(db.session, login.lower())
     if user is None:
         raise CliError(f"Пользователь «{login}» не найден")
     value = issue_api_token(db.session, user, name)
-    db.session.commit()
     emit({"login": user.login, "token": value}, as_json, value)
 
 

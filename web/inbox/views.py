@@ -98,17 +98,3 @@ def notification_preferences():
 def dict_without(values: dict, *keys: str) -> dict:
     """``values`` minus ``keys`` (to keep filters in paging links)."""
     return {k: v for k, v in values.items() if k not in keys}
-
-
-@bp.app_template_filter("show_value")
-def show_value(value: object) -> str:
-    """A form value for people: да/нет, lists joined, empty as a dash."""
-    if value is True:
-        return "да"
-    if value is False:
-        return "нет"
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)

@@ -1,8 +1,8 @@
 """Lead pages: «Лиды» list, manual creation, the card with routing reason and the outcome form.
 
-The outcome form completes the lead's «Связаться с клиентом» task through the engine
-(the inbox branch offers the same task in the inbox); errors of the form come back in
-place with the engine's Russian field messages.
+The outcome form is the task's own form drawn by the one renderer (``web.forms``) and
+completed by the one service (``models.tasks.process_tasks``), exactly as in the inbox;
+errors of the form come back in place (422) with Russian field messages and what was typed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine.errors import FormValidationError
 from engine.tables import HumanTask, TaskStatus
 from models.platform.db import db
 from models.platform.permissions import Permission, can_access, has_permission, require_access
@@ -21,6 +20,8 @@ from models.sales.leads import LEAD_SOURCES, LEAD_STATUS_LABELS, Lead, check_lea
 from models.sales.notices import notify_reassignment
 from models.sales.queries import assignable_managers, list_leads
 from web.engine_support import process_engine
+from web.forms import build_fields
+from web.forms.page import FormRefused, picker_clients, submit_task_form, task_form
 from web.leads import bp
 from web.security import clock
 
@@ -72,10 +73,13 @@ def new():
 def _render_card(lead: Lead, errors: dict | None = None, form: dict | None = None, status: int = 200):
     task = _open_task(lead)
     may_work = task is not None and _may_work(task, lead)
-    schema = process_engine().task_form(task)[0] if task is not None and task.form else None
+    fields = []
+    if task is not None and may_work and task.form:
+        schema, ui = task_form(task)
+        fields = build_fields(schema, ui, form or {}, errors or {})
     managers = assignable_managers(db.session)
-    return render_template("leads/show.html", lead=lead, task=task if may_work else None, schema=schema,
-                           errors=errors or {}, form=form or {}, managers=managers,
+    return render_template("leads/show.html", lead=lead, task=task if may_work else None, fields=fields,
+                           picker_clients=picker_clients(fields), managers=managers,
                            may_distribute=has_permission(current_user, Permission.DISTRIBUTE_WORK)), status
 
 
@@ -92,13 +96,10 @@ def outcome(lead_id: int):
     task = _open_task(lead)
     if task is None or not _may_work(task, lead):
         abort(409)
-    data = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
     try:
-        process_engine().complete_task(task.id, data, current_user.id)
-    except FormValidationError as exc:
-        db.session.rollback()
-        return _render_card(lead, exc.errors, request.form, 422)
-    db.session.commit()
+        submit_task_form(task, card=lead)
+    except FormRefused as refused:
+        return _render_card(lead, refused.errors, refused.typed, 422)
     db.session.refresh(lead)
     if lead.deal_id:
         flash("Лид квалифицирован: сделка открыта", "success")

@@ -156,8 +156,8 @@ def revert_import(session: Session, actor: User | None, batch: ClientImport,
                                     .options(selectinload(Client.contacts)).limit(500)).all()
             if not chunk:
                 break
-            for client in chunk:
-                session.delete(client)
+            for imported in chunk:
+                session.delete(imported)
             session.flush()
             deleted += len(chunk)
         updated = session.scalars(select(ImportRow).where(ImportRow.import_id == batch.id,
@@ -178,3 +178,10 @@ def revert_import(session: Session, actor: User | None, batch: ClientImport,
         batch.reverted_at = now or utcnow()
         session.flush()
     return {"deleted": deleted, "restored": restored}
+
+
+def rejected_rows(session: Session, batch_id: int, limit: int) -> list[ImportRow]:
+    """The first ``limit`` rejected rows of an import, in file order (what a summary shows)."""
+    return list(session.scalars(select(ImportRow).where(
+        ImportRow.import_id == batch_id, ImportRow.outcome == "rejected")
+        .order_by(ImportRow.row_no).limit(limit)))

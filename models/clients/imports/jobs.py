@@ -9,8 +9,10 @@ page as it goes and memory stays flat; a crash marks the batch failed with the e
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from models.clients.imports.batches import ClientImport
@@ -27,9 +29,9 @@ def _claim(context: JobContext) -> int | None:
     def work(session: Session) -> int | None:
         for batch_id in session.scalars(select(ClientImport.id).where(ClientImport.status == "queued")
                                         .order_by(ClientImport.id).limit(5)).all():
-            claimed = session.execute(
+            claimed = cast(CursorResult[Any], session.execute(
                 update(ClientImport).where(ClientImport.id == batch_id, ClientImport.status == "queued")
-                .values(status="running", started_at=context.clock.now()))
+                .values(status="running", started_at=context.clock.now())))
             if claimed.rowcount == 1:
                 return batch_id
         return None
@@ -37,9 +39,9 @@ def _claim(context: JobContext) -> int | None:
     return run_unit(context.session_factory, work)
 
 
-def _mark_failed(session_factory: SessionFactory, batch_id: int, error: str, now) -> None:
+def _mark_failed(session_factory: SessionFactory, batch_id: int, error: str, now: datetime) -> None:
     def work(session: Session) -> None:
-        batch = session.get(ClientImport, batch_id)
+        batch = session.get_one(ClientImport, batch_id)
         batch.status, batch.error = "failed", error[:2000]
         batch.finished_at = now
 
@@ -51,7 +53,7 @@ def run_one(context: JobContext, batch_id: int) -> None:
     with context.session_factory() as session:
         try:
             with unit_of_work(session) as work:
-                batch = session.get(ClientImport, batch_id)
+                batch = session.get_one(ClientImport, batch_id)  # claimed by this worker
                 actor = session.get(User, batch.user_id) if batch.user_id else None
                 run_import(session, batch, actor, on_chunk=lambda _batch: work.checkpoint(),
                            now=context.clock.now)

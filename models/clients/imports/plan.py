@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, String, column, select, values
 from sqlalchemy.orm import Session
@@ -71,6 +71,13 @@ class RowPlan:
 
     def reject(self, reason: str) -> None:
         self.outcome, self.reason = "rejected", reason
+
+    @property
+    def clean(self) -> dict[str, Any]:
+        """The clean values of a row that passed the checks (the only rows matched and written)."""
+        if self.values is None:
+            raise ValueError(f"Строка {self.row_no} не прошла проверку")
+        return self.values
 
     @property
     def search_name(self) -> str:
@@ -231,7 +238,7 @@ class Matcher:
         Keys go to the database ``LOOKUP_BATCH`` at a time: longer lists make PostgreSQL
         trade its index probes for a scan of the whole table.
         """
-        inns = sorted({p.values["inn"] for p in plans if p.values["inn"]})
+        inns = sorted({p.clean["inn"] for p in plans if p.clean["inn"]})
         points = sorted({v for p in plans for v in p.points})
         names = sorted({p.search_name for p in plans if p.search_name})
         by_inn: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
@@ -240,7 +247,7 @@ class Matcher:
         for batch in _batches(inns):
             for cid, inn, kpp in self.session.execute(
                     select(Client.id, Client.inn, Client.kpp).where(Client.inn.in_(batch))):
-                by_inn[inn].append((cid, kpp))
+                by_inn[cast(str, inn)].append((cid, kpp))  # found by INN IN (…): never NULL
         for batch in _batches(points):
             for value, cid, inn in self.session.execute(
                     select(ContactPoint.value, Client.id, Client.inn)
@@ -258,7 +265,7 @@ class Matcher:
         if not valid:
             return
         by_inn, by_point, by_name = self._lookup(valid)
-        targets = {cid for p in valid for cid, _ in by_inn.get(p.values["inn"] or "", [])}
+        targets = {cid for p in valid for cid, _ in by_inn.get(p.clean["inn"] or "", [])}
         clients = {c.id: c for c in self.session.scalars(select(Client).where(Client.id.in_(targets)))} \
             if self.mode == "update" and targets else {}
         for plan in valid:
@@ -267,7 +274,7 @@ class Matcher:
                 self._remember(plan)
 
     def _similar(self, plan: RowPlan, by_point: dict, by_name: dict) -> list[str]:
-        inn = plan.values["inn"]
+        inn = plan.clean["inn"]
         reasons = []
         for value in plan.points:
             for cid, other_inn in by_point.get(value, []):
@@ -286,7 +293,7 @@ class Matcher:
 
     def _decide_one(self, plan: RowPlan, by_inn: dict, by_point: dict, by_name: dict,
                     clients: dict[int, Client]) -> None:
-        inn, kpp = plan.values["inn"], plan.values["kpp"]
+        inn, kpp = plan.clean["inn"], plan.clean["kpp"]
         same = [cid for cid, other_kpp in by_inn.get(inn or "", [])
                 if same_entity_reason(inn, kpp, inn, other_kpp)]
         earlier = [row for other_kpp, row in self.file_inn.get(inn or "", [])
@@ -316,16 +323,16 @@ class Matcher:
             plan.reject("ИНН соответствует нескольким клиентам (" + ", ".join(f"#{c}" for c in same)
                         + "): укажите КПП")
             return
-        client = clients.get(same[0]) or self.session.get(Client, same[0])
+        client = clients.get(same[0]) or self.session.get_one(Client, same[0])  # just found
         if self.actor is not None and not can_access(self.actor, client, "edit"):
             plan.reject(f"Нет прав на изменение клиента #{client.id}")
             return
         plan_update(plan, client)
 
     def _remember(self, plan: RowPlan) -> None:
-        inn = plan.values["inn"]
+        inn = plan.clean["inn"]
         if inn:
-            self.file_inn[inn].append((plan.values["kpp"], plan.row_no))
+            self.file_inn[inn].append((plan.clean["kpp"], plan.row_no))
         for value in plan.points:
             self.file_points.setdefault(value, (plan.row_no, inn))
             if not inn:

@@ -36,15 +36,23 @@ CHUNK_SIZE = 2000  # rows per savepoint and commit: larger chunks amortise the c
 PREVIEW_CREATED = 200
 
 
+def _planned_client(session: Session, plan: RowPlan) -> Client:
+    """The existing client an «update» row was matched with."""
+    client = session.get(Client, plan.client_id)
+    if client is None:  # deleted by someone else since the row was planned
+        raise LookupError(f"Клиент #{plan.client_id} удалён во время импорта")
+    return client
+
+
 def _apply(session: Session, batch: ClientImport, plan: RowPlan) -> None:
     if plan.outcome == "created":
-        client = Client(**plan.values, owner_id=plan.owner_id, import_batch_id=batch.id)
+        client = Client(**plan.clean, owner_id=plan.owner_id, import_batch_id=batch.id)
         if plan.contact:
             client.contacts.append(Contact(**plan.contact))
         session.add(client)
         plan.target = client
     else:
-        client = session.get(Client, plan.client_id)
+        client = _planned_client(session, plan)
         for field, value in plan.changes.items():
             setattr(client, field, value)
         if plan.contact:
@@ -62,7 +70,7 @@ def _db_reason(exc: Exception) -> str:
 def _write_fast(session: Session, batch: ClientImport, todo: list[RowPlan], actor_id: int | None,
                 reason: str) -> None:
     created = [p for p in todo if p.outcome == "created"]
-    cards = [({**p.values, "owner_id": p.owner_id, "import_batch_id": batch.id}, p.contact) for p in created]
+    cards = [({**p.clean, "owner_id": p.owner_id, "import_batch_id": batch.id}, p.contact) for p in created]
     ids = insert_clients(session, cards, actor_id=actor_id, reason=reason, now=utcnow())
     for plan, client_id in zip(created, ids, strict=True):
         plan.client_id = client_id

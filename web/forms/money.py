@@ -1,0 +1,45 @@
+"""Money typed and shown the Russian way: «1 500 000,50» on the page, ``"1500000.50"`` in the data.
+
+Forms keep money as a decimal string with two places, so JSON Schema patterns, the engine's
+data and ``Decimal`` all agree and no float ever touches an amount. People type it grouped
+by spaces with a decimal comma (or a point, or without grouping), optionally followed by ₽.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+MONEY_ERROR = "Сумма в рублях, например 1 500 000 или 1 500 000,50"
+# Digits grouped by thousands with a (no-break, narrow or thin) space, or not grouped at all.
+_AMOUNT = re.compile(r"^(?P<whole>\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+|\d+)(?:[.,](?P<cents>\d{1,2}))?$")
+_CURRENCY = re.compile(r"\s*(?:₽|руб\.?|р\.)$", re.IGNORECASE)
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
+_CANONICAL = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def parse_money(text: str) -> str:
+    """The decimal string (two places) of an amount as typed; ``ValueError`` with a Russian message."""
+    match = _AMOUNT.match(_CURRENCY.sub("", text.strip()))
+    if match is None:
+        raise ValueError(MONEY_ERROR)
+    whole = int(_SPACES.sub("", match["whole"]))
+    return f"{whole}.{(match['cents'] or '').ljust(2, '0')}"
+
+
+def format_money(value: object) -> str:
+    """«1 500 000,50» for a stored amount (cents only when there are any); other text unchanged.
+
+    A value that is not a plain decimal (what someone typed, shown again with an error) is
+    returned as it is, so the page never rewrites a wrong entry into something else.
+    """
+    if isinstance(value, bool) or value is None:
+        return ""
+    if not isinstance(value, int | float | Decimal) and not _CANONICAL.match(str(value).strip()):
+        return str(value)
+    try:
+        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return str(value)
+    shown = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return shown.replace(",", " ").replace(".", ",")

@@ -1,0 +1,82 @@
+"""A process task's form on a page: what the inbox task page and the lead card share.
+
+Both pages read the form through the engine (the version's own form), draw it with the
+``forms/_fields.html`` macro, parse the posted form with ``web.forms.parser`` and complete
+the task through ``models.tasks.process_tasks``; a refusal removes the request's uploads
+and hands back what was typed with the Russian messages, so the page can show it again.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from engine.errors import FormValidationError
+from engine.tables import HumanTask
+from models.clients.cards import Client
+from models.platform.db import db
+from models.platform.permissions import scoped
+from models.tasks.process_tasks import Completion, complete_process_task
+from web.engine_support import process_engine
+from web.forms.fields import FormField
+from web.forms.parser import discard_uploads, parse_form, upload_saver
+
+PICKER_LIMIT = 500
+
+
+class FormRefused(Exception):
+    """The form was not accepted: ``typed`` is what the person entered, ``errors`` why (per field)."""
+
+    def __init__(self, typed: dict, errors: dict[str, list[str]]) -> None:
+        super().__init__("Форма заполнена с ошибками")
+        self.typed = typed
+        self.errors = errors
+
+
+def task_form(row: HumanTask) -> tuple[dict, dict]:
+    """(JSON Schema, UI hints) of the task's form, as deployed with its process version."""
+    return process_engine().task_form(row)
+
+
+def picker_clients(fields: list[FormField]) -> list[Client]:
+    """Clients the user may pick in a ``client`` widget (only loaded when the form has one)."""
+    if not any(f.widget == "client" for f in fields):
+        return []
+    stmt = scoped(current_user, Client, select(Client).order_by(Client.full_name)).limit(PICKER_LIMIT)
+    return list(db.session.scalars(stmt))
+
+
+def _client_exists(client_id: int) -> bool:
+    return db.session.get(Client, client_id) is not None
+
+
+def submit_task_form(row: HumanTask, *, card: object | None = None) -> Completion:
+    """Complete ``row`` with the posted form; ``FormRefused`` when it does not pass.
+
+    Other refusals (``AccessDenied``, ``ConflictError``) propagate to the caller; in every
+    refusal the files uploaded with this request are removed again.
+    """
+    engine = process_engine()
+    schema, ui = engine.task_form(row)
+    instance_dir = current_app.extensions["crm.settings"].instance_dir
+    saver = upload_saver(instance_dir / "uploads")
+    saved: list[str] = []
+
+    def save(upload: FileStorage) -> str:
+        saved.append(saver(upload))
+        return saved[-1]
+
+    submission = parse_form(schema, ui, request.form, request.files, save, _client_exists)
+    try:
+        return complete_process_task(
+            db.session, engine, current_user, row.id, submission.data,
+            field_errors=submission.errors, card=card,
+        )
+    except FormValidationError as exc:
+        discard_uploads(instance_dir, saved)
+        raise FormRefused(submission.typed, {**exc.errors, **submission.errors}) from exc
+    except BaseException:
+        discard_uploads(instance_dir, saved)
+        raise
