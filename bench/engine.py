@@ -197,10 +197,11 @@ class EngineOnDatabase:
         import alembic.command
         from sqlalchemy.orm import sessionmaker
 
-        from engine.definitions import deploy
+        from engine.bundle import Bundle
         from models.platform.clock import SystemClock
         from models.platform.db import db
         from web import create_app
+        from web.engine_support import engine_services
 
         self.name = name
         self.clock = SystemClock()
@@ -209,17 +210,16 @@ class EngineOnDatabase:
         with app.app_context():
             alembic.command.upgrade(app.extensions["migrate"].migrate.get_config(), "heads")
             self.bind = db.engine
+        self.services = engine_services(app)
         self.factory = sessionmaker(bind=self.bind, expire_on_commit=False)
         with self.factory() as session:
-            deploy(session, [PROCESSES], FORMS, self.clock)
+            self.services.engine(session).deploy(Bundle.from_paths([PROCESSES], FORMS))
             session.commit()
             self.bytes_before = _table_bytes(session)
         self.started = 0
 
     def _engine(self, session: Any) -> Any:
-        from engine.runtime import ProcessEngine
-
-        return ProcessEngine(session, self.clock, FORMS, self.settings)
+        return self.services.engine(session)
 
     def _start(self, i: int) -> int:
         with self.factory() as session:

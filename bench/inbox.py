@@ -83,11 +83,12 @@ def _prepare(app) -> dict:
     """Migrate, add the demo users and 200 colleagues, deploy the processes, add instances."""
     import alembic.command
 
-    from engine.definitions import deploy
+    from engine.bundle import Bundle
     from models.identity.demo import ensure_demo_users
     from models.identity.users import User, ensure_departments
     from models.platform.db import db
     from web.config import PROJECT_ROOT
+    from web.engine_support import engine_services
 
     with app.app_context():
         alembic.command.upgrade(app.extensions["migrate"].migrate.get_config(), "heads")
@@ -105,7 +106,8 @@ def _prepare(app) -> dict:
                     password_hash="-",
                 )
             )
-        deploy(session, [PROJECT_ROOT / "processes"], PROJECT_ROOT / "forms", app.extensions["crm.clock"])
+        engine_services(app).engine(session).deploy(
+            Bundle.from_paths([PROJECT_ROOT / "processes"], PROJECT_ROOT / "forms"))
         session.commit()
         users = dict(session.execute(select(User.login, User.id)).all())
         definition = session.scalar(text("SELECT id FROM process_definition LIMIT 1"))

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
-from engine.definitions import deploy
+from engine.bundle import Bundle
 from engine.tables import HumanTask
 from models.identity.demo import ensure_demo_users
 from models.platform.clock import SystemClock
@@ -33,6 +33,7 @@ from models.sales.leads import Lead
 from models.sales.routing import ensure_default_teams
 from web import create_app
 from web.config import PROJECT_ROOT, Settings
+from web.engine_support import engine_services
 
 PG_URL = os.environ.get("CRM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_NAME = "crm_bench_leads"
@@ -54,7 +55,8 @@ def _app(url: str, instance: Path):
         ensure_demo_users(db.session, password_hash=generate_password_hash("bench"))
         ensure_default_funnels(db.session)
         ensure_default_teams(db.session)
-        deploy(db.session, [PROJECT_ROOT / "processes"], PROJECT_ROOT / "forms", SystemClock())
+        engine_services(app).engine(db.session).deploy(
+            Bundle.from_paths([PROJECT_ROOT / "processes"], PROJECT_ROOT / "forms"))
         db.session.commit()
     return app
 

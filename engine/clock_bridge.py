@@ -16,7 +16,9 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 
-_current_clock: contextvars.ContextVar[Any] = contextvars.ContextVar("engine_clock", default=None)
+from models.platform.clock import Clock
+
+_current_clock: contextvars.ContextVar[Clock | None] = contextvars.ContextVar("engine_clock", default=None)
 
 
 class _ClockedDatetime(_datetime):
@@ -33,7 +35,7 @@ _timer_module.datetime = _ClockedDatetime
 
 
 @contextmanager
-def using_clock(clock: Any) -> Iterator[None]:
+def using_clock(clock: Clock) -> Iterator[None]:
     """Run SpiffWorkflow code inside the block on ``clock``'s time."""
     token = _current_clock.set(clock)
     try:

@@ -1,25 +1,32 @@
 """Deploying process definitions: a new version only when a process actually changed.
 
-All files are parsed and checked first; only when everything is valid are versions
-written, in the caller's transaction, so a failed deploy stores nothing. Timer start
-events get a schedule row the scheduler reads.
+The whole bundle is parsed and checked first (``engine.parsing``); only when everything is
+valid are versions written, in the caller's transaction, so a failed deploy stores
+nothing. A new version stores its spec once and the forms it references
+(``process_form``); a process changes when its spec or one of those forms does. Timer
+start events get a schedule row the scheduler reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.parsing import ParsedProcess, parse_files
+from engine.bundle import Bundle
+from engine.parsing import ParsedProcess, parse_bundle
 from engine.schedules import next_fire_time
-from engine.tables import ProcessDefinition, ProcessSchedule
+from engine.tables import ProcessDefinition, ProcessForm, ProcessSchedule
+from models.platform.clock import Clock
 
 
 @dataclass
 class DeployedProcess:
+    """What deploying did to one process key."""
+
     key: str
     version: int
     status: str  # new | updated | unchanged
@@ -30,27 +37,31 @@ class DeployedProcess:
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
+    """The newest version of process ``key`` (what new instances start on), or None."""
     return session.scalar(
         select(ProcessDefinition).where(ProcessDefinition.key == key)
         .order_by(ProcessDefinition.version.desc()).limit(1)
     )
 
 
-def _store(session: Session, parsed: ParsedProcess, user_id: int | None, clock) -> DeployedProcess:
+def _store(session: Session, parsed: ParsedProcess, user_id: int | None, clock: Clock) -> DeployedProcess:
     current = latest_definition(session, parsed.key)
     if current is not None and current.content_hash == parsed.content_hash:
         return DeployedProcess(parsed.key, current.version, "unchanged", parsed.source_file)
     version = (current.version if current else 0) + 1
-    session.add(ProcessDefinition(
+    definition = ProcessDefinition(
         key=parsed.key, version=version, name=parsed.name, content_hash=parsed.content_hash,
         source_file=parsed.source_file, source_xml=parsed.source_xml, spec_json=parsed.spec_json,
         meta=parsed.meta, deployed_at=clock.now(), deployed_by_id=user_id,
-    ))
+    )
+    session.add(definition)
+    for name in sorted(parsed.forms):
+        session.add(ProcessForm(definition=definition, name=name, content=parsed.forms[name]))
     _schedule(session, parsed, clock)
     return DeployedProcess(parsed.key, version, "updated" if current else "new", parsed.source_file)
 
 
-def _schedule(session: Session, parsed: ParsedProcess, clock) -> None:
+def _schedule(session: Session, parsed: ParsedProcess, clock: Clock) -> None:
     timer = parsed.meta.get("timer_start")
     row = session.scalar(select(ProcessSchedule).where(ProcessSchedule.process_key == parsed.key))
     if timer is None:
@@ -67,10 +78,10 @@ def _schedule(session: Session, parsed: ParsedProcess, clock) -> None:
         row.next_fire_at = next_fire_time(expression, clock.now(), timer["type"])
 
 
-def deploy(session: Session, paths: list[Path], forms_dir: Path, clock, user_id: int | None = None
-           ) -> list[DeployedProcess]:
-    """Parse, check and store; raises ``DeployError`` (and stores nothing) on any problem."""
-    parsed = parse_files(paths, forms_dir)
+def deploy(session: Session, bundle: Bundle, operations: Mapping[str, Callable[..., Any]], clock: Clock,
+           user_id: int | None = None) -> list[DeployedProcess]:
+    """Parse, check and store ``bundle``; raises ``DeployError`` (and stores nothing) on any problem."""
+    parsed = parse_bundle(bundle, operations)
     results = [_store(session, p, user_id, clock) for p in parsed]
     session.flush()
     return results

@@ -12,14 +12,18 @@ class EngineError(Exception):
 
 
 class DeployError(EngineError):
-    """A file could not be deployed: names the file, the element and the reason."""
+    """A file could not be deployed: names the file, the element and the reason.
 
-    def __init__(self, file: str, element: str | None, reason: str) -> None:
+    ``parameter`` names the service-task parameter at fault, when there is one.
+    """
+
+    def __init__(self, file: str, element: str | None, reason: str, *, parameter: str | None = None) -> None:
         where = f"{file}" + (f", элемент «{element}»" if element else "")
         super().__init__(f"{where}: {reason}")
         self.file = file
         self.element = element
         self.reason = reason
+        self.parameter = parameter
 
 
 class NotFound(EngineError):

@@ -9,6 +9,8 @@ just before the session flushes or commits; a rollback drops them with the trans
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -26,11 +28,11 @@ def write_pending(session: Session) -> None:
     """Insert the queued rows now, in the order they were appended."""
     rows = session.info.pop(_PENDING, None)
     if rows:
-        session.connection().execute(insert(ProcessEvent.__table__), rows)
+        session.connection().execute(insert(ProcessEvent), rows)
 
 
 @event.listens_for(Session, "before_flush")
-def _before_flush(session: Session, flush_context, instances) -> None:
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     write_pending(session)
 
 

@@ -3,7 +3,8 @@
 Each ready user task gets one row with what the inbox needs (title, form, candidates,
 assignee, due date, priority, business object) taken from the BPMN: the lane name or
 the Spiff properties ``candidateRole``, ``candidateDepartment``, ``assignee`` (an
-expression giving a user id or login), ``dueIn`` (an ISO duration such as ``PT4H``),
+expression giving a user id or login, resolved through the engine's ``Directory`` with
+the deputy rule), ``dueIn`` (an ISO duration such as ``PT4H``),
 ``dueAt`` (an expression giving a datetime or ISO string) and ``priority``. Rows of tasks
 that stopped being ready (cancelled by a boundary event, say) are closed in the same
 transaction.
@@ -21,9 +22,8 @@ from sqlalchemy.orm import Session
 
 from engine import sandbox
 from engine.errors import ScriptError
+from engine.ports import Directory
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
-from models.identity.deputies import effective_assignee
-from models.identity.users import User
 from models.platform.roles import DEPARTMENTS, ROLE_LABELS, Role
 
 _ROLE_BY_NAME = {label.lower(): role.value for role, label in ROLE_LABELS.items()}
@@ -72,24 +72,19 @@ def due_date(task_spec: Any, data: dict, now: datetime) -> datetime | None:
     return None
 
 
-def _resolve_user(session: Session, value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        user = session.get(User, int(value))
-    else:
-        user = session.scalar(select(User).where(User.login == str(value).lower()))
-    if user is None:
-        raise ScriptError(f"Исполнитель «{value}» не найден")
-    return user.id
-
-
-def assignee(session: Session, task_spec: Any, data: dict, now: datetime) -> tuple[int | None, int | None]:
+def assignee(session: Session, directory: Directory, task_spec: Any, data: dict, now: datetime
+             ) -> tuple[int | None, int | None]:
+    """``(assignee_id, original_id)`` from the ``assignee`` expression, with the deputy rule."""
     expression = _properties(task_spec).get("assignee")
     if not expression:
         return None, None
-    user_id = _resolve_user(session, sandbox.evaluate(expression, data))
-    return effective_assignee(session, user_id, now.date())
+    value = sandbox.evaluate(expression, data)
+    if value is None or value == "":
+        return None, None
+    user_id = directory.user_id(session, value if isinstance(value, int) else str(value))
+    if user_id is None:
+        raise ScriptError(f"Исполнитель «{value}» не найден")
+    return directory.effective_assignee(session, user_id, now.date())
 
 
 def _priority(task_spec: Any) -> int:
@@ -97,8 +92,8 @@ def _priority(task_spec: Any) -> int:
     return int(value) if value in ("1", "2", "3") else _PRIORITIES.get(value, 2)
 
 
-def sync(session: Session, instance: ProcessInstance, workflow: Any, now: datetime, *,
-         new_instance: bool = False) -> list[HumanTask]:
+def sync(session: Session, directory: Directory, instance: ProcessInstance, workflow: Any, now: datetime,
+         *, new_instance: bool = False) -> list[HumanTask]:
     """Insert rows for newly ready user tasks, close rows of tasks no longer ready.
 
     ``new_instance`` says the instance was inserted in this transaction, so it has no rows
@@ -120,7 +115,7 @@ def sync(session: Session, instance: ProcessInstance, workflow: Any, now: dateti
         spec = task.task_spec
         props = _properties(spec)
         role, department = candidates(spec)
-        assignee_id, original_id = assignee(session, spec, task.data, now)
+        assignee_id, original_id = assignee(session, directory, spec, task.data, now)
         row = HumanTask(
             instance_id=instance.id, task_uuid=uuid, element_id=spec.bpmn_id or spec.name,
             process_key=instance.process_key, title=spec.bpmn_name or spec.bpmn_id or spec.name,

@@ -11,16 +11,13 @@ transaction rolls back and the next tick retries).
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import ConflictError, EngineError
-from engine.runtime import ProcessEngine
+from engine.ports import EngineServices
 from engine.schedules import next_fire_time
-from engine.steps import fire_timers, retry_incident
 from engine.tables import Incident, InstanceStatus, ProcessInstance, ProcessSchedule
 from models.platform.jobs import SessionFactory, claim, run_unit
 
@@ -30,10 +27,9 @@ def _unit(session_factory: SessionFactory, work: Callable[[Session], bool]) -> b
     return bool(run_unit(session_factory, work, lost=(ConflictError,), failed=(EngineError,)))
 
 
-def fire_due_timers(session_factory: SessionFactory, clock: Any, forms_dir: Path,
-                    settings: Any = None, limit: int = 200) -> int:
+def fire_due_timers(session_factory: SessionFactory, services: EngineServices, limit: int = 200) -> int:
     """Fire timers of instances whose ``next_timer_at`` has passed; returns how many steps ran."""
-    now = clock.now()
+    now = services.clock.now()
     with session_factory() as session:
         ids = session.scalars(
             select(ProcessInstance.id).where(ProcessInstance.next_timer_at <= now,
@@ -46,17 +42,16 @@ def fire_due_timers(session_factory: SessionFactory, clock: Any, forms_dir: Path
                 ProcessInstance.id == instance_id, ProcessInstance.next_timer_at <= now))
             if instance is None:
                 return False
-            fire_timers(ProcessEngine(session, clock, forms_dir, settings), instance)
+            services.engine(session).fire_timers(instance)
             return True
         return work
 
     return sum(_unit(session_factory, work_for(i)) for i in ids)
 
 
-def start_scheduled(session_factory: SessionFactory, clock: Any, forms_dir: Path,
-                    settings: Any = None) -> int:
+def start_scheduled(session_factory: SessionFactory, services: EngineServices) -> int:
     """Start instances of processes whose timer start event is due."""
-    now = clock.now()
+    now = services.clock.now()
     with session_factory() as session:
         ids = session.scalars(select(ProcessSchedule.id).where(ProcessSchedule.next_fire_at <= now)).all()
 
@@ -66,7 +61,7 @@ def start_scheduled(session_factory: SessionFactory, clock: Any, forms_dir: Path
                 ProcessSchedule.id == schedule_id, ProcessSchedule.next_fire_at <= now))
             if schedule is None:
                 return False
-            engine = ProcessEngine(session, clock, forms_dir, settings)
+            engine = services.engine(session)
             engine.start(schedule.process_key, {"scheduled_at": schedule.next_fire_at.isoformat()},
                          fire_start_timer=True)
             schedule.last_fired_at = now
@@ -80,10 +75,9 @@ def start_scheduled(session_factory: SessionFactory, clock: Any, forms_dir: Path
     return sum(_unit(session_factory, work_for(i)) for i in ids)
 
 
-def retry_due_incidents(session_factory: SessionFactory, clock: Any, forms_dir: Path,
-                        settings: Any = None) -> int:
+def retry_due_incidents(session_factory: SessionFactory, services: EngineServices) -> int:
     """Retry transient failures whose back-off has passed."""
-    now = clock.now()
+    now = services.clock.now()
     with session_factory() as session:
         ids = session.scalars(select(Incident.id).where(
             Incident.status == "open", Incident.next_retry_at <= now)).all()
@@ -94,7 +88,7 @@ def retry_due_incidents(session_factory: SessionFactory, clock: Any, forms_dir: 
                 Incident.id == incident_id, Incident.status == "open", Incident.next_retry_at <= now))
             if incident is None:
                 return False
-            retry_incident(ProcessEngine(session, clock, forms_dir, settings), incident.id, None)
+            services.engine(session).retry_incident(incident.id, None)
             return True
         return work
 

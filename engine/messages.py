@@ -18,8 +18,8 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, 
 from sqlalchemy import select
 
 from engine.jsonable import to_jsonable
-from engine.runtime import ProcessEngine, step
-from engine.tables import ProcessDefinition, ProcessInstance, ProcessMessage, Subscription
+from engine.runtime import Runtime, step
+from engine.tables import ProcessDefinition, ProcessMessage, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def _matches(subscription: Subscription, correlation: dict) -> bool:
     return all(k in recorded and str(recorded[k]) == str(v) for k, v in correlation.items())
 
 
-def _start_by_message(engine: ProcessEngine, name: str, correlation: dict, payload: dict,
+def _start_by_message(engine: Runtime, name: str, correlation: dict, payload: dict,
                       user_id: int | None) -> list[int]:
     keys = set()
     for definition in engine.session.scalars(select(ProcessDefinition)):
@@ -54,7 +54,7 @@ def _start_by_message(engine: ProcessEngine, name: str, correlation: dict, paylo
 
 
 @step
-def send_message(engine: ProcessEngine, name: str, correlation: dict, payload: dict,
+def send_message(engine: Runtime, name: str, correlation: dict, payload: dict,
                  user_id: int | None) -> Delivery:
     """Deliver message ``name`` to waiting instances, or start one, or record it as unmatched."""
     from engine.steps import deliver
@@ -66,8 +66,7 @@ def send_message(engine: ProcessEngine, name: str, correlation: dict, payload: d
     targets = sorted({s.instance_id for s in subscriptions if _matches(s, correlation)})
     delivered = []
     for instance_id in targets:
-        instance = engine.session.get(ProcessInstance, instance_id)
-        if deliver(engine, instance, MessageEventDefinition(name), payload, user_id):
+        if deliver(engine, engine.instance(instance_id), MessageEventDefinition(name), payload, user_id):
             delivered.append(instance_id)
     status = "delivered"
     if not delivered:
@@ -87,15 +86,15 @@ def send_message(engine: ProcessEngine, name: str, correlation: dict, payload: d
 
 
 @step
-def broadcast_signal(engine: ProcessEngine, name: str, payload: Any, user_id: int | None) -> Delivery:
+def broadcast_signal(engine: Runtime, name: str, payload: Any, user_id: int | None) -> Delivery:
     """Deliver signal ``name`` to every instance waiting for it."""
     from engine.steps import deliver
 
     waiting = sorted(set(engine.session.scalars(
         select(Subscription.instance_id).where(Subscription.kind == "signal", Subscription.name == name))))
+    signal = SignalEventDefinition(name)
     targets = [instance_id for instance_id in waiting
-               if deliver(engine, engine.session.get(ProcessInstance, instance_id),
-                          SignalEventDefinition(name), payload, user_id)]
+               if deliver(engine, engine.instance(instance_id), signal, payload, user_id)]
     row = ProcessMessage(kind="signal", name=name, correlation={}, payload=to_jsonable(payload or {}),
                          status="delivered" if targets else "unmatched", instance_ids=targets,
                          received_at=engine.clock.now(), sender_id=user_id)

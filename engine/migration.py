@@ -9,14 +9,16 @@ refusal lists the removed and changed elements.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.definitions import latest_definition
-from engine.runtime import ProcessEngine, step
+from engine.runtime import Runtime, step
 from engine.serialization import _registry, definition_specs
 from engine.tables import InstanceStatus, ProcessInstance
 
@@ -37,7 +39,7 @@ class MigrationResult:
 _SITTING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
-def _removed(diff) -> list:
+def _removed(diff: Any) -> list[Any]:
     """Tasks whose element is gone from the new version.
 
     SpiffWorkflow's diff also aligns an element with a differently named one in the same
@@ -52,12 +54,12 @@ def _removed(diff) -> list:
     return removed
 
 
-def _names(tasks) -> list[str]:
+def _names(tasks: Iterable[Any]) -> list[str]:
     return sorted({t.task_spec.bpmn_id or t.task_spec.name for t in tasks})
 
 
 @step
-def migrate_instance(engine: ProcessEngine, instance: ProcessInstance,
+def migrate_instance(engine: Runtime, instance: ProcessInstance,
                      user_id: int | None) -> MigrationResult:
     latest = latest_definition(engine.session, instance.process_key)
     old_version = instance.definition.version
@@ -91,7 +93,7 @@ def migrate_instance(engine: ProcessEngine, instance: ProcessInstance,
     return MigrationResult(instance.id, old_version, latest.version, True, [], _names(changed))
 
 
-def migrate_all(engine: ProcessEngine, key: str | None, user_id: int | None) -> list[MigrationResult]:
+def migrate_all(engine: Runtime, key: str | None, user_id: int | None) -> list[MigrationResult]:
     """Try every active instance not on its process's latest version."""
     stmt = select(ProcessInstance).where(ProcessInstance.status.in_(InstanceStatus.ACTIVE))
     if key:

@@ -3,7 +3,8 @@
 The pages need counts, lists and histories, all of which come from the plain tables the
 engine keeps (``process_definition``, ``process_instance``, ``human_task``,
 ``process_event``, ``process_incident``) through their indexes. Only the instance's data
-needs the stored workflow, and it is read from one instance at a time.
+needs the stored workflow, and it is read from one instance at a time. People's names
+come from the engine's ``Directory``, in one query per page.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from engine.jsonable import to_jsonable
-from engine.runtime import ProcessEngine
+from engine.ports import Directory
+from engine.runtime import Runtime
 from engine.tables import (
     HumanTask,
     Incident,
@@ -26,7 +28,6 @@ from engine.tables import (
     ProcessInstance,
     TaskStatus,
 )
-from models.identity.users import User
 
 STATUSES = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR,
             InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
@@ -59,8 +60,8 @@ class DefinitionSummary:
         return sum(self.counts.values())
 
 
-def definitions_overview(session: Session) -> list[DefinitionSummary]:
-    """Every deployed process with its versions (newest first) and instance counts."""
+def definitions_overview(session: Session, directory: Directory) -> list[DefinitionSummary]:
+    """Every deployed process with its versions (newest first), who deployed them, instance counts."""
     per_version: dict[int, int] = {}
     per_key: dict[str, dict[str, int]] = {}
     counts = session.execute(
@@ -74,11 +75,12 @@ def definitions_overview(session: Session) -> list[DefinitionSummary]:
     rows = session.execute(
         select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.version,
                ProcessDefinition.name, ProcessDefinition.source_file, ProcessDefinition.deployed_at,
-               User.full_name)
-        .outerjoin(User, User.id == ProcessDefinition.deployed_by_id)
-        .order_by(ProcessDefinition.key, ProcessDefinition.version.desc()))
+               ProcessDefinition.deployed_by_id)
+        .order_by(ProcessDefinition.key, ProcessDefinition.version.desc())).all()
+    names = directory.names(session, {row.deployed_by_id for row in rows if row.deployed_by_id})
     result: dict[str, DefinitionSummary] = {}
-    for def_id, key, version, name, source_file, deployed_at, deployed_by in rows:
+    for def_id, key, version, name, source_file, deployed_at, deployed_by_id in rows:
+        deployed_by = names.get(deployed_by_id) if deployed_by_id else None
         summary = result.get(key)
         if summary is None:  # the first row of a key is its latest version
             summary = result[key] = DefinitionSummary(key, name, version,
@@ -115,8 +117,8 @@ class InstanceRow:
     started_by: str | None
 
 
-def list_instances(session: Session, flt: InstanceFilter, before_id: int | None, limit: int
-                   ) -> tuple[list[InstanceRow], int | None]:
+def list_instances(session: Session, directory: Directory, flt: InstanceFilter, before_id: int | None,
+                   limit: int) -> tuple[list[InstanceRow], int | None]:
     """Newest first, ``limit`` rows with ids below ``before_id``; also the next page's cursor.
 
     Keyset pagination: the cursor is the last id shown, so a page costs the same however
@@ -125,9 +127,8 @@ def list_instances(session: Session, flt: InstanceFilter, before_id: int | None,
     stmt = (select(ProcessInstance.id, ProcessInstance.process_key, ProcessDefinition.version,
                    ProcessInstance.title, ProcessInstance.status, ProcessInstance.business_type,
                    ProcessInstance.business_id, ProcessInstance.started_at, ProcessInstance.updated_at,
-                   ProcessInstance.completed_at, User.full_name)
+                   ProcessInstance.completed_at, ProcessInstance.started_by_id)
             .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-            .outerjoin(User, User.id == ProcessInstance.started_by_id)
             .order_by(ProcessInstance.id.desc()).limit(limit + 1))
     if flt.process_key:
         stmt = stmt.where(ProcessInstance.process_key == flt.process_key)
@@ -139,7 +140,13 @@ def list_instances(session: Session, flt: InstanceFilter, before_id: int | None,
         stmt = stmt.where(ProcessInstance.business_id == flt.business_id)
     if before_id is not None:
         stmt = stmt.where(ProcessInstance.id < before_id)
-    rows = [InstanceRow(*row) for row in session.execute(stmt)]
+    found = session.execute(stmt).all()
+    names = directory.names(session, {row.started_by_id for row in found if row.started_by_id})
+    rows = [InstanceRow(id=r.id, process_key=r.process_key, version=r.version, title=r.title,
+                        status=r.status, business_type=r.business_type, business_id=r.business_id,
+                        started_at=r.started_at, updated_at=r.updated_at, completed_at=r.completed_at,
+                        started_by=names.get(r.started_by_id) if r.started_by_id else None)
+            for r in found]
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_cursor
 
@@ -171,34 +178,39 @@ class InstanceDetail:
     data_error: str | None = None
 
 
-def instance_detail(engine: ProcessEngine, instance_id: int) -> InstanceDetail:
+def instance_detail(engine: Runtime, instance_id: int) -> InstanceDetail:
     """The instance page's content; raises ``NotFound`` for an unknown id."""
     session = engine.session
     instance = engine.instance(instance_id)
-    started_by = session.get(User, instance.started_by_id) if instance.started_by_id else None
-    tasks = [(task, assignee) for task, assignee in session.execute(
-        select(HumanTask, User.full_name).outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
-        .order_by(HumanTask.id))]
+    open_tasks = list(session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
+        .order_by(HumanTask.id)))
     events = session.execute(
         select(ProcessEvent.at, ProcessEvent.kind, ProcessEvent.element_id, ProcessEvent.element_name,
-               ProcessEvent.element_type, ProcessEvent.duration_ms, User.full_name, ProcessEvent.detail)
-        .outerjoin(User, User.id == ProcessEvent.user_id)
+               ProcessEvent.element_type, ProcessEvent.duration_ms, ProcessEvent.user_id, ProcessEvent.detail)
         .where(ProcessEvent.instance_id == instance.id)
         .order_by(ProcessEvent.id).limit(HISTORY_LIMIT + 1)).all()
+    people = {instance.started_by_id, *(t.assignee_id for t in open_tasks), *(e.user_id for e in events)}
+    names = engine.directory.names(session, {i for i in people if i})
+
+    def name(user_id: int | None) -> str | None:
+        return names.get(user_id) if user_id else None
+
     incidents = list(session.scalars(select(Incident).where(Incident.instance_id == instance.id)
                                      .order_by(Incident.status, Incident.id.desc())))  # open first
     data, error = instance_data(engine, instance)
     return InstanceDetail(
-        instance=instance, definition=instance.definition,
-        started_by=started_by.full_name if started_by else None, tasks=tasks,
-        history=[HistoryEntry(*row) for row in events[:HISTORY_LIMIT]],
+        instance=instance, definition=instance.definition, started_by=name(instance.started_by_id),
+        tasks=[(task, name(task.assignee_id)) for task in open_tasks],
+        history=[HistoryEntry(at=e.at, kind=e.kind, element_id=e.element_id, element_name=e.element_name,
+                              element_type=e.element_type, duration_ms=e.duration_ms, user=name(e.user_id),
+                              detail=e.detail) for e in events[:HISTORY_LIMIT]],
         history_truncated=len(events) > HISTORY_LIMIT, incidents=incidents, data=data,
         data_error=error,
     )
 
 
-def instance_data(engine: ProcessEngine, instance: ProcessInstance) -> tuple[dict | None, str | None]:
+def instance_data(engine: Runtime, instance: ProcessInstance) -> tuple[dict | None, str | None]:
     """The process data as JSON-safe values: the workflow's data and its latest task's data."""
     try:
         workflow = engine.load(instance)

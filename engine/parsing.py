@@ -1,15 +1,19 @@
-"""Parsing and checking BPMN/DMN files before anything is stored.
+"""Parsing and checking a deploy bundle (``engine.bundle``) before anything is stored.
 
-Every file is parsed safely (no entities), fed to SpiffWorkflow's Spiff parser, and each
-executable process is checked: its forms exist and are JSON Schemas, its service-task
-operations are registered, and every script and expression (DMN cells included) passes
-the sandbox rules.
+Every diagram is parsed safely from its bytes (no entities), fed to SpiffWorkflow's Spiff
+parser, and each executable process is checked: its forms are in the bundle and are JSON
+Schemas, its service-task operations are registered and called with the parameters their
+signatures take (``engine.operations.parameter_problems``), and every script and
+expression (DMN cells included) passes the sandbox rules. The forms a process references
+become part of it: they are stored with its version and counted in its content hash.
 Problems are reported as ``DeployError`` naming the file, the element and the reason.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +28,10 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 
 from engine import event_subprocesses, operations
+from engine.bundle import Bundle, form_name_problem
 from engine.errors import DeployError
-from engine.forms import schema_problem
+from engine.form_store import STORED_FLAG
+from engine.forms import form_problem
 from engine.sandbox import check_code
 from engine.serialization import specs_to_json
 from engine.xml_safety import UnsafeXml, parse_xml
@@ -58,6 +64,8 @@ _DMN_ENTRIES = ".//*[local-name()='inputEntry']/*[local-name()='text']"
 
 @dataclass
 class ParsedProcess:
+    """One checked process, ready to be stored: its spec, source, forms and content hash."""
+
     key: str
     name: str
     source_file: str
@@ -67,6 +75,19 @@ class ParsedProcess:
     spec_json: str
     content_hash: str
     meta: dict = field(default_factory=dict)
+    forms: dict[str, dict] = field(default_factory=dict)  # form name → parsed JSON (schemas and UI)
+
+
+def content_hash(spec_json: str, forms: Mapping[str, dict]) -> str:
+    """What makes a version: the spec and, when there are any, the forms it references.
+
+    Without forms the hash is the spec's alone, as it was before forms were stored, so
+    form-less processes deployed earlier stay unchanged.
+    """
+    text = spec_json
+    if forms:
+        text += "\n" + json.dumps(forms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _element_id(node: Any) -> str | None:
@@ -113,29 +134,13 @@ def _check_dmn(tree: etree._ElementTree, file: str) -> None:
                                   f"ячейка таблицы решений не допускается: {problem}")
 
 
-def collect_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into their ``.bpmn``/``.dmn`` files, sorted for repeatable deploys."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".bpmn", ".dmn")))
-        elif path.is_file():
-            if path.suffix not in (".bpmn", ".dmn"):
-                raise DeployError(str(path), None, "ожидается файл .bpmn или .dmn")
-            files.append(path)
-        else:
-            raise DeployError(str(path), None, "файл или каталог не найден")
-    return files
-
-
-def _read(path: Path) -> tuple[bytes, etree._ElementTree]:
-    content = path.read_bytes()
+def _read(name: str, content: bytes) -> etree._ElementTree:
     try:
-        return content, parse_xml(content)
+        return parse_xml(content)
     except UnsafeXml as exc:
-        raise DeployError(path.name, None, str(exc)) from None
+        raise DeployError(name, None, str(exc)) from None
     except etree.XMLSyntaxError as exc:
-        raise DeployError(path.name, None, f"XML повреждён: {exc.msg} (строка {exc.lineno})") from None
+        raise DeployError(name, None, f"XML повреждён: {exc.msg} (строка {exc.lineno})") from None
 
 
 def _element_at_line(tree: etree._ElementTree | None, line: Any) -> str | None:
@@ -162,27 +167,52 @@ def _all_task_specs(spec: Any, subprocess_specs: dict) -> list[Any]:
     return result
 
 
-def _check_specs(file: str, task_specs: list[Any], forms_dir: Path) -> dict:
-    forms, ops = set(), set()
-    for ts in task_specs:
-        props = (getattr(ts, "extensions", None) or {}).get("properties", {})
-        if isinstance(ts, UserTask):
-            form = props.get("formJsonSchemaFilename")
-            if form:
-                problem = schema_problem(forms_dir, form)
-                if problem:
-                    raise DeployError(file, ts.bpmn_id, problem)
-                forms.add(form)
-            ui = props.get("formUiSchemaFilename")
-            if ui and not (forms_dir / ui).is_file():
-                raise DeployError(file, ts.bpmn_id, f"файл подсказок формы «{ui}» не найден")
-        if isinstance(ts, ServiceTask):
-            if operations.get_operation(ts.operation_name) is None:
-                known = ", ".join(operations.operation_names()) or "нет"
-                raise DeployError(file, ts.bpmn_id,
-                                  f"операция «{ts.operation_name}» не зарегистрирована (есть: {known})")
-            ops.add(ts.operation_name)
-    return {"forms": sorted(forms), "operations": sorted(ops)}
+class _Checker:
+    """Checks the task specs of one process against the bundle's forms and the operations."""
+
+    def __init__(self, bundle: Bundle, ops: Mapping[str, Callable[..., Any]]) -> None:
+        self.bundle = bundle
+        self.ops = ops
+
+    def form(self, file: str, element: str, name: str, *, schema: bool) -> dict:
+        problem = form_name_problem(name)
+        content = self.bundle.forms.get(name)
+        parsed, problem = (None, problem) if problem else form_problem(name, content, schema=schema)
+        if problem:
+            where = f" в {self.bundle.forms_origin}" if content is None and self.bundle.forms_origin else ""
+            raise DeployError(file, element, problem + where)
+        assert parsed is not None
+        return parsed
+
+    def operation(self, file: str, ts: Any) -> None:
+        op = operations.get_operation(self.ops, ts.operation_name)
+        if op is None:
+            known = ", ".join(sorted(self.ops)) or "нет"
+            raise DeployError(file, ts.bpmn_id,
+                              f"операция «{ts.operation_name}» не зарегистрирована (есть: {known})")
+        problems = operations.parameter_problems(op, ts.operation_params or {})
+        if problems:
+            parameter, reason = problems[0]
+            raise DeployError(file, ts.bpmn_id, f"операция «{op.name}»: {reason}", parameter=parameter)
+
+    def specs(self, file: str, task_specs: list[Any]) -> tuple[dict, dict[str, dict]]:
+        """(meta about forms and operations, the referenced forms by name)."""
+        schemas, ops = set(), set()
+        forms: dict[str, dict] = {}
+        for ts in task_specs:
+            props = (getattr(ts, "extensions", None) or {}).get("properties", {})
+            if isinstance(ts, UserTask):
+                name = props.get("formJsonSchemaFilename")
+                if name:
+                    forms[name] = self.form(file, ts.bpmn_id, name, schema=True)
+                    schemas.add(name)
+                ui = props.get("formUiSchemaFilename")
+                if ui:
+                    forms[ui] = self.form(file, ts.bpmn_id, ui, schema=False)
+            if isinstance(ts, ServiceTask):
+                self.operation(file, ts)
+                ops.add(ts.operation_name)
+        return {"forms": sorted(schemas), "operations": sorted(ops), STORED_FLAG: True}, forms
 
 
 def _start_meta(spec: Any) -> dict:
@@ -209,31 +239,41 @@ def _interrupting_starts(trees: list[Any]) -> dict[str, bool]:
     return flags
 
 
-def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
-    """Parse and check everything, or raise ``DeployError`` for the first problem found."""
-    files = collect_files(paths)
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+def _add_diagrams(parser: SpiffBpmnParser, bundle: Bundle) -> tuple[dict[str, str], list[Any]]:
+    """Feed the bundle's DMN, then BPMN, to the parser; returns BPMN sources and trees by file."""
     sources: dict[str, str] = {}
     bpmn_trees = []
-    for path in files:
-        content, tree = _read(path)
+    for name in sorted(bundle.diagrams):
+        if not name.endswith((".bpmn", ".dmn")):
+            raise DeployError(name, None, "ожидается файл .bpmn или .dmn")
+        content = bundle.diagrams[name]
+        tree = _read(name, content)
         try:
-            if path.suffix == ".dmn":
-                _check_dmn(tree, path.name)
-                parser.add_dmn_xml(tree.getroot(), filename=path.name)
+            if name.endswith(".dmn"):
+                _check_dmn(tree, name)
+                parser.add_dmn_xml(tree.getroot(), filename=name)
             else:
-                _check_code(tree, path.name)
-                bpmn_trees.append((path, tree))
-                sources[path.name] = content.decode("utf-8")
+                _check_code(tree, name)
+                bpmn_trees.append((name, tree))
+                sources[name] = content.decode("utf-8")
         except ValidationException as exc:
-            raise _validation_error(path.name, exc, tree) from None
-    for path, tree in bpmn_trees:
+            raise _validation_error(name, exc, tree) from None
+        except UnicodeDecodeError:
+            raise DeployError(name, None, "файл не в кодировке UTF-8") from None
+    for name, tree in bpmn_trees:
         try:
-            parser.add_bpmn_xml(tree, filename=path.name)
+            parser.add_bpmn_xml(tree, filename=name)
         except ValidationException as exc:
-            raise _validation_error(path.name, exc, tree) from None
+            raise _validation_error(name, exc, tree) from None
+    return sources, bpmn_trees
 
+
+def parse_bundle(bundle: Bundle, ops: Mapping[str, Callable[..., Any]]) -> list[ParsedProcess]:
+    """Parse and check everything, or raise ``DeployError`` for the first problem found."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    sources, bpmn_trees = _add_diagrams(parser, bundle)
     interrupting = _interrupting_starts(bpmn_trees)
+    checker = _Checker(bundle, ops)
     result = []
     for key in sorted(parser.get_process_ids()):
         process_parser = parser.get_process_parser(key)
@@ -248,14 +288,13 @@ def parse_files(paths: list[Path], forms_dir: Path) -> list[ParsedProcess]:
         task_specs = _all_task_specs(spec, subprocess_specs)
         event_subprocesses.prepare([spec, *(s for s in subprocess_specs.values() if s is not None)],
                                    task_specs, interrupting)
-        meta = _check_specs(file, task_specs, forms_dir)
+        meta, forms = checker.specs(file, task_specs)
         meta.update(_start_meta(spec))
         meta["called"] = sorted(subprocess_specs)
         spec_json = specs_to_json(spec, subprocess_specs)
         result.append(ParsedProcess(
             key=key, name=process_parser.get_name() or key, source_file=file,
             source_xml=sources.get(file, ""), spec=spec, subprocess_specs=subprocess_specs,
-            spec_json=spec_json, content_hash=hashlib.sha256(spec_json.encode()).hexdigest(),
-            meta=meta,
+            spec_json=spec_json, content_hash=content_hash(spec_json, forms), meta=meta, forms=forms,
         ))
     return result

@@ -1,11 +1,12 @@
-"""Running process instances: start, complete a user task, cancel, and the shared step logic.
+"""The step machinery: start, complete a user task, cancel, and what every step shares.
 
-Every public method is one step: load the instance, run SpiffWorkflow, then write the
-state, the human-task projection, events, subscriptions and incidents through the given
-session, and pass the messages and signals it threw on to other instances
-(``engine.steps.route_thrown``). The caller owns the transaction (commit at the edge). The
-instance's ``version`` column makes a concurrent second step fail with ``ConflictError``
-instead of overwriting.
+``Runtime`` is the base of the façade ``engine.api.ProcessEngine``; the other steps
+(``steps``, ``messages``, ``migration``) build on it. Every step loads the instance, runs
+SpiffWorkflow, then writes the state, the human-task projection, events, subscriptions
+and incidents through the given session, and passes the messages and signals it threw on
+to other instances (``engine.steps.route_thrown``). The caller owns the transaction
+(commit at the edge). The instance's ``version`` column makes a concurrent second step
+fail with ``ConflictError`` instead of overwriting.
 """
 
 from __future__ import annotations
@@ -14,27 +15,27 @@ import functools
 import time as _time
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import bpmn_errors, event_log, event_subprocesses, human_tasks
+from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, start_events
 from engine.clock_bridge import using_clock
 from engine.definitions import latest_definition
 from engine.errors import ConflictError, EngineError, NotFound, OperationError
-from engine.forms import check_submission, load_form
+from engine.form_store import FormSource, version_forms
+from engine.forms import check_submission
 from engine.jsonable import to_jsonable
 from engine.operations import OperationContext
+from engine.ports import EngineServices
 from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
 from engine.tables import HumanTask, Incident, InstanceStatus, ProcessInstance, Subscription, TaskStatus
@@ -56,18 +57,22 @@ def step(func: F) -> F:
             raise ConflictError(CONFLICT_MESSAGE) from None
 
     return wrapper  # type: ignore[return-value]
+
+
 DEFAULT_TRANSIENT_ATTEMPTS = 3
 BACKOFF_SECONDS = 30
 
 
-class ProcessEngine:
-    """The engine API used by the web layer, the CLI and scheduler jobs."""
+class Runtime:
+    """One engine on one session: the steps every other step builds on (see ``engine.api``)."""
 
-    def __init__(self, session: Session, clock: Any, forms_dir: Path, settings: Any = None) -> None:
+    def __init__(self, session: Session, services: EngineServices) -> None:
         self.session = session
-        self.clock = clock
-        self.forms_dir = forms_dir
-        self.settings = settings
+        self.services = services
+        self.clock = services.clock
+        self.settings = services.settings
+        self.directory = services.directory
+        self.operations = services.operations
         # (event, thrower's business correlation) thrown to other instances, routed after the step
         self.thrown: list[tuple[Any, dict]] = []
         self._created: set[int] = set()  # instances inserted by this engine: nothing to look up yet
@@ -75,14 +80,16 @@ class ProcessEngine:
 
     # --- loading -------------------------------------------------------------------------
 
-    def _context(self, instance: ProcessInstance | None) -> OperationContext:
-        return OperationContext(session=self.session, clock=self.clock, settings=self.settings,
-                                instance_id=instance.id if instance else None)
+    def _script_engine(self, instance: ProcessInstance | None) -> CrmScriptEngine:
+        context = OperationContext(session=self.session, clock=self.clock, settings=self.settings,
+                                   instance_id=instance.id if instance else None)
+        return CrmScriptEngine(context, self.operations)
 
     def load(self, instance: ProcessInstance) -> BpmnWorkflow:
+        """The instance's workflow, restored on its version's spec (nothing is written)."""
         spec, subprocess_specs = definition_specs(instance.definition)
         workflow = workflow_from_state(instance.state_json, spec, subprocess_specs)
-        workflow.script_engine = CrmScriptEngine(self._context(instance))
+        workflow.script_engine = self._script_engine(instance)
         # Subscription rows mirror the saved state: none stored when it waits for nothing.
         if subscription_waits(workflow):
             self._unsubscribed.discard(instance.id)
@@ -90,13 +97,12 @@ class ProcessEngine:
             self._unsubscribed.add(instance.id)
         return workflow
 
-    def task_form(self, row: HumanTask) -> tuple[dict, dict]:
-        """(JSON Schema, UI hints) of a user task's form; an empty form when the task has none."""
-        schema = load_form(self.forms_dir, row.form) if row.form else {"type": "object", "properties": {}}
-        ui = load_form(self.forms_dir, row.form_ui) if row.form_ui else {}
-        return schema, ui
+    def forms_of(self, instance: ProcessInstance) -> FormSource:
+        """The forms of the instance's version (stored with it at deploy)."""
+        return version_forms(self.session, instance.definition, self.settings.forms_dir)
 
     def instance(self, instance_id: int) -> ProcessInstance:
+        """The instance row; ``NotFound`` for an unknown id."""
         instance = self.session.get(ProcessInstance, instance_id)
         if instance is None:
             raise NotFound(f"Экземпляр процесса {instance_id} не найден")
@@ -139,22 +145,16 @@ class ProcessEngine:
         self._unsubscribed.add(instance.id)
         data["instance_id"] = instance.id
         spec, subprocess_specs = definition_specs(definition)
-        workflow = BpmnWorkflow(spec, subprocess_specs,
-                                script_engine=CrmScriptEngine(self._context(instance)))
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine(instance))
         workflow.data.update(data)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**data)
         self.event(instance, "instance_started", user_id, detail={"version": definition.version})
         if fire_start_timer or (definition.meta or {}).get("timer_start"):
-            for spec in self._fire_start_timer(workflow):
-                self.event(instance, "timer_fired", user_id, element=spec)
+            for fired in start_events.fire_start_timer(workflow, self.clock):
+                self.event(instance, "timer_fired", user_id, element=fired)
         if message_start is not None:
-            from SpiffWorkflow.bpmn import BpmnEvent
-            from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
-
-            with using_clock(self.clock):
-                workflow.do_engine_steps()
-                workflow.catch(BpmnEvent(MessageEventDefinition(message_start[0]), message_start[1]))
+            start_events.catch_start_message(workflow, self.clock, *message_start)
         self.advance(instance, workflow, user_id)
         self.save(instance, workflow)
         self._route_thrown()
@@ -164,29 +164,6 @@ class ProcessEngine:
         from engine.steps import route_thrown  # steps builds on this module
 
         route_thrown(self)
-
-    def _fire_start_timer(self, workflow: BpmnWorkflow) -> list[Any]:
-        """The scheduler decided the timer is due (``engine.schedules``): fire it as it is.
-
-        SpiffWorkflow would evaluate the timer again and cannot read a cron cycle, so the
-        timer start event is marked fired before it is first reached; a cycle start event
-        gets the path after it, which SpiffWorkflow only adds when its own cycle elapses.
-        """
-        def timer_starts(state: TaskState) -> list[Any]:
-            return [t for t in workflow.get_tasks(state=state) if isinstance(t.task_spec, StartEvent)
-                    and isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
-
-        for task in timer_starts(TaskState.NOT_FINISHED_MASK):
-            task._set_internal_data(event_fired=True)
-            if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and not task.children:
-                for output in task.task_spec.outputs:
-                    child = task._add_child(output, TaskState.FUTURE)
-                    child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
-        with using_clock(self.clock):
-            workflow.do_engine_steps()
-            for task in timer_starts(TaskState.WAITING):
-                task.complete()
-        return [t.task_spec for t in timer_starts(TaskState.COMPLETED)]
 
     @step
     def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
@@ -198,8 +175,12 @@ class ProcessEngine:
             raise NotFound(f"Задача {task_id} не найдена")
         if row.status != TaskStatus.OPEN:
             raise ConflictError("Задача уже выполнена или отменена")
-        check_submission(self.forms_dir, row.form, data)
         instance = row.instance
+        if row.form:
+            forms = self.forms_of(instance)
+            check_submission(forms.get(row.form), data, forms.validator(row.form))
+        else:
+            check_submission(None, data)
         if instance.status not in InstanceStatus.ACTIVE:
             raise ConflictError("Процесс уже завершён или отменён")
         workflow = self.load(instance)
@@ -227,6 +208,7 @@ class ProcessEngine:
 
     @step
     def cancel(self, instance_id: int, user_id: int | None, reason: str = "") -> ProcessInstance:
+        """Stop an active instance: open tasks cancelled, incidents resolved, the reason in its history."""
         instance = self.instance(instance_id)
         if instance.status not in InstanceStatus.ACTIVE:
             raise ConflictError("Процесс уже завершён или отменён")
@@ -344,7 +326,7 @@ class ProcessEngine:
         completed = workflow.is_completed()
         if completed and instance.status != InstanceStatus.COMPLETED:
             self.event(instance, "instance_completed", None)
-        human_tasks.sync(self.session, instance, workflow, now, new_instance=new)
+        human_tasks.sync(self.session, self.directory, instance, workflow, now, new_instance=new)
         if instance.id not in self._unsubscribed:
             self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
             self._unsubscribed.add(instance.id)

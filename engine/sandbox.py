@@ -188,6 +188,8 @@ def compiled(source: str, mode: str) -> CodeType:
     if problem:
         raise ScriptError(f"Скрипт нарушает правила песочницы: {problem}")
     result = (compile_restricted_exec if mode == "exec" else compile_restricted_eval)(source)
+    if result.code is None:  # check_code passed, so RestrictedPython accepted it; never expected
+        raise ScriptError(f"Скрипт не компилируется: {'; '.join(result.errors)}")
     return result.code
 
 

@@ -10,6 +10,7 @@ The engine re-attaches one of these to every workflow it loads.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -42,14 +43,16 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 class CrmScriptEngine(PythonScriptEngine):
     """Script engine bound to one step: its operation context, clock and helpers."""
 
-    def __init__(self, context: operations.OperationContext, helpers: dict[str, Any] | None = None):
+    def __init__(self, context: operations.OperationContext, ops: Mapping[str, Callable[..., Any]],
+                 helpers: dict[str, Any] | None = None) -> None:
         clock = context.clock
-        base = {"now": clock.now, "today": lambda: clock.now().date()}
+        base: dict[str, Any] = {"now": clock.now, "today": lambda: clock.now().date()}
         base.update(helpers or {})
         super().__init__(environment=SandboxEnvironment(base))
         self.context = context
+        self.ops = ops
 
-    def evaluate(self, task, expression, external_context=None):
+    def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except (ScriptError, EngineError) as exc:
@@ -60,17 +63,18 @@ class CrmScriptEngine(PythonScriptEngine):
                 task=task, exception=exc,
             ) from exc
 
-    def execute(self, task, script, external_context=None):
+    def execute(self, task: Any, script: str, external_context: dict | None = None) -> bool:
         try:
             return self.environment.execute(script, task.data, external_context or {})
         except Exception as exc:
             raise self.create_task_exec_exception(task, script, exc) from exc
 
-    def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
+    def call_service(self, task: Any, operation_name: str | None = None,
+                     operation_params: dict | None = None, **kwargs: Any) -> str:
         """Dispatch to a registered operation; the result is returned as JSON text."""
         params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
         try:
-            result = operations.call(operation_name, self.context, params)
+            result = operations.call(self.ops, operation_name or "", self.context, params)
         except (OperationError, BpmnErrorRaised) as exc:
             raise WorkflowTaskException(exc.message, task=task, exception=exc) from exc
         except Exception as exc:

@@ -45,7 +45,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-def _build_registry():
+def _build_registry() -> Any:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpeclessWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
@@ -57,7 +57,7 @@ def _build_registry():
 _local = threading.local()
 
 
-def _registry():
+def _registry() -> Any:
     """One registry per thread: SpiffWorkflow's encoder mode is a flag on the registry."""
     registry = getattr(_local, "registry", None)
     if registry is None:
@@ -66,9 +66,10 @@ def _registry():
     return registry
 
 
-def _encoder_cls():
+def _encoder_cls() -> Any:
     _registry()
     return _local.serializer._encoder_cls
+
 
 _spec_cache: dict[str, tuple[Any, dict]] = {}
 _cache_lock = threading.Lock()
@@ -116,6 +117,7 @@ def state_to_json(workflow: BpmnWorkflow) -> str:
 
 
 def workflow_from_state(state_json: str, spec: Any, subprocess_specs: dict) -> BpmnWorkflow:
+    """An instance's workflow from its stored state and its version's specs (refuses other formats)."""
     dct = json.loads(state_json)
     found = dct.pop("format", None)
     if found != STATE_FORMAT:

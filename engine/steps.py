@@ -1,6 +1,6 @@
 """Steps that wake an instance up: due timers, caught messages and signals, incident retries.
 
-Each function is one step on one instance through a ``ProcessEngine`` (same session,
+Each function is one step on one instance through the engine (same session,
 same transaction as the caller's); events thrown to other instances are routed at the end.
 """
 
@@ -14,14 +14,14 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.clock_bridge import using_clock
 from engine.errors import ConflictError, EngineError, NotFound
-from engine.runtime import ProcessEngine, step
+from engine.runtime import Runtime, step
 from engine.tables import Incident, InstanceStatus, ProcessInstance
 
 MAX_ROUTED = 100
 
 
 @step
-def fire_timers(engine: ProcessEngine, instance: ProcessInstance) -> None:
+def fire_timers(engine: Runtime, instance: ProcessInstance) -> None:
     """Let every due timer of ``instance`` fire and run what follows."""
     if instance.status not in InstanceStatus.ACTIVE:
         instance.next_timer_at = None
@@ -36,7 +36,7 @@ def fire_timers(engine: ProcessEngine, instance: ProcessInstance) -> None:
 
 
 @step
-def deliver(engine: ProcessEngine, instance: ProcessInstance, event_definition: Any, payload: Any,
+def deliver(engine: Runtime, instance: ProcessInstance, event_definition: Any, payload: Any,
             user_id: int | None, correlations: dict | None = None) -> bool:
     """Hand a message or signal to a waiting instance and run what follows.
 
@@ -59,7 +59,7 @@ def deliver(engine: ProcessEngine, instance: ProcessInstance, event_definition: 
 
 
 @step
-def retry_incident(engine: ProcessEngine, incident_id: int, user_id: int | None) -> Incident:
+def retry_incident(engine: Runtime, incident_id: int, user_id: int | None) -> Incident:
     """Run the failed task again; resolves the incident or records one more failed attempt."""
     incident = engine.session.get(Incident, incident_id)
     if incident is None:
@@ -96,7 +96,7 @@ def _flat(correlations: dict | None) -> dict:
     return flat
 
 
-def route_thrown(engine: ProcessEngine) -> None:
+def route_thrown(engine: Runtime) -> None:
     """Deliver messages and signals the last steps threw to other instances.
 
     A message is correlated by its correlation properties if the diagram defines any,

@@ -1,5 +1,5 @@
-"""Tables of the process engine: definitions, instances, the human-task projection, events,
-incidents, message subscriptions, timer-start schedules and received messages.
+"""Tables of the process engine: definitions and their forms, instances, the human-task
+projection, events, incidents, message subscriptions, timer-start schedules and received messages.
 
 These are plain tables; only ``engine/`` knows how to fill them from SpiffWorkflow. The
 inbox and history screens read them through indexes and never deserialize workflows.
@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
 
 
@@ -49,6 +48,25 @@ class ProcessDefinition(Base):
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class ProcessForm(Base):
+    """A form (JSON Schema or UI hints) as deployed with one definition version.
+
+    Running instances read their forms from here, so a form file changed later never
+    changes the form of an instance that started before; a changed form makes a new
+    version (it is part of the definition's content hash).
+    """
+
+    __tablename__ = "process_form"
+    __table_args__ = (UniqueConstraint("definition_id", "name", name="uq_process_form_definition_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    content: Mapped[dict] = mapped_column(JSON)
+
+    definition: Mapped[ProcessDefinition] = relationship()
 
 
 class ProcessInstance(Base):
@@ -127,7 +145,9 @@ class HumanTask(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     instance: Mapped[ProcessInstance] = relationship()
-    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], viewonly=True)
+    # The user row (``models.identity``, above the engine) by its mapped class name; for
+    # the task rules and pages, the engine itself only uses ``assignee_id``.
+    assignee = relationship("User", foreign_keys=[assignee_id], viewonly=True)
 
 
 class ProcessEvent(Base):

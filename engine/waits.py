@@ -28,7 +28,7 @@ def pending_events(workflow: BpmnWorkflow) -> list[Any]:
     one nameless ``MultipleEventDefinition``; it is expanded here into the events it
     waits for, so its messages get subscriptions and its timers a ``next_timer_at``.
     """
-    result = []
+    result: list[Any] = []
     for task in list(workflow.event_manager.tasks.values()):
         definition = task.task_spec.event_definition
         if isinstance(definition, MultipleEventDefinition):

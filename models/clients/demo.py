@@ -11,7 +11,6 @@ import random
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.definitions import latest_definition
 from engine.tables import ProcessInstance
 from models.clients.cards import Client, ClientKind, Contact
 from models.clients.requisites import make_inn10, make_inn12, make_kpp, make_ogrn, make_ogrnip
@@ -163,11 +162,11 @@ def seed_clients(context: DemoContext) -> dict[str, int]:
 def seed_review_processes(context: DemoContext) -> dict[str, int]:
     """Start a few data-quality reviews so the demo inbox is not empty (once)."""
     session = context.session
-    if latest_definition(session, "client_data_review") is None:
+    engine = context.engine()
+    if engine.latest_definition("client_data_review") is None:
         return {"process_instances": 0}
     if session.scalar(select(func.count(ProcessInstance.id))):
         return {"process_instances": 0}
-    engine = context.engine()
     clients = list(session.scalars(select(Client).order_by(Client.id).limit(3)))
     # Two cards "migrated from the old system" with a typo in the INN: the review catches them.
     owner = clients[0].owner if clients else None

@@ -2,7 +2,8 @@
 
 Every domain package (and every integration) has a ``register(registry)`` function that
 declares its service-task operations, outbox handlers, scheduler jobs, permission rules,
-business-object labelers and references, and demo seeds. The app factory — also used by
+business-object labelers and references, demo seeds, and services (implementations of
+interfaces a lower layer declares, such as the engine's user directory). The app factory — also used by
 the worker and the CLI — lists the packages once (``web.packages.PACKAGES``), builds a
 ``Registry`` from them and installs it, so nothing is wired by the side effect of an import.
 
@@ -59,6 +60,7 @@ class Registry:
     labelers: dict[str, Labeler] = field(default_factory=dict)
     references: list[tuple[type, str, str]] = field(default_factory=list)
     demo_seeds: list[tuple[str, DemoSeed]] = field(default_factory=list)
+    services: dict[str, object] = field(default_factory=dict)
     packages: list[str] = field(default_factory=list)
 
     @staticmethod
@@ -96,6 +98,10 @@ class Registry:
         entry = (model, type_column, id_column)
         if entry not in self.references:
             self.references.append(entry)
+
+    def service(self, name: str, implementation: object) -> None:
+        """Implements an interface a lower layer declares but cannot import (``engine.directory``)."""
+        self._put(self.services, name, implementation, "Служба")
 
     def demo_seed(self, name: str, seed: DemoSeed) -> None:
         """Demo data loaded by ``crm demo`` in package order (users before clients before deals)."""

@@ -13,7 +13,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.definitions import latest_definition
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
 from models.platform.registry import DemoContext
@@ -136,9 +135,9 @@ DEMO_LEADS = (
 
 def _demo_leads(context: DemoContext) -> int:
     session = context.session
-    if latest_definition(session, "lead_handling") is None or session.scalar(select(func.count(Lead.id))):
-        return 0
     engine = context.engine()
+    if engine.latest_definition("lead_handling") is None or session.scalar(select(func.count(Lead.id))):
+        return 0
     for raw, outcome in DEMO_LEADS:
         checked = check_lead_input({**raw, "source": "site"})
         lead = submit_lead(session, engine, checked.values, source="site", user_id=None, remote_addr=None)

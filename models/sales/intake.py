@@ -12,8 +12,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from engine.definitions import latest_definition
-from engine.runtime import ProcessEngine
+from engine.api import ProcessEngine
 from models.sales.leads import Lead, new_lead
 
 log = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ def submit_lead(session: Session, engine: ProcessEngine, values: dict, *, source
                     now=engine.clock.now())
     session.add(lead)
     session.flush()
-    if latest_definition(session, PROCESS_KEY) is None:
+    if engine.latest_definition(PROCESS_KEY) is None:
         log.warning("process %s is not deployed; lead %s waits for manual work", PROCESS_KEY, lead.id)
         return lead
     instance = engine.start(PROCESS_KEY, business_type="lead", business_id=lead.id, user_id=user_id,

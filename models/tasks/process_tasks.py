@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.api import ProcessEngine
 from engine.errors import FormValidationError, NotFound
 from engine.forms import validate
-from engine.runtime import ProcessEngine
 from engine.tables import HumanTask, InstanceStatus, ProcessInstance
 from models.identity.users import User
 from models.platform.permissions import AccessDenied, Actor, can_access

@@ -5,22 +5,25 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.definitions import deploy
-from engine.runtime import ProcessEngine
-from engine.steps import retry_incident
+from engine.api import ProcessEngine
+from engine.bundle import Bundle
 from engine.tables import Incident
+from web.engine_support import engine_services
 
 BPMN = Path(__file__).parent / "bpmn"
 
 
 def _engine(app, session, clock) -> ProcessEngine:
-    settings = app.extensions["crm.settings"]
-    return ProcessEngine(session, clock, settings.forms_dir, settings)
+    return engine_services(app).engine(session)
+
+
+def deploy(app, session) -> None:
+    _engine(app, session, None).deploy(Bundle.from_paths([BPMN], app.extensions["crm.settings"].forms_dir))
 
 
 def test_lookup_lands_in_the_process_data(app, session, clock, registry):
     registry.add("7736050003", "Газпром Трейд", status="LIQUIDATING")
-    deploy(session, [BPMN], Path(app.extensions["crm.settings"].forms_dir), clock)
+    deploy(app, session)
     engine = _engine(app, session, clock)
     instance = engine.start("registry_check", {"inn": "7736050003"})
     session.commit()
@@ -31,7 +34,7 @@ def test_lookup_lands_in_the_process_data(app, session, clock, registry):
 
 
 def test_a_slow_registry_is_a_transient_incident_retried_later(app, session, clock, registry):
-    deploy(session, [BPMN], Path(app.extensions["crm.settings"].forms_dir), clock)
+    deploy(app, session)
     registry.delay = 2.0  # the operation gives up after CRM_REGISTRY_TIMEOUT (0.5 s in tests)
     instance = _engine(app, session, clock).start("registry_check", {"inn": "7707083893"})
     session.commit()
@@ -40,13 +43,13 @@ def test_a_slow_registry_is_a_transient_incident_retried_later(app, session, clo
     assert "не ответил" in incident.error
     assert incident.next_retry_at == clock.now() + timedelta(seconds=60)
     registry.delay = 0
-    retry_incident(_engine(app, session, clock), incident.id, None)
+    _engine(app, session, clock).retry_incident(incident.id, None)
     session.commit()
     assert incident.status == "resolved" and instance.status == "completed"
 
 
 def test_a_malformed_inn_is_a_permanent_incident(app, session, clock, registry):
-    deploy(session, [BPMN], Path(app.extensions["crm.settings"].forms_dir), clock)
+    deploy(app, session)
     instance = _engine(app, session, clock).start("registry_check", {"inn": "7707083894"})
     session.commit()
     incident = session.scalars(select(Incident)).one()

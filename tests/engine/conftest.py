@@ -8,28 +8,41 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from engine.definitions import deploy
-from engine.runtime import ProcessEngine
+from engine.api import ProcessEngine
+from engine.bundle import Bundle
+from engine.parsing import ParsedProcess, parse_bundle
+from engine.ports import EngineServices
 from engine.tables import HumanTask, ProcessEvent, TaskStatus
+from web.engine_support import engine_services
 
 HERE = Path(__file__).parent
 BPMN = HERE / "bpmn"
 FORMS = HERE / "forms"
 
 
+def parse_files(paths, forms_dir=FORMS, operations=None) -> list[ParsedProcess]:
+    """Parse and check files as deploy does, without storing (no operations unless given)."""
+    return parse_bundle(Bundle.from_paths(list(paths), forms_dir), operations or {})
+
+
 class EngineHarness:
     """Deploys test diagrams and drives the engine the way the web layer does."""
 
-    def __init__(self, session, clock, engine_bind) -> None:
+    def __init__(self, session, clock, engine_bind, services: EngineServices) -> None:
         self.session = session
         self.clock = clock
+        self.services = services
         self.factory = sessionmaker(bind=engine_bind, expire_on_commit=False)
 
     def engine(self, session=None) -> ProcessEngine:
-        return ProcessEngine(session or self.session, self.clock, FORMS)
+        return self.services.engine(session or self.session)
+
+    def deploy_paths(self, paths, forms_dir=FORMS, session=None):
+        """Deploy files (no commit): what ``crm deploy`` does with ``processes/`` and ``forms/``."""
+        return self.engine(session).deploy(Bundle.from_paths(list(paths), forms_dir))
 
     def deploy(self, *names: str):
-        result = deploy(self.session, [BPMN / n for n in names], FORMS, self.clock)
+        result = self.deploy_paths([BPMN / n for n in names])
         self.session.commit()
         return result
 
@@ -66,4 +79,4 @@ class EngineHarness:
 
 @pytest.fixture
 def harness(app, session, engine, clock) -> EngineHarness:
-    return EngineHarness(session, clock, engine)
+    return EngineHarness(session, clock, engine, engine_services(app))

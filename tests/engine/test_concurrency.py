@@ -5,9 +5,7 @@ import threading
 from sqlalchemy import func, select
 
 from engine.errors import ConflictError
-from engine.runtime import ProcessEngine
 from engine.tables import HumanTask, ProcessEvent
-from tests.engine.conftest import FORMS
 
 
 def test_two_threads_completing_one_task_exactly_one_succeeds(harness, demo_users):
@@ -19,7 +17,7 @@ def test_two_threads_completing_one_task_exactly_one_succeeds(harness, demo_user
 
     def work(login: str, outcome: str) -> None:
         with harness.factory() as session:
-            engine = ProcessEngine(session, harness.clock, FORMS)
+            engine = harness.engine(session)
             row = session.get(HumanTask, task.id)
             session.refresh(row.instance)  # both read the same version before racing
             barrier.wait()

@@ -5,10 +5,9 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from engine.definitions import deploy
 from engine.errors import DeployError
 from engine.tables import ProcessDefinition
-from tests.engine.conftest import BPMN, FORMS
+from tests.engine.conftest import BPMN
 
 
 def _count(session):
@@ -25,7 +24,7 @@ def test_deploying_twice_stores_one_version_and_a_change_stores_another(harness,
     changed = tmp_path / "simple_user_task.bpmn"
     changed.write_text((BPMN / "simple_user_task.bpmn").read_text().replace(
         "score = len(company) * 2", "score = len(company) * 3"))
-    result = deploy(session, [changed], FORMS, harness.clock)
+    result = harness.deploy_paths([changed])
     session.commit()
     assert [(r.version, r.status) for r in result] == [(2, "updated")]
     assert _count(session) == 2
@@ -37,7 +36,7 @@ def test_instance_started_on_version_1_finishes_on_version_1(harness, session, t
     changed = tmp_path / "simple_user_task.bpmn"
     changed.write_text((BPMN / "simple_user_task.bpmn").read_text().replace(
         "score = len(company) * 2", "score = len(company) * 100"))
-    deploy(session, [changed], FORMS, harness.clock)
+    harness.deploy_paths([changed])
     session.commit()
     harness.complete(harness.open_tasks(instance.id)[0], {"outcome": "qualified"})
     session.refresh(instance)
@@ -57,7 +56,7 @@ def test_instance_started_on_version_1_finishes_on_version_1(harness, session, t
 ])
 def test_bad_files_are_refused_naming_file_and_element(harness, session, file, element, words):
     with pytest.raises(DeployError) as caught:
-        deploy(session, [BPMN / "bad" / file], FORMS, harness.clock)
+        harness.deploy_paths([BPMN / "bad" / file])
     error = caught.value
     assert error.file == file
     assert error.element == element
@@ -71,7 +70,7 @@ def test_a_failed_file_stores_nothing_of_the_whole_deploy(harness, session, tmp_
     shutil.copy(BPMN / "simple_user_task.bpmn", tmp_path)
     shutil.copy(BPMN / "bad" / "script_import.bpmn", tmp_path)
     with pytest.raises(DeployError):
-        deploy(session, [tmp_path], FORMS, harness.clock)
+        harness.deploy_paths([tmp_path])
     session.rollback()
     assert _count(session) == 0
 
@@ -80,9 +79,9 @@ def test_broken_xml_and_missing_paths_are_clear_errors(harness, session, tmp_pat
     broken = tmp_path / "broken.bpmn"
     broken.write_text("<bpmn:definitions")
     with pytest.raises(DeployError, match=r"broken\.bpmn: XML повреждён"):
-        deploy(session, [broken], FORMS, harness.clock)
+        harness.deploy_paths([broken])
     with pytest.raises(DeployError, match="не найден"):
-        deploy(session, [tmp_path / "nope.bpmn"], FORMS, harness.clock)
+        harness.deploy_paths([tmp_path / "nope.bpmn"])
 
 
 def test_the_spec_is_stored_once_per_version_not_per_instance(harness, session):

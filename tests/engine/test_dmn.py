@@ -4,10 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.definitions import deploy
 from engine.errors import DeployError
-from engine.parsing import parse_files
-from tests.engine.conftest import BPMN, FORMS
+from tests.engine.conftest import BPMN, parse_files
 
 FILES = ("features/rules.bpmn", "features/funnel.dmn", "features/required_docs.dmn")
 
@@ -44,8 +42,8 @@ def test_changing_only_a_decision_table_makes_a_new_process_version(harness, ses
 
     changed = tmp_path / "funnel.dmn"
     changed.write_text((BPMN / "features/funnel.dmn").read_text().replace('"b2b"', '"b2b_mid"'))
-    result = deploy(session, [BPMN / "features/rules.bpmn", changed, BPMN / "features/required_docs.dmn"],
-                    FORMS, harness.clock)
+    result = harness.deploy_paths([BPMN / "features/rules.bpmn", changed,
+                                   BPMN / "features/required_docs.dmn"])
     session.commit()
     assert [(r.key, r.version, r.status) for r in result] == [("deal_rules", 2, "updated")]
     new = harness.start("deal_rules", {"client_kind": "corporate", "employees": 40, "amount": 1})
@@ -57,15 +55,15 @@ def test_changing_only_a_decision_table_makes_a_new_process_version(harness, ses
 def test_decision_table_cells_pass_the_sandbox_rules_at_deploy():
     with pytest.raises(DeployError) as caught:
         parse_files([BPMN / "features/rules.bpmn", BPMN / "bad/dunder_cell.dmn",
-                     BPMN / "features/required_docs.dmn"], FORMS)
+                     BPMN / "features/required_docs.dmn"])
     assert (caught.value.file, caught.value.element) == ("dunder_cell.dmn", "r_other_f")
     assert "служебным именам" in caught.value.reason
-    parsed = parse_files([BPMN / f for f in FILES], FORMS)  # comparisons like ">= 1000" are fine
+    parsed = parse_files([BPMN / f for f in FILES])  # comparisons like ">= 1000" are fine
     assert [p.key for p in parsed] == ["deal_rules"]
 
 
 def test_payload_expressions_pass_the_sandbox_rules_at_deploy():
     with pytest.raises(DeployError) as caught:
-        parse_files([BPMN / "bad/evil_payload.bpmn"], FORMS)
+        parse_files([BPMN / "bad/evil_payload.bpmn"])
     assert caught.value.file == "evil_payload.bpmn"
     assert "«open» запрещена" in caught.value.reason

@@ -5,9 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engine.jobs import fire_due_timers
-from engine.messages import send_message
 from engine.tables import HumanTask, Subscription
-from tests.engine.conftest import FORMS
 
 
 def _rows(harness, instance_id):
@@ -25,7 +23,7 @@ def test_interrupting_message_event_subprocess_cancels_the_open_task(harness, cl
         Subscription.instance_id == instance.id)))
     assert names == {"request_withdrawn"}
 
-    result = send_message(harness.engine(), "request_withdrawn", {"lead_id": 11},
+    result = harness.engine().send_message("request_withdrawn", {"lead_id": 11},
                           {"reason": "купили у конкурента"}, None)
     harness.session.commit()
     assert (result.status, result.instance_ids) == ("delivered", [instance.id])
@@ -38,14 +36,14 @@ def test_interrupting_message_event_subprocess_cancels_the_open_task(harness, cl
     assert ("user_task_completed", "work_request") not in events
     assert instance.next_timer_at is None  # the reminder timer went with the main flow
     clock.advance(timedelta(days=2))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    assert fire_due_timers(harness.factory, harness.services) == 0
 
 
 def test_each_instance_is_interrupted_only_by_its_own_message(harness):
     harness.deploy("features/event_subprocesses.bpmn")
     first = harness.start("event_subprocesses", business_type="lead", business_id=21)
     second = harness.start("event_subprocesses", business_type="lead", business_id=22)
-    send_message(harness.engine(), "request_withdrawn", {"lead_id": 21}, {"reason": "раз"}, None)
+    harness.engine().send_message("request_withdrawn", {"lead_id": 21}, {"reason": "раз"}, None)
     harness.session.commit()
     harness.session.refresh(second)
     assert second.status == "running"
@@ -53,7 +51,7 @@ def test_each_instance_is_interrupted_only_by_its_own_message(harness):
     third = harness.start("event_subprocesses", business_type="lead", business_id=23)
     for instance, reason in ((second, "два"), (third, "три")):
         lead_id = instance.business_id
-        send_message(harness.engine(), "request_withdrawn", {"lead_id": lead_id}, {"reason": reason}, None)
+        harness.engine().send_message("request_withdrawn", {"lead_id": lead_id}, {"reason": reason}, None)
         harness.session.commit()
         harness.session.refresh(instance)
         assert instance.status == "completed"
@@ -67,7 +65,7 @@ def test_non_interrupting_timer_event_subprocess_reminds_and_leaves_the_task_ope
     instance = harness.start("event_subprocesses")
     assert instance.next_timer_at == clock.now() + timedelta(days=1)
     clock.advance(timedelta(days=1, minutes=1))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 1
+    assert fire_due_timers(harness.factory, harness.services) == 1
     harness.session.refresh(instance)
     tasks = {t.element_id: t for t in harness.open_tasks(instance.id)}
     assert set(tasks) == {"work_request", "remind_manager"}
@@ -92,8 +90,8 @@ def test_finishing_the_main_flow_completes_the_process_and_withdraws_unfired_eve
     assert harness.session.scalars(select(Subscription).where(
         Subscription.instance_id == instance.id)).all() == []
     clock.advance(timedelta(days=2))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 0
-    late = send_message(harness.engine(), "request_withdrawn", {"lead_id": 31}, {"reason": "поздно"}, None)
+    assert fire_due_timers(harness.factory, harness.services) == 0
+    late = harness.engine().send_message("request_withdrawn", {"lead_id": 31}, {"reason": "поздно"}, None)
     harness.session.commit()
     assert late.status == "unmatched"
     assert "withdrawn_reason" not in harness.data(instance)

@@ -5,8 +5,6 @@ from datetime import timedelta
 import pytest
 
 from engine.jobs import fire_due_timers
-from engine.messages import send_message
-from tests.engine.conftest import FORMS
 
 
 def _open(harness, instance_id):
@@ -60,7 +58,7 @@ def test_event_gateway_message_wins_and_the_timer_is_withdrawn(harness, clock):
     assert instance.status == "waiting"
     assert instance.next_timer_at == clock.now() + timedelta(days=3)
 
-    result = send_message(harness.engine(), "contract_signed", {"deal_id": 5}, {"signer": "Иванов"}, None)
+    result = harness.engine().send_message("contract_signed", {"deal_id": 5}, {"signer": "Иванов"}, None)
     harness.session.commit()
     assert result.status == "delivered" and result.instance_ids == [instance.id]
     harness.session.refresh(instance)
@@ -70,7 +68,7 @@ def test_event_gateway_message_wins_and_the_timer_is_withdrawn(harness, clock):
     assert (data["outcome"], data["signed_by"]) == ("signed", "Иванов")
 
     clock.advance(timedelta(days=4))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    assert fire_due_timers(harness.factory, harness.services) == 0
     events = harness.events(instance.id)
     assert ("event_caught", "wait") in events  # the gateway catches; its branch follows
     assert ("task_completed", "signed") in events
@@ -82,9 +80,9 @@ def test_event_gateway_timer_wins_and_the_message_is_no_longer_awaited(harness, 
     harness.deploy("features/event_gateway.bpmn")
     instance = harness.start("await_signature", business_type="deal", business_id=6)
     clock.advance(timedelta(days=2))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    assert fire_due_timers(harness.factory, harness.services) == 0
     clock.advance(timedelta(days=1, seconds=1))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 1
+    assert fire_due_timers(harness.factory, harness.services) == 1
     harness.session.refresh(instance)
     [task] = harness.open_tasks(instance.id)
     assert task.element_id == "chase_client"
@@ -92,7 +90,7 @@ def test_event_gateway_timer_wins_and_the_message_is_no_longer_awaited(harness, 
     assert ("timer_fired", "wait") in harness.events(instance.id)
     assert ("task_completed", "signed") not in harness.events(instance.id)
 
-    late = send_message(harness.engine(), "contract_signed", {"deal_id": 6}, {"signer": "Иванов"}, None)
+    late = harness.engine().send_message("contract_signed", {"deal_id": 6}, {"signer": "Иванов"}, None)
     harness.session.commit()
     assert late.status == "unmatched"
     harness.complete(task, {})
@@ -104,7 +102,7 @@ def test_event_gateway_timer_already_due_wins_over_a_later_message(harness, cloc
     harness.deploy("features/event_gateway.bpmn")
     instance = harness.start("await_signature", business_type="deal", business_id=7)
     clock.advance(timedelta(days=3, minutes=5))  # due, but the scheduler has not run yet
-    result = send_message(harness.engine(), "contract_signed", {"deal_id": 7}, {"signer": "Иванов"}, None)
+    result = harness.engine().send_message("contract_signed", {"deal_id": 7}, {"signer": "Иванов"}, None)
     harness.session.commit()
     assert (result.status, result.instance_ids) == ("unmatched", [])
     harness.session.refresh(instance)
@@ -114,4 +112,4 @@ def test_event_gateway_timer_already_due_wins_over_a_later_message(harness, cloc
     assert ("task_completed", "signed") not in events
     assert ("task_completed", "record_signature") not in events  # one branch only
     assert "outcome" not in harness.data(instance)
-    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    assert fire_due_timers(harness.factory, harness.services) == 0

@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from engine.messages import send_message
 from engine.tables import ProcessMessage
 
 
@@ -11,7 +10,7 @@ def test_message_reaches_only_the_instance_with_the_matching_key(harness, sessio
     first = harness.start("message_wait", business_type="deal", business_id=1)
     second = harness.start("message_wait", business_type="deal", business_id=2)
     assert first.status == "waiting"
-    result = send_message(harness.engine(), "payment_received", {"deal_id": 2},
+    result = harness.engine().send_message("payment_received", {"deal_id": 2},
                           {"amount": "150000.50"}, None)
     session.commit()
     assert result.status == "delivered" and result.instance_ids == [second.id]
@@ -25,7 +24,7 @@ def test_message_reaches_only_the_instance_with_the_matching_key(harness, sessio
 def test_unmatched_message_is_stored_and_reported(harness, session):
     harness.deploy("message_wait.bpmn")
     harness.start("message_wait", business_type="deal", business_id=1)
-    result = send_message(harness.engine(), "payment_received", {"deal_id": 99}, {"amount": "1"}, None)
+    result = harness.engine().send_message("payment_received", {"deal_id": 99}, {"amount": "1"}, None)
     session.commit()
     assert result.status == "unmatched" and result.instance_ids == []
     row = session.scalars(select(ProcessMessage)).one()
@@ -34,7 +33,7 @@ def test_unmatched_message_is_stored_and_reported(harness, session):
 
 def test_message_start_event_starts_a_new_instance_with_the_payload(harness, session):
     harness.deploy("message_start.bpmn")
-    result = send_message(harness.engine(), "lead_created", {}, {"name": "ООО «Ромашка»"}, None)
+    result = harness.engine().send_message("lead_created", {}, {"name": "ООО «Ромашка»"}, None)
     session.commit()
     assert result.status == "started"
     [task] = harness.open_tasks(result.instance_ids[0])

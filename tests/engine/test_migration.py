@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from engine.migration import migrate_all
 from engine.tables import HumanTask
 
 
@@ -13,7 +12,7 @@ def test_compatible_change_migrates_the_running_instance_which_finishes_on_the_n
     assert task.element_id == "review"
     assert [(r.version, r.status) for r in harness.deploy("features/migrate_v2.bpmn")] == [(2, "updated")]
 
-    results = migrate_all(harness.engine(), "migrate_demo", None)
+    results = harness.engine().migrate_all("migrate_demo", None)
     harness.session.commit()
     assert [(r.instance_id, r.from_version, r.to_version, r.migrated, r.removed) for r in results] == [
         (instance.id, 1, 2, True, [])]
@@ -31,7 +30,7 @@ def test_compatible_change_migrates_the_running_instance_which_finishes_on_the_n
     assert (data["result"], data["notified"], data["prepared"]) == ("v2", True, True)
     events = harness.events(instance.id)
     assert events.index(("task_completed", "notify")) < events.index(("task_completed", "finish"))
-    assert migrate_all(harness.engine(), "migrate_demo", None) == []
+    assert harness.engine().migrate_all("migrate_demo", None) == []
 
 
 def test_removing_the_element_an_instance_waits_on_is_refused_and_it_stays(harness, session):
@@ -39,7 +38,7 @@ def test_removing_the_element_an_instance_waits_on_is_refused_and_it_stays(harne
     instance = harness.start("migrate_demo")
     harness.deploy("features/migrate_v3.bpmn")
 
-    [result] = migrate_all(harness.engine(), None, None)
+    [result] = harness.engine().migrate_all(None, None)
     harness.session.commit()
     assert (result.instance_id, result.from_version, result.to_version, result.migrated) == (
         instance.id, 1, 2, False)

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from engine.errors import OperationError
 from engine.operations import OperationContext
-from engine.steps import retry_incident
 from engine.tables import Incident
 from models.platform.outbox import OutboxMessage
 
@@ -73,12 +72,12 @@ def test_retry_after_the_cause_is_fixed_completes_the_instance(harness, session,
     assert instance.status == "error" and incident.transient
     assert incident.next_retry_at == harness.clock.now() + timedelta(seconds=10)
 
-    still_down = retry_incident(harness.engine(), incident.id, demo_users["admin"].id)
+    still_down = harness.engine().retry_incident(incident.id, demo_users["admin"].id)
     session.commit()
     assert still_down.status == "open" and still_down.attempts == 2
 
     REGISTRY_STATE["up"] = True
-    resolved = retry_incident(harness.engine(), incident.id, demo_users["admin"].id)
+    resolved = harness.engine().retry_incident(incident.id, demo_users["admin"].id)
     session.commit()
     assert resolved.status == "resolved" and resolved.resolved_by_id == demo_users["admin"].id
     session.refresh(instance)
@@ -89,20 +88,19 @@ def test_retry_after_the_cause_is_fixed_completes_the_instance(harness, session,
 
 def test_transient_failures_are_retried_by_the_scheduler_with_back_off(harness, session):
     from engine.jobs import retry_due_incidents
-    from tests.engine.conftest import FORMS
 
     harness.deploy("flaky_service.bpmn")
     instance = harness.start("flaky_service", {"inn": "7707083893"})
-    assert retry_due_incidents(harness.factory, harness.clock, FORMS) == 0  # back-off not over
+    assert retry_due_incidents(harness.factory, harness.services) == 0  # back-off not over
     harness.clock.advance(timedelta(seconds=11))
-    assert retry_due_incidents(harness.factory, harness.clock, FORMS) == 1
+    assert retry_due_incidents(harness.factory, harness.services) == 1
     session.expire_all()
     incident = session.scalars(select(Incident)).one()
     assert incident.attempts == 2
     assert incident.next_retry_at == harness.clock.now() + timedelta(seconds=20)
     REGISTRY_STATE["up"] = True
     harness.clock.advance(timedelta(seconds=21))
-    assert retry_due_incidents(harness.factory, harness.clock, FORMS) == 1
+    assert retry_due_incidents(harness.factory, harness.services) == 1
     session.expire_all()
     assert session.get(type(instance), instance.id).status == "completed"
     assert session.scalars(select(Incident)).one().status == "resolved"
@@ -110,13 +108,12 @@ def test_transient_failures_are_retried_by_the_scheduler_with_back_off(harness, 
 
 def test_failures_stop_retrying_after_the_configured_attempts(harness, session):
     from engine.jobs import retry_due_incidents
-    from tests.engine.conftest import FORMS
 
     harness.deploy("flaky_service.bpmn")
     harness.start("flaky_service", {"inn": "7707083893"})
     for _ in range(5):
         harness.clock.advance(timedelta(minutes=10))
-        retry_due_incidents(harness.factory, harness.clock, FORMS)
+        retry_due_incidents(harness.factory, harness.services)
     session.expire_all()
     incident = session.scalars(select(Incident)).one()
     assert incident.attempts == 3  # retries="3" in the diagram

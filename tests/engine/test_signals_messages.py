@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from engine.messages import broadcast_signal, send_message
 from engine.tables import ProcessMessage, Subscription
 
 
@@ -10,7 +9,7 @@ def test_broadcast_signal_reaches_every_waiting_instance(harness):
     harness.deploy("features/signal_wait.bpmn")
     watchers = [harness.start("price_watch", business_type="deal", business_id=i) for i in (1, 2, 3)]
     assert {w.status for w in watchers} == {"waiting"}
-    result = broadcast_signal(harness.engine(), "price_list_updated", {"version": "2026-02"}, None)
+    result = harness.engine().broadcast_signal("price_list_updated", {"version": "2026-02"}, None)
     harness.session.commit()
     assert (result.status, result.instance_ids) == ("delivered", [w.id for w in watchers])
     for watcher in watchers:
@@ -22,7 +21,7 @@ def test_broadcast_signal_reaches_every_waiting_instance(harness):
     assert (row.kind, row.status, row.instance_ids) == ("signal", "delivered", [w.id for w in watchers])
     assert harness.session.scalars(select(Subscription)).all() == []
 
-    again = broadcast_signal(harness.engine(), "price_list_updated", {"version": "2026-03"}, None)
+    again = harness.engine().broadcast_signal("price_list_updated", {"version": "2026-03"}, None)
     harness.session.commit()
     assert (again.status, again.instance_ids) == ("unmatched", [])
 
@@ -60,7 +59,7 @@ def test_thrown_message_reaches_only_the_instance_of_the_same_deal(harness):
     assert (row.name, row.status, row.correlation, row.instance_ids) == (
         "docs_ready", "delivered", {"deal_id": 2}, [receivers[2].id])
 
-    direct = send_message(harness.engine(), "docs_ready", {"deal_id": 1}, {"docs": ["счёт"]}, None)
+    direct = harness.engine().send_message("docs_ready", {"deal_id": 1}, {"docs": ["счёт"]}, None)
     harness.session.commit()
     assert (direct.status, direct.instance_ids) == ("delivered", [receivers[1].id])
     assert harness.data(receivers[1])["incoming"] == {"docs": ["счёт"]}
@@ -69,7 +68,7 @@ def test_thrown_message_reaches_only_the_instance_of_the_same_deal(harness):
 def test_message_nobody_waits_for_is_stored_as_unmatched(harness):
     harness.deploy("features/message_throw.bpmn")
     harness.start("docs_receiver", business_type="deal", business_id=1)
-    result = send_message(harness.engine(), "docs_ready", {"deal_id": 99}, {"docs": []}, None)
+    result = harness.engine().send_message("docs_ready", {"deal_id": 99}, {"docs": []}, None)
     harness.session.commit()
     assert (result.status, result.instance_ids) == ("unmatched", [])
     row = harness.session.get(ProcessMessage, result.message_id)
@@ -85,7 +84,7 @@ def test_message_nobody_waits_for_is_stored_as_unmatched(harness):
 def test_send_message_reaches_only_the_instance_with_the_matching_business_key(harness):
     harness.deploy("features/message_throw.bpmn")
     receivers = [harness.start("docs_receiver", business_type="deal", business_id=n) for n in (10, 11, 12)]
-    result = send_message(harness.engine(), "docs_ready", {"deal_id": 11}, {"docs": ["акт"]}, None)
+    result = harness.engine().send_message("docs_ready", {"deal_id": 11}, {"docs": ["акт"]}, None)
     harness.session.commit()
     assert (result.status, result.instance_ids) == ("delivered", [receivers[1].id])
     opened = {r.id: [t.element_id for t in harness.open_tasks(r.id)] for r in receivers}
@@ -97,7 +96,7 @@ def test_send_message_reaches_only_the_instance_with_the_matching_business_key(h
 
 def test_message_nobody_waits_for_starts_a_process_with_that_message_start_event(harness):
     harness.deploy("message_start.bpmn")
-    result = send_message(harness.engine(), "lead_created", {"lead_id": 9}, {"company": "Ромашка"}, None)
+    result = harness.engine().send_message("lead_created", {"lead_id": 9}, {"company": "Ромашка"}, None)
     harness.session.commit()
     assert result.status == "started"
     [instance_id] = result.instance_ids

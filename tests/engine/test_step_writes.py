@@ -7,12 +7,10 @@ from types import SimpleNamespace
 
 from sqlalchemy import event, select
 
-from engine.messages import send_message
-from engine.parsing import parse_files
 from engine.serialization import definition_specs
 from engine.tables import ProcessEvent, Subscription
 from models.platform.db import db
-from tests.engine.conftest import BPMN, FORMS
+from tests.engine.conftest import BPMN, parse_files
 
 
 def _statements(bind) -> list[str]:
@@ -63,7 +61,7 @@ def test_subscriptions_follow_what_the_stored_state_waits_for(harness):
     assert [(s.kind, s.name, s.correlation) for s in rows] == [
         ("message", "payment_received", {"deal_id": 5})]
 
-    send_message(harness.engine(), "payment_received", {"deal_id": 5}, {"amount": "100"}, None)
+    harness.engine().send_message("payment_received", {"deal_id": 5}, {"amount": "100"}, None)
     harness.session.commit()
 
     harness.session.refresh(instance)
@@ -73,8 +71,7 @@ def test_subscriptions_follow_what_the_stored_state_waits_for(harness):
 
 
 def test_spec_cache_tells_apart_definitions_that_reuse_an_id():
-    parsed = {p.key: p for p in parse_files([BPMN / "simple_user_task.bpmn", BPMN / "message_wait.bpmn"],
-                                            FORMS)}
+    parsed = {p.key: p for p in parse_files([BPMN / "simple_user_task.bpmn", BPMN / "message_wait.bpmn"])}
     first = SimpleNamespace(id=1, content_hash=parsed["simple_user_task"].content_hash,
                             spec_json=parsed["simple_user_task"].spec_json)
     reused = SimpleNamespace(id=1, content_hash=parsed["message_wait"].content_hash,

@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from engine.jobs import start_scheduled
 from engine.tables import HumanTask, ProcessInstance, ProcessSchedule
-from tests.engine.conftest import FORMS
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -17,7 +16,7 @@ def _run_hourly(harness, clock, until: datetime) -> list[datetime]:
     fired = []
     while clock.now() < until:
         clock.advance(timedelta(hours=1))
-        count = start_scheduled(harness.factory, clock, FORMS)
+        count = start_scheduled(harness.factory, harness.services)
         fired.extend([clock.now()] * count)
     return fired
 
@@ -61,7 +60,7 @@ def test_date_timer_start_fires_once(harness, clock):
     assert [t.element_id for t in harness.open_tasks(instance.id)] == ["review_pipeline"]
     schedule = harness.session.scalars(select(ProcessSchedule)).one()
     assert schedule.next_fire_at is None
-    assert start_scheduled(harness.factory, clock, FORMS) == 0
+    assert start_scheduled(harness.factory, harness.services) == 0
 
 
 def test_iso_cycle_r3_fires_exactly_three_times(harness, clock):

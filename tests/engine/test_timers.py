@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from engine.jobs import fire_due_timers
 from engine.tables import ProcessEvent
-from tests.engine.conftest import FORMS
 
 
 def test_intermediate_timer_waits_then_fires_once(harness, clock):
@@ -16,13 +15,13 @@ def test_intermediate_timer_waits_then_fires_once(harness, clock):
     instance = harness.start("timer_intermediate")
     assert instance.status == "waiting"
     assert instance.next_timer_at == clock.now() + timedelta(minutes=1)
-    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    assert fire_due_timers(harness.factory, harness.services) == 0
     clock.advance(timedelta(seconds=61))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 1
+    assert fire_due_timers(harness.factory, harness.services) == 1
     harness.session.refresh(instance)
     assert instance.status == "completed" and instance.next_timer_at is None
     assert harness.events(instance.id).count(("timer_fired", "wait")) == 1
-    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    assert fire_due_timers(harness.factory, harness.services) == 0
 
 
 def test_boundary_timers_remind_without_interrupting_then_escalate(harness, clock):
@@ -33,14 +32,14 @@ def test_boundary_timers_remind_without_interrupting_then_escalate(harness, cloc
     assert instance.next_timer_at == clock.now() + timedelta(minutes=30)
 
     clock.advance(timedelta(minutes=31))
-    fire_due_timers(harness.factory, clock, FORMS)
+    fire_due_timers(harness.factory, harness.services)
     assert [t.element_id for t in harness.open_tasks(instance.id)] == ["call"]  # still open
     assert harness.events(instance.id).count(("timer_fired", "reminder")) == 1
     harness.session.refresh(instance)
     assert instance.next_timer_at == call.created_at + timedelta(hours=2)
 
     clock.advance(timedelta(hours=2))
-    fire_due_timers(harness.factory, clock, FORMS)
+    fire_due_timers(harness.factory, harness.services)
     harness.session.expire_all()
     [escalation] = harness.open_tasks(instance.id)
     assert (escalation.element_id, escalation.candidate_role) == ("escalate", "senior_manager")
@@ -54,7 +53,7 @@ def test_completing_before_the_timer_removes_it(harness, clock):
     harness.complete(harness.open_tasks(instance.id)[0])
     assert instance.status == "completed" and instance.next_timer_at is None
     clock.advance(timedelta(hours=3))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    assert fire_due_timers(harness.factory, harness.services) == 0
 
 
 @pytest.mark.parametrize("count", [100])
@@ -70,7 +69,7 @@ def test_two_scheduler_loops_fire_each_timer_exactly_once(harness, clock, count)
     def loop() -> None:
         try:
             for _ in range(5):
-                fired.append(fire_due_timers(harness.factory, clock, FORMS, limit=1000))
+                fired.append(fire_due_timers(harness.factory, harness.services, limit=1000))
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
@@ -97,8 +96,8 @@ def test_time_date_timer_fires_at_the_given_moment(harness, clock):
     instance = harness.start("timer_date", {"wake_at": wake_at.isoformat()})
     assert instance.status == "waiting" and instance.next_timer_at == wake_at
     clock.advance(timedelta(days=2))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 0
+    assert fire_due_timers(harness.factory, harness.services) == 0
     clock.advance(timedelta(hours=3, seconds=1))
-    assert fire_due_timers(harness.factory, clock, FORMS) == 1
+    assert fire_due_timers(harness.factory, harness.services) == 1
     harness.session.refresh(instance)
     assert instance.status == "completed"

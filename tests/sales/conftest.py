@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from engine.definitions import deploy
-from engine.runtime import ProcessEngine
+from engine.api import ProcessEngine
+from engine.bundle import Bundle
 from engine.tables import HumanTask, TaskStatus
 from models.platform.outbox import OutboxMessage
 from models.sales.funnels import ensure_default_funnels
@@ -15,6 +15,7 @@ from models.sales.intake import submit_lead
 from models.sales.leads import Lead, check_lead_input
 from models.sales.routing import ensure_default_teams
 from web.config import PROJECT_ROOT
+from web.engine_support import engine_services
 
 PROCESSES = PROJECT_ROOT / "processes"
 FORMS = PROJECT_ROOT / "forms"
@@ -23,14 +24,15 @@ FORMS = PROJECT_ROOT / "forms"
 class LeadWorld:
     """Demo users, funnels and teams, the processes deployed; helpers to push leads through."""
 
-    def __init__(self, session, clock, engine_bind, users) -> None:
+    def __init__(self, session, clock, engine_bind, users, services) -> None:
         self.session = session
         self.clock = clock
         self.users = users
+        self.services = services
         self.factory = sessionmaker(bind=engine_bind, expire_on_commit=False)
 
     def engine(self) -> ProcessEngine:
-        return ProcessEngine(self.session, self.clock, FORMS)
+        return self.services.engine(self.session)
 
     def lead(self, **raw) -> Lead:
         """Store a lead and start ``lead_handling`` for it, as the intake does."""
@@ -61,6 +63,7 @@ class LeadWorld:
 def world(app, session, engine, clock, demo_users) -> LeadWorld:
     ensure_default_funnels(session)
     ensure_default_teams(session)
-    deploy(session, [PROCESSES], FORMS, clock)
+    world = LeadWorld(session, clock, engine, demo_users, engine_services(app))
+    world.engine().deploy(Bundle.from_paths([PROCESSES], FORMS))
     session.commit()
-    return LeadWorld(session, clock, engine, demo_users)
+    return world

@@ -8,7 +8,6 @@ from engine.jobs import fire_due_timers
 from engine.tables import ProcessEvent
 from models.sales.deals import Deal
 from models.sales.leads import Lead
-from tests.sales.conftest import FORMS
 
 
 def test_moscow_logistics_lead_goes_to_the_team_and_becomes_a_deal(world):
@@ -53,12 +52,12 @@ def test_unworked_lead_reminds_then_escalates_to_the_senior_manager_exactly_once
     world.session.refresh(lead)
     assert lead.team_code == "regions"
     world.clock.advance(timedelta(hours=3, minutes=1))
-    fire_due_timers(world.factory, world.clock, FORMS)
+    fire_due_timers(world.factory, world.services)
     assert [t.id for t in world.open_tasks(lead)] == [task.id]
     assert len(world.mails("Напоминание")) == 1
     for _ in range(3):
         world.clock.advance(timedelta(hours=2))
-        fire_due_timers(world.factory, world.clock, FORMS)
+        fire_due_timers(world.factory, world.services)
     [senior_task] = world.open_tasks(lead)
     assert senior_task.element_id == "contact_senior"
     assert senior_task.assignee_id == world.users["senior"].id

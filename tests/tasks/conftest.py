@@ -11,10 +11,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from engine.definitions import deploy
-from engine.runtime import ProcessEngine
+from engine.bundle import Bundle
 from engine.tables import HumanTask, TaskStatus
 from web.config import PROJECT_ROOT
+from web.engine_support import engine_services
 
 PROCESSES = PROJECT_ROOT / "processes"
 FORMS = PROJECT_ROOT / "forms"
@@ -65,7 +65,7 @@ def settings_overrides(smtp_port, tmp_path) -> dict:
 @pytest.fixture
 def deployed(app, session, clock):
     """The repository's processes deployed (``client_callback`` is the one tests use)."""
-    deploy(session, [PROCESSES], FORMS, clock)
+    engine_services(app).engine(session).deploy(Bundle.from_paths([PROCESSES], FORMS))
     session.commit()
 
 
@@ -80,8 +80,7 @@ def start_callback(
     client_id: int | None = None,
 ) -> HumanTask:
     """Start «Перезвонить клиенту» like a web request would and return its open task."""
-    settings = app.extensions["crm.settings"]
-    engine = ProcessEngine(session, clock, FORMS, settings)
+    engine = engine_services(app).engine(session)
     instance = engine.start(
         "client_callback",
         {"company": company, "assignee": assignee, "due_in": due_in},

@@ -1,8 +1,8 @@
 """The /processes pages through the real HTTP layer: lists, history, retry, cancel, rights.
 
-Diagrams are deployed with ``engine.definitions.deploy`` and driven with the engine
-harness; the failing service task calls an operation registered here that fails until
-the test switches the «registry» back on.
+Diagrams are deployed through the engine façade and driven with the engine harness; the
+failing service task calls an operation registered here that fails until the test switches
+the «registry» back on.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.definitions import deploy
+from engine.bundle import Bundle
 from engine.errors import OperationError
 from engine.operations import OperationContext
 from engine.tables import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskStatus
 from tests.conftest import csrf_from, login
 from tests.engine.conftest import BPMN, FORMS, EngineHarness
+from web.engine_support import engine_services
 from web.processes import views
 
 HERE = Path(__file__).parent
@@ -52,9 +53,10 @@ def settings_overrides() -> dict:
 @pytest.fixture
 def procs(app, session, engine, clock, demo_users) -> EngineHarness:
     REGISTRY["up"] = False
-    deploy(session, [SIMPLE, FLAKY], FORMS, clock, user_id=demo_users["admin"].id)
+    harness = EngineHarness(session, clock, engine, engine_services(app))
+    harness.engine().deploy(Bundle.from_paths([SIMPLE, FLAKY], FORMS), user_id=demo_users["admin"].id)
     session.commit()
-    return EngineHarness(session, clock, engine)
+    return harness
 
 
 def _client(app, login_name: str):
@@ -80,7 +82,7 @@ def test_definitions_page_lists_versions_and_counts_by_status(app, procs, demo_u
     procs.start("web_flaky_lookup", {"inn": "7701234567"})
     changed = tmp_path / "simple_user_task.bpmn"
     changed.write_text(SIMPLE.read_text(encoding="utf-8").replace("* 2", "* 3"), encoding="utf-8")
-    deploy(procs.session, [changed], FORMS, procs.clock)
+    procs.deploy_paths([changed])
     procs.session.commit()
 
     html = _page(_client(app, "admin"), "/processes")

@@ -10,7 +10,6 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from engine.messages import send_message
 from models.platform.db import db
 from models.platform.permissions import Permission, require
 from web.engine_support import process_engine
@@ -74,7 +73,7 @@ def get_instance(instance_id: int):
 def post_message(args: dict):
     """Deliver a message; ``status`` says whether it reached, started or matched nothing."""
     require(current_user, Permission.MANAGE_PROCESSES)
-    result = send_message(process_engine(), args["name"], args["correlation"], args["payload"],
-                          current_user.id)
+    result = process_engine().send_message(args["name"], args["correlation"], args["payload"],
+                                           current_user.id)
     db.session.commit()
     return result.as_dict()

@@ -10,12 +10,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from engine.definitions import deploy as deploy_files
+from engine.bundle import Bundle
 from engine.errors import EngineError
-from engine.messages import send_message
-from engine.migration import migrate_all
 from engine.tables import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
 from models.platform.db import db
+from models.platform.unit_of_work import unit_of_work
 from web.cli import CliError, emit
 from web.engine_support import process_engine
 
@@ -39,14 +38,13 @@ def _json_arg(text: str, what: str) -> dict:
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def deploy(paths: tuple[Path, ...], as_json: bool) -> None:
-    """Развернуть .bpmn/.dmn (по умолчанию каталог processes/); новая версия — только при изменениях."""
+    """Развернуть .bpmn/.dmn и их формы (по умолчанию processes/); новая версия — только при изменениях."""
     settings = _settings()
     try:
-        results = deploy_files(db.session, list(paths) or [settings.processes_dir], settings.forms_dir,
-                               current_app.extensions["crm.clock"])
-        db.session.commit()
+        with unit_of_work(db.session):
+            bundle = Bundle.from_paths(list(paths) or [settings.processes_dir], settings.forms_dir)
+            results = process_engine().deploy(bundle)
     except EngineError as exc:
-        db.session.rollback()
         raise CliError(exc.message) from None
     words = {"new": "новый", "updated": "обновлён", "unchanged": "без изменений"}
     lines = [f"{r.key}: версия {r.version} ({words[r.status]})" for r in results]
@@ -84,10 +82,9 @@ def list_processes(as_json: bool) -> None:
 def start(key: str, data: str, as_json: bool) -> None:
     """Запустить процесс KEY."""
     try:
-        instance = process_engine().start(key, _json_arg(data, "--data"))
-        db.session.commit()
+        with unit_of_work(db.session):
+            instance = process_engine().start(key, _json_arg(data, "--data"))
     except EngineError as exc:
-        db.session.rollback()
         raise CliError(exc.message) from None
     emit(_instance_dict(instance), as_json, f"Запущен экземпляр {instance.id} ({instance.status})")
 
@@ -129,8 +126,8 @@ def show(instance_id: int, as_json: bool) -> None:
 @with_appcontext
 def migrate(key: str | None, as_json: bool) -> None:
     """Перевести совместимые экземпляры на последнюю версию; несовместимые — перечислить."""
-    results = migrate_all(process_engine(), key, None)
-    db.session.commit()
+    with unit_of_work(db.session):
+        results = process_engine().migrate_all(key, None)
     lines = []
     for r in results:
         if r.migrated:
@@ -149,9 +146,9 @@ def migrate(key: str | None, as_json: bool) -> None:
 @with_appcontext
 def message(name: str, correlation: str, payload: str, as_json: bool) -> None:
     """Отправить сообщение NAME ожидающим экземплярам."""
-    result = send_message(process_engine(), name, _json_arg(correlation, "--correlation"),
-                          _json_arg(payload, "--payload"), None)
-    db.session.commit()
+    with unit_of_work(db.session):
+        result = process_engine().send_message(name, _json_arg(correlation, "--correlation"),
+                                               _json_arg(payload, "--payload"), None)
     texts = {"delivered": "доставлено экземплярам", "started": "запущены экземпляры",
              "unmatched": "никто не ожидает этого сообщения"}
     emit(result.as_dict(), as_json, f"{texts[result.status]} {result.instance_ids or ''}".strip())

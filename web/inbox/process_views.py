@@ -14,7 +14,6 @@ from flask_login import current_user
 
 from engine.errors import ConflictError, NotFound
 from engine.tables import HumanTask, TaskStatus
-from engine.task_view import task_data
 from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.db import db
@@ -70,7 +69,7 @@ def render_process(
 ) -> tuple[str, int]:
     """The task page with ``values`` over the task's data and ``errors`` per field, answered as ``status``."""
     schema, ui = task_form(row)
-    data = task_data(process_engine(), row) if row.status == TaskStatus.OPEN else (row.completed_data or {})
+    data = process_engine().task_data(row) if row.status == TaskStatus.OPEN else (row.completed_data or {})
     shown = {**{k: v for k, v in data.items() if k in schema.get("properties", {})}, **values}
     fields = build_fields(schema, ui, shown, errors)
     queue = ROLE_LABELS.get(Role(row.candidate_role)) if row.candidate_role else None

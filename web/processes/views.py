@@ -14,7 +14,6 @@ from flask_login import current_user
 
 from engine import monitoring
 from engine.errors import ConflictError, NotFound
-from engine.steps import retry_incident
 from engine.tables import InstanceStatus
 from models.platform.db import db
 from models.platform.permissions import Permission, has_permission, require
@@ -92,9 +91,8 @@ def _not_found(exc: NotFound):
 @bp.get("")
 def index():
     """Deployed processes: versions, who deployed them, instance counts by status."""
-    return render_template("processes/index.html",
-                           definitions=monitoring.definitions_overview(db.session),
-                           statuses=monitoring.STATUSES)
+    definitions = monitoring.definitions_overview(db.session, process_engine().directory)
+    return render_template("processes/index.html", definitions=definitions, statuses=monitoring.STATUSES)
 
 
 @bp.get("/instances")
@@ -107,8 +105,8 @@ def instances():
         business_type=(request.args.get("business_type") or "").strip() or None,
         business_id=request.args.get("business_id", type=int),
     )
-    rows, next_cursor = monitoring.list_instances(db.session, flt, request.args.get("before", type=int),
-                                                  PAGE_SIZE)
+    rows, next_cursor = monitoring.list_instances(db.session, process_engine().directory, flt,
+                                                  request.args.get("before", type=int), PAGE_SIZE)
     return render_template("processes/instances.html", rows=rows, flt=flt, next_cursor=next_cursor,
                            first_page="before" not in request.args,
                            keys=monitoring.process_keys(db.session), statuses=monitoring.STATUSES)
@@ -117,7 +115,7 @@ def instances():
 @bp.get("/instances/<int:instance_id>")
 def instance(instance_id: int):
     """One instance: status, open tasks, history, data and incidents."""
-    detail = monitoring.instance_detail(process_engine(), instance_id)
+    detail = process_engine().instance_detail(instance_id)
     return render_template("processes/instance.html", d=detail, i=detail.instance)
 
 
@@ -134,7 +132,7 @@ def source(definition_id: int):
 def retry(incident_id: int):
     """Run the failed step again; a new failure stays an open incident with one more attempt."""
     require(current_user, Permission.MANAGE_PROCESSES)
-    incident = retry_incident(process_engine(), incident_id, current_user.id)
+    incident = process_engine().retry_incident(incident_id, current_user.id)
     db.session.commit()
     if incident.status == "resolved":
         flash("Шаг выполнен повторно, инцидент закрыт", "success")
@@ -149,7 +147,7 @@ def cancel(instance_id: int):
     require(current_user, Permission.MANAGE_PROCESSES)
     reason = (request.form.get("reason") or "").strip()
     if not reason:
-        detail = monitoring.instance_detail(process_engine(), instance_id)
+        detail = process_engine().instance_detail(instance_id)
         return render_template("processes/instance.html", d=detail, i=detail.instance,
                                cancel_error="Укажите причину отмены процесса"), 422
     process_engine().cancel(instance_id, current_user.id, reason)
