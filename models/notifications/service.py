@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, func, select, update
+from sqlalchemy import JSON, CursorResult, ForeignKey, Index, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.identity.users import User
@@ -190,4 +191,5 @@ def mark_read(session: Session, user_id: int, now: datetime, ids: list[int] | No
     stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(ids))
-    return session.execute(stmt.values(read_at=now)).rowcount or 0
+    result = cast(CursorResult, session.execute(stmt.values(read_at=now)))
+    return result.rowcount or 0
