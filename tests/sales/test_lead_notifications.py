@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engine.jobs import fire_due_timers
+from engine.operations import OperationContext, call
 from engine.tables import HumanTask
 from models.notifications.service import KINDS, Notification, set_email_preferences
 from models.sales.deals import Deal
@@ -96,3 +97,14 @@ def test_a_qualified_lead_and_a_hand_over_notify_in_the_app_with_their_kinds(wor
     assert sorted(n.user_id for n in notes) == sorted([owner.id, manager3.id])
     assert all("Причина: Отпуск" in n.body for n in notes)
     assert _mailed_to(world, "Передача") == [manager3.email]  # the old owner switched e-mail off
+
+
+def test_lead_remind_of_earlier_versions_is_the_shared_reminder_and_sent_once(world):
+    lead = world.lead(company="ООО «Старая версия»", phone="+79030000014", territory="Казань")
+    [task] = world.open_tasks(lead)
+    context = OperationContext(session=world.session, clock=world.clock, instance_id=lead.instance_id)
+    assert call("leads.remind", context, {"lead_id": lead.id}) == {"sent": True}
+    assert call("notify.task_reminder", context, {"task": "contact"}) == {"sent": False}
+    world.session.commit()
+    [reminder] = _notes(world, "lead_reminder")
+    assert (reminder.user_id, reminder.object_id) == (task.assignee_id, task.id)
