@@ -46,13 +46,14 @@ class Alerted:
     due_at: datetime | None
     business_type: str | None = None
     business_id: int | None = None
+    instance_id: int | None = None  # the process of a process task: its outbox rows name it
 
     @classmethod
     def of(cls, record: Task | HumanTask) -> Alerted:
         """The alert's view of either task table (a queue task's department differs in name)."""
         if isinstance(record, HumanTask):
             return cls("human_task", record.id, record.title, record.assignee_id, record.candidate_department,
-                       record.due_at, record.business_type, record.business_id)
+                       record.due_at, record.business_type, record.business_id, record.instance_id)
         return cls("task", record.id, record.title, record.assignee_id, record.department, record.due_at,
                    record.business_type, record.business_id)
 
@@ -84,7 +85,7 @@ def _due(task: Alerted) -> Callable[[User], str]:
 def _send(session: Session, task: Alerted, event: str, to: int | None, title: str,
           body: Callable[[User], str], now: datetime) -> bool:
     return bool(notify(session, to, alert_kind(event, task.business_type), title, body, now,
-                       object_type=task.object_type, object_id=task.id,
+                       object_type=task.object_type, object_id=task.id, instance_id=task.instance_id,
                        dedupe_key=f"{task.object_type}:{task.id}:{event}"))
 
 
