@@ -42,7 +42,12 @@ class OperationContext:
     settings: Settings | None = None
 
     def send_later(self, kind: str, payload: dict, dedupe_key: str | None = None) -> OutboxMessage:
-        """Queue an outside side effect; it is delivered only after this step commits."""
+        """Queue an outside side effect; it is delivered only after this step commits.
+
+        Not for e-mail: letters and notifications are queued by ``models.notifications.service``.
+        """
+        if kind == "email":
+            raise OperationError("E-mail ставится в очередь через сервис уведомлений (send_email / notify)")
         row = OutboxMessage(kind=kind, payload=payload, dedupe_key=dedupe_key,
                             next_attempt_at=self.clock.now(), instance_id=self.instance_id)
         self.session.add(row)

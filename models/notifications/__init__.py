@@ -1,4 +1,8 @@
-"""Notifications: in-app messages, e-mail copies through the outbox, each user's preferences."""
+"""Notifications: the one ``notify()`` (in-app, e-mail, later messengers), kinds, channels, preferences.
+
+Other packages call ``models.notifications.service`` only; it is the only code that creates
+notification rows and e-mail outbox rows.
+"""
 
 from __future__ import annotations
 
@@ -6,4 +10,4 @@ from models.platform.registry import Registry
 
 
 def register(registry: Registry) -> None:
-    """Notifications contribute no operations or jobs yet; e-mail leaves through the outbox."""
+    """Notifications contribute no operations or jobs: their copies leave through the outbox."""

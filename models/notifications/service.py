@@ -1,34 +1,60 @@
-"""In-app notifications and the e-mail copy each user chose to get.
+"""The one way to tell people something: ``notify`` (colleagues) and ``send_email`` (any address).
 
-``notify`` writes a notification row and, when the user wants this kind by e-mail, an
-outbox row in the same transaction: the letter leaves only after commit, is retried by
-the outbox worker while the SMTP server is down, and is sent once (the outbox claims rows).
-A ``dedupe_key`` (e.g. ``task:5:overdue``) is unique, so a reminder or escalation raced by
-two scheduler processes can be stored only once: the loser's transaction rolls back.
+``notify`` writes an in-app notification for each recipient and, for every outside channel
+the recipient wants this kind by (``preferences``; e-mail today, a messenger later), an
+outbox row in the same transaction: the copy leaves only after commit, is retried by the
+outbox worker while the server is down, and is sent once (the outbox claims rows).
+``send_email`` is for letters to an address that is not a colleague (the ``mail.send``
+operation of a process). Both build their outbox rows in ``_queue``, the only code that
+creates notification and e-mail outbox rows, so there is one place to look for what leaves.
+
+A ``dedupe_key`` (e.g. ``task:5:overdue``) is stored per recipient and is unique, so a
+reminder or escalation raced by two scheduler processes is stored once: the loser's
+transaction fails on the key and rolls back. Texts may be functions of the recipient, so
+times are shown in each reader's zone (``local_time``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select, update
+from sqlalchemy import JSON, CursorResult, ForeignKey, Index, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.identity.users import User
+from models.notifications.channels import CHANNELS, Channel
+from models.notifications.kinds import KINDS, Kind, alert_kind
+from models.notifications.preferences import (
+    channels_for,
+    email_preferences,
+    preferences,
+    set_email_preferences,
+    set_preferences,
+)
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.outbox import OutboxMessage
 
-KINDS = {
-    "task_assigned": "Новая задача для меня",
-    "task_reminder": "Напоминание о задаче",
-    "task_overdue": "Моя задача просрочена",
-    "task_escalated": "Просрочка у моего сотрудника (эскалация)",
-    "mention": "Меня упомянули в комментарии",
-}
-EMAIL_BY_DEFAULT = frozenset({"task_reminder", "task_overdue", "task_escalated", "mention"})
+__all__ = [
+    "CHANNELS", "KINDS", "Channel", "Content", "Kind", "Notification", "NotificationError", "Recipients",
+    "alert_kind", "email_preferences", "local_time", "mark_read", "notify", "preferences", "recent",
+    "send_email", "set_email_preferences", "set_preferences", "unread_count",
+]
+
+DEFAULT_ZONE = "Europe/Moscow"
+Content = str | Callable[[User], str]  # a fixed text, or one written for each recipient
+Recipients = int | None | Iterable[int | None]
+
+
+class NotificationError(ValueError):
+    """A notification that cannot be sent as asked (unknown kind, malformed address)."""
 
 
 class Notification(Base):
+    """One message to one user, shown in the app; ``channels`` lists where copies went."""
+
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at", "id"),)
 
@@ -40,93 +66,104 @@ class Notification(Base):
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-
-class NotificationPreference(Base):
-    """Whether ``user`` gets notifications of ``kind`` by e-mail (absent row: the default)."""
-
-    __tablename__ = "notification_preference"
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
-    email: Mapped[bool] = mapped_column(Boolean, default=True)
+    @property
+    def emailed(self) -> bool:
+        """Whether an e-mail copy was queued (the ✉ mark in the list)."""
+        return "email" in (self.channels or [])
 
 
-def email_preferences(session: Session, user_id: int) -> dict[str, bool]:
-    """Kind -> wants e-mail, defaults filled in."""
-    stored = dict(
-        session.execute(
-            select(NotificationPreference.kind, NotificationPreference.email).where(
-                NotificationPreference.user_id == user_id
-            )
-        ).all()
-    )
-    return {kind: stored.get(kind, kind in EMAIL_BY_DEFAULT) for kind in KINDS}
+def local_time(moment: datetime | None, zone: str | None) -> str:
+    """``moment`` as «ДД.ММ.ГГГГ ЧЧ:ММ» in ``zone`` (Europe/Moscow if unknown); «—» when there is none."""
+    if moment is None:
+        return "—"
+    try:
+        tz = ZoneInfo(zone or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo(DEFAULT_ZONE)
+    return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M")
 
 
-def set_email_preferences(session: Session, user_id: int, wanted: set[str]) -> None:
-    """Store the user's choice: e-mail for the kinds in ``wanted``, in-app only for the rest."""
-    existing = {
-        p.kind: p
-        for p in session.scalars(
-            select(NotificationPreference).where(NotificationPreference.user_id == user_id)
-        )
-    }
-    for kind in KINDS:
-        row = existing.get(kind) or NotificationPreference(user_id=user_id, kind=kind)
-        row.email = kind in wanted
-        session.add(row)
-    session.flush()
+def _distinct(to: Recipients) -> list[int]:
+    if to is None or isinstance(to, int):
+        to = [to]
+    return list(dict.fromkeys(user_id for user_id in to if user_id is not None))
+
+
+def _written(text: Content, user: User) -> str:
+    return text(user) if callable(text) else text
+
+
+def _queue(session: Session, outbox_kind: str, payload: dict, now: datetime, *,
+           dedupe_key: str | None, instance_id: int | None) -> OutboxMessage:
+    """Add one outbox row (a copy of a notification, or a letter); it leaves after commit."""
+    row = OutboxMessage(kind=outbox_kind, payload=payload, dedupe_key=dedupe_key,
+                        next_attempt_at=now, instance_id=instance_id)
+    session.add(row)
+    return row
 
 
 def notify(
     session: Session,
-    user_id: int,
+    to: Recipients,
     kind: str,
-    title: str,
-    body: str,
+    title: Content,
+    body: Content,
     now: datetime,
     *,
     object_type: str | None = None,
     object_id: int | None = None,
     dedupe_key: str | None = None,
-) -> Notification | None:
-    """Add an in-app notification (and an outbox e-mail if wanted); None if already sent."""
-    if dedupe_key and session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
-        return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    row = Notification(
-        user_id=user_id,
-        kind=kind,
-        title=title[:500],
-        body=body,
-        created_at=now,
-        object_type=object_type,
-        object_id=object_id,
-        dedupe_key=dedupe_key,
-    )
-    session.add(row)
+    instance_id: int | None = None,
+) -> list[Notification]:
+    """Tell each active user in ``to`` (ids; ``None`` and repeats are skipped), in the app and by
+    the channels they want ``kind`` by; returns the notifications stored now (none if all were sent
+    before under ``dedupe_key``). ``instance_id`` links the outbox rows to the process that caused them.
+    """
+    if kind not in KINDS:
+        raise NotificationError(f"Неизвестный вид уведомления «{kind}»")
+    made: list[Notification] = []
+    for user_id in _distinct(to):
+        key = f"{dedupe_key}:{user_id}" if dedupe_key else None
+        if key and session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
+            continue
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            continue
+        row = Notification(user_id=user_id, kind=kind, title=_written(title, user)[:500],
+                           body=_written(body, user), created_at=now, object_type=object_type,
+                           object_id=object_id, dedupe_key=key, channels=[])
+        session.add(row)
+        session.flush()  # the id names the copies; a duplicate key fails here, before any copy
+        sent = []
+        for channel in channels_for(session, user_id, kind):
+            address = channel.address(user)
+            if address:
+                _queue(session, channel.outbox_kind, channel.payload(address, row.title, row.body, user), now,
+                       dedupe_key=f"notification:{row.id}:{channel.code}", instance_id=instance_id)
+                sent.append(channel.code)
+        row.channels = sent
+        made.append(row)
     session.flush()
-    if user.email and email_preferences(session, user_id).get(kind, False):
-        row.emailed = True
-        session.add(
-            OutboxMessage(
-                kind="email",
-                payload={"to": user.email, "subject": title, "body": body + "\n\n— CRM"},
-                dedupe_key=f"notification:{row.id}",
-                next_attempt_at=now,
-            )
-        )
-        session.flush()
+    return made
+
+
+def send_email(session: Session, to: str, subject: str, body: str, now: datetime, *,
+               instance_id: int | None = None, dedupe_key: str | None = None) -> OutboxMessage:
+    """Queue a letter to ``to`` (any address, not necessarily a colleague); it leaves after commit."""
+    if "@" not in (to or ""):
+        raise NotificationError(f"Неверный адрес получателя: {to!r}")
+    row = _queue(session, "email", {"to": to, "subject": subject, "body": body}, now,
+                 dedupe_key=dedupe_key, instance_id=instance_id)
+    session.flush()
     return row
 
 
 def unread_count(session: Session, user_id: int) -> int:
+    """How many of the user's notifications are unread (the bell in the navigation)."""
     return (
         session.scalar(
             select(func.count(Notification.id)).where(
@@ -138,6 +175,7 @@ def unread_count(session: Session, user_id: int) -> int:
 
 
 def recent(session: Session, user_id: int, limit: int = 100) -> list[Notification]:
+    """The user's latest notifications, newest first."""
     return list(
         session.scalars(
             select(Notification)
@@ -153,4 +191,5 @@ def mark_read(session: Session, user_id: int, now: datetime, ids: list[int] | No
     stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(ids))
-    return session.execute(stmt.values(read_at=now)).rowcount or 0
+    result = cast(CursorResult, session.execute(stmt.values(read_at=now)))
+    return result.rowcount or 0

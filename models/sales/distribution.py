@@ -2,13 +2,14 @@
 
 Every hand-over needs a reason; changes are made inside ``acting_as(user, reason=...)``
 so the field-level audit log keeps who moved what, when and why. Open inbox tasks of
-the moved lead or deal follow the new owner. Notifying both managers is the caller's
-job (``models.sales.notices.notify_reassignment``).
+the moved lead or deal follow the new owner. ``notify_reassignment`` tells both managers
+(kind ``handover``, so each chooses whether it also comes by e-mail).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
 from models.identity.users import User
+from models.notifications.service import Notification, notify
 from models.platform.audit import acting_as
 from models.platform.permissions import AccessDenied, Permission, can_access, require
 from models.sales.deals import Deal, DealStatus
@@ -100,3 +102,13 @@ def reassign_portfolio(session: Session, actor: User, old_owner_id: int, new_own
         session.flush()
     return Handover(f"портфель клиентов ({len(clients)}) менеджера {old.full_name}", old_owner_id,
                     new_owner_id, len(clients))
+
+
+def notify_reassignment(session: Session, now: datetime, *, what: str, old_id: int | None,
+                        new_id: int, reason: str, by: User) -> list[Notification]:
+    """Tell both the previous and the new manager that ``what`` changed hands and why."""
+    new = session.get(User, new_id)
+    old = session.get(User, old_id) if old_id else None
+    body = (f"{what}: передано от «{old.full_name if old else '—'}» к «{new.full_name if new else '—'}».\n"
+            f"Причина: {reason}\nПередал: {by.full_name}")
+    return notify(session, [old_id, new_id], "handover", f"Передача: {what}", body, now)

@@ -1,9 +1,11 @@
 """Service-task operations of ``processes/lead_handling.bpmn``.
 
 Each operation is one business step on a lead: match an existing client, record the
-routing decision, remind, escalate, qualify into a deal, or reject. The rules live in
+routing decision, escalate, qualify into a deal, or reject. The rules live in
 ``models/sales/lead_flow.py`` and ``models/sales/routing.py``; here they are wired to the process
-and to notifications.
+and to ``notify``. Reminding and escalating use the shared task alerts
+(``models.tasks.alerts``), so lead notices read like every other task's; only handing the
+lead to the senior manager is the lead's own rule.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from sqlalchemy import select
 from engine.errors import OperationError
 from engine.operations import OperationContext
 from engine.tables import HumanTask, TaskStatus
-from models.identity.users import User
+from models.notifications.service import notify
 from models.platform.registry import Registry
 from models.sales.lead_flow import LeadFlowError, get_lead, match_lead, qualify_lead, reject_lead, route_lead
 from models.sales.leads import LeadStatus
-from models.sales.notices import notify
 from models.sales.routing import RoutingError
+from models.tasks.alerts import alert_once
+from models.tasks.operations import task_reminder
 
 
 def _lead(context: OperationContext, lead_id: int):
@@ -40,33 +43,37 @@ def assign(context: OperationContext, lead_id: int, funnel: str, team: str) -> d
         decision = route_lead(context.session, lead, funnel, team, context.clock.now())
     except RoutingError as exc:
         raise OperationError(str(exc)) from None
-    notify(context.session, context.clock.now(), [decision.manager_id], f"Новый лид: {lead.title}",
+    notify(context.session, decision.manager_id, "lead_assigned", f"Новый лид: {lead.title}",
            f"Вам назначен лид «{lead.title}» ({decision.reason}). Свяжитесь с клиентом.",
-           instance_id=context.instance_id)
+           context.clock.now(), object_type="lead", object_id=lead.id, instance_id=context.instance_id)
     return {"manager_id": decision.manager_id, "senior_id": decision.senior_id,
             "load": decision.load, "reason": decision.reason}
 
 
 def remind(context: OperationContext, lead_id: int) -> dict:
-    """Remind the manager that the lead's contact deadline is near."""
-    lead = _lead(context, lead_id)
-    notify(context.session, context.clock.now(), [lead.assigned_to_id], f"Напоминание: лид {lead.title}",
-           f"Срок связаться с клиентом по лиду «{lead.title}» скоро истекает.",
-           instance_id=context.instance_id)
-    return {"reminded": True}
+    """The reminder of the lead's «Связаться с клиентом» task, by the shared task reminder.
+
+    Versions of ``lead_handling`` deployed before its timer called ``notify.task_reminder``
+    still call this operation; their running instances get the same reminder.
+    """
+    _lead(context, lead_id)
+    return task_reminder(context, "contact")
 
 
-def escalate(context: OperationContext, lead_id: int, senior_id: int) -> dict:
-    """Hand the overdue lead to the senior manager (once per lead) and tell both."""
+def escalate(context: OperationContext, lead_id: int, senior_id: int, task: str = "contact") -> dict:
+    """Hand the overdue lead to the senior manager; the task escalation tells both of them.
+
+    The interrupting timer has already closed the user task ``task``, so its latest row in this
+    instance is the one escalated; its ``escalated_at`` marker makes the notices go out once.
+    """
     lead = _lead(context, lead_id)
-    manager_id = lead.assigned_to_id
     lead.status = LeadStatus.ESCALATED
     lead.assigned_to_id = senior_id
-    manager = context.session.get(User, manager_id) if manager_id else None
-    notify(context.session, context.clock.now(), [senior_id, manager_id], f"Эскалация: лид {lead.title}",
-           f"Менеджер {manager.full_name if manager else '—'} не связался с клиентом по лиду "
-           f"«{lead.title}» в срок. Лид передан старшему менеджеру.",
-           instance_id=context.instance_id, dedupe_key=f"lead-escalation:{lead.id}")
+    row = context.session.scalar(select(HumanTask).where(
+        HumanTask.instance_id == context.instance_id, HumanTask.element_id == task)
+        .order_by(HumanTask.id.desc()).limit(1))
+    if row is not None:
+        alert_once(context.session, row, "escalated", context.clock.now(), to=senior_id, handed_over=True)
     return {"escalated_to": senior_id}
 
 
@@ -89,10 +96,11 @@ def qualify(context: OperationContext, lead_id: int, premium: str = "", product:
                             client_kind=client_kind or None)
     except LeadFlowError as exc:
         raise OperationError(str(exc)) from None
-    notify(context.session, context.clock.now(), [owner_id, previous_owner or deal.client.owner_id],
+    notify(context.session, [owner_id, previous_owner or deal.client.owner_id], "deal_opened",
            f"Новая сделка: {deal.title}",
            f"Лид «{lead.title}» квалифицирован: открыта сделка «{deal.title}» в воронке "
-           f"«{deal.funnel.name}», этап «{deal.stage.name}».", instance_id=context.instance_id)
+           f"«{deal.funnel.name}», этап «{deal.stage.name}».", context.clock.now(),
+           object_type="deal", object_id=deal.id, instance_id=context.instance_id)
     return {"deal_id": deal.id, "client_id": deal.client_id}
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.identity.deputies import effective_assignee
 from models.identity.users import User
+from models.notifications.service import notify
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.roles import DEPARTMENTS
 
@@ -195,8 +196,6 @@ def create_task(
     session.add(task)
     session.flush()
     if assignee_id is not None and (creator is None or assignee_id != creator.id):
-        from models.notifications.service import notify
-
         who = creator.full_name if creator else "Система"
         note = " (вместо отсутствующего коллеги)" if original_id else ""
         notify(

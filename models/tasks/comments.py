@@ -84,20 +84,17 @@ def add_comment(
     session.add(comment)
     session.flush()
     where = f"«{title}»" if title else f"{OBJECT_TYPES[object_type]} №{object_id}"
-    for user in users:
-        if user.id == author.id:
-            continue
-        notify(
-            session,
-            user.id,
-            "mention",
-            f"{author.full_name} упомянул(а) вас: {where}",
-            text,
-            now,
-            object_type=object_type,
-            object_id=object_id,
-            dedupe_key=f"mention:{comment.id}:{user.id}",
-        )
+    notify(
+        session,
+        [user.id for user in users if user.id != author.id],
+        "mention",
+        f"{author.full_name} упомянул(а) вас: {where}",
+        text,
+        now,
+        object_type=object_type,
+        object_id=object_id,
+        dedupe_key=f"mention:{comment.id}",
+    )
     return comment
 
 

@@ -4,16 +4,16 @@ The reusable pattern (see ``processes/client_callback.bpmn``): a ``tasks.deadlin
 service task computes the due, reminder and escalation moments (the escalation waits the
 configured grace period, ``CRM_ESCALATION_GRACE``); the user task takes its due date from
 them, and three non-interrupting boundary timers call ``notify.task_reminder``,
-``notify.task_overdue`` and ``notify.task_escalate`` with the user task's id. Each call
-notifies once (in-app, and by e-mail through the outbox after the step commits) and
-records the moment on the ``human_task`` row; a timer fires once because the engine steps
+``notify.task_overdue`` and ``notify.task_escalate`` with the user task's id. They hand the
+task's ``human_task`` row to ``models.tasks.alerts.alert_once`` — the same code ad-hoc tasks
+use — which notifies once (in-app, and by e-mail through the outbox after the step
+commits) and records the moment on the row; a timer fires once because the engine steps
 an instance under optimistic locking.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -24,7 +24,7 @@ from engine.tables import HumanTask, TaskStatus
 from models.identity.users import find_user
 from models.notifications.service import notify
 from models.platform.registry import Registry
-from models.tasks.alerts import send_escalation, send_overdue, send_reminder
+from models.tasks.alerts import alert_once
 
 DEFAULT_GRACE = timedelta(hours=4)
 
@@ -37,6 +37,7 @@ def _duration(value: str, name: str) -> timedelta:
 
 
 def grace_of(context: OperationContext) -> timedelta:
+    """How long a task may stay overdue before escalation (``CRM_ESCALATION_GRACE``)."""
     return getattr(context.settings, "escalation_grace", None) or DEFAULT_GRACE
 
 
@@ -60,7 +61,8 @@ def deadlines(context: OperationContext, due_in: str, remind_before: str) -> dic
     }
 
 
-def _open_task(context: OperationContext, element: str) -> HumanTask | None:
+def open_task(context: OperationContext, element: str) -> HumanTask | None:
+    """The open user task ``element`` (its BPMN id) of the calling instance."""
     return context.session.scalar(
         select(HumanTask)
         .where(
@@ -73,35 +75,26 @@ def _open_task(context: OperationContext, element: str) -> HumanTask | None:
     )
 
 
-def _alert_once(context: OperationContext, task: str, marker: str,
-                send: Callable[[HumanTask, datetime], bool]) -> dict:
-    """Send one kind of alert for the open user task ``task`` at most once (``marker`` records it)."""
-    row = _open_task(context, task)
-    if row is None or getattr(row, marker) is not None:
+def _alert(context: OperationContext, task: str, event: str) -> dict:
+    row = open_task(context, task)
+    if row is None:
         return {"sent": False}
-    now = context.clock.now()
-    setattr(row, marker, now)
-    return {"sent": send(row, now)}
+    return {"sent": alert_once(context.session, row, event, context.clock.now())}
 
 
 def task_reminder(context: OperationContext, task: str) -> dict:
     """Remind the assignee of the open user task ``task`` (its BPMN id)."""
-    return _alert_once(context, task, "reminded_at", lambda row, now: send_reminder(
-        context.session, "human_task", row.id, row.title, row.assignee_id, row.due_at, now))
+    return _alert(context, task, "reminder")
 
 
 def task_overdue(context: OperationContext, task: str) -> dict:
     """Tell the assignee (or the queue's department head) that ``task`` is overdue."""
-    return _alert_once(context, task, "overdue_notified_at", lambda row, now: send_overdue(
-        context.session, "human_task", row.id, row.title, row.assignee_id, row.candidate_department,
-        row.due_at, now))
+    return _alert(context, task, "overdue")
 
 
 def task_escalate(context: OperationContext, task: str) -> dict:
     """Tell the assignee's manager that ``task`` is still overdue and mark it escalated."""
-    return _alert_once(context, task, "escalated_at", lambda row, now: send_escalation(
-        context.session, "human_task", row.id, row.title, row.assignee_id, row.candidate_department,
-        row.due_at, now))
+    return _alert(context, task, "escalated")
 
 
 def notify_user(context: OperationContext, user: str, title: str, body: str) -> dict:
@@ -109,7 +102,7 @@ def notify_user(context: OperationContext, user: str, title: str, body: str) -> 
     target = find_user(context.session, str(user).strip().lower())
     if target is None:
         raise OperationError(f"Сотрудник «{user}» не найден")
-    row = notify(
+    rows = notify(
         context.session,
         target.id,
         "task_assigned",
@@ -118,8 +111,9 @@ def notify_user(context: OperationContext, user: str, title: str, body: str) -> 
         context.clock.now(),
         object_type="process",
         object_id=context.instance_id,
+        instance_id=context.instance_id,
     )
-    return {"sent": row is not None}
+    return {"sent": bool(rows)}
 
 
 def register(registry: Registry) -> None:

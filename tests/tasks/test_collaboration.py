@@ -83,6 +83,11 @@ def test_email_preferences_are_saved_per_kind(client, session, demo_users):
         "task_overdue": False,
         "task_escalated": True,
         "mention": False,
+        "lead_assigned": False,
+        "lead_reminder": False,
+        "lead_escalated": False,
+        "deal_opened": False,
+        "handover": False,
     }
 
 

@@ -8,8 +8,12 @@ from flask_login import current_user
 from models.platform.db import db
 from models.platform.permissions import Permission, require
 from models.sales.deals import Deal
-from models.sales.distribution import DistributionError, reassign_deal, reassign_portfolio
-from models.sales.notices import notify_reassignment
+from models.sales.distribution import (
+    DistributionError,
+    notify_reassignment,
+    reassign_deal,
+    reassign_portfolio,
+)
 from models.sales.queries import workload
 from web.deals import bp
 from web.security import clock

@@ -1,4 +1,4 @@
-"""The inbox page, notifications and e-mail preferences."""
+"""The inbox page, notifications and the choice of channels per kind of notification."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from models.clients.cards import Client
 from models.notifications.service import (
+    CHANNELS,
     KINDS,
-    email_preferences,
     mark_read,
+    preferences,
     recent,
-    set_email_preferences,
+    set_preferences,
     unread_count,
 )
 from models.platform.db import db
@@ -66,12 +67,13 @@ def index():
 
 @bp.get("/notifications")
 def notifications():
-    """My notifications (newest first) and which kinds I get by e-mail."""
+    """My notifications (newest first) and which kinds also come by e-mail (or another channel)."""
     return render_template(
         "inbox/notifications.html",
         rows=recent(db.session, current_user.id),
         kinds=KINDS,
-        prefs=email_preferences(db.session, current_user.id),
+        channels=CHANNELS,
+        prefs=preferences(db.session, current_user.id),
     )
 
 
@@ -80,16 +82,14 @@ def notifications_read():
     """Mark one or all notifications as read."""
     ids = [int(v) for v in request.form.getlist("id") if v.isdigit()] or None
     mark_read(db.session, current_user.id, now(), ids)
-    db.session.commit()
     return redirect(url_for("inbox.notifications"))
 
 
 @bp.post("/notifications/preferences")
 def notification_preferences():
-    """Save which kinds of notifications come by e-mail."""
-    wanted = {k for k in request.form.getlist("email") if k in KINDS}
-    set_email_preferences(db.session, current_user.id, wanted)
-    db.session.commit()
+    """Save, per channel, which kinds of notifications it carries (one checkbox column each)."""
+    set_preferences(db.session, current_user.id,
+                    {channel.code: set(request.form.getlist(channel.code)) for channel in CHANNELS})
     flash("Настройки уведомлений сохранены", "success")
     return redirect(url_for("inbox.notifications"))
 

@@ -14,10 +14,9 @@ from sqlalchemy import select
 from engine.tables import HumanTask, TaskStatus
 from models.platform.db import db
 from models.platform.permissions import Permission, can_access, has_permission, require_access
-from models.sales.distribution import DistributionError, reassign_lead
+from models.sales.distribution import DistributionError, notify_reassignment, reassign_lead
 from models.sales.intake import submit_lead
 from models.sales.leads import LEAD_SOURCES, LEAD_STATUS_LABELS, Lead, check_lead_input
-from models.sales.notices import notify_reassignment
 from models.sales.queries import assignable_managers, list_leads
 from web.engine_support import process_engine
 from web.forms import build_fields
