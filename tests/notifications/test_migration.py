@@ -15,7 +15,7 @@ from models.platform.db import db
 from tests.conftest import DB_KINDS, PG_URL, _pg_conninfo, _settings, _worker
 from web import create_app
 
-BEFORE = "0005_deals"
+BEFORE = "0006_process_forms"
 AFTER = "0007_notifications"
 
 

@@ -1,14 +1,12 @@
 """notifications: preferences per kind and channel, the channels a notification was copied to
 
 Revision ID: 0007_notifications
-Revises: 0005_deals
+Revises: 0006_process_forms
 Create Date: 2026-11-30 10:00:00
 
 ``notification_preference`` gets a ``channel`` column (existing rows are e-mail choices) and
 its ``email`` flag becomes ``enabled``; ``notification.emailed`` becomes the list
-``notification.channels`` (``["email"]`` where it was true). Written by hand; ``down_revision``
-is the deals migration because ``0006_process_forms`` is written at the same time: the chain is
-joined when both are merged.
+``notification.channels`` (``["email"]`` where it was true). Written by hand.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -16,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0007_notifications"
-down_revision = "0005_deals"
+down_revision = "0006_process_forms"
 branch_labels = None
 depends_on = None
 
