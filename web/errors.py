@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import ConflictError, EngineError, FormValidationError, NotFound
 from models.platform.db import db
+from models.platform.errors import NotFound as RecordNotFound
 from models.platform.permissions import AccessDenied
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(AccessDenied)
     def _access_denied(exc: AccessDenied):
         return error_response(403, exc.message, "forbidden")
+
+    @app.errorhandler(RecordNotFound)
+    def _record_not_found(exc: RecordNotFound):
+        """A service found no record with the id asked for (``models.platform.errors.NotFound``)."""
+        return error_response(404, exc.message, "not_found")
 
     @app.errorhandler(EngineError)
     def _engine(exc: EngineError):

@@ -1,19 +1,25 @@
-"""Who may see and change clients and their imports.
+"""Who may see and change clients and their imports, and loading them by id with that check.
 
 A manager sees and edits own clients, a senior manager the department's; back office,
 head and analyst see all (lawyers, underwriters and product specialists read all: their
 work comes from every manager); back office and admin edit all. An import belongs to whoever
 uploaded it; back office sees and reverts every import. Declared in ``register``.
+
+``get_client``, ``get_contact`` and ``get_import`` are how pages, the API and services load
+a record someone asked for by id: ``NotFound`` when there is none (404), ``AccessDenied``
+when the user may not do ``action`` with it (403).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Select, false
+from sqlalchemy.orm import Session
 
-from models.clients.cards import Client
+from models.clients.cards import Client, Contact
 from models.clients.imports.batches import ClientImport
 from models.identity.users import User, department_member_ids
-from models.platform.permissions import Permission, has_permission
+from models.platform.errors import NotFound
+from models.platform.permissions import Permission, has_permission, require, require_access
 from models.platform.registry import Registry
 from models.platform.roles import Role
 
@@ -82,6 +88,33 @@ def assignable_owners(user: User, candidates: list[User]) -> list[User]:
     return [u for u in candidates if can_assign_owner(user, u)]
 
 
+def get_client(session: Session, user: User, client_id: int, action: str = "view") -> Client:
+    """The client ``user`` asked for; ``NotFound`` when missing, ``AccessDenied`` when not allowed."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound("Клиент не найден")
+    require_access(user, client, action)
+    return client
+
+
+def get_contact(session: Session, user: User, client_id: int, contact_id: int,
+                action: str = "edit") -> Contact:
+    """A contact person of a client ``user`` may ``action``; a contact of another client is not found."""
+    get_client(session, user, client_id, action)
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.client_id != client_id:
+        raise NotFound("Контакт не найден")
+    return contact
+
+
+def get_import(session: Session, user: User, batch_id: int) -> ClientImport:
+    """An import batch ``user`` may see (only those who import clients see imports at all)."""
+    require(user, Permission.IMPORT_CLIENTS)
+    batch = session.get(ClientImport, batch_id)
+    if batch is None:
+        raise NotFound("Импорт не найден")
+    require_access(user, batch)
+    return batch
 
 
 def _client_import_rule(user: User, batch: ClientImport, action: str) -> bool:

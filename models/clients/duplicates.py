@@ -9,7 +9,8 @@ the check stays a few index lookups on a million clients. A typo in the first le
 every long word can hide a similar name; exact keys are never missed.
 
 A pair marked «не дубликат» is stored in ``client_not_duplicate`` (smaller id first) and
-never suggested again.
+never suggested again. ``duplicate_summary`` is a match as a given user may see it: a
+client of another manager is reported (so nobody creates it twice) but stays anonymous.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from models.clients.phones import normalize_email, normalize_phone, split_values
 from models.clients.search import like_fragment, token_range
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.permissions import can_access
 
 NAME_THRESHOLD = 88
 STEM = 5
@@ -188,3 +190,26 @@ def mark_not_duplicate(session: Session, actor: User, a: Client, b: Client) -> N
     session.add(row)
     session.flush()
     return row
+
+
+def duplicate_summary(user: User, match: DuplicateMatch) -> dict[str, Any]:
+    """A likely duplicate as ``user`` may see it: a client of another manager stays anonymous."""
+    client = match.client
+    visible = can_access(user, client, "view")
+    return {
+        "id": client.id if visible else None,
+        "visible": visible,
+        "name": client.display_name if visible else "клиент другого менеджера",
+        "inn": client.inn if visible else None,
+        "owner": client.owner.full_name if client.owner else None,
+        "reasons": match.reasons,
+        "score": match.score,
+        "editable": visible and can_access(user, client, "edit"),
+    }
+
+
+def likely_duplicates(session: Session, user: User, values: Mapping[str, Any],
+                      exclude_id: int | None = None) -> list[dict[str, Any]]:
+    """Likely duplicates of a card being typed (raw form or API values), as ``user`` may see them."""
+    matches = find_duplicates(session, Probe.from_values(values), exclude_id=exclude_id)
+    return [duplicate_summary(user, match) for match in matches]

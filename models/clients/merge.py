@@ -17,6 +17,7 @@ history of every client merged into it (see ``models.clients.history``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, delete, or_, select, u
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, Mapper, RelationshipDirection, Session, mapped_column
 
+from models.clients.access import get_client
 from models.clients.cards import Client
 from models.clients.duplicates import NotDuplicate
 from models.clients.index import HistoryRef
@@ -66,6 +68,22 @@ def differing_fields(survivor: Client, other: Client) -> list[tuple[str, Any, An
     """Fields whose values differ between the two cards: (field, survivor's, other's)."""
     return [(f, getattr(survivor, f), getattr(other, f)) for f in MERGE_FIELDS
             if getattr(survivor, f) != getattr(other, f)]
+
+
+@dataclass
+class MergePreview:
+    """What the merge page shows: both cards (each editable by the user) and where they differ."""
+
+    survivor: Client
+    other: Client
+    fields: list[tuple[str, Any, Any]]
+
+
+def merge_preview(session: Session, user: User, survivor_id: int, other_id: int) -> MergePreview:
+    """Both cards of a planned merge, loaded with the «edit» check, and their differing fields."""
+    survivor = get_client(session, user, survivor_id, "edit")
+    other = get_client(session, user, other_id, "edit")
+    return MergePreview(survivor, other, differing_fields(survivor, other))
 
 
 def _unite(*lists: list[str]) -> list[str]:
@@ -180,3 +198,12 @@ def merge_clients(session: Session, actor: User, survivor: Client, other: Client
         session.delete(other)
         session.flush()
     return record
+
+
+def merge_by_ids(session: Session, actor: User, survivor_id: int, other_id: int,
+                 choices: Mapping[str, str], reason: str | None = None) -> Client:
+    """``merge_clients`` for ids a page or the API received; returns the surviving card."""
+    survivor = get_client(session, actor, survivor_id, "edit")
+    other = get_client(session, actor, other_id, "edit")
+    merge_clients(session, actor, survivor, other, choices, reason)
+    return survivor

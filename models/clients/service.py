@@ -4,22 +4,34 @@ Pages, the API, the import and the CLI call these functions with an explicit ses
 acting user; nothing here commits (the caller owns the transaction) and nothing reads
 Flask request state. Validation failures raise ``ClientInvalid`` carrying a Russian
 message per field, raised before anything is changed, so a refused card never leaves a
-half-written client behind.
+half-written client behind; a new card that looks like an existing client raises
+``LikelyDuplicates`` unless the user confirmed it.
+
+The functions pages and the API call take ids and load the record with its access check
+(``models.clients.access.get_client``): ``NotFound`` → 404, ``AccessDenied`` → 403.
+
+The company registry is an outside system: this package never calls it (``integrations``
+may import ``models``, not the reverse). The caller asks the registry first, outside any
+write, and hands the answer to ``apply_registry_answer``; any object with the attributes of
+``RegistryAnswer`` will do (``integrations.registry.client.CompanyInfo`` is one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.clients.access import can_assign_owner
-from models.clients.cards import CLIENT_STATUSES, Client, Contact
+from models.clients.access import can_assign_owner, get_client, get_contact
+from models.clients.cards import CLIENT_STATUSES, REGISTRY_STATUS_LABELS, Client, Contact
+from models.clients.duplicates import Probe, duplicate_summary, find_duplicates, mark_not_duplicate
 from models.clients.validation import clean_client, clean_contact, parse_tags
 from models.identity.users import User
 from models.platform.audit import acting_as
+from models.platform.db import utcnow
 from models.platform.permissions import AccessDenied, Permission, can_access, require, require_access
 
 
@@ -30,6 +42,32 @@ class ClientInvalid(ValueError):
         super().__init__(message)
         self.message = message
         self.fields = fields
+
+
+class LikelyDuplicates(Exception):
+    """A new card looks like clients already in the base; ``duplicates`` as the user may see them."""
+
+    def __init__(self, duplicates: list[dict[str, Any]],
+                 message: str = "Похоже, такой клиент уже есть") -> None:
+        super().__init__(message)
+        self.message = message
+        self.duplicates = duplicates
+
+
+class RegistryAnswer(Protocol):
+    """What a company registry said about a client's INN (the part a card keeps)."""
+
+    @property
+    def status(self) -> str | None:
+        """The registry state: ACTIVE, LIQUIDATING, LIQUIDATED, BANKRUPT, REORGANIZING."""
+
+    @property
+    def head_name(self) -> str | None:
+        """The head of the company as the registry knows them."""
+
+    @property
+    def head_position(self) -> str | None:
+        """The head's position."""
 
 
 def form_values(client: Client) -> dict[str, Any]:
@@ -59,9 +97,9 @@ def _resolve_owner(session: Session, actor: User, owner_id: Any, default: User |
     return owner
 
 
-def create_client(session: Session, actor: User, raw: Mapping[str, Any],
-                  import_batch_id: int | None = None) -> Client:
-    """Add a client from a whole card; the owner defaults to the acting user."""
+def _new_client(session: Session, actor: User, raw: Mapping[str, Any],
+                import_batch_id: int | None) -> Client:
+    """A checked card, not yet in the session (so duplicate lookups cannot find it)."""
     require(actor, Permission.EDIT_CLIENTS)
     values, errors = clean_client(raw)
     owner = None
@@ -71,8 +109,41 @@ def create_client(session: Session, actor: User, raw: Mapping[str, Any],
         errors.update(exc.fields)
     if errors:
         raise ClientInvalid(errors)
-    client = Client(**values, owner=owner, import_batch_id=import_batch_id)
+    return Client(**values, owner=owner, import_batch_id=import_batch_id)
+
+
+def create_client(session: Session, actor: User, raw: Mapping[str, Any],
+                  import_batch_id: int | None = None) -> Client:
+    """Add a client from a whole card; the owner defaults to the acting user."""
+    client = _new_client(session, actor, raw, import_batch_id)
     session.add(client)
+    return client
+
+
+def _record_registry_status(client: Client, raw: Mapping[str, Any], now: datetime | None) -> None:
+    """Keep the registry state a card was filled with («Заполнить по ИНН») and when it was seen."""
+    status = raw.get("registry_status")
+    if status in REGISTRY_STATUS_LABELS:
+        client.registry_status = status
+        client.registry_checked_at = now if now is not None else utcnow()
+
+
+def register_client(session: Session, actor: User, raw: Mapping[str, Any], *,
+                    ignore_duplicates: bool = False, now: datetime | None = None) -> Client:
+    """Add a client typed by a person: checked, then refused as a likely duplicate unless confirmed.
+
+    Card errors come first (``ClientInvalid``), then likely duplicates (``LikelyDuplicates``);
+    neither leaves anything in the session. A ``registry_status`` the card was filled with
+    from the registry is kept with ``now`` as the time of the check.
+    """
+    client = _new_client(session, actor, raw, None)
+    if not ignore_duplicates:
+        matches = find_duplicates(session, Probe.from_values(raw))
+        if matches:
+            raise LikelyDuplicates([duplicate_summary(actor, match) for match in matches])
+    _record_registry_status(client, raw, now)
+    session.add(client)
+    session.flush()
     return client
 
 
@@ -104,6 +175,37 @@ def update_client(session: Session, actor: User, client: Client, raw: Mapping[st
     return changes
 
 
+def change_client(session: Session, actor: User, client_id: int, raw: Mapping[str, Any], *,
+                  partial: bool = False, now: datetime | None = None) -> Client:
+    """Change the card ``client_id`` (see ``update_client``) and keep a registry state it was filled with."""
+    client = get_client(session, actor, client_id, "edit")
+    update_client(session, actor, client, raw, partial=partial)
+    _record_registry_status(client, raw, now)
+    session.flush()
+    return client
+
+
+def apply_registry_answer(session: Session, actor: User, client_id: int, answer: RegistryAnswer,
+                          now: datetime) -> Client:
+    """Record what the registry said about a saved client: its state, when, and its head if known."""
+    client = get_client(session, actor, client_id, "edit")
+    client.registry_status = answer.status
+    client.registry_checked_at = now
+    client.head_name = answer.head_name or client.head_name
+    client.head_position = answer.head_position or client.head_position
+    session.flush()
+    return client
+
+
+def dismiss_duplicate(session: Session, actor: User, client_id: int, other_id: int) -> None:
+    """«Не дубликат»: the actor edits ``client_id`` and sees ``other_id``; the pair is not suggested again."""
+    client = get_client(session, actor, client_id, "edit")
+    other = get_client(session, actor, other_id)
+    if client.id == other.id:
+        raise ClientInvalid({"other_id": "Клиент не может быть дубликатом самого себя"})
+    mark_not_duplicate(session, actor, client, other)
+
+
 def _apply_contact(contact: Contact, raw: Mapping[str, Any]) -> None:
     values, errors = clean_contact(raw)
     if errors:
@@ -113,9 +215,16 @@ def _apply_contact(contact: Contact, raw: Mapping[str, Any]) -> None:
             setattr(contact, field, value)
 
 
-def add_contact(session: Session, actor: User, client: Client, raw: Mapping[str, Any]) -> Contact:
+def contact_form_values(contact: Contact) -> dict[str, Any]:
+    """A contact as raw input (phones and e-mails one per line), for its edit form."""
+    return {"full_name": contact.full_name, "position": contact.position or "",
+            "is_decision_maker": contact.is_decision_maker,
+            "phones": "\n".join(contact.all_phones), "emails": "\n".join(contact.all_emails)}
+
+
+def add_contact(session: Session, actor: User, client_id: int, raw: Mapping[str, Any]) -> Contact:
     """Add a contact person to a client the actor may edit."""
-    require_access(actor, client, "edit")
+    client = get_client(session, actor, client_id, "edit")
     contact = Contact()
     _apply_contact(contact, raw)
     client.contacts.append(contact)
@@ -123,15 +232,17 @@ def add_contact(session: Session, actor: User, client: Client, raw: Mapping[str,
     return contact
 
 
-def update_contact(session: Session, actor: User, contact: Contact, raw: Mapping[str, Any]) -> None:
+def update_contact(session: Session, actor: User, client_id: int, contact_id: int,
+                   raw: Mapping[str, Any]) -> Contact:
     """Change a contact person of a client the actor may edit."""
-    require_access(actor, contact.client, "edit")
+    contact = get_contact(session, actor, client_id, contact_id, "edit")
     _apply_contact(contact, raw)
+    return contact
 
 
-def delete_contact(session: Session, actor: User, contact: Contact) -> None:
+def delete_contact(session: Session, actor: User, client_id: int, contact_id: int) -> None:
     """Remove a contact; its history stays on the client's card (``client_history_ref``)."""
-    require_access(actor, contact.client, "edit")
+    contact = get_contact(session, actor, client_id, contact_id, "edit")
     session.delete(contact)
 
 

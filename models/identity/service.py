@@ -101,3 +101,8 @@ def add_absence(session: Session, user: User, starts_on: date, ends_on: date, re
 
 def all_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.full_name)))
+
+
+def active_users(session: Session) -> list[User]:
+    """Employees who can still work, by name (owner choices and filters of lists)."""
+    return list(session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.full_name)))

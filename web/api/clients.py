@@ -1,6 +1,6 @@
 """``/api/v1/clients``: list with the page's search and filters, get, create, update, merge, duplicates.
 
-The rules are the page's rules (``models.client_*``): the same validation, the same
+The rules are the page's rules (``models.clients``): the same validation, the same
 record-level access (a manager reads only own clients: others answer 403), the same
 duplicate check. Errors are JSON ``{"error": {"code", "message", "fields": {...}}}`` with
 Russian messages per field; request bodies are checked by marshmallow schemas first
@@ -17,14 +17,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser, abort
 
-from models.clients.cards import Client
-from models.clients.duplicates import Probe, find_duplicates
-from models.clients.merge import merge_clients
+from models.clients.access import get_client
+from models.clients.duplicates import likely_duplicates
+from models.clients.merge import merge_by_ids
 from models.clients.search import ClientFilter, search_page
-from models.clients.service import ClientInvalid, create_client, update_client
+from models.clients.service import ClientInvalid, LikelyDuplicates, change_client, register_client
 from models.platform.db import db
-from models.platform.permissions import Permission, require, require_access
-from web.clients.helpers import duplicate_view
+from models.platform.permissions import Permission, require
 from web.errors import error_response
 
 
@@ -172,14 +171,6 @@ def _invalid(exc: ClientInvalid):
     return error_response(422, exc.message, "validation", fields=exc.fields)
 
 
-def _client(client_id: int, action: str = "view") -> Client:
-    client = db.session.get(Client, client_id)
-    if client is None:
-        abort(404, message="Клиент не найден")
-    require_access(current_user, client, action)
-    return client
-
-
 def _card_input(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "ignore_duplicates"}
 
@@ -201,26 +192,20 @@ def list_clients():
 @blp.response(201, ClientOut)
 def create(data: dict[str, Any]):
     """Create a client; likely duplicates answer 409 unless ``ignore_duplicates`` is true."""
-    with db.session.no_autoflush:
-        try:
-            client = create_client(db.session, current_user, _card_input(data))
-        except ClientInvalid as exc:
-            db.session.rollback()
-            return _invalid(exc)
-        duplicates = find_duplicates(db.session, Probe.from_values(_card_input(data)))
-    if duplicates and not data.get("ignore_duplicates"):
-        db.session.rollback()
-        return error_response(409, "Похоже, такой клиент уже есть", "duplicates",
-                              duplicates=[duplicate_view(d) for d in duplicates])
-    db.session.commit()
-    return client
+    try:
+        return register_client(db.session, current_user, _card_input(data),
+                               ignore_duplicates=bool(data.get("ignore_duplicates")))
+    except ClientInvalid as exc:
+        return _invalid(exc)
+    except LikelyDuplicates as exc:
+        return error_response(409, exc.message, "duplicates", duplicates=exc.duplicates)
 
 
 @blp.route("/clients/<int:client_id>")
 @blp.response(200, ClientOut)
 def get(client_id: int):
-    """One client with contacts (403 when the caller may not see it)."""
-    return _client(client_id)
+    """One client with contacts (403 when the caller may not see it, 404 when there is none)."""
+    return get_client(db.session, current_user, client_id)
 
 
 @blp.route("/clients/<int:client_id>", methods=["PATCH"])
@@ -228,14 +213,10 @@ def get(client_id: int):
 @blp.response(200, ClientOut)
 def patch(data: dict[str, Any], client_id: int):
     """Change the given fields; the whole card must still satisfy the rules."""
-    client = _client(client_id, "edit")
     try:
-        update_client(db.session, current_user, client, _card_input(data), partial=True)
+        return change_client(db.session, current_user, client_id, _card_input(data), partial=True)
     except ClientInvalid as exc:
-        db.session.rollback()
         return _invalid(exc)
-    db.session.commit()
-    return client
 
 
 @blp.route("/clients/<int:client_id>/merge", methods=["POST"])
@@ -243,15 +224,11 @@ def patch(data: dict[str, Any], client_id: int):
 @blp.response(200, ClientOut)
 def merge(data: dict[str, Any], client_id: int):
     """Merge ``other_id`` into this client; ``choices`` picks the value of each differing field."""
-    survivor = _client(client_id, "edit")
-    other = _client(data["other_id"], "edit")
     try:
-        merge_clients(db.session, current_user, survivor, other, data["choices"], data.get("reason"))
+        return merge_by_ids(db.session, current_user, client_id, data["other_id"], data["choices"],
+                            data.get("reason"))
     except ClientInvalid as exc:
-        db.session.rollback()
         return _invalid(exc)
-    db.session.commit()
-    return survivor
 
 
 @blp.route("/clients/duplicates")
@@ -265,6 +242,5 @@ def duplicates():
     if not any(args.get(k) for k in ("inn", "full_name", "phone", "email", "phones", "emails")):
         return error_response(422, "Укажите inn, name, phone или email", "validation",
                               fields={"query": "Нет ни одного ключа для поиска дубликатов"})
-    matches = find_duplicates(db.session, Probe.from_values(args),
-                              exclude_id=int(exclude) if exclude.isdigit() else None)
-    return {"duplicates": [duplicate_view(m) for m in matches]}
+    return {"duplicates": likely_duplicates(db.session, current_user, args,
+                                            int(exclude) if exclude.isdigit() else None)}

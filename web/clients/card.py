@@ -9,16 +9,25 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from integrations.registry.client import RegistryError, lookup_company
+from models.clients.access import get_client
 from models.clients.cards import REGISTRY_STATUS_LABELS, Client
-from models.clients.duplicates import Probe, duplicates_of, find_duplicates, mark_not_duplicate
-from models.clients.history import client_history, merges_into
-from models.clients.merge import differing_fields, merge_clients
-from models.clients.service import ClientInvalid, create_client, form_values, update_client
+from models.clients.duplicates import likely_duplicates
+from models.clients.merge import merge_by_ids, merge_preview
+from models.clients.queries import client_card, owner_choices
+from models.clients.service import (
+    ClientInvalid,
+    LikelyDuplicates,
+    apply_registry_answer,
+    change_client,
+    dismiss_duplicate,
+    form_values,
+    register_client,
+)
 from models.platform.db import db
-from models.platform.permissions import AccessDenied, Permission, can_access, require
+from models.platform.permissions import Permission, require
 from models.sales.queries import client_deals
 from web.clients import bp
-from web.clients.helpers import duplicate_view, get_client, labels, owner_choices, registry
+from web.clients.helpers import labels, registry
 from web.security import clock
 
 FORM_FIELDS = ("kind", "full_name", "short_name", "inn", "kpp", "ogrn", "legal_address",
@@ -33,11 +42,15 @@ def _form_input(form: MultiDict) -> dict[str, Any]:
 def _render_form(values: dict[str, Any], client: Client | None = None, errors: dict | None = None,
                  duplicates: list | None = None, status: int = 200):
     return render_template("clients/form.html", values=values, client=client, errors=errors or {},
-                           duplicates=duplicates, owners=owner_choices(), **labels()), status
+                           duplicates=duplicates, owners=owner_choices(db.session, current_user),
+                           **labels()), status
 
 
 def _fill_from_registry(values: dict[str, Any], client: Client | None):
-    """«Заполнить по ИНН»: put the registry's data into the form, keep everything else typed."""
+    """«Заполнить по ИНН»: put the registry's data into the form, keep everything else typed.
+
+    Nothing is written: the registry's answer only goes back into the form.
+    """
     try:
         info = lookup_company(registry(), (values.get("inn") or "").strip())
     except RegistryError as exc:
@@ -55,13 +68,6 @@ def _fill_from_registry(values: dict[str, Any], client: Client | None):
     return _render_form(values, client)
 
 
-def _registry_fields(values: dict[str, Any]) -> dict[str, Any]:
-    status = values.get("registry_status")
-    if status in REGISTRY_STATUS_LABELS:
-        return {"registry_status": status, "registry_checked_at": clock().now()}
-    return {}
-
-
 @bp.get("/new")
 def new():
     """An empty card to fill in (or to fill from the registry by INN)."""
@@ -77,22 +83,16 @@ def create():
     values = _form_input(request.form)
     if request.form.get("action") == "fill":
         return _fill_from_registry(values, None)
-    with db.session.no_autoflush:  # the new card must not find itself among duplicates
-        try:
-            client = create_client(db.session, current_user, values)
-        except ClientInvalid as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return _render_form(values, errors=exc.fields, status=422)
-        duplicates = find_duplicates(db.session, Probe.from_values(values))
-    if duplicates and not request.form.get("ignore_duplicates"):
-        db.session.rollback()
+    try:
+        client = register_client(db.session, current_user, values, now=clock().now(),
+                                 ignore_duplicates=bool(request.form.get("ignore_duplicates")))
+    except ClientInvalid as exc:
+        flash(exc.message, "danger")
+        return _render_form(values, errors=exc.fields, status=422)
+    except LikelyDuplicates as exc:
         flash("Похоже, такой клиент уже есть. Проверьте список или отметьте «Всё равно создать»",
               "warning")
-        return _render_form(values, duplicates=[duplicate_view(d) for d in duplicates], status=409)
-    for field, value in _registry_fields(values).items():
-        setattr(client, field, value)
-    db.session.commit()
+        return _render_form(values, duplicates=exc.duplicates, status=409)
     flash("Клиент создан", "success")
     return redirect(url_for("clients.show", client_id=client.id))
 
@@ -100,62 +100,56 @@ def create():
 @bp.get("/<int:client_id>")
 def show(client_id: int):
     """The card: requisites, contacts, likely duplicates, registry flag and history."""
-    client = get_client(client_id)
-    duplicates = [duplicate_view(d) for d in duplicates_of(db.session, client)]
+    card = client_card(db.session, current_user, client_id)
     return render_template(
-        "clients/card.html", client=client, duplicates=duplicates,
-        history=client_history(db.session, client), merges=merges_into(db.session, client.id),
-        deals=client_deals(db.session, current_user, client.id),
-        can_edit=can_access(current_user, client, "edit"), **labels())
+        "clients/card.html", client=card.client, duplicates=card.duplicates, history=card.history,
+        merges=card.merges, deals=client_deals(db.session, current_user, client_id),
+        can_edit=card.can_edit, **labels())
 
 
 @bp.get("/<int:client_id>/edit")
 def edit(client_id: int):
     """The card's edit form."""
-    client = get_client(client_id, "edit")
+    client = get_client(db.session, current_user, client_id, "edit")
     return _render_form(form_values(client), client)[0]
 
 
 @bp.post("/<int:client_id>/edit")
 def update(client_id: int):
     """Save changes of a card; refused input comes back with what was typed."""
-    client = get_client(client_id, "edit")
     values = _form_input(request.form)
     if request.form.get("action") == "fill":
-        return _fill_from_registry(values, client)
+        return _fill_from_registry(values, get_client(db.session, current_user, client_id, "edit"))
     try:
-        update_client(db.session, current_user, client, values)
-        for field, value in _registry_fields(values).items():
-            setattr(client, field, value)
-        db.session.commit()
+        change_client(db.session, current_user, client_id, values, now=clock().now())
     except ClientInvalid as exc:
-        db.session.rollback()
         flash(exc.message, "danger")
+        client = get_client(db.session, current_user, client_id, "edit")
         return _render_form(values, client, exc.fields, status=422)
     flash("Изменения сохранены", "success")
-    return redirect(url_for("clients.show", client_id=client.id))
+    return redirect(url_for("clients.show", client_id=client_id))
 
 
 @bp.post("/<int:client_id>/registry")
 def check_registry(client_id: int):
-    """Ask the registry about a saved client and record its status (and head) on the card."""
-    client = get_client(client_id, "edit")
+    """Ask the registry about a saved client and record its status (and head) on the card.
+
+    The registry is asked before anything is written in this request, so no write waits on
+    an outside system; its answer is then recorded by the clients service.
+    """
+    client = get_client(db.session, current_user, client_id, "edit")
     try:
         info = lookup_company(registry(), client.inn or "")
     except RegistryError as exc:
         flash(exc.message, "warning")
-        return redirect(url_for("clients.show", client_id=client.id))
+        return redirect(url_for("clients.show", client_id=client_id))
     if info is None:
         flash("В реестре нет организации с таким ИНН", "warning")
     else:
-        client.registry_status = info.status
-        client.registry_checked_at = clock().now()
-        client.head_name = info.head_name or client.head_name
-        client.head_position = info.head_position or client.head_position
-        db.session.commit()
+        client = apply_registry_answer(db.session, current_user, client_id, info, clock().now())
         flash(f"Статус в реестре: {REGISTRY_STATUS_LABELS.get(info.status or '', info.status)}",
               "danger" if client.registry_warning else "success")
-    return redirect(url_for("clients.show", client_id=client.id))
+    return redirect(url_for("clients.show", client_id=client_id))
 
 
 @bp.get("/duplicates/check")
@@ -163,45 +157,45 @@ def duplicates_check():
     """Likely duplicates of a card being typed (the form polls this as the user types)."""
     require(current_user, Permission.VIEW_CLIENTS)
     exclude = request.args.get("exclude_id", "")
-    matches = find_duplicates(db.session, Probe.from_values(request.args),
-                              exclude_id=int(exclude) if exclude.isdigit() else None)
-    return {"duplicates": [duplicate_view(m) for m in matches]}
+    return {"duplicates": likely_duplicates(db.session, current_user, request.args,
+                                            int(exclude) if exclude.isdigit() else None)}
 
 
 @bp.post("/<int:client_id>/not-duplicate/<int:other_id>")
 def not_duplicate(client_id: int, other_id: int):
     """Remember that two clients are different, so the pair is not suggested again."""
-    client = get_client(client_id, "edit")
-    other = get_client(other_id)
-    mark_not_duplicate(db.session, current_user, client, other)
-    db.session.commit()
+    try:
+        dismiss_duplicate(db.session, current_user, client_id, other_id)
+    except ClientInvalid as exc:
+        for message in exc.fields.values():
+            flash(message, "danger")
+        return redirect(url_for("clients.show", client_id=client_id))
     flash("Отмечено: не дубликат", "info")
-    return redirect(url_for("clients.show", client_id=client.id))
+    return redirect(url_for("clients.show", client_id=client_id))
+
+
+def _render_merge(client_id: int, other_id: int, errors: dict[str, str] | None = None,
+                  choices: dict[str, str] | None = None, status: int = 200):
+    preview = merge_preview(db.session, current_user, client_id, other_id)
+    return render_template("clients/merge.html", survivor=preview.survivor, other=preview.other,
+                           fields=preview.fields, errors=errors or {}, choices=choices,
+                           **labels()), status
 
 
 @bp.get("/<int:client_id>/merge/<int:other_id>")
 def merge_form(client_id: int, other_id: int):
     """Choose, field by field, what the merged card keeps."""
-    survivor, other = get_client(client_id, "edit"), get_client(other_id, "edit")
-    return render_template("clients/merge.html", survivor=survivor, other=other,
-                           fields=differing_fields(survivor, other), errors={}, **labels())
+    return _render_merge(client_id, other_id)[0]
 
 
 @bp.post("/<int:client_id>/merge/<int:other_id>")
 def merge(client_id: int, other_id: int):
     """Merge the other client into this one; a refused merge changes nothing."""
-    survivor, other = get_client(client_id, "edit"), get_client(other_id, "edit")
     choices = {k[len("pick_"):]: v for k, v in request.form.items() if k.startswith("pick_")}
     try:
-        merge_clients(db.session, current_user, survivor, other, choices, request.form.get("reason"))
-        db.session.commit()
-    except (ClientInvalid, AccessDenied) as exc:
-        db.session.rollback()
-        flash(getattr(exc, "message", str(exc)), "danger")
-        errors = exc.fields if isinstance(exc, ClientInvalid) else {}
-        survivor, other = get_client(client_id, "edit"), get_client(other_id, "edit")
-        return render_template("clients/merge.html", survivor=survivor, other=other,
-                               fields=differing_fields(survivor, other), errors=errors,
-                               choices=choices, **labels()), 422
+        merge_by_ids(db.session, current_user, client_id, other_id, choices, request.form.get("reason"))
+    except ClientInvalid as exc:
+        flash(exc.message, "danger")
+        return _render_merge(client_id, other_id, exc.fields, choices, status=422)
     flash(f"Клиент #{other_id} объединён с этой карточкой", "success")
     return redirect(url_for("clients.show", client_id=client_id))

@@ -2,45 +2,26 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from flask import (
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import Session, selectinload
 
-from models.clients.cards import Client
-from models.clients.export import csv_chunks, xlsx_bytes
-from models.clients.search import SORT_LABELS, ClientFilter, filtered_query, search_page
+from models.clients.export import csv_download, xlsx_download
+from models.clients.queries import client_list
+from models.clients.search import SORT_LABELS, ClientFilter, search_page
 from models.clients.service import ClientInvalid, bulk_update
 from models.platform.db import db
-from models.platform.permissions import AccessDenied, Permission, has_permission, require
+from models.platform.permissions import AccessDenied, Permission, require
 from web.clients import bp
-from web.clients.helpers import active_users, labels, owner_choices
-
-EXPORT_LIMIT = 200_000
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(getattr(current_user, "timezone", None)
-                    or current_app.extensions["crm.settings"].timezone)
+from web.clients.helpers import labels, zone
 
 
 def _render_list(flt: ClientFilter, status: int = 200, bulk: dict | None = None,
                  selected: set[int] | None = None):
-    page = search_page(db.session, current_user, flt, _zone())
+    found = client_list(db.session, current_user, flt, zone())
     return render_template(
-        "clients/index.html", page=page, flt=flt, sorts=SORT_LABELS, users=active_users(),
-        owners=owner_choices(), bulk=bulk or {}, selected=selected or set(),
-        can_edit=has_permission(current_user, Permission.EDIT_CLIENTS),
-        can_import=has_permission(current_user, Permission.IMPORT_CLIENTS), **labels(),
+        "clients/index.html", page=found.page, flt=flt, sorts=SORT_LABELS, users=found.users,
+        owners=found.owners, bulk=bulk or {}, selected=selected or set(),
+        can_edit=found.can_edit, can_import=found.can_import, **labels(),
     ), status
 
 
@@ -67,9 +48,7 @@ def bulk():
                "remove_tags": form.get("remove_tags")}
     try:
         count = bulk_update(db.session, current_user, ids, changes, form.get("reason", ""))
-        db.session.commit()
     except (ClientInvalid, AccessDenied) as exc:
-        db.session.rollback()
         messages = exc.fields.values() if isinstance(exc, ClientInvalid) else [exc.message]
         for message in messages:
             flash(message, "danger")
@@ -79,26 +58,12 @@ def bulk():
     return redirect(url_for("clients.index", **flt.as_args(cursor=None)))
 
 
-def _export_query(flt: ClientFilter):
-    stmt = filtered_query(db.session, current_user, flt, _zone())
-    return stmt.order_by(Client.search_name, Client.id).limit(EXPORT_LIMIT).options(
-        selectinload(Client.owner))
-
-
 @bp.get("/export.csv")
 def export_csv():
     """Everything the current filter finds, as CSV for Excel (streamed)."""
     require(current_user, Permission.VIEW_CLIENTS)
     flt = ClientFilter.from_args(request.args)
-    stmt = _export_query(flt).execution_options(yield_per=500)
-    engine = db.engine
-
-    def generate():
-        # Its own session: the download outlives the request's scoped session.
-        with Session(engine) as session:
-            yield from csv_chunks(session.scalars(stmt))
-
-    return Response(generate(), mimetype="text/csv",
+    return Response(csv_download(db.session, current_user, flt, zone()), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=clients.csv"})
 
 
@@ -107,7 +72,7 @@ def export_xlsx():
     """Everything the current filter finds, as an XLSX workbook."""
     require(current_user, Permission.VIEW_CLIENTS)
     flt = ClientFilter.from_args(request.args)
-    data = xlsx_bytes(db.session.scalars(_export_query(flt)))
+    data = xlsx_download(db.session, current_user, flt, zone())
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=clients.xlsx"})
 
@@ -117,7 +82,7 @@ def search_json():
     """The first page of a search as JSON (the search box's suggestions)."""
     require(current_user, Permission.VIEW_CLIENTS)
     flt = ClientFilter.from_args(request.args)
-    page = search_page(db.session, current_user, flt, _zone())
+    page = search_page(db.session, current_user, flt, zone())
     return {"items": [{"id": c.id, "name": c.display_name, "inn": c.inn,
                        "url": url_for("clients.show", client_id=c.id)} for c in page.items],
             "next_cursor": page.next_cursor}

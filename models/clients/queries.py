@@ -1,0 +1,75 @@
+"""What the client pages read: the card with everything around it, the list page, owner choices.
+
+Each function returns what one page needs in one call, with the user's access applied, so
+the pages hold no queries. Deals on the card come from ``models.sales.queries`` (sales
+depends on clients, not the reverse).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from models.clients.access import assignable_owners, get_client
+from models.clients.cards import Client
+from models.clients.duplicates import duplicate_summary, duplicates_of
+from models.clients.history import HistoryEntry, client_history, merges_into
+from models.clients.merge import ClientMerge
+from models.clients.search import ClientFilter, Page, search_page
+from models.identity.service import active_users
+from models.identity.users import User
+from models.platform.permissions import Permission, can_access, has_permission
+
+
+@dataclass
+class ClientCard:
+    """A client's card: the client, its likely duplicates, history, merges, whether the user edits it."""
+
+    client: Client
+    duplicates: list[dict[str, Any]]
+    history: list[HistoryEntry]
+    merges: list[ClientMerge]
+    can_edit: bool
+
+
+def client_card(session: Session, user: User, client_id: int) -> ClientCard:
+    """The card ``user`` opened (``NotFound``/``AccessDenied`` as ``get_client``)."""
+    client = get_client(session, user, client_id)
+    return ClientCard(
+        client=client,
+        duplicates=[duplicate_summary(user, match) for match in duplicates_of(session, client)],
+        history=client_history(session, client),
+        merges=merges_into(session, client.id),
+        can_edit=can_access(user, client, "edit"),
+    )
+
+
+def owner_choices(session: Session, user: User) -> list[User]:
+    """Employees ``user`` may make responsible for a client (the owner select box)."""
+    return assignable_owners(user, active_users(session))
+
+
+@dataclass
+class ClientList:
+    """One page of the client list and what its filters and bulk form offer the user."""
+
+    page: Page
+    users: list[User]
+    owners: list[User]
+    can_edit: bool
+    can_import: bool
+
+
+def client_list(session: Session, user: User, flt: ClientFilter, zone: ZoneInfo | None = None) -> ClientList:
+    """The list page: clients ``user`` may see matching ``flt`` (one keyset page) and the choices."""
+    users = active_users(session)
+    return ClientList(
+        page=search_page(session, user, flt, zone),
+        users=users,
+        owners=assignable_owners(user, users),
+        can_edit=has_permission(user, Permission.EDIT_CLIENTS),
+        can_import=has_permission(user, Permission.IMPORT_CLIENTS),
+    )
