@@ -12,7 +12,6 @@ from engine.tables import HumanTask
 from models.notifications.service import KINDS, Notification, set_email_preferences
 from models.sales.deals import Deal
 from models.sales.distribution import notify_reassignment, reassign_deal
-from tests.sales.conftest import FORMS
 
 
 def _notes(world, kind: str) -> list[Notification]:
@@ -53,7 +52,7 @@ def test_lead_reminder_and_escalation_are_the_shared_task_alerts_with_lead_kinds
     assert task.assignee_id == manager2.id
 
     world.clock.advance(timedelta(hours=3, minutes=1))
-    fire_due_timers(world.factory, world.clock, FORMS)
+    fire_due_timers(world.factory, world.services)
     [reminder] = _notes(world, "lead_reminder")
     assert (reminder.user_id, reminder.object_type, reminder.object_id) == (
         manager2.id, "human_task", task.id)
@@ -66,7 +65,7 @@ def test_lead_reminder_and_escalation_are_the_shared_task_alerts_with_lead_kinds
 
     for _ in range(3):
         world.clock.advance(timedelta(hours=2))
-        fire_due_timers(world.factory, world.clock, FORMS)
+        fire_due_timers(world.factory, world.services)
     escalations = _notes(world, "lead_escalated")
     assert sorted(n.user_id for n in escalations) == sorted([senior.id, manager2.id])
     told = {n.user_id: n for n in escalations}
@@ -103,8 +102,9 @@ def test_lead_remind_of_earlier_versions_is_the_shared_reminder_and_sent_once(wo
     lead = world.lead(company="ООО «Старая версия»", phone="+79030000014", territory="Казань")
     [task] = world.open_tasks(lead)
     context = OperationContext(session=world.session, clock=world.clock, instance_id=lead.instance_id)
-    assert call("leads.remind", context, {"lead_id": lead.id}) == {"sent": True}
-    assert call("notify.task_reminder", context, {"task": "contact"}) == {"sent": False}
+    operations = world.services.operations
+    assert call(operations, "leads.remind", context, {"lead_id": lead.id}) == {"sent": True}
+    assert call(operations, "notify.task_reminder", context, {"task": "contact"}) == {"sent": False}
     world.session.commit()
     [reminder] = _notes(world, "lead_reminder")
     assert (reminder.user_id, reminder.object_id) == (task.assignee_id, task.id)
