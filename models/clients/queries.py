@@ -3,6 +3,9 @@
 Each function returns what one page needs in one call, with the user's access applied, so
 the pages hold no queries. Deals on the card come from ``models.sales.queries`` (sales
 depends on clients, not the reverse).
+
+Other pages read clients here too: the client select boxes of the inbox and of process forms
+(``client_choices``), the check that a picked client exists, the count on the start page.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.clients.access import assignable_owners, get_client
@@ -21,7 +25,9 @@ from models.clients.merge import ClientMerge
 from models.clients.search import ClientFilter, Page, search_page
 from models.identity.service import active_users
 from models.identity.users import User
-from models.platform.permissions import Permission, can_access, has_permission
+from models.platform.permissions import Permission, can_access, has_permission, scoped
+
+CHOICE_LIMIT = 500  # a select box longer than this is unusable; the client search is for the rest
 
 
 @dataclass
@@ -73,3 +79,19 @@ def client_list(session: Session, user: User, flt: ClientFilter, zone: ZoneInfo 
         can_edit=has_permission(user, Permission.EDIT_CLIENTS),
         can_import=has_permission(user, Permission.IMPORT_CLIENTS),
     )
+
+
+def client_choices(session: Session, user: User, limit: int = CHOICE_LIMIT) -> list[Client]:
+    """Clients ``user`` may see, by name: the choices of a client select box (the first ``limit``)."""
+    stmt = scoped(user, Client, select(Client).order_by(Client.full_name)).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def client_exists(session: Session, client_id: int) -> bool:
+    """Whether a client with this id exists (a picked client is checked before a form is accepted)."""
+    return session.get(Client, client_id) is not None
+
+
+def visible_client_count(session: Session, user: User) -> int:
+    """How many clients ``user`` may see (the start page's overview)."""
+    return session.scalar(scoped(user, Client, select(func.count(Client.id)))) or 0

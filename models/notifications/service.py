@@ -17,6 +17,7 @@ times are shown in each reader's zone (``local_time``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,9 +39,10 @@ from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.outbox import OutboxMessage
 
 __all__ = [
-    "CHANNELS", "KINDS", "Channel", "Content", "Kind", "Notification", "NotificationError", "Recipients",
-    "alert_kind", "email_preferences", "local_time", "mark_read", "notify", "preferences", "recent",
-    "send_email", "set_email_preferences", "set_preferences", "unread_count",
+    "CHANNELS", "KINDS", "Channel", "Content", "Kind", "Notification", "NotificationError",
+    "NotificationsPage", "Recipients", "alert_kind", "email_preferences", "local_time", "mark_read",
+    "notifications_page", "notify", "preferences", "recent", "send_email", "set_email_preferences",
+    "set_preferences", "unread_count",
 ]
 
 DEFAULT_ZONE = "Europe/Moscow"
@@ -184,6 +186,19 @@ def recent(session: Session, user_id: int, limit: int = 100) -> list[Notificatio
             .limit(limit)
         )
     )
+
+
+@dataclass
+class NotificationsPage:
+    """The notifications page: the latest notifications and the channel chosen per kind."""
+
+    rows: list[Notification]
+    preferences: dict[str, dict[str, bool]]  # kind -> channel code -> wanted
+
+
+def notifications_page(session: Session, user_id: int) -> NotificationsPage:
+    """What the user's notifications page shows (newest first, then the preferences table)."""
+    return NotificationsPage(recent(session, user_id), preferences(session, user_id))
 
 
 def mark_read(session: Session, user_id: int, now: datetime, ids: list[int] | None = None) -> int:

@@ -9,8 +9,9 @@ people claiming the same queue task at once exactly one gets it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, Integer, String, select, update
+from sqlalchemy import CursorResult, ForeignKey, Index, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -102,7 +103,7 @@ def claim(session: Session, record: HumanTask | Task, user: User, now: datetime)
         raise TaskConflict("Задачу уже взял другой сотрудник")
     require_access(user, record, "claim")
     if isinstance(record, HumanTask):
-        result = session.execute(
+        result = cast(CursorResult[Any], session.execute(
             update(HumanTask)
             .where(
                 HumanTask.id == record.id,
@@ -110,7 +111,7 @@ def claim(session: Session, record: HumanTask | Task, user: User, now: datetime)
                 HumanTask.status == TaskStatus.OPEN,
             )
             .values(assignee_id=user.id, claimed_at=now)
-        )
+        ))
         if result.rowcount != 1:
             raise TaskConflict("Задачу уже взял другой сотрудник")
         session.refresh(record)
@@ -165,9 +166,10 @@ def reassign(
         errors["assignee_id"] = ["Выберите сотрудника"]
     elif target.id == record.assignee_id:
         errors["assignee_id"] = ["Задача уже у этого сотрудника"]
-    if errors:
+    if errors or target is None:
         raise TaskError("Переназначение заполнено с ошибками", errors)
-    assignee_id, original_id = effective_assignee(session, target.id, now.date())
+    chosen, original_id = effective_assignee(session, target.id, now.date())
+    assignee_id = target.id if chosen is None else chosen  # a known user always has an assignee
     previous = record.assignee_id
     record.assignee_id = assignee_id
     record.original_assignee_id = (previous or actor.id) if delegate else original_id

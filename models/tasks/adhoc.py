@@ -214,7 +214,11 @@ def create_task(
 def set_status(
     session: Session, task: Task, status: str, user: User, now: datetime, grace: timedelta
 ) -> Task:
-    """Move ``task`` to ``status``; done and cancelled close it (permissions checked by the caller)."""
+    """Move ``task`` to ``status``; done and cancelled close it (permissions checked by the caller).
+
+    Nothing is flushed here: the caller (``actions.change_status``) flushes, turning a concurrent
+    change of the same task (its ``version`` moved on) into a ``TaskConflict``.
+    """
     if status not in TaskState.ALL:
         raise TaskError("Неизвестный статус", {"status": ["Выберите статус из списка"]})
     if not task.is_open and status in TaskState.OPEN:
@@ -229,5 +233,4 @@ def set_status(
         task.completed_at = now
         task.completed_by_id = user.id
     task.next_alert_at = next_alert(task, grace)
-    session.flush()
     return task

@@ -50,7 +50,9 @@ def create_template(
     remind_before_hours: int | None,
     priority: int,
     now: datetime,
+    field_errors: dict[str, list[str]] | None = None,
 ) -> TaskTemplate:
+    """Validate and add a template; ``field_errors`` (what the caller could not parse) refuse it too."""
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = ["Укажите название шаблона"]
@@ -64,6 +66,7 @@ def create_template(
         errors["remind_before_hours"] = ["Напоминание — от 0 до 720 часов до срока"]
     if priority not in PRIORITY_LABELS:
         errors["priority"] = ["Выберите приоритет из списка"]
+    errors = {**(field_errors or {}), **errors}
     if errors:
         raise TaskError("Шаблон заполнен с ошибками", errors)
     template = TaskTemplate(
@@ -134,4 +137,5 @@ def apply_template(
 
 
 def all_templates(session: Session) -> list[TaskTemplate]:
+    """Every template, by name (the templates page)."""
     return list(session.scalars(select(TaskTemplate).order_by(TaskTemplate.name)))

@@ -2,7 +2,9 @@
 reassign, comment. Process tasks are ``/tasks/process/<id>``, ad-hoc tasks ``/tasks/adhoc/<id>``.
 
 Bodies are checked with marshmallow schemas whose messages are Russian; every refusal is
-``{"error": {"code", "message", "fields"}}`` and leaves nothing stored.
+``{"error": {"code", "message", "fields"}}`` and leaves nothing stored: the handlers raise, the
+request's unit of work rolls back, and the blueprint's error handlers answer. Each handler
+calls one function of ``models.tasks`` (``service``, ``pages``, ``adhoc.create_task``).
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from engine.errors import ConflictError, FormValidationError
 from engine.tables import HumanTask
 from models.platform.db import db
-from models.tasks.actions import change_status, claim, reassign
-from models.tasks.adhoc import Task, TaskConflict, TaskError, TaskInput, TaskState, create_task
-from models.tasks.comments import CommentError, add_comment
-from models.tasks.inbox import SECTIONS, counters, items
-from models.tasks.process_tasks import complete_process_task
+from models.tasks import service
+from models.tasks.adhoc import TaskConflict, TaskError, TaskInput, create_task
+from models.tasks.comments import CommentError
+from models.tasks.inbox import SECTIONS
+from models.tasks.pages import inbox_section
 from web.engine_support import process_engine
-from web.inbox.common import grace, load_task, now, parse_filters, viewer
+from web.inbox.common import default_zone, grace, now, parse_filters
 
 blp = Blueprint("api_tasks", __name__, description="Задачи: входящие, выполнение, назначение")
 
@@ -128,7 +130,7 @@ class TaskSchema(Schema):
 
 
 def _error(status: int, code: str, message: str, fields_: dict | None = None):
-    db.session.rollback()
+    """The API's error body (the unit of work rolls back: the status is an error)."""
     body = {"error": {"code": code, "message": message, "fields": fields_ or {}}}
     return jsonify(body), status
 
@@ -179,9 +181,10 @@ def list_tasks():
         )
     limit = min(int(request.args["limit"]) if request.args.get("limit", "").isdigit() else 50, 200)
     offset = int(request.args["offset"]) if request.args.get("offset", "").isdigit() else 0
-    who, moment = viewer(), now()
-    rows = items(db.session, who, section, moment, parse_filters(request.args), limit=limit, offset=offset)
-    return {"items": InboxItemSchema(many=True).dump(rows), "counts": counters(db.session, who, moment)}
+    filters = parse_filters(request.args)
+    found = inbox_section(db.session, current_user, section, filters, now(), default_zone(),
+                          limit=limit, offset=offset)
+    return {"items": InboxItemSchema(many=True).dump(found.rows), "counts": found.counts}
 
 
 @blp.route("/tasks", methods=["POST"])
@@ -192,16 +195,14 @@ def create():
     for key in ("due_at", "remind_at"):
         if values.get(key):
             values[key] = values[key].astimezone(UTC)
-    task = create_task(db.session, TaskInput(**values), current_user, now(), grace())
-    db.session.commit()
-    return task
+    return create_task(db.session, TaskInput(**values), current_user, now(), grace())
 
 
 @blp.route("/tasks/<any(process,adhoc):kind>/<int:task_id>", methods=["GET"])
 @blp.response(200, TaskSchema)
 def get_task(kind: str, task_id: int):
     """One task."""
-    return load_task(kind, task_id)
+    return service.get_task(db.session, current_user, kind, task_id)
 
 
 @blp.route("/tasks/<any(process,adhoc):kind>/<int:task_id>/complete", methods=["POST"])
@@ -212,65 +213,37 @@ def complete(kind: str, task_id: int):
     A process task goes through ``complete_process_task``, like the inbox page and the lead
     card; the answer lists the process's next open steps and says what happens next.
     """
-    record = load_task(kind, task_id, "complete")
     values = _body(CompleteSchema())
-    if isinstance(record, Task):
-        change_status(db.session, record, TaskState.DONE, current_user, now(), grace())
-        db.session.commit()
-        return {"task": TaskSchema().dump(record), "next": []}
-    done = complete_process_task(db.session, process_engine(), current_user, record.id, values["data"])
-    return {
-        "task": TaskSchema().dump(done.task),
-        "next": TaskSchema(many=True).dump(done.upcoming),
-        "message": done.message,
-    }
+    done = service.complete_task(db.session, process_engine(), current_user, kind, task_id, values["data"],
+                                 now(), grace())
+    answer = {"task": TaskSchema().dump(done.task), "next": TaskSchema(many=True).dump(done.upcoming)}
+    if done.message is not None:
+        answer["message"] = done.message
+    return answer
 
 
 @blp.route("/tasks/<any(process,adhoc):kind>/<int:task_id>/claim", methods=["POST"])
 @blp.response(200, TaskSchema)
 def claim_task(kind: str, task_id: int):
     """Take a task from my role's or department's queue (409 if someone was faster)."""
-    record = load_task(kind, task_id, None)  # claim() checks the rules after the conflict check
-    claim(db.session, record, current_user, now())
-    db.session.commit()
-    return record
+    return service.claim_task(db.session, current_user, kind, task_id, now())
 
 
 @blp.route("/tasks/<any(process,adhoc):kind>/<int:task_id>/reassign", methods=["POST"])
 @blp.response(200, TaskSchema)
 def reassign_task(kind: str, task_id: int):
     """Give the task to a colleague (``reason`` required) or delegate it (``delegate: true``)."""
-    record = load_task(kind, task_id)
     values = _body(ReassignSchema())
-    reassign(
-        db.session,
-        record,
-        current_user,
-        values["assignee_id"],
-        values["reason"],
-        now(),
-        delegate=values["delegate"],
-    )
-    db.session.commit()
-    return record
+    return service.reassign_task(db.session, current_user, kind, task_id, values["assignee_id"],
+                                 values["reason"], now(), delegate=values["delegate"])
 
 
 @blp.route("/tasks/<any(process,adhoc):kind>/<int:task_id>/comments", methods=["POST"])
 @blp.response(201)
 def comment(kind: str, task_id: int):
     """Comment on a task; ``@login`` mentions notify colleagues."""
-    record = load_task(kind, task_id)
     values = _body(CommentSchema())
-    row = add_comment(
-        db.session,
-        "human_task" if kind == "process" else "task",
-        record.id,
-        current_user,
-        values["body"],
-        now(),
-        title=record.title,
-    )
-    db.session.commit()
+    row = service.comment_on_task(db.session, current_user, kind, task_id, values["body"], now())
     return {
         "id": row.id,
         "body": row.body,

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from engine.errors import FormValidationError
 from engine.tables import HumanTask
 from models.clients.cards import Client
+from models.clients.queries import client_choices, client_exists
 from models.platform.db import db
-from models.platform.permissions import scoped
 from models.tasks.process_tasks import Completion, complete_process_task
 from web.engine_support import process_engine
 from web.forms.fields import FormField
@@ -44,12 +43,11 @@ def picker_clients(fields: list[FormField]) -> list[Client]:
     """Clients the user may pick in a ``client`` widget (only loaded when the form has one)."""
     if not any(f.widget == "client" for f in fields):
         return []
-    stmt = scoped(current_user, Client, select(Client).order_by(Client.full_name)).limit(PICKER_LIMIT)
-    return list(db.session.scalars(stmt))
+    return client_choices(db.session, current_user, PICKER_LIMIT)
 
 
 def _client_exists(client_id: int) -> bool:
-    return db.session.get(Client, client_id) is not None
+    return client_exists(db.session, client_id)
 
 
 def submit_task_form(row: HumanTask, *, card: object | None = None) -> Completion:

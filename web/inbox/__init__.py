@@ -1,7 +1,8 @@
 """The inbox: process tasks and ad-hoc tasks, task pages, notifications, templates.
 
-``init_app`` registers the blueprint and the navigation counters (one query batch per page,
-cached on ``g``).
+``init_app`` registers the blueprint and the navigation counters (read once per page through
+``models.tasks.pages.navigation_counts``, cached on ``g``; the inbox page fills them from its own
+counts).
 """
 
 from __future__ import annotations
@@ -17,24 +18,19 @@ def nav_counters() -> dict[str, int]:
     if not current_user.is_authenticated:
         return {}
     if "crm_nav_counters" not in g:
-        from models.notifications.service import unread_count
         from models.platform.db import db
-        from models.tasks.inbox import counters, viewer_for
+        from models.tasks.pages import navigation_counts
 
-        clock = current_app.extensions["crm.clock"]
-        now = clock.now()
-        viewer = viewer_for(db.session, current_user, now, current_app.extensions["crm.settings"].timezone)
-        numbers = counters(db.session, viewer, now)
-        g.crm_nav_counters = {
-            "inbox.index": numbers["my"],
-            "inbox.notifications": unread_count(db.session, current_user.id),
-        }
+        counts = navigation_counts(db.session, current_user, current_app.extensions["crm.clock"].now(),
+                                   current_app.extensions["crm.settings"].timezone)
+        g.crm_nav_counters = {"inbox.index": counts["tasks"], "inbox.notifications": counts["notifications"]}
     return g.crm_nav_counters
 
 
 def init_app(app: Flask) -> None:
+    """Register the inbox pages and offer ``nav_counters`` to every template."""
     app.register_blueprint(bp)
     app.context_processor(lambda: {"nav_counters": nav_counters})
 
 
-from web.inbox import action_views, process_views, task_views, views  # noqa: E402,F401
+from web.inbox import action_views, process_views, refusals, task_views, views  # noqa: E402,F401

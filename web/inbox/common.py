@@ -1,51 +1,58 @@
-"""Small helpers shared by the inbox views: loading a task by kind, parsing dates and filters."""
+"""Small helpers shared by the inbox views: the clock and zones, parsing dates, numbers and filters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app
+from flask import current_app
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
-from engine.tables import HumanTask
-from models.identity.users import User
-from models.platform.db import db
-from models.platform.permissions import require_access
-from models.tasks.adhoc import Task
-from models.tasks.inbox import InboxFilters, viewer_for
+from models.tasks.adhoc import TaskError
+from models.tasks.comments import CommentError
+from models.tasks.inbox import InboxFilters
 
-KINDS = {"process": HumanTask, "adhoc": Task}
+Refusal = TaskError | CommentError
+RefusalPage = Callable[[Refusal, int], ResponseReturnValue]
+REFUSAL_PAGES: dict[str, RefusalPage] = {}  # endpoint -> how its refusals are answered
+V = TypeVar("V", bound=Callable)
+
+
+def refusal_page(render: RefusalPage) -> Callable[[V], V]:
+    """Mark an inbox view: when it is refused, ``render(error, status)`` draws the answer.
+
+    The error handler in ``web.inbox.refusals`` calls it after the unit of work has rolled
+    back, so the page shows what is stored; views without a mark answer with their task's page.
+    """
+
+    def mark(view: V) -> V:
+        REFUSAL_PAGES[f"inbox.{view.__name__}"] = render
+        return view
+
+    return mark
 
 
 def now() -> datetime:
+    """The app clock's now (a ``ManualClock`` in tests)."""
     return current_app.extensions["crm.clock"].now()
 
 
 def grace() -> timedelta:
+    """How long after the due time an overdue task is escalated."""
     return current_app.extensions["crm.settings"].escalation_grace
 
 
+def default_zone() -> str:
+    """The company's time zone, for users who have not chosen their own."""
+    return current_app.extensions["crm.settings"].timezone
+
+
 def zone() -> ZoneInfo:
-    return ZoneInfo(
-        getattr(current_user, "timezone", None) or current_app.extensions["crm.settings"].timezone
-    )
-
-
-def viewer():
-    return viewer_for(db.session, current_user, now(), current_app.extensions["crm.settings"].timezone)
-
-
-def load_task(kind: str, task_id: int, action: str | None = "view") -> HumanTask | Task:
-    """The task of ``kind`` the current user may ``action`` (None: the caller checks), or 404/403."""
-    model = KINDS.get(kind)
-    record = db.session.get(model, task_id) if model else None
-    if record is None:
-        abort(404)
-    if action is not None:
-        require_access(current_user, record, action)
-    return record
+    """The current user's time zone (dates typed in forms are in it)."""
+    return ZoneInfo(getattr(current_user, "timezone", None) or default_zone())
 
 
 def parse_local(text: str | None, errors: dict, field: str) -> datetime | None:
@@ -66,10 +73,12 @@ def parse_local(text: str | None, errors: dict, field: str) -> datetime | None:
 
 
 def to_local_input(value: datetime | None) -> str:
+    """A stored UTC time as the value of a ``datetime-local`` input in the user's zone."""
     return value.astimezone(zone()).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
 def optional_int(value: str | None, errors: dict | None = None, field: str = "") -> int | None:
+    """A typed whole number, ``None`` when empty; anything else is noted in ``errors[field]``."""
     text = (value or "").strip()
     if not text:
         return None
@@ -81,6 +90,7 @@ def optional_int(value: str | None, errors: dict | None = None, field: str = "")
 
 
 def parse_filters(args) -> InboxFilters:
+    """The inbox filters from the query string; values that make no sense are ignored."""
     due = None
     if args.get("due_before"):
         try:
@@ -96,6 +106,3 @@ def parse_filters(args) -> InboxFilters:
         due_before=due,
     )
 
-
-def colleagues() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.full_name)))

@@ -1,50 +1,49 @@
-"""Ad-hoc tasks (create, show, change status) and task templates (create, apply to many records)."""
+"""Ad-hoc tasks (create, show, change status) and task templates (create, apply to many records).
+
+Each view parses the form, calls one service of ``models.tasks`` and redirects; a refusal
+(``TaskError``) is answered by ``web.inbox.refusals`` after the unit of work has rolled back,
+with the page the form came from, what was typed and the Russian messages.
+"""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from models.clients.cards import Client
-from models.platform.audit import AuditLog
 from models.platform.db import db
-from models.platform.permissions import can_access, scoped
 from models.platform.roles import DEPARTMENTS
-from models.tasks.actions import change_status, history
 from models.tasks.adhoc import (
     BUSINESS_TYPES,
     PRIORITY_LABELS,
     STATUS_LABELS,
-    Task,
-    TaskConflict,
-    TaskError,
     TaskInput,
     TaskState,
     create_task,
 )
-from models.tasks.comments import comments_for
-from models.tasks.templates import TaskTemplate, all_templates, apply_template, create_template
+from models.tasks.pages import TaskPage, task_choices, task_page, templates_page
+from models.tasks.service import apply_task_template, change_task_status
+from models.tasks.templates import create_template
 from web.inbox import bp
-from web.inbox.common import colleagues, grace, load_task, now, optional_int, parse_local, to_local_input
-
-
-def _clients() -> list[Client]:
-    stmt = scoped(current_user, Client, select(Client).order_by(Client.full_name)).limit(500)
-    return list(db.session.scalars(stmt))
+from web.inbox.common import Refusal, grace, now, optional_int, parse_local, refusal_page, to_local_input
 
 
 def _new_form(typed: dict, errors: dict, status: int = 200):
+    choices = task_choices(db.session, current_user)
     return render_template(
         "inbox/task_new.html",
         typed=typed,
         errors=errors,
-        users=colleagues(),
+        users=choices.users,
         departments=DEPARTMENTS,
         priorities=PRIORITY_LABELS,
         business_types=BUSINESS_TYPES,
-        clients=_clients(),
+        clients=choices.clients,
     ), status
+
+
+def _new_form_refused(exc: Refusal, status: int):
+    flash(exc.message, "danger")
+    return _new_form(request.form.to_dict(), exc.fields, status)
 
 
 @bp.get("/tasks/new")
@@ -72,47 +71,30 @@ def _task_input(form) -> TaskInput:
 
 
 @bp.post("/tasks")
+@refusal_page(_new_form_refused)
 def create():
     """Create an ad-hoc task; errors come back (422) with what was typed."""
-    try:
-        task = create_task(db.session, _task_input(request.form), current_user, now(), grace())
-        db.session.commit()
-    except TaskError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _new_form(request.form.to_dict(), exc.fields, 422)
+    task = create_task(db.session, _task_input(request.form), current_user, now(), grace())
     flash(f"Задача «{task.title}» создана", "success")
     return redirect(url_for("inbox.task", task_id=task.id))
 
 
-def render_task(
-    task: Task, status: int = 200, *, typed: dict | None = None, action_errors: dict | None = None
-):
-    changes = db.session.scalars(
-        select(AuditLog)
-        .where(
-            AuditLog.entity_type == "task",
-            AuditLog.entity_id == str(task.id),
-            AuditLog.action == "update",
-            AuditLog.field.notin_(("version", "updated_at", "next_alert_at")),
-        )
-        .order_by(AuditLog.id)
-    ).all()
+def render_task(page: TaskPage, status: int = 200, *, typed: dict | None = None,
+                action_errors: dict | None = None):
+    """The ad-hoc task's page answered as ``status`` (after a refused action: with what was typed)."""
     return render_template(
         "inbox/task.html",
-        task=task,
-        comments=comments_for(db.session, "task", task.id),
-        history=history(db.session, task),
-        changes=changes,
-        users=colleagues(),
+        task=page.task,
+        comments=page.comments,
+        history=page.history,
+        changes=page.changes,
+        users=page.users,
         statuses=STATUS_LABELS,
         priorities=PRIORITY_LABELS,
         departments=DEPARTMENTS,
         business_types=BUSINESS_TYPES,
-        client=db.session.get(Client, task.business_id) if task.business_type == "client" else None,
-        can={
-            a: can_access(current_user, task, a) for a in ("complete", "claim", "release", "reassign", "edit")
-        },
+        client=page.client,
+        can=page.can,
         typed=typed or {},
         action_errors=action_errors or {},
         local_input=to_local_input,
@@ -120,38 +102,17 @@ def render_task(
     ), status
 
 
-def render_any(kind: str, task_id: int, status: int, **kwargs):
-    """The page of either kind of task, with a status code (used after refused actions)."""
-    record = load_task(kind, task_id)
-    if kind == "process":
-        from web.inbox.process_views import render_process
-
-        return render_process(record, {}, {}, status, **kwargs)
-    return render_task(record, status, **kwargs)
-
-
 @bp.get("/tasks/<int:task_id>")
 def task(task_id: int):
     """One ad-hoc task: details, status, assignment history, field history and comments."""
-    return render_task(load_task("adhoc", task_id))
+    return render_task(task_page(db.session, current_user, task_id))
 
 
 @bp.post("/tasks/<int:task_id>/status")
 def task_status(task_id: int):
     """Start, finish or cancel a task."""
-    record = load_task("adhoc", task_id)
     status = request.form.get("status", "")
-    try:
-        change_status(db.session, record, status, current_user, now(), grace())
-        db.session.commit()
-    except TaskConflict as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-        return render_any("adhoc", task_id, 409)
-    except TaskError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return render_any("adhoc", task_id, 422, action_errors=exc.fields)
+    change_task_status(db.session, current_user, task_id, status, now(), grace())
     flash(f"Статус: {STATUS_LABELS[status]}", "success")
     if status == TaskState.DONE:
         return redirect(url_for("inbox.index"))
@@ -159,16 +120,22 @@ def task_status(task_id: int):
 
 
 def _templates_page(typed: dict, errors: dict, status: int = 200):
+    templates, choices = templates_page(db.session, current_user)
     return render_template(
         "inbox/templates.html",
-        templates=all_templates(db.session),
+        templates=templates,
         typed=typed,
         errors=errors,
         priorities=PRIORITY_LABELS,
-        clients=_clients(),
-        users=colleagues(),
+        clients=choices.clients,
+        users=choices.users,
         departments=DEPARTMENTS,
     ), status
+
+
+def _templates_refused(exc: Refusal, status: int):
+    flash(exc.message, "danger")
+    return _templates_page(request.form.to_dict(), exc.fields, status)
 
 
 @bp.get("/templates")
@@ -178,57 +145,45 @@ def templates():
 
 
 @bp.post("/templates")
+@refusal_page(_templates_refused)
 def create_template_view():
-    """Save a new template."""
+    """Save a new template; what cannot be read as a number is refused with the other mistakes."""
     form = request.form
-    errors: dict = {}
-    try:
-        create_template(
-            db.session,
-            current_user,
-            name=form.get("name", ""),
-            title=form.get("title", ""),
-            description=form.get("description"),
-            business_type=form.get("business_type", "client"),
-            due_in_days=optional_int(form.get("due_in_days"), errors, "due_in_days"),
-            remind_before_hours=optional_int(form.get("remind_before_hours"), errors, "remind_before_hours"),
-            priority=optional_int(form.get("priority"), errors, "priority") or 0,
-            now=now(),
-        )
-        db.session.commit()
-    except TaskError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _templates_page(form.to_dict(), {**errors, **exc.fields}, 422)
+    errors: dict[str, list[str]] = {}
+    create_template(
+        db.session,
+        current_user,
+        name=form.get("name", ""),
+        title=form.get("title", ""),
+        description=form.get("description"),
+        business_type=form.get("business_type", "client"),
+        due_in_days=optional_int(form.get("due_in_days"), errors, "due_in_days"),
+        remind_before_hours=optional_int(form.get("remind_before_hours"), errors, "remind_before_hours"),
+        priority=optional_int(form.get("priority"), errors, "priority") or 0,
+        now=now(),
+        field_errors=errors,
+    )
     flash("Шаблон сохранён", "success")
     return redirect(url_for("inbox.templates"))
 
 
 @bp.post("/templates/<int:template_id>/apply")
+@refusal_page(_templates_refused)
 def apply_template_view(template_id: int):
     """Create one task per chosen client (or deal number), all or nothing."""
-    template = db.session.get(TaskTemplate, template_id)
-    if template is None:
-        abort(404)
     form = request.form
     ids = [int(v) for v in form.getlist("record_ids") if v.isdigit()]
     ids += [int(v) for v in form.get("record_list", "").replace(",", " ").split() if v.isdigit()]
-    try:
-        created = apply_template(
-            db.session,
-            template,
-            ids,
-            current_user,
-            now(),
-            grace(),
-            assignee_id=optional_int(form.get("assignee_id")),
-            department=form.get("department") or None,
-            assign=form.get("assign"),
-        )
-        db.session.commit()
-    except TaskError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _templates_page(form.to_dict(), exc.fields, 422)
+    created = apply_task_template(
+        db.session,
+        current_user,
+        template_id,
+        ids,
+        now(),
+        grace(),
+        assignee_id=optional_int(form.get("assignee_id")),
+        department=form.get("department") or None,
+        assign=form.get("assign"),
+    )
     flash(f"Создано задач: {len(created)}", "success")
     return redirect(url_for("inbox.index"))

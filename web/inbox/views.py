@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from models.clients.cards import Client
-from models.notifications.service import (
-    CHANNELS,
-    KINDS,
-    mark_read,
-    preferences,
-    recent,
-    set_preferences,
-    unread_count,
-)
+from models.notifications.service import CHANNELS, KINDS, mark_read, notifications_page, set_preferences
 from models.platform.db import db
-from models.platform.permissions import scoped
 from models.tasks.adhoc import PRIORITY_LABELS, STATUS_LABELS
-from models.tasks.inbox import SECTIONS, counters, items, process_keys
+from models.tasks.inbox import SECTIONS
+from models.tasks.pages import inbox_page
 from web.inbox import bp
-from web.inbox.common import now, parse_filters, viewer
+from web.inbox.common import default_zone, now, parse_filters
 
 PAGE_SIZE = 50
 
@@ -34,47 +24,37 @@ def index():
         section = "my"
     page = max(1, int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1)
     filters = parse_filters(request.args)
-    who = viewer()
     moment = now()
-    rows = items(
-        db.session, who, section, moment, filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
-    )
-    clients = db.session.scalars(
-        scoped(current_user, Client, select(Client).order_by(Client.full_name)).limit(500)
-    ).all()
-    counts = counters(db.session, who, moment)
+    inbox = inbox_page(db.session, current_user, section, filters, page, moment, default_zone(), PAGE_SIZE)
+    counts = inbox.section.counts
     g.crm_nav_counters = {
         "inbox.index": counts["my"],  # the navigation badge reuses these counts
-        "inbox.notifications": unread_count(db.session, current_user.id),
+        "inbox.notifications": inbox.unread,
     }
     return render_template(
         "inbox/index.html",
         section=section,
         sections=SECTIONS,
-        rows=rows[:PAGE_SIZE],
-        has_more=len(rows) > PAGE_SIZE,
+        rows=inbox.section.rows,
+        has_more=inbox.has_more,
         page=page,
         counts=counts,
         now=moment,
         filters=filters,
-        processes=process_keys(db.session),
-        clients=clients,
+        processes=inbox.processes,
+        clients=inbox.clients,
         priorities=PRIORITY_LABELS,
         statuses=STATUS_LABELS,
-        standing_in=who.standing_in,
+        standing_in=inbox.section.standing_in,
     )
 
 
 @bp.get("/notifications")
 def notifications():
     """My notifications (newest first) and which kinds also come by e-mail (or another channel)."""
-    return render_template(
-        "inbox/notifications.html",
-        rows=recent(db.session, current_user.id),
-        kinds=KINDS,
-        channels=CHANNELS,
-        prefs=preferences(db.session, current_user.id),
-    )
+    page = notifications_page(db.session, current_user.id)
+    return render_template("inbox/notifications.html", rows=page.rows, kinds=KINDS, channels=CHANNELS,
+                           prefs=page.preferences)
 
 
 @bp.post("/notifications/read")

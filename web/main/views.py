@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import SQLAlchemyError
 
-from models.clients.cards import Client
+from models.clients.queries import visible_client_count
 from models.platform.db import db
-from models.platform.permissions import scoped
+from models.platform.health import database_health
 from web.main import bp
 from web.security import public
 
@@ -19,23 +17,18 @@ def index():
     """The start page: the inbox once it exists, otherwise a short overview."""
     if "inbox.index" in current_app.view_functions:
         return redirect(url_for("inbox.index"))
-    visible = scoped(current_user, Client, select(func.count(Client.id)))
-    return render_template("main/index.html", client_count=db.session.scalar(visible))
+    return render_template("main/index.html", client_count=visible_client_count(db.session, current_user))
 
 
 @bp.get("/healthz")
 @public
 def healthz():
-    """Liveness for load balancers: database kind and applied migration(s)."""
-    kind = db.engine.dialect.name
-    try:
-        heads = db.session.scalars(text("SELECT version_num FROM alembic_version")).all()
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        body = {"status": "error", "database": kind, "error": type(exc).__name__}
-        return jsonify(body), 503
-    migration = ",".join(sorted(heads)) or None
-    status = "ok" if migration else "error"
-    return jsonify(status=status, database=kind, migration=migration), (
-        200 if migration else 503
-    )
+    """Liveness for load balancers: database kind and applied migration(s); 503 when either fails.
+
+    A failed query leaves the transaction unusable; the 503 makes the unit of work roll it back.
+    """
+    health = database_health(db.session)
+    if health.error is not None:
+        return jsonify(status="error", database=health.database, error=health.error), 503
+    return jsonify(status="ok" if health.ok else "error", database=health.database,
+                   migration=health.migration), (200 if health.ok else 503)

@@ -1,0 +1,219 @@
+"""What the inbox pages read: one function per page, returning everything its template shows.
+
+The inbox list, an ad-hoc task, a process task, the new-task form and the templates page
+each get one call here with the acting user applied (``NotFound``/``AccessDenied`` for a task
+the user may not open), so the views hold no queries. The lists come from ``inbox``, the
+people from ``models.identity.service``, the clients from ``models.clients.queries``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.api import ProcessEngine
+from engine.errors import NotFound as FormNotFound
+from engine.tables import HumanTask, TaskStatus
+from models.clients.cards import Client
+from models.clients.queries import client_choices
+from models.identity.service import active_users
+from models.identity.users import User
+from models.notifications.service import unread_count
+from models.platform.audit import AuditLog
+from models.platform.permissions import can_access
+from models.tasks.actions import TaskAssignment, history
+from models.tasks.adhoc import Task
+from models.tasks.comments import Comment, comments_for
+from models.tasks.inbox import (
+    InboxFilters,
+    InboxItem,
+    counters,
+    earlier_steps,
+    items,
+    process_keys,
+    viewer_for,
+)
+from models.tasks.service import COMMENT_OBJECTS, get_task
+from models.tasks.templates import TaskTemplate, all_templates
+
+TASK_ACTIONS = ("complete", "claim", "release", "reassign")
+HIDDEN_CHANGES = ("version", "updated_at", "next_alert_at")  # bookkeeping, not a change a person made
+
+
+@dataclass
+class InboxSection:
+    """One page of an inbox section and the open counts of every section."""
+
+    rows: list[InboxItem]
+    counts: dict[str, int]
+    standing_in: dict[int, str]  # absent colleagues whose tasks the user is doing
+
+
+@dataclass
+class InboxPage:
+    """The inbox page: a section's rows, counters, and the choices of its filters."""
+
+    section: InboxSection
+    has_more: bool
+    unread: int
+    processes: list[tuple[str, str]]
+    clients: list[Client]
+
+
+@dataclass
+class TaskChoices:
+    """Whom a task may go to and what it may be linked to (the new-task and templates forms)."""
+
+    users: list[User]
+    clients: list[Client]
+
+
+@dataclass
+class TaskPage:
+    """An ad-hoc task with its comments, assignment and field history, and what the user may do."""
+
+    task: Task
+    comments: list[Comment]
+    history: list[TaskAssignment]
+    changes: list[AuditLog]
+    users: list[User]
+    client: Client | None
+    can: dict[str, bool]
+
+
+@dataclass
+class EarlierStep:
+    """A completed step of the same process with the form it was completed with."""
+
+    task: HumanTask
+    schema: dict[str, Any]
+    ui: dict[str, Any]
+
+
+@dataclass
+class ProcessTaskPage:
+    """A process task: its form and data, the earlier steps, the client, comments, history, rights."""
+
+    row: HumanTask
+    schema: dict[str, Any]
+    ui: dict[str, Any]
+    data: dict[str, Any]
+    steps: list[EarlierStep]
+    client: Client | None
+    comments: list[Comment]
+    history: list[TaskAssignment]
+    users: list[User]
+    assignee: User | None
+    original: User | None
+    can: dict[str, bool]
+
+
+def inbox_section(
+    session: Session, user: User, section: str, filters: InboxFilters, now: datetime, zone: str,
+    *, limit: int, offset: int = 0,
+) -> InboxSection:
+    """``limit`` rows of ``section`` from ``offset`` and the counters (``zone``: the default time zone)."""
+    viewer = viewer_for(session, user, now, zone)
+    rows = items(session, viewer, section, now, filters, limit=limit, offset=offset)
+    return InboxSection(rows, counters(session, viewer, now), viewer.standing_in)
+
+
+def inbox_page(
+    session: Session, user: User, section: str, filters: InboxFilters, page: int, now: datetime, zone: str,
+    page_size: int = 50,
+) -> InboxPage:
+    """Page ``page`` (from 1) of ``section``, ``page_size`` rows, with what the filters offer."""
+    found = inbox_section(session, user, section, filters, now, zone,
+                          limit=page_size + 1, offset=(page - 1) * page_size)
+    has_more = len(found.rows) > page_size
+    found.rows = found.rows[:page_size]
+    return InboxPage(found, has_more, unread_count(session, user.id), process_keys(session),
+                     client_choices(session, user))
+
+
+def navigation_counts(session: Session, user: User, now: datetime, zone: str) -> dict[str, int]:
+    """The navigation badges: my open tasks (``tasks``) and unread notifications (``notifications``)."""
+    viewer = viewer_for(session, user, now, zone)
+    return {"tasks": counters(session, viewer, now)["my"], "notifications": unread_count(session, user.id)}
+
+
+def task_choices(session: Session, user: User) -> TaskChoices:
+    """Colleagues a task may go to and the clients the user may link it to."""
+    return TaskChoices(active_users(session), client_choices(session, user))
+
+
+def templates_page(session: Session, user: User) -> tuple[list[TaskTemplate], TaskChoices]:
+    """Every task template and the choices of the form that applies one to many records."""
+    return all_templates(session), task_choices(session, user)
+
+
+def task_changes(session: Session, task_id: int) -> list[AuditLog]:
+    """Field changes of an ad-hoc task from the audit log, oldest first (bookkeeping fields left out)."""
+    return list(session.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity_type == "task", AuditLog.entity_id == str(task_id),
+               AuditLog.action == "update", AuditLog.field.notin_(HIDDEN_CHANGES))
+        .order_by(AuditLog.id)
+    ))
+
+
+def task_page(session: Session, user: User, task_id: int) -> TaskPage:
+    """The page of ad-hoc task ``task_id`` as ``user`` sees it."""
+    task = get_task(session, user, "adhoc", task_id)
+    assert isinstance(task, Task)
+    linked = task.business_type == "client" and task.business_id is not None
+    client = session.get(Client, task.business_id) if linked else None
+    return TaskPage(
+        task=task,
+        comments=comments_for(session, COMMENT_OBJECTS["adhoc"], task.id),
+        history=history(session, task),
+        changes=task_changes(session, task.id),
+        users=active_users(session),
+        client=client,
+        can={action: can_access(user, task, action) for action in (*TASK_ACTIONS, "edit")},
+    )
+
+
+def _form_of(engine: ProcessEngine, row: HumanTask) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The step's form, or an empty one when its version no longer has it (old steps still show)."""
+    try:
+        return engine.task_form(row)
+    except FormNotFound:
+        return {"properties": {}}, {}
+
+
+def _linked_client(session: Session, user: User, row: HumanTask, data: dict[str, Any]) -> Client | None:
+    """The client the task is about (its business object, or ``client_id`` in its data), if visible."""
+    client_id = row.business_id if row.business_type == "client" else data.get("client_id")
+    if not isinstance(client_id, int):
+        return None
+    client = session.get(Client, client_id)
+    return client if client is not None and can_access(user, client) else None
+
+
+def process_task_page(session: Session, engine: ProcessEngine, user: User, task_id: int) -> ProcessTaskPage:
+    """The page of process task ``task_id``: its deployed form, the data it sees, its context."""
+    row = get_task(session, user, "process", task_id)
+    assert isinstance(row, HumanTask)
+    schema, ui = engine.task_form(row)
+    data = engine.task_data(row) if row.status == TaskStatus.OPEN else (row.completed_data or {})
+    steps = [EarlierStep(step, *_form_of(engine, step))
+             for step in earlier_steps(session, row.instance_id, row.id)]
+    return ProcessTaskPage(
+        row=row,
+        schema=schema,
+        ui=ui,
+        data=data,
+        steps=steps,
+        client=_linked_client(session, user, row, data),
+        comments=comments_for(session, COMMENT_OBJECTS["process"], row.id),
+        history=history(session, row),
+        users=active_users(session),
+        assignee=session.get(User, row.assignee_id) if row.assignee_id else None,
+        original=session.get(User, row.original_assignee_id) if row.original_assignee_id else None,
+        can={action: can_access(user, row, action) for action in TASK_ACTIONS},
+    )
