@@ -10,8 +10,9 @@ the caller's transaction (the caller commits):
 - ``send_message``, ``broadcast_signal`` (``engine.messages``);
 - ``fire_timers``, ``retry_incident`` (``engine.steps``);
 - ``migrate``, ``migrate_all`` (``engine.migration``);
-- reading: ``latest_definition``, ``instance``, ``load``, and for pages ``task_form``,
-  ``task_data``, ``instance_detail``.
+- reading: ``latest_definition``, ``instance``, ``load``, and for pages and the CLI
+  ``task_form``, ``task_data``, ``definitions_overview``, ``instance_list``,
+  ``definition_source``, ``instance_detail``, ``instance_summary`` (``engine.monitoring``).
 
 A simulation will be one more method here: the same steps on an ``EngineServices`` with
 a ``ManualClock``, on a session that is rolled back.
@@ -102,6 +103,23 @@ class ProcessEngine(Runtime):
         data = task.data if task is not None else workflow.data
         return to_jsonable(dict(data))
 
+    def definitions_overview(self) -> list[monitoring.DefinitionSummary]:
+        """Every deployed process: its versions (newest first), who deployed them, instances by status."""
+        return monitoring.definitions_overview(self.session, self.directory)
+
+    def instance_list(self, flt: monitoring.InstanceFilter, before_id: int | None,
+                      limit: int) -> monitoring.InstanceList:
+        """A page of instances matching ``flt``, newest first, below the cursor ``before_id``."""
+        return monitoring.instance_list(self.session, self.directory, flt, before_id, limit)
+
+    def definition_source(self, definition_id: int) -> ProcessDefinition:
+        """A deployed version with its BPMN XML; ``NotFound`` for an unknown id."""
+        return monitoring.definition_source(self.session, definition_id)
+
     def instance_detail(self, instance_id: int) -> monitoring.InstanceDetail:
         """What the instance page shows; ``NotFound`` for an unknown id."""
         return monitoring.instance_detail(self, instance_id)
+
+    def instance_summary(self, instance_id: int) -> monitoring.InstanceSummary:
+        """An instance with all its tasks and events (``crm process show``); ``NotFound`` if unknown."""
+        return monitoring.instance_summary(self, instance_id)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
+from engine.errors import NotFound
 from engine.jsonable import to_jsonable
 from engine.ports import Directory
 from engine.runtime import Runtime
@@ -91,6 +92,7 @@ def definitions_overview(session: Session, directory: Directory) -> list[Definit
 
 
 def process_keys(session: Session) -> list[str]:
+    """Every deployed process key, in order (the choices of the instance filter)."""
     return list(session.scalars(select(ProcessDefinition.key).distinct().order_by(ProcessDefinition.key)))
 
 
@@ -149,6 +151,22 @@ def list_instances(session: Session, directory: Directory, flt: InstanceFilter, 
             for r in found]
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+@dataclass
+class InstanceList:
+    """One page of the instance list, the next page's cursor and the process keys to filter by."""
+
+    rows: list[InstanceRow]
+    next_cursor: int | None
+    keys: list[str]
+
+
+def instance_list(session: Session, directory: Directory, flt: InstanceFilter, before_id: int | None,
+                  limit: int) -> InstanceList:
+    """What the instance list page shows: ``list_instances`` plus the filter's choices."""
+    rows, next_cursor = list_instances(session, directory, flt, before_id, limit)
+    return InstanceList(rows, next_cursor, process_keys(session))
 
 
 @dataclass
@@ -222,7 +240,33 @@ def instance_data(engine: Runtime, instance: ProcessInstance) -> tuple[dict | No
     return {key: to_jsonable(data[key]) for key in sorted(data)}, None
 
 
-def definition_source(session: Session, definition_id: int) -> ProcessDefinition | None:
-    """A definition version with its BPMN source loaded (the column is deferred otherwise)."""
-    return session.get(ProcessDefinition, definition_id,
-                       options=[undefer(ProcessDefinition.source_xml)])
+def definition_source(session: Session, definition_id: int) -> ProcessDefinition:
+    """A definition version with its BPMN source loaded (the column is deferred otherwise); ``NotFound``."""
+    definition = session.get(ProcessDefinition, definition_id,
+                             options=[undefer(ProcessDefinition.source_xml)])
+    if definition is None:
+        raise NotFound(f"Версия процесса {definition_id} не найдена")
+    return definition
+
+
+@dataclass
+class InstanceSummary:
+    """An instance with every task it ever had and its whole history, for the command line.
+
+    Unlike ``InstanceDetail`` it reads no workflow state and keeps completed tasks.
+    """
+
+    instance: ProcessInstance
+    tasks: list[HumanTask]
+    events: list[ProcessEvent]
+
+
+def instance_summary(engine: Runtime, instance_id: int) -> InstanceSummary:
+    """``instance_id`` with its tasks and events in order; ``NotFound`` for an unknown id."""
+    instance = engine.instance(instance_id)
+    session = engine.session
+    tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
+                            .order_by(HumanTask.id))
+    events = session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance.id)
+                             .order_by(ProcessEvent.id))
+    return InstanceSummary(instance, list(tasks), list(events))

@@ -1,4 +1,8 @@
-"""Russian error pages for people and JSON error bodies for the API."""
+"""Russian error pages for people and JSON error bodies for the API.
+
+Handlers only answer: the unit of work around every view (``web.transactions``) has
+already rolled back whatever the failing view had written when they run.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import ConflictError, EngineError, FormValidationError, NotFound
-from models.platform.db import db
 from models.platform.errors import NotFound as RecordNotFound
 from models.platform.permissions import AccessDenied
 
@@ -51,7 +54,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def _engine(exc: EngineError):
         """Engine outcomes: conflict 409, missing 404, invalid form 422, other refusals 400."""
-        db.session.rollback()
         if isinstance(exc, ConflictError):
             return error_response(409, exc.message, "conflict")
         if isinstance(exc, NotFound):
@@ -87,5 +89,4 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
         return error_response(500, code="internal")

@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
+from models.identity.accounts import active_user
 from models.identity.users import User, user_for_token
 from models.platform.audit import set_actor
 from models.platform.db import db
+from models.platform.unit_of_work import unit_of_work
 from web.extensions import csrf, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,19 +52,22 @@ def is_api_request() -> bool:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    """The user a session cookie names (Flask-Login), while still active."""
+    return active_user(db.session, int(user_id)) if user_id.isdigit() else None
 
 
 @login_manager.request_loader
 def _load_user_from_token(req) -> User | None:
+    """The user of a personal API token (``Authorization: Bearer crm_…``), for machines."""
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    user = user_for_token(db.session, header[7:].strip(), clock().now())
+    # The token's last use is recorded before the view runs, outside its unit of work, and
+    # kept even when the request then fails: it gets a unit of work of its own.
+    with unit_of_work(db.session):
+        user = user_for_token(db.session, header[7:].strip(), clock().now())
     if user is not None:
         g.crm_token_auth = True
-        db.session.commit()
     return user
 
 

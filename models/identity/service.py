@@ -2,18 +2,22 @@
 
 Used by the admin pages, the CLI and demo data, so a user made any way obeys the same
 rules: unique login, known role and department, no self-reporting, sane absences.
+A change is checked completely before anything is written, so a refused form leaves the
+employee as they were even though the page answers with a redirect (which commits).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.identity.users import Absence, Department, User, ensure_departments, find_user
-from models.platform.roles import DEPARTMENTS, parse_role
+from models.platform.errors import NotFound
+from models.platform.roles import DEPARTMENTS, ROLE_LABELS, parse_role
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 
@@ -22,10 +26,15 @@ class UserError(ValueError):
     """A rule about users was broken; the message is Russian and shown as is."""
 
 
-def department_by_code(session: Session, code: str) -> Department:
+def _check_department(code: str) -> None:
     if code not in DEPARTMENTS:
         names = ", ".join(DEPARTMENTS)
         raise UserError(f"Неизвестный отдел «{code}». Допустимые: {names}")
+
+
+def department_by_code(session: Session, code: str) -> Department:
+    """The standard department ``code`` (created if missing); ``UserError`` for an unknown code."""
+    _check_department(code)
     return ensure_departments(session)[code]
 
 
@@ -75,10 +84,9 @@ def _existing(session: Session, login: str, what: str) -> User:
     return user
 
 
-def set_manager_and_deputy(
+def _check_manager_and_deputy(
     session: Session, user: User, manager_id: int | None, deputy_id: int | None
 ) -> None:
-    """Set who the user reports to and who stands in for them, refusing self-references."""
     if manager_id == user.id:
         raise UserError("Сотрудник не может быть руководителем самому себе")
     if deputy_id == user.id:
@@ -86,11 +94,78 @@ def set_manager_and_deputy(
     for uid in (manager_id, deputy_id):
         if uid is not None and session.get(User, uid) is None:
             raise UserError("Выбранный сотрудник не найден")
+
+
+def set_manager_and_deputy(
+    session: Session, user: User, manager_id: int | None, deputy_id: int | None
+) -> None:
+    """Set who the user reports to and who stands in for them, refusing self-references."""
+    _check_manager_and_deputy(session, user, manager_id, deputy_id)
     user.manager_id = manager_id
     user.deputy_id = deputy_id
 
 
+def get_user(session: Session, user_id: int) -> User:
+    """The employee with ``user_id``; ``NotFound`` (404) when there is none."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Сотрудник не найден")
+    return user
+
+
+@dataclass(frozen=True)
+class EmployeeCard:
+    """An employee's admin page: the employee and everyone to choose a manager or deputy from."""
+
+    user: User
+    users: list[User]
+
+
+def employee_card(session: Session, user_id: int) -> EmployeeCard:
+    """What the employee's admin page shows; ``NotFound`` for an unknown id."""
+    return EmployeeCard(get_user(session, user_id), all_users(session))
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """The employee form as submitted: role and department codes, chosen ids, an optional new password."""
+
+    role: str
+    department: str
+    full_name: str | None = None
+    email: str | None = None
+    manager_id: int | None = None
+    deputy_id: int | None = None
+    is_active: bool = True
+    password: str | None = None
+
+
+def update_user(session: Session, actor: User, user_id: int, changes: UserChanges) -> User:
+    """Apply the employee form to ``user_id`` as ``actor`` would; ``UserError`` names the first broken rule.
+
+    Every rule is checked before anything changes: a refused form leaves the employee untouched.
+    Nobody may block themselves (an admin locked out of the admin pages).
+    """
+    user = get_user(session, user_id)
+    if changes.role not in {role.value for role in ROLE_LABELS}:
+        raise UserError("Выберите роль из списка")
+    _check_department(changes.department)
+    _check_manager_and_deputy(session, user, changes.manager_id, changes.deputy_id)
+    if user.id == actor.id and not changes.is_active:
+        raise UserError("Нельзя заблокировать самого себя")
+    user.role = changes.role
+    user.full_name = (changes.full_name or user.full_name).strip()
+    user.email = (changes.email or "").strip().lower() or None
+    user.department = department_by_code(session, changes.department)
+    user.manager_id, user.deputy_id = changes.manager_id, changes.deputy_id
+    user.is_active = changes.is_active
+    if changes.password:
+        user.set_password(changes.password)
+    return user
+
+
 def add_absence(session: Session, user: User, starts_on: date, ends_on: date, reason: str) -> Absence:
+    """Record a period when ``user``'s work goes to their deputy; the end may not precede the start."""
     if ends_on < starts_on:
         raise UserError("Дата окончания отсутствия раньше даты начала")
     absence = Absence(user=user, starts_on=starts_on, ends_on=ends_on, reason=reason or "Отпуск")
@@ -99,7 +174,25 @@ def add_absence(session: Session, user: User, starts_on: date, ends_on: date, re
     return absence
 
 
+def record_absence(session: Session, user_id: int, starts_on: date | None, ends_on: date | None,
+                   reason: str) -> Absence:
+    """``add_absence`` for the employee ``user_id`` (``NotFound``); a date the form lacked is refused."""
+    user = get_user(session, user_id)
+    if starts_on is None or ends_on is None:
+        raise UserError("Укажите даты в формате ГГГГ-ММ-ДД")
+    return add_absence(session, user, starts_on, ends_on, reason)
+
+
+def remove_absence(session: Session, user_id: int, absence_id: int) -> None:
+    """Remove an absence of ``user_id``; another employee's absence is not found."""
+    absence = session.get(Absence, absence_id)
+    if absence is None or absence.user_id != user_id:
+        raise NotFound("Отсутствие не найдено")
+    session.delete(absence)
+
+
 def all_users(session: Session) -> list[User]:
+    """Every employee, active or not, by name (the admin list and manager/deputy choices)."""
     return list(session.scalars(select(User).order_by(User.full_name)))
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from models.identity.demo import DEMO_USERS
-from models.identity.users import ApiToken, issue_api_token
+from models.identity.users import ApiToken, LoginThrottle, issue_api_token
 from tests.conftest import csrf_from, login
 
 
@@ -142,3 +142,43 @@ def test_session_cookie_is_http_only_and_same_site(client, demo_users):
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("crm_session="))
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_token_use_is_recorded_even_when_the_call_is_refused(client, session, clock, demo_users):
+    token = issue_api_token(session, demo_users["manager"], "script")
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    # A manager may not start processes: 403, and the request's own work is rolled back.
+    refused = client.post("/api/v1/processes/anything/instances", json={}, headers=headers)
+    assert refused.status_code == 403
+    session.expire_all()
+    stored = session.scalars(session.query(ApiToken).statement).one()
+    assert stored.last_used_at == clock.now()
+
+
+def test_tokens_need_a_name_and_only_the_owner_revokes_them(client, session, demo_users):
+    foreign = issue_api_token(session, demo_users["analyst"], "чужой")
+    session.commit()
+    foreign_id = session.scalars(session.query(ApiToken.id).statement).one()
+    login(client, "manager")
+    page = client.get("/profile/tokens").get_data(as_text=True)
+
+    unnamed = client.post("/profile/tokens", data={"name": "  ", "csrf_token": csrf_from(page)},
+                          follow_redirects=True)
+    assert "Укажите название токена" in unnamed.get_data(as_text=True)
+    revoked = client.post(f"/profile/tokens/{foreign_id}/revoke", data={"csrf_token": csrf_from(page)})
+    assert revoked.status_code == 404 and "Токен не найден" in revoked.get_data(as_text=True)
+
+    session.expire_all()
+    assert len(session.scalars(session.query(ApiToken).statement).all()) == 1
+    api = client.application.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {foreign}"}).status_code == 200
+
+
+def test_a_failed_login_counts_although_the_answer_is_401(client, session, demo_users, clock):
+    assert login(client, "manager", "wrong").status_code == 401
+    rows = {row.key: row.failures for row in session.scalars(session.query(LoginThrottle).statement)}
+    assert rows == {"login:manager": 1, "ip:127.0.0.1": 1}
+    assert login(client, "manager").status_code == 302
+    session.expire_all()
+    assert session.scalars(session.query(LoginThrottle).statement).all() == []

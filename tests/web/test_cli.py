@@ -4,9 +4,12 @@ import json
 
 from sqlalchemy import func, select
 
+from engine.bundle import Bundle
 from models.clients.cards import Client
 from models.identity.users import find_user
+from tests.engine.conftest import BPMN, FORMS
 from web.cli import cli
+from web.engine_support import engine_services
 
 
 def _run(app, *args, input=None):
@@ -65,3 +68,25 @@ def test_demo_refused_in_production(database_url, tmp_path):
 def test_db_current_reports_up_to_date(app):
     data = json.loads(_run(app, "db", "current", "--json").stdout)
     assert data["up_to_date"] is True and data["applied"]
+
+
+def test_unknown_records_are_one_line_errors(app):
+    shown = _run(app, "process", "show", "999999")
+    assert shown.exit_code == 1 and shown.stderr.strip() == "Ошибка: экземпляр 999999 не найден"
+    reverted = _run(app, "import", "revert", "999999")
+    assert reverted.exit_code == 1 and reverted.stderr.strip() == "Ошибка: Импорт #999999 не найден"
+
+
+def test_process_show_lists_completed_tasks_too(app, session, demo_users):
+    engine = engine_services(app).engine(session)
+    engine.deploy(Bundle.from_paths([BPMN / "simple_user_task.bpmn"], FORMS))
+    instance = engine.start("simple_user_task", {"company": "Ромашка"})
+    [task] = engine.instance_summary(instance.id).tasks
+    engine.complete_task(task.id, {"outcome": "qualified"}, demo_users["manager"].id)
+    session.commit()
+
+    shown = json.loads(_run(app, "process", "show", str(instance.id), "--json").stdout)
+    assert shown["status"] == "completed"
+    assert [(t["id"], t["status"]) for t in shown["tasks"]] == [(task.id, "completed")]
+    assert shown["events"][0]["kind"] == "instance_started"
+    assert shown["events"][-1]["kind"] == "instance_completed"

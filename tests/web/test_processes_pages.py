@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.bundle import Bundle
 from engine.errors import OperationError
 from engine.operations import OperationContext
-from engine.tables import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskStatus
+from engine.tables import HumanTask, Incident, ProcessDefinition, ProcessEvent, ProcessInstance, TaskStatus
+from models.identity.users import Department
 from tests.conftest import csrf_from, login
 from tests.engine.conftest import BPMN, FORMS, EngineHarness
 from web.engine_support import engine_services
@@ -25,11 +26,13 @@ from web.processes import views
 HERE = Path(__file__).parent
 FLAKY = HERE / "bpmn" / "web_flaky_lookup.bpmn"
 SIMPLE = BPMN / "simple_user_task.bpmn"
-REGISTRY = {"up": False}
+REGISTRY = {"up": False, "writes_invalid": False}
 
 
 def lookup(context: OperationContext, inn: str) -> dict:
-    """Fails while the test's «registry» is down."""
+    """Fails while the test's «registry» is down; may leave a row the database refuses."""
+    if REGISTRY["writes_invalid"]:
+        context.session.add(Department(code=None, name=None))  # NOT NULL: refused at the next flush
     if not REGISTRY["up"]:
         raise OperationError("Реестр ФНС недоступен")
     return {"inn": inn, "name": "ООО «Ромашка»"}
@@ -52,7 +55,7 @@ def settings_overrides() -> dict:
 
 @pytest.fixture
 def procs(app, session, engine, clock, demo_users) -> EngineHarness:
-    REGISTRY["up"] = False
+    REGISTRY.update(up=False, writes_invalid=False)
     harness = EngineHarness(session, clock, engine, engine_services(app))
     harness.engine().deploy(Bundle.from_paths([SIMPLE, FLAKY], FORMS), user_id=demo_users["admin"].id)
     session.commit()
@@ -173,6 +176,28 @@ def test_retry_incident_through_the_page(app, procs, demo_users):
     again = client.post(f"/processes/incidents/{incident.id}/retry", data={"csrf_token": csrf_from(html)})
     assert again.status_code == 409
     assert "Инцидент уже разрешён" in again.get_data(as_text=True)
+
+
+def test_a_retry_failing_in_the_database_after_writing_stores_nothing(app, procs):
+    instance = procs.start("web_flaky_lookup", {"inn": "7701234567"})
+    incident = procs.session.scalar(select(Incident).where(Incident.instance_id == instance.id))
+    events = procs.session.scalar(select(func.count(ProcessEvent.id)))
+    departments = procs.session.scalar(select(func.count(Department.id)))
+    client = _client(app, "admin")
+    html = _page(client, f"/processes/instances/{instance.id}")
+
+    # The retried step writes its history, runs the operation (which leaves a row the database
+    # refuses) and fails at the flush: the request's unit of work must throw all of it away.
+    REGISTRY.update(up=True, writes_invalid=True)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.post(f"/processes/incidents/{incident.id}/retry", data={"csrf_token": csrf_from(html)})
+
+    assert response.status_code == 500
+    assert "Внутренняя ошибка сервера" in response.get_data(as_text=True)
+    procs.session.expire_all()
+    assert (incident.status, incident.attempts, instance.status) == ("open", 1, "error")
+    assert procs.session.scalar(select(func.count(ProcessEvent.id))) == events
+    assert procs.session.scalar(select(func.count(Department.id))) == departments
 
 
 def test_cancel_needs_a_reason_and_records_it(app, procs, demo_users):

@@ -2,6 +2,7 @@
 
 For integrations (a payment system reporting a payment, a site starting a process):
 machines authenticate with a personal API token of a user allowed to manage processes.
+Each call is one engine step; the request's unit of work commits it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from models.platform.db import db
 from models.platform.permissions import Permission, require
 from web.engine_support import process_engine
 
@@ -55,7 +55,6 @@ def start_instance(args: dict, key: str):
     instance = process_engine().start(key, args["data"], business_type=args["business_type"],
                                       business_id=args["business_id"], title=args["title"],
                                       user_id=current_user.id)
-    db.session.commit()
     return instance
 
 
@@ -75,5 +74,4 @@ def post_message(args: dict):
     require(current_user, Permission.MANAGE_PROCESSES)
     result = process_engine().send_message(args["name"], args["correlation"], args["payload"],
                                            current_user.id)
-    db.session.commit()
     return result.as_dict()

@@ -1,4 +1,4 @@
-"""Login/logout pages and the user's own API tokens."""
+"""Login/logout pages and the user's own API tokens; the rules live in ``models.identity.accounts``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,17 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
-from models.identity.login_throttle import record_failure, record_success, seconds_locked
-from models.identity.users import ApiToken, find_user, issue_api_token
+from models.identity.accounts import (
+    LoginPolicy,
+    api_tokens,
+    attempt_login,
+    create_api_token,
+    revoke_api_token,
+)
+from models.identity.service import UserError
 from models.platform.db import db
+from models.platform.unit_of_work import unit_of_work
 from web.auth import bp
 from web.security import clock, public, settings
 
@@ -35,29 +41,25 @@ def login():
         return render_template("auth/login.html", next=request.args.get("next", ""))
 
     login_name = (request.form.get("login") or "").strip().lower()
-    password = request.form.get("password") or ""
-    keys = [f"login:{login_name}", f"ip:{request.remote_addr}"]
-    now = clock().now()
-    wait = seconds_locked(db.session, keys, now)
-    if wait:
-        message = f"Слишком много неудачных попыток входа. Повторите через {wait} с."
+    cfg = settings()
+    policy = LoginPolicy(cfg.login_max_failures, cfg.login_lock_seconds)
+    # A failed login must count towards the throttle although the answer is 401, which
+    # rolls back the request's own unit of work: the attempt is kept in a unit of its own.
+    with unit_of_work(db.session):
+        attempt = attempt_login(db.session, login_name, request.form.get("password") or "",
+                                request.remote_addr, clock().now(), policy)
+    if attempt.locked:
+        message = (f"Слишком много неудачных попыток входа. Повторите через {attempt.retry_after} с.")
         response = render_template("auth/login.html", next=request.form.get("next", ""),
                                    error=message, login=login_name)
-        return response, 429, {"Retry-After": str(wait)}
-
-    user = find_user(db.session, login_name)
-    if user is None or not user.is_active or not user.check_password(password):
-        cfg = settings()
-        record_failure(db.session, keys, now, cfg.login_max_failures, cfg.login_lock_seconds)
-        db.session.commit()
+        return response, 429, {"Retry-After": str(attempt.retry_after)}
+    if attempt.user is None:
         return (
             render_template("auth/login.html", next=request.form.get("next", ""),
                             error="Неверный логин или пароль", login=login_name),
             401,
         )
-    record_success(db.session, keys)
-    db.session.commit()
-    login_user(user)
+    login_user(attempt.user)
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -73,34 +75,24 @@ def logout():
 @bp.get("/profile/tokens")
 def tokens():
     """The current user's API tokens (only prefixes are shown; secrets are not stored)."""
-    rows = db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
-    ).all()
-    return render_template("auth/tokens.html", tokens=rows)
+    return render_template("auth/tokens.html", tokens=api_tokens(db.session, current_user))
 
 
 @bp.post("/profile/tokens")
 def create_token():
     """Issue a new personal API token and show it once."""
-    name = (request.form.get("name") or "").strip()
-    if not name:
-        flash("Укажите название токена", "danger")
+    try:
+        token = create_api_token(db.session, current_user, request.form.get("name") or "")
+    except UserError as exc:
+        flash(str(exc), "danger")
         return redirect(url_for("auth.tokens"))
-    token = issue_api_token(db.session, current_user, name[:100])
-    db.session.commit()
-    rows = db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
-    ).all()
-    return render_template("auth/tokens.html", tokens=rows, new_token=token)
+    return render_template("auth/tokens.html", tokens=api_tokens(db.session, current_user),
+                           new_token=token)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
-    """Revoke one of the user's own tokens."""
-    row = db.session.get(ApiToken, token_id)
-    if row is None or row.user_id != current_user.id:
-        return render_template("error.html", status=404, message="Токен не найден"), 404
-    row.revoked_at = clock().now()
-    db.session.commit()
-    flash(f"Токен «{row.name}» отозван", "info")
+    """Revoke one of the user's own tokens (someone else's is «not found»)."""
+    token = revoke_api_token(db.session, current_user, token_id, clock().now())
+    flash(f"Токен «{token.name}» отозван", "info")
     return redirect(url_for("auth.tokens"))

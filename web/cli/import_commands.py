@@ -14,18 +14,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from models.clients.imports.batches import (
-    ClientImport,
-    ImportMode,
-    create_batch,
-    rejected_rows,
-    revert_import,
-)
+from models.clients.imports.batches import ClientImport, ImportMode, create_batch, rejected_rows
 from models.clients.imports.files import ImportFileError
 from models.clients.imports.run import run_import
+from models.clients.imports.service import revert_as_operator
 from models.clients.index import refresh_statistics
 from models.identity.users import User, find_user
 from models.platform.db import db
+from models.platform.errors import NotFound
 from models.platform.unit_of_work import UnitOfWork, unit_of_work
 from web.cli import CliError, emit, in_unit_of_work
 
@@ -101,12 +97,11 @@ def import_clients(file: Path, dry_run: bool, mode: str, login: str | None, as_j
 @in_unit_of_work
 def revert(batch_id: int, login: str | None, as_json: bool) -> None:
     """Отменить импорт целиком (созданные клиенты удаляются, изменённые восстанавливаются)."""
-    batch = db.session.get(ClientImport, batch_id)
-    if batch is None:
-        raise CliError(f"Импорт #{batch_id} не найден")
     try:
-        result = revert_import(db.session, _actor(login), batch,
-                               current_app.extensions["crm.clock"].now())
+        result = revert_as_operator(db.session, _actor(login), batch_id,
+                                    current_app.extensions["crm.clock"].now())
+    except NotFound as exc:
+        raise CliError(exc.message) from None
     except ImportFileError as exc:
         raise CliError(str(exc)) from None
     emit(result, as_json, f"Импорт #{batch_id} отменён: удалено {result['deleted']}, "

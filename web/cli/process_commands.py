@@ -1,4 +1,7 @@
-"""``crm deploy`` and ``crm process …``: deploy, list, start, show, migrate, message."""
+"""``crm deploy`` and ``crm process …``: deploy, list, start, show, migrate, message.
+
+Each command is one unit of work; reading and writing go through the engine façade.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,13 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 
 from engine.bundle import Bundle
-from engine.errors import EngineError
-from engine.tables import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
+from engine.errors import EngineError, NotFound
+from engine.monitoring import InstanceSummary
 from models.platform.db import db
 from models.platform.unit_of_work import unit_of_work
-from web.cli import CliError, emit
+from web.cli import CliError, emit, in_unit_of_work
 from web.engine_support import process_engine
 
 
@@ -59,16 +61,11 @@ def process_group() -> None:
 @process_group.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@in_unit_of_work
 def list_processes(as_json: bool) -> None:
     """Определения процессов с версиями и числом экземпляров по статусам."""
-    rows = []
-    latest = db.session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.version),
-                                       func.min(ProcessDefinition.name)).group_by(ProcessDefinition.key))
-    for key, version, name in latest:
-        counts = dict(db.session.execute(
-            select(ProcessInstance.status, func.count()).where(ProcessInstance.process_key == key)
-            .group_by(ProcessInstance.status)).all())
-        rows.append({"key": key, "name": name, "latest_version": version, "instances": counts})
+    rows = [{"key": d.key, "name": d.name, "latest_version": d.latest_version, "instances": d.counts}
+            for d in process_engine().definitions_overview()]
     emit(rows, as_json, "\n".join(
         f"{r['key']:<30} v{r['latest_version']:<3} {r['name']}  {r['instances'] or ''}" for r in rows)
         or "Процессы не развёрнуты")
@@ -83,20 +80,21 @@ def start(key: str, data: str, as_json: bool) -> None:
     """Запустить процесс KEY."""
     try:
         with unit_of_work(db.session):
-            instance = process_engine().start(key, _json_arg(data, "--data"))
+            engine = process_engine()
+            instance = engine.start(key, _json_arg(data, "--data"))
+            started = _instance_dict(engine.instance_summary(instance.id))
     except EngineError as exc:
         raise CliError(exc.message) from None
-    emit(_instance_dict(instance), as_json, f"Запущен экземпляр {instance.id} ({instance.status})")
+    emit(started, as_json, f"Запущен экземпляр {started['id']} ({started['status']})")
 
 
-def _instance_dict(instance: ProcessInstance) -> dict:
-    tasks = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
-                               .order_by(HumanTask.id)).all()
+def _instance_dict(summary: InstanceSummary) -> dict:
+    instance = summary.instance
     return {
         "id": instance.id, "process": instance.process_key, "version": instance.definition.version,
         "status": instance.status, "started_at": instance.started_at, "next_timer_at": instance.next_timer_at,
         "tasks": [{"id": t.id, "title": t.title, "status": t.status, "assignee_id": t.assignee_id,
-                   "candidate_role": t.candidate_role, "due_at": t.due_at} for t in tasks],
+                   "candidate_role": t.candidate_role, "due_at": t.due_at} for t in summary.tasks],
     }
 
 
@@ -104,15 +102,16 @@ def _instance_dict(instance: ProcessInstance) -> dict:
 @click.argument("instance_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@in_unit_of_work
 def show(instance_id: int, as_json: bool) -> None:
     """Показать экземпляр: статус, задачи, историю."""
-    instance = db.session.get(ProcessInstance, instance_id)
-    if instance is None:
-        raise CliError(f"экземпляр {instance_id} не найден")
-    data = _instance_dict(instance)
-    events = db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance_id)
-                                .order_by(ProcessEvent.id)).all()
-    data["events"] = [{"at": e.at, "kind": e.kind, "element": e.element_id} for e in events]
+    try:
+        summary = process_engine().instance_summary(instance_id)
+    except NotFound:
+        raise CliError(f"экземпляр {instance_id} не найден") from None
+    instance = summary.instance
+    data = _instance_dict(summary)
+    data["events"] = [{"at": e.at, "kind": e.kind, "element": e.element_id} for e in summary.events]
     lines = [f"#{instance.id} {instance.process_key} v{data['version']}: {instance.status}"]
     lines += [f"  задача {t['id']}: {t['title']} [{t['status']}]" for t in data["tasks"]]
     lines += [f"  {e['at']:%Y-%m-%d %H:%M:%S} {e['kind']} {e['element'] or ''}" for e in data["events"]]

@@ -33,7 +33,6 @@ def create(login, role, department, full_name, email, manager_login, password, a
         user = create_user(db.session, login=login, role=role, department=department,
                            password=password, full_name=full_name, email=email,
                            manager_login=manager_login)
-        db.session.flush()
     except UserError as exc:
         raise CliError(str(exc)) from None
     emit({"id": user.id, "login": user.login, "role": user.role, "department": department},
@@ -43,6 +42,7 @@ def create(login, role, department, full_name, email, manager_login, password, a
 @user_group.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@in_unit_of_work
 def list_users(as_json: bool) -> None:
     """Список сотрудников."""
     users = all_users(db.session)

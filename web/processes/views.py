@@ -1,24 +1,22 @@
-"""Pages of the process administration; the reading lives in ``engine.monitoring``.
+"""Pages of the process administration; the reading is the engine façade's (``engine.monitoring``).
 
 Admins and analysts look (``VIEW_PROCESSES``); only admins retry incidents and cancel
-instances (``MANAGE_PROCESSES``). Every change goes through the engine and is committed
-here, at the edge.
+instances (``MANAGE_PROCESSES``). Every change goes through the engine; the request's unit
+of work commits it. Engine errors (409 conflict, 404 unknown id) are answered by
+``web.errors``.
 """
 
 from __future__ import annotations
 
 import json
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine import monitoring
-from engine.errors import ConflictError, NotFound
 from engine.tables import InstanceStatus
-from models.platform.db import db
 from models.platform.permissions import Permission, has_permission, require
 from web.engine_support import process_engine
-from web.errors import error_response
 from web.processes import bp
 
 PAGE_SIZE = 50
@@ -76,22 +74,10 @@ def _helpers() -> dict:
             "can_manage": has_permission(current_user, Permission.MANAGE_PROCESSES)}
 
 
-@bp.errorhandler(ConflictError)
-def _conflict(exc: ConflictError):
-    db.session.rollback()
-    return error_response(409, exc.message, "conflict")
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc: NotFound):
-    db.session.rollback()
-    return error_response(404, exc.message, "not_found")
-
-
 @bp.get("")
 def index():
     """Deployed processes: versions, who deployed them, instance counts by status."""
-    definitions = monitoring.definitions_overview(db.session, process_engine().directory)
+    definitions = process_engine().definitions_overview()
     return render_template("processes/index.html", definitions=definitions, statuses=monitoring.STATUSES)
 
 
@@ -105,11 +91,10 @@ def instances():
         business_type=(request.args.get("business_type") or "").strip() or None,
         business_id=request.args.get("business_id", type=int),
     )
-    rows, next_cursor = monitoring.list_instances(db.session, process_engine().directory, flt,
-                                                  request.args.get("before", type=int), PAGE_SIZE)
-    return render_template("processes/instances.html", rows=rows, flt=flt, next_cursor=next_cursor,
-                           first_page="before" not in request.args,
-                           keys=monitoring.process_keys(db.session), statuses=monitoring.STATUSES)
+    page = process_engine().instance_list(flt, request.args.get("before", type=int), PAGE_SIZE)
+    return render_template("processes/instances.html", rows=page.rows, flt=flt, next_cursor=page.next_cursor,
+                           first_page="before" not in request.args, keys=page.keys,
+                           statuses=monitoring.STATUSES)
 
 
 @bp.get("/instances/<int:instance_id>")
@@ -122,9 +107,7 @@ def instance(instance_id: int):
 @bp.get("/definitions/<int:definition_id>/source")
 def source(definition_id: int):
     """The BPMN XML of one deployed version, read-only."""
-    definition = monitoring.definition_source(db.session, definition_id)
-    if definition is None:
-        abort(404)
+    definition = process_engine().definition_source(definition_id)
     return render_template("processes/source.html", definition=definition)
 
 
@@ -133,7 +116,6 @@ def retry(incident_id: int):
     """Run the failed step again; a new failure stays an open incident with one more attempt."""
     require(current_user, Permission.MANAGE_PROCESSES)
     incident = process_engine().retry_incident(incident_id, current_user.id)
-    db.session.commit()
     if incident.status == "resolved":
         flash("Шаг выполнен повторно, инцидент закрыт", "success")
     else:
@@ -151,6 +133,5 @@ def cancel(instance_id: int):
         return render_template("processes/instance.html", d=detail, i=detail.instance,
                                cancel_error="Укажите причину отмены процесса"), 422
     process_engine().cancel(instance_id, current_user.id, reason)
-    db.session.commit()
     flash("Процесс отменён", "success")
     return redirect(url_for("processes.instance", instance_id=instance_id))

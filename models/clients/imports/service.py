@@ -2,7 +2,8 @@
 
 Every function takes the session and the acting user and loads the batch with its access
 check (``models.clients.access.get_import``: only those who import clients see imports, a
-batch belongs to whoever uploaded it, back office sees all). Nothing here runs the import
+batch belongs to whoever uploaded it, back office sees all) — except ``revert_as_operator``,
+the command line's, which has no signed-in user to check. Nothing here runs the import
 itself: a queued batch is picked up by the ``client_imports`` job after the caller commits.
 """
 
@@ -28,6 +29,7 @@ from models.clients.imports.batches import (
 )
 from models.clients.imports.files import IMPORT_FIELDS
 from models.identity.users import User
+from models.platform.errors import NotFound
 from models.platform.permissions import Permission, require, scoped
 
 SHOWN_ROWS = 200
@@ -131,3 +133,16 @@ def rejected_report(session: Session, user: User, batch_id: int) -> bytes:
 def revert(session: Session, user: User, batch_id: int, now: datetime) -> dict[str, int]:
     """Undo a finished import (``ImportFileError`` for a dry run or an unfinished one)."""
     return revert_import(session, user, get_import(session, user, batch_id), now)
+
+
+def revert_as_operator(session: Session, actor: User | None, batch_id: int, now: datetime) -> dict[str, int]:
+    """The command line's revert: whoever runs ``crm`` on the server may undo any batch.
+
+    No record check (there is no signed-in user); ``actor`` (or the system, when None) is
+    named in the audit log. ``NotFound`` for an unknown batch, ``ImportFileError`` for a
+    dry run or an unfinished one.
+    """
+    batch = session.get(ClientImport, batch_id)
+    if batch is None:
+        raise NotFound(f"Импорт #{batch_id} не найден")
+    return revert_import(session, actor, batch, now)
