@@ -76,6 +76,7 @@ def reassign_lead(session: Session, actor: User, lead_id: int, new_owner_id: int
 def reassign_deal(session: Session, actor: User, deal_id: int, new_owner_id: int, reason: str,
                   now: datetime) -> Handover:
     """Hand the deal ``deal_id`` with its open tasks to another manager; both are told."""
+    require(actor, Permission.DISTRIBUTE_WORK)
     deal = session.get(Deal, deal_id)
     if deal is None:
         raise NotFound("Сделка не найдена")
