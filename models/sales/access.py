@@ -1,6 +1,9 @@
 """Who may see and change leads and deals: a manager works own ones, a senior manager the department's.
 
-Declared in ``register`` (``Registry.record_rule`` / ``scope_rule``).
+Declared in ``register`` (``Registry.record_rule`` / ``scope_rule``). ``get_lead`` and
+``get_deal`` are how pages, the API and services load a record someone asked for by id:
+``NotFound`` when there is none (404), ``AccessDenied`` when the user may not do ``action``
+with it (403).
 """
 
 from __future__ import annotations
@@ -8,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, false
+from sqlalchemy.orm import Session
 
 from models.clients.access import SEE_ALL_CLIENTS
 from models.identity.users import User, department_member_ids
-from models.platform.permissions import Permission, has_permission
+from models.platform.errors import NotFound
+from models.platform.permissions import Permission, has_permission, require_access
 from models.platform.registry import Registry
 from models.platform.roles import Role
 from models.sales.deals import Deal
@@ -61,6 +66,24 @@ def _lead_scope(user: User, stmt: Select) -> Select:
 
 def _deal_scope(user: User, stmt: Select) -> Select:
     return _sales_scope(Deal.owner_id, user, stmt, SEE_ALL_CLIENTS)
+
+
+def get_lead(session: Session, user: User, lead_id: int, action: str = "view") -> Lead:
+    """The lead ``user`` asked for; ``NotFound`` when missing, ``AccessDenied`` when not allowed."""
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound("Лид не найден")
+    require_access(user, lead, action)
+    return lead
+
+
+def get_deal(session: Session, user: User, deal_id: int, action: str = "view") -> Deal:
+    """The deal ``user`` asked for; ``NotFound`` when missing, ``AccessDenied`` when not allowed."""
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFound("Сделка не найдена")
+    require_access(user, deal, action)
+    return deal
 
 
 def register(registry: Registry) -> None:

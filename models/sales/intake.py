@@ -3,20 +3,32 @@
 One function so the three channels store the same row and start the same process in the
 same transaction: a lead that was answered «accepted» is committed together with its
 process instance and first task. If the process is not deployed yet the lead is still
-kept (status «Новый») and shows up in the list for manual work.
+kept (status «Новый») and shows up in the list for manual work. ``receive_lead`` is what
+the channels call with the raw input: the same checks everywhere, and ``LeadInvalid`` with
+Russian messages per field before anything is stored.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from engine.api import ProcessEngine
-from models.sales.leads import Lead, new_lead
+from models.sales.leads import Lead, check_lead_input, new_lead
 
 log = logging.getLogger(__name__)
 PROCESS_KEY = "lead_handling"
+
+
+class LeadInvalid(ValueError):
+    """Lead input that breaks the rules; ``errors`` maps a field to its Russian messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("Заявка не прошла проверку")
+        self.errors = errors
 
 
 def submit_lead(session: Session, engine: ProcessEngine, values: dict, *, source: str,
@@ -34,3 +46,20 @@ def submit_lead(session: Session, engine: ProcessEngine, values: dict, *, source
     lead.instance_id = instance.id
     session.flush()
     return lead
+
+
+def receive_lead(session: Session, engine: ProcessEngine, raw: Mapping[str, Any], *, source: str,
+                 user_id: int | None, remote_addr: str | None, unknown: Iterable[str] = ()) -> Lead:
+    """Check raw input from a channel and submit it as a lead; ``LeadInvalid`` stores nothing.
+
+    ``unknown`` names fields the channel received but does not know (the site form refuses
+    them, so a typo in the site's markup is not silently dropped).
+    """
+    checked = check_lead_input(dict(raw))
+    unknown = sorted(unknown)
+    if unknown:
+        checked.errors["_form"] = [f"Неизвестные поля: {', '.join(unknown)}"]
+    if checked.errors:
+        raise LeadInvalid(checked.errors)
+    return submit_lead(session, engine, checked.values, source=source, user_id=user_id,
+                       remote_addr=remote_addr)

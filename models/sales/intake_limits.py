@@ -2,9 +2,9 @@
 
 Counting in a table (one row per address and minute, incremented by a single atomic
 upsert) makes the limit hold across gunicorn workers and servers, which an in-memory
-counter would not. The count is taken before the lead is stored, so a refused request
-stores nothing and an accepted one is committed with its lead: a flood loses no
-accepted lead.
+counter would not. The count is taken before the lead is looked at, and the caller
+keeps it in a unit of work of its own, so a refused request still counts while storing
+nothing else, and a flood loses no accepted lead.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from engine.operations import OperationContext, call
 from engine.tables import HumanTask
 from models.notifications.service import KINDS, Notification, set_email_preferences
 from models.sales.deals import Deal
-from models.sales.distribution import notify_reassignment, reassign_deal
+from models.sales.distribution import reassign_deal
 
 
 def _notes(world, kind: str) -> list[Notification]:
@@ -88,9 +88,7 @@ def test_a_qualified_lead_and_a_hand_over_notify_in_the_app_with_their_kinds(wor
     deal = world.session.get(Deal, lead.deal_id)
     assert deal.owner_id == owner.id
     set_email_preferences(world.session, owner.id, set())
-    handover = reassign_deal(world.session, world.users["senior"], deal, manager3.id, "Отпуск")
-    notify_reassignment(world.session, world.clock.now(), what=handover.what, old_id=handover.old_id,
-                        new_id=handover.new_id, reason="Отпуск", by=world.users["senior"])
+    reassign_deal(world.session, world.users["senior"], deal.id, manager3.id, "Отпуск", world.clock.now())
     world.session.commit()
     notes = _notes(world, "handover")
     assert sorted(n.user_id for n in notes) == sorted([owner.id, manager3.id])

@@ -1,4 +1,9 @@
-"""``/api/v1/deals``: list with filters, read, create, update, move stage, log an activity."""
+"""``/api/v1/deals``: list with filters, read, create, update, move stage, log an activity.
+
+Each call is one service of ``models.sales`` in the request's unit of work
+(``web.transactions``): kept when the answer is below 400, thrown away otherwise. A refused
+change is 422 with Russian messages per field; a missing deal 404, another's deal 403.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,10 @@ from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, fields
 
 from models.platform.db import db
-from models.platform.permissions import require_access
-from models.sales.activities import log_activity
-from models.sales.deal_editing import apply_changes, create_deal
-from models.sales.deals import Deal, DealError, deal_flags, move_stage, time_in_stages
+from models.sales.access import get_deal
+from models.sales.deals import DealError, deal_flags, time_in_stages
 from models.sales.queries import DealFilter, list_deals
+from models.sales.service import change_deal, log_deal_activity, move_deal, open_deal_for
 from web.security import clock
 
 blp = Blueprint("api_deals", __name__, description="Сделки")
@@ -107,23 +111,6 @@ def _refused(exc: DealError):
     abort(422, messages=exc.errors)
 
 
-def _deal(deal_id: int, action: str) -> Deal:
-    deal = db.session.get(Deal, deal_id)
-    if deal is None:
-        abort(404, message="Сделка не найдена")
-    require_access(current_user, deal, action)
-    return deal
-
-
-@blp.after_request
-def _commit(response):
-    if response.status_code < 400:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    return response
-
-
 @blp.route("/deals")
 class Deals(MethodView):
     @blp.arguments(DealQuerySchema, location="query")
@@ -137,11 +124,9 @@ class Deals(MethodView):
     def post(self, data: dict):
         """Open a deal for a client in the first stage of its funnel."""
         try:
-            deal = create_deal(db.session, data, owner_id=current_user.id, now=clock().now())
+            return open_deal_for(db.session, current_user, data, clock().now())
         except DealError as exc:
             _refused(exc)
-        require_access(current_user, deal, "edit")
-        return deal
 
 
 @blp.route("/deals/<int:deal_id>")
@@ -149,15 +134,14 @@ class DealItem(MethodView):
     @blp.response(200, DealSchema)
     def get(self, deal_id: int):
         """One deal with flags and time in each stage."""
-        return _deal(deal_id, "view")
+        return get_deal(db.session, current_user, deal_id)
 
     @blp.arguments(DealInSchema)
     @blp.response(200, DealSchema)
     def patch(self, data: dict, deal_id: int):
         """Change amounts, dates, probability, products, competitors, discount."""
-        deal = _deal(deal_id, "edit")
         try:
-            return apply_changes(deal, {k: v for k, v in data.items() if k not in ("client_id", "funnel")})
+            return change_deal(db.session, current_user, deal_id, data)
         except DealError as exc:
             _refused(exc)
 
@@ -167,10 +151,8 @@ class DealItem(MethodView):
 @blp.response(200, DealSchema)
 def move(data: dict, deal_id: int):
     """Move to a stage; «lost» needs ``loss_reason_id``, «won» the contract data."""
-    deal = _deal(deal_id, "edit")
     try:
-        return move_stage(db.session, deal, data["stage"], user_id=current_user.id, now=clock().now(),
-                          data=data)
+        return move_deal(db.session, current_user, deal_id, data["stage"], data, clock().now())
     except DealError as exc:
         _refused(exc)
 
@@ -180,11 +162,10 @@ def move(data: dict, deal_id: int):
 @blp.response(201, ActivitySchema)
 def add_activity(data: dict, deal_id: int):
     """Log a call, meeting, e-mail or note; the deal's last-activity date follows."""
-    deal = _deal(deal_id, "edit")
     happened: datetime | None = data.get("happened_at")
     try:
-        return log_activity(db.session, kind=data["kind"], subject=data["subject"],
-                            outcome=data.get("outcome"),
-                            happened_at=happened, now=clock().now(), user_id=current_user.id, deal=deal)
+        return log_deal_activity(db.session, current_user, deal_id, kind=data["kind"],
+                                 subject=data["subject"], outcome=data.get("outcome"), happened_at=happened,
+                                 now=clock().now())
     except DealError as exc:
         _refused(exc)

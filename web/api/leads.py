@@ -1,4 +1,9 @@
-"""``/api/v1/leads``: list, read and create leads (a created lead starts ``lead_handling``)."""
+"""``/api/v1/leads``: list, read and create leads (a created lead starts ``lead_handling``).
+
+Like every view, each call runs in the request's unit of work (``web.transactions``):
+a created lead is committed with its process when the answer is 201, and nothing is kept
+when the call is refused.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,8 @@ from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, fields
 
 from models.platform.db import db
-from models.platform.permissions import require_access
-from models.sales.intake import submit_lead
-from models.sales.leads import Lead, check_lead_input
+from models.sales.access import get_lead as load_lead
+from models.sales.intake import LeadInvalid, receive_lead
 from models.sales.queries import list_leads
 from web.engine_support import process_engine
 
@@ -84,26 +88,15 @@ class Leads(MethodView):
     @blp.response(201, LeadSchema)
     def post(self, data: dict):
         """Create a lead and start its processing (routing, the manager's task)."""
-        checked = check_lead_input(data)
-        if checked.errors:
-            abort(422, messages=checked.errors)
-        return submit_lead(db.session, process_engine(), checked.values, source="api",
-                           user_id=current_user.id, remote_addr=request.remote_addr)
-
-
-@blp.after_request
-def _commit(response):
-    if response.status_code < 400:
-        db.session.commit()
-    return response
+        try:
+            return receive_lead(db.session, process_engine(), data, source="api",
+                                user_id=current_user.id, remote_addr=request.remote_addr)
+        except LeadInvalid as refused:
+            abort(422, messages=refused.errors)
 
 
 @blp.route("/leads/<int:lead_id>")
 @blp.response(200, LeadSchema)
 def get_lead(lead_id: int):
     """One lead with its routing decision and outcome."""
-    lead = db.session.get(Lead, lead_id)
-    if lead is None:
-        abort(404, message="Лид не найден")
-    require_access(current_user, lead, "view")
-    return lead
+    return load_lead(db.session, current_user, lead_id)

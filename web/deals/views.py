@@ -1,32 +1,26 @@
-"""Deal pages: the list with filters and flags, the funnel board, the card, stage moves, activities."""
+"""Deal pages: the list with filters and flags, the funnel board, the card, stage moves, activities.
+
+Each page calls one service of ``models.sales`` (``cards`` to read, ``service`` to act); a
+refused change answers 422 with the card and the Russian messages, and the request's unit
+of work keeps nothing of it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from models.identity.users import User
 from models.platform.db import db
-from models.platform.permissions import Permission, has_permission, require_access
-from models.sales.activities import ACTIVITY_KINDS, Activity, log_activity
-from models.sales.deal_editing import apply_changes
-from models.sales.deals import FLAG_LABELS, Deal, DealError, deal_flags, move_stage, time_in_stages
-from models.sales.funnels import Funnel, LossReason, funnel_by_code
-from models.sales.queries import DealFilter, assignable_managers, deal_processes, deal_tasks, list_deals
+from models.sales.activities import ACTIVITY_KINDS
+from models.sales.cards import deal_card, deal_list
+from models.sales.deals import FLAG_LABELS, DealError
+from models.sales.queries import DealFilter
+from models.sales.service import change_deal, log_deal_activity, move_deal
 from web.deals import bp
 from web.security import clock, settings
-
-
-def _deal(deal_id: int, action: str = "view") -> Deal:
-    deal = db.session.get(Deal, deal_id)
-    if deal is None:
-        abort(404)
-    require_access(current_user, deal, action)
-    return deal
 
 
 def _filters() -> DealFilter:
@@ -40,72 +34,57 @@ def _filters() -> DealFilter:
 def index():
     """Deals with filters (funnel, stage, status, flag, search); the funnel as a board."""
     filters = _filters()
-    funnels = list(db.session.scalars(select(Funnel).order_by(Funnel.id)))
-    rows = list_deals(db.session, current_user, clock().now(), filters)
-    board = funnel_by_code(db.session, filters.funnel) if filters.funnel else None
-    return render_template("deals/index.html", rows=rows, funnels=funnels, board=board, filters=filters,
-                           flag_labels=FLAG_LABELS)
+    page = deal_list(db.session, current_user, clock().now(), filters)
+    return render_template("deals/index.html", rows=page.rows, funnels=page.funnels, board=page.board,
+                           filters=filters, flag_labels=FLAG_LABELS)
 
 
-def _managers() -> list[User]:
-    """Who a deal may be handed to, for users allowed to distribute work (else nobody)."""
-    if not has_permission(current_user, Permission.DISTRIBUTE_WORK):
-        return []
-    return assignable_managers(db.session)
-
-
-def _render_card(deal: Deal, errors: dict | None = None, status: int = 200):
-    now = clock().now()
-    activities = db.session.scalars(select(Activity).where(Activity.deal_id == deal.id)
-                                    .order_by(Activity.happened_at.desc())).all()
+def _render_card(deal_id: int, errors: dict | None = None, status: int = 200):
+    card = deal_card(db.session, current_user, deal_id, clock().now())
     return render_template(
-        "deals/show.html", deal=deal, flags=deal_flags(deal, now), flag_labels=FLAG_LABELS,
-        stays=time_in_stages(deal, now), activities=activities, tasks=deal_tasks(db.session, deal),
-        processes=deal_processes(db.session, deal), managers=_managers(),
-        loss_reasons=db.session.scalars(select(LossReason).where(LossReason.is_active)).all(),
-        kinds=ACTIVITY_KINDS, errors=errors or {}), status
+        "deals/show.html", deal=card.deal, flags=card.flags, flag_labels=FLAG_LABELS, stays=card.stays,
+        activities=card.activities, tasks=card.tasks, processes=card.processes, managers=card.managers,
+        loss_reasons=card.loss_reasons, kinds=ACTIVITY_KINDS, errors=errors or {}), status
+
+
+def _refused(deal_id: int, exc: DealError):
+    flash(str(exc), "danger")
+    return _render_card(deal_id, exc.errors, 422)
 
 
 @bp.get("/<int:deal_id>")
 def show(deal_id: int):
     """The deal card: stage path, amounts, competitors, activity timeline, tasks."""
-    return _render_card(_deal(deal_id))
+    return _render_card(deal_id)
 
 
 @bp.post("/<int:deal_id>/stage")
 def stage(deal_id: int):
     """Move the deal to another stage (loss reason or contract data when the stage needs them)."""
-    deal = _deal(deal_id, "edit")
     try:
-        move_stage(db.session, deal, request.form.get("stage", ""), user_id=current_user.id,
-                   now=clock().now(), data=request.form.to_dict())
+        deal = move_deal(db.session, current_user, deal_id, request.form.get("stage", ""),
+                         request.form.to_dict(), clock().now())
     except DealError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return _render_card(_deal(deal_id), exc.errors, 422)
-    db.session.commit()
+        return _refused(deal_id, exc)
     flash(f"Этап: {deal.stage.name}", "success")
-    return redirect(url_for("deals.show", deal_id=deal.id))
+    return redirect(url_for("deals.show", deal_id=deal_id))
 
 
 @bp.post("/<int:deal_id>/edit")
 def edit(deal_id: int):
     """Change amounts, probability, dates, products, discount; add a competitor offer."""
-    deal = _deal(deal_id, "edit")
-    data = {k: v for k, v in request.form.items() if k != "csrf_token" and not k.startswith("competitor_")}
-    if request.form.get("competitor_who"):
-        data["competitor_offers"] = [*deal.competitor_offers, {
-            "who": request.form["competitor_who"], "price": request.form.get("competitor_price"),
-            "conditions": request.form.get("competitor_conditions")}]
+    form = request.form
+    data = {k: v for k, v in form.items() if k != "csrf_token" and not k.startswith("competitor_")}
+    competitor = None
+    if form.get("competitor_who"):
+        competitor = {"who": form["competitor_who"], "price": form.get("competitor_price"),
+                      "conditions": form.get("competitor_conditions")}
     try:
-        apply_changes(deal, data)
+        change_deal(db.session, current_user, deal_id, data, competitor=competitor)
     except DealError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return _render_card(_deal(deal_id), exc.errors, 422)
-    db.session.commit()
+        return _refused(deal_id, exc)
     flash("Сделка сохранена", "success")
-    return redirect(url_for("deals.show", deal_id=deal.id))
+    return redirect(url_for("deals.show", deal_id=deal_id))
 
 
 def _local(moment: datetime) -> datetime:
@@ -116,19 +95,16 @@ def _local(moment: datetime) -> datetime:
 @bp.post("/<int:deal_id>/activities")
 def activity(deal_id: int):
     """Log a call, meeting, e-mail or note against the deal."""
-    deal = _deal(deal_id, "edit")
     raw = request.form.get("happened_at")
     try:
         happened = _local(datetime.fromisoformat(raw)) if raw else None
-        log_activity(db.session, kind=request.form.get("kind", ""), subject=request.form.get("subject", ""),
-                     outcome=request.form.get("outcome"), happened_at=happened, now=clock().now(),
-                     user_id=current_user.id, deal=deal)
     except ValueError:
         flash("Неверная дата активности", "danger")
-        return _render_card(deal, {"happened_at": ["Неверная дата"]}, 422)
+        return _render_card(deal_id, {"happened_at": ["Неверная дата"]}, 422)
+    try:
+        log_deal_activity(db.session, current_user, deal_id, kind=request.form.get("kind", ""),
+                          subject=request.form.get("subject", ""), outcome=request.form.get("outcome"),
+                          happened_at=happened, now=clock().now())
     except DealError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return _render_card(_deal(deal_id), exc.errors, 422)
-    db.session.commit()
-    return redirect(url_for("deals.show", deal_id=deal.id))
+        return _refused(deal_id, exc)
+    return redirect(url_for("deals.show", deal_id=deal_id))

@@ -3,7 +3,8 @@
 No login and no CSRF token (the site is another origin); instead a honeypot field that
 people never see, and a per-address limit counted in the database. Malformed input gets
 400 with field messages; an accepted lead gets 202 with its id, committed before the
-answer is sent.
+answer is sent (the request's unit of work). The hit is counted in a unit of work of its
+own, so it is kept even when the answer is 429 and the request's own work is thrown away.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 
 from models.platform.db import db
-from models.sales.intake import submit_lead
+from models.platform.unit_of_work import unit_of_work
+from models.sales.intake import LeadInvalid, receive_lead
 from models.sales.intake_limits import allowed
-from models.sales.leads import UTM_FIELDS, check_lead_input
+from models.sales.leads import UTM_FIELDS
 from web.engine_support import process_engine
 from web.intake import bp
 from web.security import clock, csrf_exempt, public, settings
@@ -53,21 +55,18 @@ def lead():
     if raw is None:
         return _error(400, "malformed", "Ожидается JSON-объект или данные формы")
     address = request.remote_addr or "unknown"
-    within_limit = allowed(db.session, address, clock().now(), settings().intake_rate_per_minute)
-    db.session.commit()  # the hit counts even when the request is refused
+    with unit_of_work(db.session):  # the hit counts even when the request is refused (429)
+        within_limit = allowed(db.session, address, clock().now(), settings().intake_rate_per_minute)
     if not within_limit:
         response = _error(429, "rate_limited", "Слишком много заявок с этого адреса, повторите через минуту")
         response[0].headers["Retry-After"] = "60"
         return response
     if raw.get(HONEYPOT):
         return jsonify(status="accepted"), 202  # a bot: look accepted, store nothing
-    unknown = sorted(k for k in raw if k not in FIELDS and k != HONEYPOT)
-    checked = check_lead_input({k: raw.get(k) for k in FIELDS})
-    if unknown:
-        checked.errors["_form"] = [f"Неизвестные поля: {', '.join(unknown)}"]
-    if checked.errors:
-        return _error(400, "validation", "Заявка не прошла проверку", checked.errors)
-    created = submit_lead(db.session, process_engine(), checked.values, source="site", user_id=None,
-                          remote_addr=address)
-    db.session.commit()
+    try:
+        created = receive_lead(db.session, process_engine(), {k: raw.get(k) for k in FIELDS}, source="site",
+                               user_id=None, remote_addr=address,
+                               unknown=(k for k in raw if k not in FIELDS and k != HONEYPOT))
+    except LeadInvalid as refused:
+        return _error(400, "validation", "Заявка не прошла проверку", refused.errors)
     return jsonify(status="accepted", lead_id=created.id), 202
