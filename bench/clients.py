@@ -268,8 +268,8 @@ def _run_database(kind: str, url: str, tmp: Path, data_rows: int, import_rows: i
     from alembic import command
 
     from models.platform.db import db
+    from models.platform.settings import Settings
     from web import create_app
-    from web.config import Settings
 
     app = create_app(Settings(database_url=url, secret_key="bench", env="test", instance_dir=tmp,
                               scheduler=False))

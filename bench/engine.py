@@ -170,7 +170,7 @@ class Baseline:
 
 
 def _settings(url: str, tmp: Path) -> Any:
-    from web.config import Settings
+    from models.platform.settings import Settings
 
     return Settings(database_url=url, secret_key="bench", env="test", instance_dir=tmp,
                     scheduler=False, smtp_url="smtp://127.0.0.1:1", registry_url="http://127.0.0.1:1",

@@ -72,8 +72,8 @@ TASK_COLS = (
 
 def _app(url: str, tmp: Path):
     from models.platform.clock import ManualClock
+    from models.platform.settings import Settings
     from web import create_app
-    from web.config import Settings
 
     settings = Settings(database_url=url, secret_key="bench", env="test", instance_dir=tmp, scheduler=False)
     return create_app(settings, clock=ManualClock(NOW))
@@ -87,7 +87,7 @@ def _prepare(app) -> dict:
     from models.identity.demo import ensure_demo_users
     from models.identity.users import User, ensure_departments
     from models.platform.db import db
-    from web.config import PROJECT_ROOT
+    from models.platform.settings import PROJECT_ROOT
     from web.engine_support import engine_services
 
     with app.app_context():

@@ -28,11 +28,11 @@ from engine.tables import HumanTask
 from models.identity.demo import ensure_demo_users
 from models.platform.clock import SystemClock
 from models.platform.db import db
+from models.platform.settings import PROJECT_ROOT, Settings
 from models.sales.funnels import ensure_default_funnels
 from models.sales.leads import Lead
 from models.sales.routing import ensure_default_teams
 from web import create_app
-from web.config import PROJECT_ROOT, Settings
 from web.engine_support import engine_services
 
 PG_URL = os.environ.get("CRM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

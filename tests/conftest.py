@@ -24,8 +24,8 @@ from models.identity.demo import DEMO_PASSWORD, ensure_demo_users
 from models.identity.users import User
 from models.platform.clock import ManualClock
 from models.platform.db import Base, db
+from models.platform.settings import Settings
 from web import create_app
-from web.config import Settings
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_URL = os.environ.get("CRM_TEST_DATABASE_URL", DEFAULT_PG)

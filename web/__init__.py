@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 
 from models.platform.clock import SystemClock
 from models.platform.db import db
+from models.platform.settings import Settings
 from web import packages
-from web.config import Settings
 from web.extensions import csrf, login_manager, migrate, rest_api
 from web.scheduler import session_factory
 

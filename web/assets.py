@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, send_from_directory
 
-from web.config import PROJECT_ROOT
+from models.platform.settings import PROJECT_ROOT
 from web.security import public
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"

@@ -7,7 +7,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
-from web.config import PROJECT_ROOT
+from models.platform.settings import PROJECT_ROOT
 
 MIGRATIONS_DIR = str(PROJECT_ROOT / "models" / "migrations")
 

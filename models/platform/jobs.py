@@ -23,7 +23,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from models.platform.unit_of_work import unit_of_work
 
 if TYPE_CHECKING:
+    from models.platform.clock import Clock
     from models.platform.registry import Registry
+    from models.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 SessionFactory = Callable[[], Session]
@@ -37,8 +39,8 @@ class JobContext:
     """What a scheduler job gets: its own sessions, the clock, the settings and the registry."""
 
     session_factory: SessionFactory
-    clock: Any
-    settings: Any
+    clock: Clock
+    settings: Settings
     registry: Registry
 
 

@@ -15,14 +15,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.platform.clock import Clock
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.jobs import SessionFactory, claim, run_unit
 from models.platform.registry import OutboxHandler, installed
+from models.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -95,7 +96,8 @@ def _loaded(session_factory: SessionFactory, row_id: int) -> OutboxMessage:
         return row
 
 
-def deliver_due(session_factory: SessionFactory, clock: Any, settings: Any = None, limit: int = 100,
+def deliver_due(session_factory: SessionFactory, clock: Clock, settings: Settings | None = None,
+                limit: int = 100,
                 handlers: Mapping[str, OutboxHandler] | None = None) -> int:
     """Send due outbox rows; returns how many were delivered."""
     handlers = installed().outbox_handlers if handlers is None else handlers

@@ -23,8 +23,10 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
+    from models.platform.clock import Clock
     from models.platform.jobs import JobContext
     from models.platform.outbox import OutboxMessage
+    from models.platform.settings import Settings
 
 RecordRule = Callable[[Any, Any, str], bool]
 ScopeRule = Callable[[Any, Select], Select]
@@ -39,8 +41,8 @@ class DemoContext:
     """What a demo seed may use: the session of the loading command, the clock, settings, an engine."""
 
     session: Session
-    clock: Any
-    settings: Any
+    clock: Clock
+    settings: Settings
     engine: Callable[[], Any]  # builds a process engine on ``session`` (demo processes)
 
 

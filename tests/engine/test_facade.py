@@ -13,8 +13,8 @@ from engine.tables import ProcessDefinition, ProcessForm
 from models.identity.users import Absence
 from models.platform.clock import ManualClock
 from models.platform.registry import Registry, RegistryError
+from models.platform.settings import PROJECT_ROOT, Settings
 from web.cli import cli
-from web.config import PROJECT_ROOT, Settings
 from web.engine_support import engine_services
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from engine.api import ProcessEngine
 from engine.jobs import fire_due_timers
 from models.clients.cards import Client
-from web.config import PROJECT_ROOT
+from models.platform.settings import PROJECT_ROOT
 
 PROCESSES = PROJECT_ROOT / "processes"
 FORMS = PROJECT_ROOT / "forms"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from web.config import PROJECT_ROOT
+from models.platform.settings import PROJECT_ROOT
 
 BUILDS = re.compile(r"Notification\(|OutboxMessage\(")
 ALLOWED = {

@@ -10,11 +10,11 @@ from engine.api import ProcessEngine
 from engine.bundle import Bundle
 from engine.tables import HumanTask, TaskStatus
 from models.platform.outbox import OutboxMessage
+from models.platform.settings import PROJECT_ROOT
 from models.sales.funnels import ensure_default_funnels
 from models.sales.intake import submit_lead
 from models.sales.leads import Lead, check_lead_input
 from models.sales.routing import ensure_default_teams
-from web.config import PROJECT_ROOT
 from web.engine_support import engine_services
 
 PROCESSES = PROJECT_ROOT / "processes"

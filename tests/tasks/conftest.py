@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from engine.bundle import Bundle
 from engine.tables import HumanTask, TaskStatus
-from web.config import PROJECT_ROOT
+from models.platform.settings import PROJECT_ROOT
 from web.engine_support import engine_services
 
 PROCESSES = PROJECT_ROOT / "processes"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from web.config import PROJECT_ROOT
+from models.platform.settings import PROJECT_ROOT
 from web.forms import render_instructions
 
 pytestmark = pytest.mark.nodb

@@ -1,4 +1,4 @@
-"""Typed configuration read from ``CRM_*`` environment variables.
+"""Typed configuration read from ``CRM_*`` environment variables: one object every layer reads.
 
 Defaults work on a laptop: SQLite under ``instance/``, server on 127.0.0.1:5000,
 Moscow time. Tests and tools build a ``Settings`` of their own instead of touching the
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bool(value: str | None, default: bool) -> bool:
