@@ -156,6 +156,28 @@ _DECLARED: dict[str, tuple[type, ...]] = {
 }
 
 
+# What ``_convert`` makes of a value of each type at run time: text becomes any scalar (a
+# diagram's «str» parameter may feed a Decimal or a date), numbers become numbers or text;
+# containers stay what they are. A declared type contradicts an annotation only when no
+# value of it could be converted.
+_CONVERTS_TO: dict[type, frozenset[type]] = {
+    str: frozenset({str, int, float, bool, Decimal, date, datetime}),
+    int: frozenset({int, float, bool, str, Decimal}),
+    float: frozenset({float, str, Decimal}),
+    Decimal: frozenset({Decimal, float, str}),
+    bool: frozenset({bool, int, str}),
+    date: frozenset({date, str}),
+    datetime: frozenset({datetime, date, str}),
+    dict: frozenset({dict}),
+    list: frozenset({list}),
+}
+
+
+def _declared_fits(declared: tuple[type, ...], accepted: tuple[type, ...]) -> bool:
+    """Whether a value of a declared type can reach the operation as one of ``accepted``."""
+    return any(a in _CONVERTS_TO.get(d, frozenset()) or issubclass(d, a) for d in declared for a in accepted)
+
+
 def _accepted(kind: Any) -> tuple[type, ...] | None:
     """The classes an annotation accepts (``int | None`` → int); None when it accepts anything."""
     if kind is Any or isinstance(kind, str):
@@ -222,7 +244,7 @@ def parameter_problems(op: Operation, params: Mapping[str, Mapping[str, Any]]) -
             continue
         declared = str(params[name].get("type") or "").strip().lower()
         declared_kinds = _DECLARED.get(declared)
-        if declared_kinds and not any(issubclass(d, a) for d in declared_kinds for a in accepted):
+        if declared_kinds and not _declared_fits(declared_kinds, accepted):
             problems.append((name, f"параметр «{name}» объявлен с типом «{declared}», "
                                    f"а операция ждёт {_type_names(accepted)}"))
             continue

@@ -109,3 +109,23 @@ def test_good_parameters_deploy_and_optional_ones_may_be_left_out(harness, sessi
     assert instance.status == "completed"
     [call] = CALLS
     assert call == {"amount": Decimal("1500.50"), "due": date(2026, 2, 1), "note": "", "client_id": 42}
+
+
+def test_text_declared_parameters_feed_typed_operations_as_at_run_time(harness, session):
+    """A «str» parameter may carry an amount or a date: the call converts text, so deploy accepts it.
+
+    A declared type no value of which could be converted (a list for a date) is still refused.
+    """
+    CALLS.clear()
+    harness.engine().deploy(_bundle(
+        '<spiffworkflow:parameter id="amount" type="str" value="amount" />'
+        '<spiffworkflow:parameter id="due" type="str" value="due_date" />'))
+    session.commit()
+    harness.start("payment", {"amount": "1500.50", "due_date": "2026-02-01"})
+    [call] = CALLS
+    assert (call["amount"], call["due"]) == (Decimal("1500.50"), date(2026, 2, 1))
+    with pytest.raises(DeployError) as caught:
+        harness.engine().deploy(_bundle(
+            '<spiffworkflow:parameter id="amount" type="str" value="amount" />'
+            '<spiffworkflow:parameter id="due" type="list" value="due_date" />'))
+    assert "объявлен с типом «list», а операция ждёт date" in caught.value.message
