@@ -15,7 +15,9 @@ import engine
 import integrations.mail
 import integrations.registry
 import models.clients
+import models.discounts
 import models.identity
+import models.insurance
 import models.notifications
 import models.platform
 import models.sales
@@ -30,6 +32,8 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.sales,
     models.tasks,
     models.notifications,
+    models.insurance,
+    models.discounts,
     integrations.registry,
     integrations.mail,
 )
