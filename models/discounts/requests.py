@@ -6,6 +6,9 @@ approver offers a lower discount; the manager then accepts → ``approved``, or 
 ``declined``); the manager may recall a pending or countered one (``recalled``). Only one
 request per deal and product is open at a time: ``open_key`` («deal:product») is set while
 the request is open and is unique, so two managers submitting at once cannot both open one.
+Every change of an open request is a step of its process instance (a decision, an answer,
+the recall's cancel), so the instance's version — the engine's optimistic lock — makes
+the second of two concurrent changes a conflict (409) that keeps nothing.
 Every step — asked, routed, escalated, decided, answered, recalled — is a
 ``discount_decision`` row with who, when, the level and the comment: the request's history.
 
@@ -128,7 +131,6 @@ class DiscountRequest(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     deal: Mapped[Deal] = relationship()
     client: Mapped[Client] = relationship()
@@ -140,8 +142,6 @@ class DiscountRequest(Base):
     steps: Mapped[list[DiscountDecision]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="DiscountDecision.id"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_open(self) -> bool:

@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine.api import ProcessEngine
 from engine.tables import HumanTask, Incident, InstanceStatus, TaskStatus
@@ -298,10 +297,7 @@ def recall_request(
     request.steps.append(
         DiscountDecision(action="recalled", actor_id=actor.id, level=request.level, comment=comment, at=now)
     )
-    try:
-        session.flush()
-    except StaleDataError:
-        raise DiscountConflict("Запрос только что изменился (решение принято?): обновите страницу") from None
+    session.flush()
     if waiting is not None and waiting != actor.id:
         notify(
             session,
