@@ -245,6 +245,8 @@ def _client(session: Session, inn: str, kpp: str) -> Client:
 
 
 def _product(text: str, fallback: str | None = None) -> str:
+    if not text.strip() and fallback is None:
+        raise RowRejected("Не указан продукт (или номер полиса, по которому он известен)")
     product = product_line(text) if text.strip() else fallback
     if product is None:
         raise RowRejected(
