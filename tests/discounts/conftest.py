@@ -46,39 +46,81 @@ class SignoffWorld:
     def today(self) -> date:
         return self.clock.now().date()
 
-    def client(self, *, segment: str = "Крупный", owner: str = "manager", loss_ratio: int | None = None,
-               product: str = "КАСКО", name: str | None = None, inn: str | None = None) -> Client:
-        """A company; with ``loss_ratio``: a policy of ``product`` this year (1 000 000 ₽) and claims for it."""
+    def client(
+        self,
+        *,
+        segment: str = "Крупный",
+        owner: str = "manager",
+        loss_ratio: int | None = None,
+        product: str = "КАСКО",
+        name: str | None = None,
+        inn: str | None = None,
+    ) -> Client:
+        """A company; with ``loss_ratio``: a policy of ``product`` this year (1 000 000 ₽) and its claims."""
         self._seq += 1
-        client = Client(kind="company", full_name=name or f"ООО «Клиент {self._seq}»", segment=segment,
-                        owner=self.users[owner], inn=inn)
+        client = Client(
+            kind="company",
+            full_name=name or f"ООО «Клиент {self._seq}»",
+            segment=segment,
+            owner=self.users[owner],
+            inn=inn,
+        )
         self.session.add(client)
         self.session.flush()
         if loss_ratio is not None:
             start = date(self.today.year, 1, 10)
-            policy = Policy(client_id=client.id, number=f"П-{client.id}-{self._seq}", product=product,
-                            premium=Decimal("1000000"), starts_on=start,
-                            ends_on=start + timedelta(days=364), insurer="СОГАЗ")
+            policy = Policy(
+                client_id=client.id,
+                number=f"П-{client.id}-{self._seq}",
+                product=product,
+                premium=Decimal("1000000"),
+                starts_on=start,
+                ends_on=start + timedelta(days=364),
+                insurer="СОГАЗ",
+            )
             self.session.add(policy)
             self.session.flush()
             if loss_ratio:
-                self.session.add(Claim(client_id=client.id, policy_id=policy.id, number=f"У-{client.id}-{self._seq}",
-                                       product=product, occurred_on=start + timedelta(days=1),
-                                       paid=Decimal(loss_ratio * 10000), reserved=Decimal("0")))
+                self.session.add(
+                    Claim(
+                        client_id=client.id,
+                        policy_id=policy.id,
+                        number=f"У-{client.id}-{self._seq}",
+                        product=product,
+                        occurred_on=start + timedelta(days=1),
+                        paid=Decimal(loss_ratio * 10000),
+                        reserved=Decimal("0"),
+                    )
+                )
         self.session.commit()
         return client
 
-    def deal(self, client: Client | None = None, *, amount: str = "40000000", premium: str | None = None,
-             products: tuple[str, ...] = ("КАСКО",), owner: str | None = None, stage: str | None = None,
-             competitors: list[dict] | None = None) -> Deal:
+    def deal(
+        self,
+        client: Client | None = None,
+        *,
+        amount: str = "40000000",
+        premium: str | None = None,
+        products: tuple[str, ...] = ("КАСКО",),
+        owner: str | None = None,
+        stage: str | None = None,
+        competitors: list[dict] | None = None,
+    ) -> Deal:
         """An open deal of the юрлица funnel (КАСКО, Крупный: base premium 2,5 % of ``amount``)."""
         client = client or self.client()
         funnel = funnel_by_code(self.session, "company")
-        deal = open_deal(self.session, client=client, funnel=funnel,
-                         owner_id=self.users[owner].id if owner else client.owner_id, now=self.clock.now(),
-                         title=f"{client.full_name}: страхование", amount=Decimal(amount),
-                         premium=Decimal(premium) if premium else None, product_lines=list(products),
-                         competitor_offers=competitors or [])
+        deal = open_deal(
+            self.session,
+            client=client,
+            funnel=funnel,
+            owner_id=self.users[owner].id if owner else client.owner_id,
+            now=self.clock.now(),
+            title=f"{client.full_name}: страхование",
+            amount=Decimal(amount),
+            premium=Decimal(premium) if premium else None,
+            product_lines=list(products),
+            competitor_offers=competitors or [],
+        )
         if stage:
             deal.stage = funnel.stage(stage)
         self.session.commit()
@@ -96,18 +138,34 @@ class SignoffWorld:
         self.session.expire_all()
         return open_task(self.session, request, elements)
 
-    def decide(self, request: DiscountRequest, user: str, decision: str, comment: str = "Решение обосновано",
-               counter: float | None = None):
-        done = decide_request(self.session, self.engine(), self.users[user], request.id,
-                              {"decision": decision, "comment": comment, "counter_discount": counter})
+    def decide(
+        self,
+        request: DiscountRequest,
+        user: str,
+        decision: str,
+        comment: str = "Решение обосновано",
+        counter: float | None = None,
+    ):
+        done = decide_request(
+            self.session,
+            self.engine(),
+            self.users[user],
+            request.id,
+            {"decision": decision, "comment": comment, "counter_discount": counter},
+        )
         self.session.commit()
         self.session.expire_all()
         return done
 
     def open_tasks(self, instance_id: int) -> list[HumanTask]:
         self.session.expire_all()
-        return list(self.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id)))
+        return list(
+            self.session.scalars(
+                select(HumanTask)
+                .where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN)
+                .order_by(HumanTask.id)
+            )
+        )
 
     def refresh(self, request: DiscountRequest) -> DiscountRequest:
         self.session.expire_all()

@@ -62,28 +62,46 @@ def test_the_matrix_routes_every_band_boundary(world):
     engine = world.engine()
     wrong = []
     for (role, product, discount, premium, loss_ratio), expected in MATRIX:
-        answer = engine.decide(PROCESS, AUTHORITY_TASK, {"role": role, "product": product, "discount": discount,
-                                                         "premium": premium, "loss_ratio": loss_ratio})
+        answer = engine.decide(
+            PROCESS,
+            AUTHORITY_TASK,
+            {
+                "role": role,
+                "product": product,
+                "discount": discount,
+                "premium": premium,
+                "loss_ratio": loss_ratio,
+            },
+        )
         got = (answer.outputs["level"], answer.rule_id)
         if got != expected or answer.outputs["rule"] != answer.rule_id:
-            wrong.append(f"{role} {product} {discount}% {premium}₽ LR {loss_ratio}%: {got} "
-                         f"(rule column {answer.outputs['rule']}), expected {expected}")
+            wrong.append(
+                f"{role} {product} {discount}% {premium}₽ LR {loss_ratio}%: {got} "
+                f"(rule column {answer.outputs['rule']}), expected {expected}"
+            )
     assert wrong == []
 
 
 TARIFFS = [
-    ("КАСКО", "Крупный", D("2.5"), D("12")), ("КАСКО", "Средний", D("3.0"), D("12")),
-    ("КАСКО", "Малый", D("3.5"), D("12")), ("Имущество", "Крупный", D("0.15"), D("15")),
-    ("Имущество", "", D("0.2"), D("15")), ("Грузы", "Малый", D("0.15"), D("10")),
-    ("НС", "Средний", D("0.5"), D("20")), ("ДМС", "Крупный", None, D("15")),
-    ("ОСАГО", "Крупный", None, D("5")), ("Ответственность", "Крупный", None, D("10")),
+    ("КАСКО", "Крупный", D("2.5"), D("12")),
+    ("КАСКО", "Средний", D("3.0"), D("12")),
+    ("КАСКО", "Малый", D("3.5"), D("12")),
+    ("Имущество", "Крупный", D("0.15"), D("15")),
+    ("Имущество", "", D("0.2"), D("15")),
+    ("Грузы", "Малый", D("0.15"), D("10")),
+    ("НС", "Средний", D("0.5"), D("20")),
+    ("ДМС", "Крупный", None, D("15")),
+    ("ОСАГО", "Крупный", None, D("5")),
+    ("Ответственность", "Крупный", None, D("10")),
 ]
 
 
 def test_the_tariff_table_by_product_and_segment(world):
     engine = world.engine()
-    got = [(p, s, engine.decide(PROCESS, TARIFF_TASK, {"product": p, "segment": s}).outputs) for p, s, _r, _c
-           in TARIFFS]
+    got = [
+        (p, s, engine.decide(PROCESS, TARIFF_TASK, {"product": p, "segment": s}).outputs)
+        for p, s, _r, _c in TARIFFS
+    ]
     assert [(p, s, o["tariff_rate"], o["commission"]) for p, s, o in got] == TARIFFS
 
 
@@ -97,12 +115,19 @@ def test_a_request_goes_to_the_lowest_level_whose_limit_covers_it(world):
     head = world.ask(world.deal(), "10.01").request
     assert (head.level, head.rule_id) == ("head", "r_above_senior")
     assert head.route_text == "нужен руководитель отдела: скидка 10,01 % > 10 % лимита старшего менеджера"
-    assert (world.task(head).element_id, world.task(head).assignee_id) == ("decide_head", world.users["head"].id)
+    assert (world.task(head).element_id, world.task(head).assignee_id) == (
+        "decide_head",
+        world.users["head"].id,
+    )
 
     top = world.ask(world.deal(), "20.01").request
     task = world.task(top)
     assert (top.level, task.element_id, task.assignee_id, task.candidate_role) == (
-        "underwriting", "decide_underwriting", None, "underwriter")
+        "underwriting",
+        "decide_underwriting",
+        None,
+        "underwriter",
+    )
 
 
 def test_the_loss_ratio_override_sends_even_a_small_discount_to_underwriting(world):
@@ -118,8 +143,14 @@ def test_the_loss_ratio_override_sends_even_a_small_discount_to_underwriting(wor
 def test_an_absent_approver_s_deputy_gets_the_task(world, session):
     senior, head = world.users["senior"], world.users["head"]
     senior.deputy_id = head.id
-    session.add(Absence(user_id=senior.id, starts_on=world.today - timedelta(days=1),
-                        ends_on=world.today + timedelta(days=5), reason="Отпуск"))
+    session.add(
+        Absence(
+            user_id=senior.id,
+            starts_on=world.today - timedelta(days=1),
+            ends_on=world.today + timedelta(days=5),
+            reason="Отпуск",
+        )
+    )
     session.commit()
     request = world.ask(world.deal(), "8").request
     task = world.task(request)

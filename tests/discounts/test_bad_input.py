@@ -30,30 +30,60 @@ D = Decimal
 
 def _counts(session) -> tuple[int, int, int]:
     session.expire_all()
-    return (session.scalar(select(func.count(DiscountRequest.id))),
-            session.scalar(select(func.count(ProcessInstance.id))),
-            session.scalar(select(func.count(Notification.id))))
+    return (
+        session.scalar(select(func.count(DiscountRequest.id))),
+        session.scalar(select(func.count(ProcessInstance.id))),
+        session.scalar(select(func.count(Notification.id))),
+    )
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"discount": "-5"}, "discount", "Скидка — больше 0 и не больше 100 %"),
-    ({"discount": "0"}, "discount", "Скидка — больше 0 и не больше 100 %"),
-    ({"discount": "100.5"}, "discount", "Скидка — больше 0 и не больше 100 %"),
-    ({"discount": "пятнадцать"}, "discount", "Скидка — число: процент (например, 12,5) или сумма в рублях"),
-    ({"discount": "12.345"}, "discount", "Скидка — с точностью до сотых процента"),
-    ({"discount": "1 000 001", "discount_unit": "rub"}, "discount",
-     "Скидка в рублях — больше нуля и не больше базовой премии (1000000 ₽)"),
-    ({"discount": "-1", "discount_unit": "rub"}, "discount",
-     "Скидка в рублях — больше нуля и не больше базовой премии (1000000 ₽)"),
-    ({"justification": "   "}, "justification", "Обоснование обязательно: почему клиенту нужна эта скидка"),
-    ({"product": "Жизнь"}, "product", "Выберите продукт из списка"),
-    ({"product": "ДМС"}, "base_premium", "Тарифа для «ДМС» в таблице нет: укажите базовую премию по расчёту "
-                                         "андеррайтинга (или премию в сделке)"),
-    ({"base_premium": "500000"}, "base_premium", "Базовая премия по «КАСКО» считается по тарифу (2,5 % "
-                                                 "страховой суммы); вводит её только андеррайтинг"),
-    ({"competitor": {"who": "СОГАЗ", "price": "дёшево"}}, "competitor",
-     "Цена конкурента — сумма в рублях, например 950 000"),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"discount": "-5"}, "discount", "Скидка — больше 0 и не больше 100 %"),
+        ({"discount": "0"}, "discount", "Скидка — больше 0 и не больше 100 %"),
+        ({"discount": "100.5"}, "discount", "Скидка — больше 0 и не больше 100 %"),
+        (
+            {"discount": "пятнадцать"},
+            "discount",
+            "Скидка — число: процент (например, 12,5) или сумма в рублях",
+        ),
+        ({"discount": "12.345"}, "discount", "Скидка — с точностью до сотых процента"),
+        (
+            {"discount": "1 000 001", "discount_unit": "rub"},
+            "discount",
+            "Скидка в рублях — больше нуля и не больше базовой премии (1000000 ₽)",
+        ),
+        (
+            {"discount": "-1", "discount_unit": "rub"},
+            "discount",
+            "Скидка в рублях — больше нуля и не больше базовой премии (1000000 ₽)",
+        ),
+        (
+            {"justification": "   "},
+            "justification",
+            "Обоснование обязательно: почему клиенту нужна эта скидка",
+        ),
+        ({"product": "Жизнь"}, "product", "Выберите продукт из списка"),
+        (
+            {"product": "ДМС"},
+            "base_premium",
+            "Тарифа для «ДМС» в таблице нет: укажите базовую премию по расчёту "
+            "андеррайтинга (или премию в сделке)",
+        ),
+        (
+            {"base_premium": "500000"},
+            "base_premium",
+            "Базовая премия по «КАСКО» считается по тарифу (2,5 % "
+            "страховой суммы); вводит её только андеррайтинг",
+        ),
+        (
+            {"competitor": {"who": "СОГАЗ", "price": "дёшево"}},
+            "competitor",
+            "Цена конкурента — сумма в рублях, например 950 000",
+        ),
+    ],
+)
 def test_bad_requests_are_refused_field_by_field_and_nothing_is_written(world, session, data, field, message):
     deal = world.deal()
     before = _counts(session)
@@ -70,7 +100,9 @@ def test_a_request_on_a_closed_deal_is_refused(world, session):
     session.commit()
     with pytest.raises(DiscountError) as refused:
         world.ask(deal, "5")
-    assert refused.value.errors["deal"] == [f"Сделка «{deal.title}» закрыта (выиграна): скидку по ней не согласуют"]
+    assert refused.value.errors["deal"] == [
+        f"Сделка «{deal.title}» закрыта (выиграна): скидку по ней не согласуют"
+    ]
 
 
 def test_one_open_request_per_deal_and_product(world, session):
@@ -88,9 +120,16 @@ def test_the_deal_card_form_shows_the_messages_and_keeps_what_was_typed(world, c
     before = _counts(session)
     login(client, "manager")
     token = csrf_from(client.get(f"/deals/{deal.id}").get_data(as_text=True))
-    refused = client.post(f"/discounts/deals/{deal.id}/requests", data={
-        "csrf_token": token, "product": "КАСКО", "discount": "120", "discount_unit": "pct",
-        "justification": "Клиент просит"})
+    refused = client.post(
+        f"/discounts/deals/{deal.id}/requests",
+        data={
+            "csrf_token": token,
+            "product": "КАСКО",
+            "discount": "120",
+            "discount_unit": "pct",
+            "justification": "Клиент просит",
+        },
+    )
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert "Скидка — больше 0 и не больше 100 %" in page
@@ -99,8 +138,10 @@ def test_the_deal_card_form_shows_the_messages_and_keeps_what_was_typed(world, c
     closed = world.deal()
     session.get(Deal, closed.id).status = DealStatus.LOST
     session.commit()
-    answer = client.post(f"/discounts/deals/{closed.id}/requests", data={
-        "csrf_token": token, "product": "КАСКО", "discount": "5", "justification": "Просит"})
+    answer = client.post(
+        f"/discounts/deals/{closed.id}/requests",
+        data={"csrf_token": token, "product": "КАСКО", "discount": "5", "justification": "Просит"},
+    )
     assert answer.status_code == 422
     assert "закрыта (проиграна): скидку по ней не согласуют" in answer.get_data(as_text=True)
 
@@ -111,22 +152,34 @@ def test_the_api_answers_422_with_fields_and_409_for_a_second_open_request(world
     session.commit()
     api = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    bad = api.post("/api/v1/discounts/requests", headers=headers,
-                   json={"deal_id": deal.id, "product": "КАСКО", "discount": -3, "justification": ""})
+    bad = api.post(
+        "/api/v1/discounts/requests",
+        headers=headers,
+        json={"deal_id": deal.id, "product": "КАСКО", "discount": -3, "justification": ""},
+    )
     assert bad.status_code == 422
     fields = bad.get_json()["error"]["fields"]
     assert fields["discount"] == ["Скидка — больше 0 и не больше 100 %"]
     assert fields["justification"] == ["Обоснование обязательно: почему клиенту нужна эта скидка"]
     unknown = api.post("/api/v1/discounts/requests", headers=headers, json={"deal_id": deal.id, "x": 1})
     assert unknown.status_code == 422 and "x" in unknown.get_json()["error"]["fields"]
-    ok = api.post("/api/v1/discounts/requests", headers=headers,
-                  json={"deal_id": deal.id, "product": "КАСКО", "discount": "15", "justification": "Тендер"})
+    ok = api.post(
+        "/api/v1/discounts/requests",
+        headers=headers,
+        json={"deal_id": deal.id, "product": "КАСКО", "discount": "15", "justification": "Тендер"},
+    )
     assert ok.status_code == 201, ok.get_json()
-    again = api.post("/api/v1/discounts/requests", headers=headers,
-                     json={"deal_id": deal.id, "product": "КАСКО", "discount": "16", "justification": "Тендер"})
+    again = api.post(
+        "/api/v1/discounts/requests",
+        headers=headers,
+        json={"deal_id": deal.id, "product": "КАСКО", "discount": "16", "justification": "Тендер"},
+    )
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "conflict"
-    other = api.post("/api/v1/discounts/requests", headers=headers,
-                     json={"deal_id": 999999, "product": "КАСКО", "discount": "5", "justification": "x"})
+    other = api.post(
+        "/api/v1/discounts/requests",
+        headers=headers,
+        json={"deal_id": 999999, "product": "КАСКО", "discount": "5", "justification": "x"},
+    )
     assert other.status_code == 404 and other.get_json()["error"]["message"] == "Сделка не найдена"
 
 
@@ -137,24 +190,32 @@ def test_a_decision_without_a_comment_is_refused_on_the_task_page_and_in_the_api
     page = client.get(f"/inbox/process/{task.id}")
     assert page.status_code == 200
     token = csrf_from(page.get_data(as_text=True))
-    refused = client.post(f"/inbox/process/{task.id}", data={"csrf_token": token, "decision": "approve",
-                                                            "comment": "   "})
+    refused = client.post(
+        f"/inbox/process/{task.id}", data={"csrf_token": token, "decision": "approve", "comment": "   "}
+    )
     assert refused.status_code == 422
     assert "Комментарий обязателен: обоснуйте решение" in refused.get_data(as_text=True)
-    counter = client.post(f"/inbox/process/{task.id}", data={"csrf_token": token, "decision": "counter",
-                                                            "counter_discount": "16", "comment": "Меньше"})
+    counter = client.post(
+        f"/inbox/process/{task.id}",
+        data={"csrf_token": token, "decision": "counter", "counter_discount": "16", "comment": "Меньше"},
+    )
     assert counter.status_code == 422
     assert "Встречная скидка — больше 0 и меньше запрошенной 15 %" in counter.get_data(as_text=True)
     api_token = issue_api_token(session, world.users["head"], "тест")
     session.commit()
     api = app.test_client()
-    answer = api.post(f"/api/v1/discounts/requests/{request.id}/decision",
-                      headers={"Authorization": f"Bearer {api_token}"}, json={"decision": "reject"})
+    answer = api.post(
+        f"/api/v1/discounts/requests/{request.id}/decision",
+        headers={"Authorization": f"Bearer {api_token}"},
+        json={"decision": "reject"},
+    )
     assert answer.status_code == 422
     assert answer.get_json()["error"]["fields"]["comment"] == ["Комментарий обязателен: обоснуйте решение"]
-    no_counter = api.post(f"/api/v1/discounts/requests/{request.id}/decision",
-                          headers={"Authorization": f"Bearer {api_token}"},
-                          json={"decision": "counter", "comment": "Меньше"})
+    no_counter = api.post(
+        f"/api/v1/discounts/requests/{request.id}/decision",
+        headers={"Authorization": f"Bearer {api_token}"},
+        json={"decision": "counter", "comment": "Меньше"},
+    )
     assert no_counter.status_code == 422
     assert no_counter.get_json()["error"]["fields"]["counter_discount"] == ["Укажите встречную скидку, %"]
     session.expire_all()
@@ -166,17 +227,32 @@ def test_a_decision_without_a_comment_is_refused_on_the_task_page_and_in_the_api
 def test_nobody_decides_their_own_request_and_underwriting_cannot_escalate(world, session):
     deal = world.deal(world.client(owner="admin"), owner="admin")
     own = world.ask(deal, "25", user="admin").request  # over 20 %: the underwriters' queue
-    with pytest.raises(FormValidationError) as refused:  # an admin may complete any task, not their own request
-        decide_request(session, world.engine(), world.users["admin"], own.id, {"decision": "approve",
-                                                                              "comment": "Сам себе"})
+    with pytest.raises(
+        FormValidationError
+    ) as refused:  # an admin may complete any task, not their own request
+        decide_request(
+            session,
+            world.engine(),
+            world.users["admin"],
+            own.id,
+            {"decision": "approve", "comment": "Сам себе"},
+        )
     session.rollback()
-    assert refused.value.errors["_form"] == ["Свой запрос скидки согласовать нельзя: решает другой согласующий"]
+    assert refused.value.errors["_form"] == [
+        "Свой запрос скидки согласовать нельзя: решает другой согласующий"
+    ]
     with pytest.raises(FormValidationError) as top:
-        decide_request(session, world.engine(), world.users["underwriter"], own.id,
-                       {"decision": "escalate", "comment": "Выше"})
+        decide_request(
+            session,
+            world.engine(),
+            world.users["underwriter"],
+            own.id,
+            {"decision": "escalate", "comment": "Выше"},
+        )
     session.rollback()
     assert top.value.errors["decision"] == [
-        "Андеррайтинг — последний уровень: согласуйте, отклоните или предложите меньшую скидку"]
+        "Андеррайтинг — последний уровень: согласуйте, отклоните или предложите меньшую скидку"
+    ]
     assert world.refresh(own).status == "pending"
 
 
@@ -198,16 +274,23 @@ def test_two_approvers_deciding_at_once_one_wins_the_other_gets_409(world, sessi
             own.get(DiscountRequest, request.id)
             barrier.wait()
             try:
-                decide_request(own, world.services.engine(own), user, request.id,
-                               {"decision": decision, "comment": f"Решение {login_name}"})
+                decide_request(
+                    own,
+                    world.services.engine(own),
+                    user,
+                    request.id,
+                    {"decision": decision, "comment": f"Решение {login_name}"},
+                )
                 own.commit()
                 outcomes[login_name] = "ok"
             except (ConflictError, DiscountConflict) as exc:
                 own.rollback()
                 outcomes[login_name] = "conflict: " + exc.message
 
-    threads = [threading.Thread(target=decide, args=("senior", "approve")),
-               threading.Thread(target=decide, args=("head", "reject"))]
+    threads = [
+        threading.Thread(target=decide, args=("senior", "approve")),
+        threading.Thread(target=decide, args=("head", "reject")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -216,8 +299,11 @@ def test_two_approvers_deciding_at_once_one_wins_the_other_gets_409(world, sessi
     winner = next(login_name for login_name, v in outcomes.items() if v == "ok")
     request = world.refresh(request)
     assert request.status == ("approved" if winner == "senior" else "rejected")
-    decided = session.scalars(select(DiscountDecision).where(DiscountDecision.request_id == request.id,
-                                                             DiscountDecision.action.in_(("approved", "rejected"))))
+    decided = session.scalars(
+        select(DiscountDecision).where(
+            DiscountDecision.request_id == request.id, DiscountDecision.action.in_(("approved", "rejected"))
+        )
+    )
     assert [d.actor_id for d in decided] == [world.users[winner].id]
 
 
@@ -226,17 +312,22 @@ def test_a_second_decision_through_the_page_or_the_api_answers_409(world, client
     task = world.task(request)
     login(client, "head")
     token = csrf_from(client.get(f"/inbox/process/{task.id}").get_data(as_text=True))
-    first = client.post(f"/inbox/process/{task.id}", data={"csrf_token": token, "decision": "approve",
-                                                          "comment": "Согласовано"})
+    first = client.post(
+        f"/inbox/process/{task.id}",
+        data={"csrf_token": token, "decision": "approve", "comment": "Согласовано"},
+    )
     assert first.status_code == 302
-    second = client.post(f"/inbox/process/{task.id}", data={"csrf_token": token, "decision": "reject",
-                                                           "comment": "Передумал"})
+    second = client.post(
+        f"/inbox/process/{task.id}", data={"csrf_token": token, "decision": "reject", "comment": "Передумал"}
+    )
     assert second.status_code == 409
     api_token = issue_api_token(session, world.users["head"], "тест")
     session.commit()
-    late = app.test_client().post(f"/api/v1/discounts/requests/{request.id}/decision",
-                                  headers={"Authorization": f"Bearer {api_token}"},
-                                  json={"decision": "reject", "comment": "Поздно"})
+    late = app.test_client().post(
+        f"/api/v1/discounts/requests/{request.id}/decision",
+        headers={"Authorization": f"Bearer {api_token}"},
+        json={"decision": "reject", "comment": "Поздно"},
+    )
     assert late.status_code == 409
     assert late.get_json()["error"]["message"] == f"Запрос №{request.id} уже не ждёт решения (согласована)"
     assert world.refresh(request).status == "approved"

@@ -32,16 +32,21 @@ BPMN = Path(__file__).parent / "bpmn"
 def _approve(world, deal, pct: str, product: str = "КАСКО") -> DiscountRequest:
     request = world.ask(deal, pct, product=product).request
     task = world.task(request)
-    approver = next(u for u in world.users.values() if u.id == task.assignee_id) if task.assignee_id \
+    approver = (
+        next(u for u in world.users.values() if u.id == task.assignee_id)
+        if task.assignee_id
         else world.users["underwriter"]
+    )
     world.decide(request, approver.login, "approve", "Согласовано")
     return world.refresh(request)
 
 
 def _counts(session) -> tuple[int, int]:
     session.expire_all()
-    return (session.scalar(select(func.count(DiscountRequest.id))),
-            session.scalar(select(func.count(ProcessInstance.id))))
+    return (
+        session.scalar(select(func.count(DiscountRequest.id))),
+        session.scalar(select(func.count(ProcessInstance.id))),
+    )
 
 
 def _violations(session) -> list[DiscountViolation]:
@@ -67,8 +72,9 @@ def test_require_approved_names_the_approved_limit(world, deal12, session):
     assert require_approved(session, deal12.id, "КАСКО", D("0"), world.today) is None
     with pytest.raises(DiscountNotApproved) as refused:
         require_approved(session, deal12.id, "КАСКО", D("12.5"), world.today)
-    assert refused.value.message.startswith("Скидка 12,5 % больше согласованной 12 % по «КАСКО» "
-                                            "(согласовал Виктор Андреевич Орлов")
+    assert refused.value.message.startswith(
+        "Скидка 12,5 % больше согласованной 12 % по «КАСКО» (согласовал Виктор Андреевич Орлов"
+    )
     with pytest.raises(DiscountNotApproved) as none:
         require_approved(session, deal12.id, "ДМС", D("1"), world.today)
     assert "не согласована" in none.value.message
@@ -76,8 +82,9 @@ def test_require_approved_names_the_approved_limit(world, deal12, session):
         require_approved(session, deal12.id, "КАСКО", D("12"), world.today + timedelta(days=31))
 
 
-def test_the_deal_card_refuses_a_kp_above_the_approved_discount_and_keeps_the_attempt(world, deal12, client,
-                                                                                       session):
+def test_the_deal_card_refuses_a_kp_above_the_approved_discount_and_keeps_the_attempt(
+    world, deal12, client, session
+):
     _set_discount(world, deal12, "15")
     login(client, "manager")
     token = csrf_from(client.get(f"/deals/{deal12.id}").get_data(as_text=True))
@@ -89,11 +96,18 @@ def test_the_deal_card_refuses_a_kp_above_the_approved_discount_and_keeps_the_at
     assert session.get(Deal, deal12.id).stage.code == "underwriting"
     [kept] = _violations(session)
     assert (kept.deal_id, kept.product, kept.discount_pct, kept.approved_pct, kept.source, kept.user_id) == (
-        deal12.id, "КАСКО", D("15.00"), D("12.00"), "deal_card", world.users["manager"].id)
+        deal12.id,
+        "КАСКО",
+        D("15.00"),
+        D("12.00"),
+        "deal_card",
+        world.users["manager"].id,
+    )
 
 
-def test_at_or_below_the_approved_discount_the_kp_goes_and_nothing_new_is_started(world, deal12, client,
-                                                                                 session):
+def test_at_or_below_the_approved_discount_the_kp_goes_and_nothing_new_is_started(
+    world, deal12, client, session
+):
     _set_discount(world, deal12, "10")
     before = _counts(session)
     login(client, "manager")
@@ -118,8 +132,12 @@ def test_a_re_quote_above_the_approval_after_the_kp_went_out_is_refused(world, d
     _set_discount(world, deal12, "12")
     login(client, "manager")
     token = csrf_from(client.get(f"/deals/{deal12.id}").get_data(as_text=True))
-    assert client.post(f"/deals/{deal12.id}/stage", data={"csrf_token": token, "stage": "offer_sent"}
-                       ).status_code == 302
+    assert (
+        client.post(
+            f"/deals/{deal12.id}/stage", data={"csrf_token": token, "stage": "offer_sent"}
+        ).status_code
+        == 302
+    )
     refused = client.post(f"/deals/{deal12.id}/edit", data={"csrf_token": token, "requested_discount": "14"})
     assert refused.status_code == 422
     session.expire_all()
@@ -149,7 +167,10 @@ def test_the_deal_api_refuses_the_same_way(world, deal12, app, session):
     assert raised.get_json()["error"]["code"] == "discount_not_approved"
     session.expire_all()
     assert session.get(Deal, deal12.id).requested_discount == D("12.00")
-    assert [(v.discount_pct, v.source) for v in _violations(session)] == [(D("13.00"), "api"), (D("20.00"), "api")]
+    assert [(v.discount_pct, v.source) for v in _violations(session)] == [
+        (D("13.00"), "api"),
+        (D("20.00"), "api"),
+    ]
 
 
 def test_a_deal_without_any_approval_cannot_send_a_kp_with_a_discount(world, client, session):
@@ -161,8 +182,10 @@ def test_a_deal_without_any_approval_cannot_send_a_kp_with_a_discount(world, cli
     assert refused.status_code == 422  # jumping past «КП отправлено» sends a КП too
     assert "Скидка 5 % по «КАСКО» не согласована" in refused.get_data(as_text=True)
     _set_discount(world, deal, "0")
-    assert client.post(f"/deals/{deal.id}/stage", data={"csrf_token": token, "stage": "offer_sent"}
-                       ).status_code == 302
+    assert (
+        client.post(f"/deals/{deal.id}/stage", data={"csrf_token": token, "stage": "offer_sent"}).status_code
+        == 302
+    )
 
 
 def test_the_bpmn_operation_throws_a_catchable_error_and_logs_the_attempt(world, deal12, session):

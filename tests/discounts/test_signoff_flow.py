@@ -1,4 +1,4 @@
-"""The sign-off from request to the deal: decisions, counter-offers, escalation, recall, deadlines, notices."""
+"""The sign-off from request to the deal: decisions, counter-offers, escalation, recall, deadlines."""
 
 from __future__ import annotations
 
@@ -20,21 +20,41 @@ D = Decimal
 
 def _notes(session, user, kind):
     session.expire_all()
-    return list(session.scalars(select(Notification).where(Notification.user_id == user.id,
-                                                           Notification.kind == kind).order_by(Notification.id)))
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id, Notification.kind == kind)
+            .order_by(Notification.id)
+        )
+    )
 
 
 def test_a_request_is_priced_by_the_tariff_and_the_approver_is_told_with_a_link(world, session):
-    deal = world.deal(competitors=[{"who": "Ингосстрах", "price": "900000.00", "conditions": "франшиза 30 000 ₽"}])
+    deal = world.deal(
+        competitors=[{"who": "Ингосстрах", "price": "900000.00", "conditions": "франшиза 30 000 ₽"}]
+    )
     done = world.ask(deal, "150000", discount_unit="rub", competitor_index=0)
     request = done.request
-    assert (request.base_source, request.base_rate, request.base_premium) == ("tariff", D("2.5000"), D("1000000.00"))
+    assert (request.base_source, request.base_rate, request.base_premium) == (
+        "tariff",
+        D("2.5000"),
+        D("1000000.00"),
+    )
     assert (request.discount_pct, request.discount_amount, request.resulting_premium) == (
-        D("15.00"), D("150000.00"), D("850000.00"))
+        D("15.00"),
+        D("150000.00"),
+        D("850000.00"),
+    )
     assert request.entered_as == "rub" and request.commission_rate == D("12.00")
-    assert request.competitor == {"who": "Ингосстрах", "price": "900000.00", "conditions": "франшиза 30 000 ₽"}
-    assert done.message == ("Запрос №%d отправлен: нужен руководитель отдела: скидка 15 %% > 10 %% лимита "
-                            "старшего менеджера. Ждёт решения: Виктор Андреевич Орлов." % request.id)
+    assert request.competitor == {
+        "who": "Ингосстрах",
+        "price": "900000.00",
+        "conditions": "франшиза 30 000 ₽",
+    }
+    assert done.message == (
+        f"Запрос №{request.id} отправлен: нужен руководитель отдела: скидка 15 % > 10 % лимита "
+        "старшего менеджера. Ждёт решения: Виктор Андреевич Орлов."
+    )
     [note] = _notes(session, world.users["head"], "discount_request")
     assert note.title == f"Согласуйте скидку 15 % (КАСКО): {deal.title}"
     assert f"https://crm.example.ru/discounts/requests/{request.id}/task" in note.body
@@ -51,7 +71,10 @@ def test_approval_is_written_onto_the_deal_and_the_manager_is_told(world, sessio
     world.decide(request, "senior", "approve", "Клиент лояльный")
     request = world.refresh(request)
     assert (request.status, request.approved_pct, request.approved_by_id) == (
-        "approved", D("8.00"), world.users["senior"].id)
+        "approved",
+        D("8.00"),
+        world.users["senior"].id,
+    )
     assert request.approved_at == world.clock.now()
     assert request.valid_until == world.today + timedelta(days=30)
     assert request.open_key is None
@@ -74,7 +97,10 @@ def test_counter_offer_accepted_becomes_the_approved_discount(world, session):
     world.decide(request, "head", "counter", "Больше 12 % дать не можем", counter=12)
     request = world.refresh(request)
     assert (request.status, request.counter_pct, request.counter_by_id) == (
-        "countered", D("12.00"), world.users["head"].id)
+        "countered",
+        D("12.00"),
+        world.users["head"].id,
+    )
     answer = world.task(request, (ANSWER_TASK,))
     assert answer.assignee_id == world.users["manager"].id
     [note] = _notes(session, world.users["manager"], "discount_decision")
@@ -83,11 +109,15 @@ def test_counter_offer_accepted_becomes_the_approved_discount(world, session):
     session.commit()
     request = world.refresh(request)
     assert (request.status, request.approved_pct, request.approved_by_id) == (
-        "approved", D("12.00"), world.users["head"].id)
+        "approved",
+        D("12.00"),
+        world.users["head"].id,
+    )
     assert session.get(Deal, deal.id).requested_discount == D("12.00")
     assert [s.action for s in request.steps][-2:] == ["countered", "accepted"]
     assert _notes(session, world.users["head"], "discount_decision")[-1].title == (
-        "Встречное предложение принято: 12 % — КАСКО")
+        "Встречное предложение принято: 12 % — КАСКО"
+    )
 
 
 def test_counter_offer_declined_closes_the_request_without_approval(world, session):
@@ -109,7 +139,10 @@ def test_rejection_tells_the_manager_and_approves_nothing(world, session):
     request = world.refresh(request)
     assert request.status == "rejected"
     assert session.get(Deal, deal.id).requested_discount is None
-    assert _notes(session, world.users["manager"], "discount_decision")[-1].title == "Скидка отклонена: 9 % — КАСКО"
+    assert (
+        _notes(session, world.users["manager"], "discount_decision")[-1].title
+        == "Скидка отклонена: 9 % — КАСКО"
+    )
 
 
 def test_escalation_goes_up_one_level_then_to_underwriting_with_the_history(world, session):
@@ -117,7 +150,11 @@ def test_escalation_goes_up_one_level_then_to_underwriting_with_the_history(worl
     world.decide(request, "senior", "escalate", "Стратегический клиент, пусть решает руководитель")
     request = world.refresh(request)
     task = world.task(request)
-    assert (request.level, task.element_id, task.assignee_id) == ("head", "decide_head", world.users["head"].id)
+    assert (request.level, task.element_id, task.assignee_id) == (
+        "head",
+        "decide_head",
+        world.users["head"].id,
+    )
     assert "эскалация: Ольга Викторовна Кузнецова" in request.route_text
     assert task.instructions and "Маршрут" in task.instructions
     data = world.engine().task_data(task)
@@ -126,27 +163,40 @@ def test_escalation_goes_up_one_level_then_to_underwriting_with_the_history(worl
     request = world.refresh(request)
     task = world.task(request)
     assert (request.level, task.element_id, task.candidate_role, task.assignee_id) == (
-        "underwriting", "decide_underwriting", "underwriter", None)
+        "underwriting",
+        "decide_underwriting",
+        "underwriter",
+        None,
+    )
     assert [n.title for n in _notes(session, world.users["underwriter"], "discount_request")]
     world.decide(request, "underwriter", "approve", "Риск приемлемый")
     request = world.refresh(request)
     assert (request.status, request.approved_by_id) == ("approved", world.users["underwriter"].id)
     assert [(s.action, s.level) for s in request.steps] == [
-        ("requested", None), ("routed", "senior"), ("escalated", "senior"), ("routed", "head"),
-        ("escalated", "head"), ("routed", "underwriting"), ("approved", "underwriting")]
+        ("requested", None),
+        ("routed", "senior"),
+        ("escalated", "senior"),
+        ("routed", "head"),
+        ("escalated", "head"),
+        ("routed", "underwriting"),
+        ("approved", "underwriting"),
+    ]
 
 
 def test_recall_cancels_the_sign_off_and_tells_the_approver(world, session):
     deal = world.deal()
     request = world.ask(deal, "15").request
-    recall_request(session, world.engine(), world.users["manager"], request.id, "Клиент передумал",
-                   world.clock.now())
+    recall_request(
+        session, world.engine(), world.users["manager"], request.id, "Клиент передумал", world.clock.now()
+    )
     session.commit()
     request = world.refresh(request)
     assert (request.status, request.open_key) == ("recalled", None)
     assert session.get(ProcessInstance, request.instance_id).status == InstanceStatus.CANCELLED
     assert world.open_tasks(request.instance_id) == []
-    assert _notes(session, world.users["head"], "discount_request")[-1].title.startswith("Запрос скидки отозван")
+    assert _notes(session, world.users["head"], "discount_request")[-1].title.startswith(
+        "Запрос скидки отозван"
+    )
 
 
 def test_deadlines_remind_report_and_escalate_each_once(world, session, app):

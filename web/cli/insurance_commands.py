@@ -35,15 +35,24 @@ def _command(kind: str, title: str) -> click.Command:
         if login and user is None:
             raise CliError(f"Пользователь «{login}» не найден")
         try:
-            batch = run_import(db.session, kind, file.read_bytes(), file.name, user_id=user.id if user else None,
-                               dry_run=dry_run, now=current_app.extensions["crm.clock"].now())
+            batch = run_import(
+                db.session,
+                kind,
+                file.read_bytes(),
+                file.name,
+                user_id=user.id if user else None,
+                dry_run=dry_run,
+                now=current_app.extensions["crm.clock"].now(),
+            )
         except ImportFileError as exc:
             raise CliError(str(exc)) from None
         rejected = rows_of(db.session, batch, ("rejected",), SHOWN_REJECTED)
         data = {**batch.summary(), "rejected_rows": [{"row": r.row_no, "reason": r.reason} for r in rejected]}
         verb = "Пробный прогон" if dry_run else "Импорт"
-        lines = [f"{verb} #{batch.id} ({title}): создано {batch.created_count}, обновлено {batch.updated_count}, "
-                 f"без изменений {batch.skipped_count}, отклонено {batch.rejected_count}"]
+        lines = [
+            f"{verb} #{batch.id} ({title}): создано {batch.created_count}, обновлено {batch.updated_count}, "
+            f"без изменений {batch.skipped_count}, отклонено {batch.rejected_count}"
+        ]
         lines += [f"  строка {r.row_no}: {r.reason}" for r in rejected]
         emit(data, as_json, "\n".join(lines))
 
