@@ -144,7 +144,8 @@ def _find(
             if deal.owner is None or deal.owner.login != owner or deal.stage.code not in EARLY_STAGES:
                 continue
             held = _held(seeder.session, deal.client_id)
-            candidates = held if held_only else dict.fromkeys([*held, *deal.product_lines, *PRODUCT_LINES])
+            lines = deal.product_lines or list(PRODUCT_LINES)
+            candidates = [p for p in lines if p in held] if held_only else lines
             for product in candidates:
                 if seeder.fits(deal, product, case):
                     return deal, product

@@ -209,7 +209,7 @@ def deal_discounts(session: Session, user: User, deal_id: int, today: date) -> D
         deal=deal,
         approvals=_approvals(session, deal, today),
         requests=requests,
-        products=list(dict.fromkeys([*deal.product_lines, *PRODUCT_LINES])),
+        products=[p for p in PRODUCT_LINES if p in deal.product_lines] or list(PRODUCT_LINES),
         may_request=may_edit and deal.status == DealStatus.OPEN,
         answerable=answerable,
         my_tasks=mine,

@@ -134,6 +134,8 @@ def _check(engine: ProcessEngine, actor: User, deal: Deal, data: Mapping[str, An
     product = str(data.get("product") or "").strip()
     if product not in PRODUCT_LINES:
         errors["product"] = ["Выберите продукт из списка"]
+    elif deal.product_lines and product not in deal.product_lines:
+        errors["product"] = [f"В сделке нет продукта «{product}»: добавьте его в продукты сделки"]
     justification = str(data.get("justification") or "").strip()
     if not justification:
         errors["justification"] = ["Обоснование обязательно: почему клиенту нужна эта скидка"]

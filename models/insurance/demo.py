@@ -1,6 +1,8 @@
 """Demo insurance history: three years of policies and claims for the demo companies.
 
 Deterministic (a seeded generator) and loaded once: nothing is added when policies exist.
+Clients with open deals hold the deal's first product already (a renewal or an extension), so
+a discount asked on a demo deal shows a real history.
 Premiums follow the client's segment; most clients have a loss ratio of 20–60 %, about one
 in ten is loss-making (over 70 %, the underwriting override of the discount matrix), and a
 few large companies get a branch card (same INN, another KPP) so the LTV panel has
@@ -22,6 +24,7 @@ from models.clients.service import create_client
 from models.identity.users import find_user
 from models.insurance.policies import Claim, ClaimStatus, Policy, PolicyStatus
 from models.platform.registry import DemoContext
+from models.sales.deals import Deal, DealStatus
 
 _INSURERS = ("Ингосстрах", "РЕСО-Гарантия", "АльфаСтрахование", "СОГАЗ", "Ренессанс", "ВСК")
 # Typical premium ranges by segment, RUB thousands, for one product a year.
@@ -92,11 +95,19 @@ def _claims_for(
 
 
 def _client_history(
-    session: Session, rng: random.Random, client: Client, today: date, loss_making: bool, seq: list[int]
+    session: Session,
+    rng: random.Random,
+    client: Client,
+    today: date,
+    loss_making: bool,
+    seq: list[int],
+    renewing: tuple[str, ...] = (),
 ) -> int:
+    """Three years of policies (and claims) of a few products, and of ``renewing`` — the products the
+    client's open deals are about: most deals renew or extend insurance the client already has."""
     low, high = _PREMIUM.get(client.segment or "", _PREMIUM["Малый"])
     made = 0
-    for product in _products(rng):
+    for product in dict.fromkeys([*_products(rng), *renewing]):
         base = Decimal(rng.randrange(low, high) * 1000)
         insurer = rng.choice(_INSURERS)
         start = date(today.year - 2, rng.randint(1, 12), rng.randint(1, 28))
@@ -169,10 +180,24 @@ def ensure_demo_history(session: Session, today: date, clients: int = 160) -> di
     )
     seq = [0]
     policies = 0
+    renewing: dict[int, list[str]] = {}
+    open_deals = (
+        select(Deal.client_id, Deal.product_lines).where(Deal.status == DealStatus.OPEN).order_by(Deal.id)
+    )
+    for client_id, lines in session.execute(open_deals):
+        renewing.setdefault(client_id, []).extend((lines or [])[:1])
     for index, client in enumerate(companies):
-        if index % 7 == 6:  # some clients have no history with us yet
+        if index % 7 == 6 and client.id not in renewing:  # some clients have no history with us yet
             continue
-        policies += _client_history(session, rng, client, today, loss_making=index % 10 == 3, seq=seq)
+        policies += _client_history(
+            session,
+            rng,
+            client,
+            today,
+            loss_making=index % 10 == 3,
+            seq=seq,
+            renewing=tuple(renewing.get(client.id, ())),
+        )
     branches = _branches(session, companies)
     if companies and branches:
         head = next(c for c in companies if c.segment == "Крупный" and c.inn and len(c.inn) == 10)

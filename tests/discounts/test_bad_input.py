@@ -65,6 +65,7 @@ def _counts(session) -> tuple[int, int, int]:
             "Обоснование обязательно: почему клиенту нужна эта скидка",
         ),
         ({"product": "Жизнь"}, "product", "Выберите продукт из списка"),
+        ({"product": "Грузы"}, "product", "В сделке нет продукта «Грузы»: добавьте его в продукты сделки"),
         (
             {"product": "ДМС"},
             "base_premium",
@@ -85,7 +86,7 @@ def _counts(session) -> tuple[int, int, int]:
     ],
 )
 def test_bad_requests_are_refused_field_by_field_and_nothing_is_written(world, session, data, field, message):
-    deal = world.deal()
+    deal = world.deal(products=("КАСКО", "ДМС"))
     before = _counts(session)
     with pytest.raises(DiscountError) as refused:
         world.ask(deal, **{"discount": "10", **data})
