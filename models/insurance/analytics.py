@@ -8,7 +8,8 @@ has no loss ratio (None), which is not the same as 0 %.
 
 LTV potential is what a client could bring beyond today: the annual premium of policies in
 force now, the products of the broker's line the client does not hold (each with the
-average premium clients of the same segment pay for it — the cross-sell estimate), and the
+average premium clients of the same segment pay for it — the cross-sell estimate, taken
+over the latest 500 policies in force so its cost stays flat as the book grows), and the
 client's branches (cards with the same INN and another KPP) with and without policies.
 
 Everything is a few grouped queries per client, so the approver's page stays fast however
@@ -18,7 +19,7 @@ long the history is (``bench/discounts.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, func, select
@@ -186,29 +187,35 @@ def loss_ratio(
     return _total(chosen, period_years(today, years)).loss_ratio
 
 
+TYPICAL_SAMPLE = 500  # the latest policies in force a typical premium is averaged over
+
+
 def _typical_premiums(
     session: Session, segment: str | None, products: list[str], today: date
 ) -> dict[str, Decimal]:
-    """Average premium of policies in force, per product, among clients of ``segment`` (else all)."""
-    if not products:
-        return {}
-    stmt = (
-        select(Policy.product, func.avg(Policy.premium))
-        .where(
-            Policy.product.in_(products),
-            Policy.starts_on <= today,
-            Policy.ends_on >= today,
-            Policy.status != PolicyStatus.CANCELLED,
+    """Average premium of the latest ``TYPICAL_SAMPLE`` policies in force, per product, among clients of
+    ``segment`` (else all): an estimate, bounded in cost however large the book grows (one short walk of
+    ``ix_insurance_policy_product`` per product, newest first, over the last year's policies)."""
+    typical = {}
+    for product in products:
+        latest = (
+            select(Policy.premium)
+            .where(
+                Policy.product == product,
+                Policy.starts_on <= today,
+                Policy.starts_on > today - timedelta(days=366),
+                Policy.ends_on >= today,
+                Policy.status != PolicyStatus.CANCELLED,
+            )
+            .order_by(Policy.starts_on.desc())
+            .limit(TYPICAL_SAMPLE)
         )
-        .group_by(Policy.product)
-    )
-    if segment:
-        stmt = stmt.join(Client, Client.id == Policy.client_id).where(Client.segment == segment)
-    return {
-        product: Decimal(avg).quantize(Decimal("1000"), ROUND_HALF_UP)
-        for product, avg in session.execute(stmt)
-        if avg is not None
-    }
+        if segment:
+            latest = latest.join(Client, Client.id == Policy.client_id).where(Client.segment == segment)
+        average = session.scalar(select(func.avg(latest.subquery().c.premium)))
+        if average is not None:
+            typical[product] = Decimal(average).quantize(Decimal("1000"), ROUND_HALF_UP)
+    return typical
 
 
 def _branches(session: Session, client: Client) -> list[Branch]:

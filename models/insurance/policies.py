@@ -82,7 +82,10 @@ CLAIM_STATUS_LABELS = {
 
 class Policy(Base):
     __tablename__ = "insurance_policy"
-    __table_args__ = (Index("ix_insurance_policy_client", "client_id", "product", "starts_on"),)
+    __table_args__ = (
+        Index("ix_insurance_policy_client", "client_id", "product", "starts_on"),
+        Index("ix_insurance_policy_product", "product", "starts_on"),  # typical premiums, newest first
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"))

@@ -45,6 +45,7 @@ def upgrade():
     )
     with op.batch_alter_table('insurance_policy', schema=None) as batch_op:
         batch_op.create_index('ix_insurance_policy_client', ['client_id', 'product', 'starts_on'], unique=False)
+        batch_op.create_index('ix_insurance_policy_product', ['product', 'starts_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_insurance_policy_import_id'), ['import_id'], unique=False)
 
     op.create_table('insurance_claim',
@@ -214,5 +215,6 @@ def downgrade():
     op.drop_table('insurance_claim')
     with op.batch_alter_table('insurance_policy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_insurance_policy_import_id'))
+        batch_op.drop_index('ix_insurance_policy_product')
         batch_op.drop_index('ix_insurance_policy_client')
     op.drop_table('insurance_policy')
