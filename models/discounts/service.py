@@ -33,23 +33,16 @@ from engine.api import ProcessEngine
 from engine.tables import HumanTask, Incident, InstanceStatus, TaskStatus
 from models.discounts.access import get_request
 from models.discounts.approvals import approved_discount, record_violation, require_approved
-from models.discounts.authority import explain, money_text, route_text
+from models.discounts.asking import MAX_TEXT, Checked, Preview, check_request, closed_deal, preview_request
+from models.discounts.authority import money_text
 from models.discounts.errors import Approval, DiscountConflict, DiscountError, DiscountNotApproved
-from models.discounts.pricing import (
-    AUTHORITY_TASK,
-    PROCESS,
-    BasePrice,
-    base_price,
-    decimal_value,
-    discount_of,
-)
+from models.discounts.pricing import PROCESS
 from models.discounts.requests import DiscountDecision, DiscountRequest, RequestStatus, percent
 from models.identity.users import User
-from models.insurance.policies import PRODUCT_LINES
 from models.insurance.service import loss_ratio
 from models.notifications.service import notify
 from models.sales.access import get_deal
-from models.sales.deals import Deal, DealStatus
+from models.sales.deals import DealStatus
 from models.tasks.process_tasks import Completion, complete_process_task
 
 __all__ = [
@@ -72,7 +65,6 @@ __all__ = [
 
 DECIDE_TASKS = ("decide_senior", "decide_head", "decide_underwriting")
 ANSWER_TASK = "answer_counter"
-MAX_TEXT = 5000
 
 
 @dataclass(frozen=True)
@@ -84,81 +76,11 @@ class Requested:
     message: str
 
 
-def _closed_deal(deal: Deal) -> DiscountError:
-    outcome = "выиграна" if deal.status == DealStatus.WON else "проиграна"
-    return DiscountError({"deal": [f"Сделка «{deal.title}» закрыта ({outcome}): скидку по ней не согласуют"]})
-
-
-def _competitor(deal: Deal, data: Mapping[str, Any], errors: dict[str, list[str]]) -> dict | None:
-    """The competitor offer attached: one of the deal's (``competitor_index``) or typed (``competitor``)."""
-    index = data.get("competitor_index")
-    if index not in (None, ""):
-        try:
-            return dict(deal.competitor_offers[int(index)])
-        except (ValueError, TypeError, IndexError):
-            errors["competitor_index"] = ["Выберите предложение конкурента из сделки"]
-            return None
-    offer = data.get("competitor")
-    if offer in (None, "", {}):
-        return None
-    if not isinstance(offer, Mapping) or not str(offer.get("who") or "").strip():
-        errors["competitor"] = ["Предложение конкурента: укажите хотя бы, кто его сделал"]
-        return None
-    try:
-        price = decimal_value(offer.get("price"))
-    except ValueError:
-        price = None
-        errors["competitor"] = ["Цена конкурента — сумма в рублях, например 950 000"]
-    if price is not None and price < 0:
-        errors["competitor"] = ["Цена конкурента не может быть отрицательной"]
-    return {
-        "who": str(offer["who"]).strip()[:200],
-        "price": str(price.quantize(Decimal("0.01"))) if price else None,
-        "conditions": str(offer.get("conditions") or "").strip()[:1000],
-    }
-
-
-@dataclass(frozen=True)
-class _Checked:
-    product: str
-    justification: str
-    competitor: dict | None
-    price: BasePrice
-    pct: Decimal
-    amount: Decimal
-    unit: str
-
-
-def _check(engine: ProcessEngine, actor: User, deal: Deal, data: Mapping[str, Any]) -> _Checked:
-    errors: dict[str, list[str]] = {}
-    product = str(data.get("product") or "").strip()
-    if product not in PRODUCT_LINES:
-        errors["product"] = ["Выберите продукт из списка"]
-    elif deal.product_lines and product not in deal.product_lines:
-        errors["product"] = [f"В сделке нет продукта «{product}»: добавьте его в продукты сделки"]
-    justification = str(data.get("justification") or "").strip()
-    if not justification:
-        errors["justification"] = ["Обоснование обязательно: почему клиенту нужна эта скидка"]
-    elif len(justification) > MAX_TEXT:
-        errors["justification"] = [f"Обоснование — не длиннее {MAX_TEXT} символов"]
-    competitor = _competitor(deal, data, errors)
-    unit = str(data.get("discount_unit") or "pct").strip()
-    price = (
-        base_price(engine, deal, product, data.get("base_premium"), actor.role, errors)
-        if "product" not in errors
-        else None
-    )
-    amounts = discount_of(data.get("discount"), unit, price.premium, errors) if price is not None else None
-    if errors or price is None or amounts is None:
-        raise DiscountError(errors or {"discount": ["Укажите скидку"]})
-    return _Checked(product, justification, competitor, price, amounts[0], amounts[1], unit)
-
-
 def open_request(session: Session, deal_id: int, product: str) -> DiscountRequest | None:
     return session.scalar(select(DiscountRequest).where(DiscountRequest.open_key == f"{deal_id}:{product}"))
 
 
-def _started(engine: ProcessEngine, request: DiscountRequest, actor: User, checked: _Checked) -> None:
+def _started(engine: ProcessEngine, request: DiscountRequest, actor: User, checked: Checked) -> None:
     deal = request.deal
     data = {
         "request_id": request.id,
@@ -201,8 +123,8 @@ def request_discount(
     """
     deal = get_deal(session, actor, deal_id, "edit")
     if deal.status != DealStatus.OPEN:
-        raise _closed_deal(deal)
-    checked = _check(engine, actor, deal, data)
+        raise closed_deal(deal)
+    checked = check_request(engine, actor, deal, data)
     today = now.date()
     approval = approved_discount(session, deal.id, checked.product, today)
     if approval is not None and checked.pct <= approval.pct:
@@ -354,65 +276,4 @@ def discount_summary(request: DiscountRequest) -> str:
     return (
         f"{percent(request.discount_pct)} % ({money_text(request.discount_amount)}): "
         f"{money_text(request.base_premium)} → {money_text(request.resulting_premium)}"
-    )
-
-
-@dataclass(frozen=True)
-class Preview:
-    """Where a request would go before it is sent: the price, the discount, the level and why."""
-
-    price: BasePrice
-    pct: Decimal
-    amount: Decimal
-    loss_ratio: Decimal | None
-    level: str
-    rule: str | None
-    explanation: str
-    approval: Approval | None  # the approval in force for the product, if any
-
-    @property
-    def covered(self) -> bool:
-        return self.approval is not None and self.pct <= self.approval.pct
-
-
-def preview_request(
-    session: Session, engine: ProcessEngine, actor: User, deal_id: int, data: Mapping[str, Any], now: datetime
-) -> Preview:
-    """What ``request_discount`` would do with ``data`` (the same checks), without writing anything:
-    the base premium, the discount both ways, and the level the authority table picks."""
-    deal = get_deal(session, actor, deal_id, "edit")
-    if deal.status != DealStatus.OPEN:
-        raise _closed_deal(deal)
-    data = {"justification": "—", **data}
-    checked = _check(engine, actor, deal, data)
-    today = now.date()
-    ratio = loss_ratio(session, deal.client_id, checked.product, today)
-    answer = engine.decide(
-        PROCESS,
-        AUTHORITY_TASK,
-        {
-            "role": actor.role,
-            "product": checked.product,
-            "discount": checked.pct,
-            "premium": checked.price.premium,
-            "loss_ratio": ratio if ratio is not None else Decimal("0"),
-        },
-    )
-    level = str(answer.outputs.get("level") or "")
-    reason = explain(
-        str(answer.outputs.get("reason") or ""),
-        discount=checked.pct,
-        premium=checked.price.premium,
-        loss_ratio=ratio,
-        product=checked.product,
-    )
-    return Preview(
-        checked.price,
-        checked.pct,
-        checked.amount,
-        ratio,
-        level,
-        answer.rule_id,
-        route_text(level, reason),
-        approved_discount(session, deal.id, checked.product, today),
     )
