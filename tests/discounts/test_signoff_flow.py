@@ -10,10 +10,12 @@ from sqlalchemy import select
 from engine.jobs import fire_due_timers
 from engine.tables import InstanceStatus, ProcessInstance
 from models.discounts.approvals import approved_discount
+from models.discounts.pages import task_panel
 from models.discounts.service import ANSWER_TASK, answer_counter, recall_request
 from models.notifications.service import Notification
 from models.platform.outbox import OutboxMessage
 from models.sales.deals import Deal
+from models.tasks.service import comment_on_task
 
 D = Decimal
 
@@ -214,3 +216,26 @@ def test_deadlines_remind_report_and_escalate_each_once(world, session, app):
     assert [n.kind for n in _notes(session, senior, "task_reminder")] == ["task_reminder"]
     assert [n.kind for n in _notes(session, senior, "task_overdue")] == ["task_overdue"]
     assert len(_notes(session, head, "task_escalated")) == 1  # the senior manager's manager
+
+
+def test_escalation_keeps_the_discussion_in_front_of_the_next_level(world, session):
+    """The senior manager discusses in the task (@mention), escalates; the head's panel shows it all."""
+    request = world.ask(world.deal(), "8").request
+    senior_task = world.task(request)
+    comment_on_task(
+        session,
+        world.users["senior"],
+        "process",
+        senior_task.id,
+        "@head клиент грозит уйти к РЕСО, посмотрите, пожалуйста",
+        world.clock.now(),
+    )
+    session.commit()
+    assert _notes(session, world.users["head"], "mention")[-1].body.startswith("@head клиент грозит уйти")
+    world.decide(request, "senior", "escalate", "Решение за руководителем: крупный клиент")
+    head_task = world.task(request)
+    panel = task_panel(session, world.users["head"], head_task)
+    assert [c.body for c in panel.discussion] == ["@head клиент грозит уйти к РЕСО, посмотрите, пожалуйста"]
+    assert [(s.action, s.comment) for s in panel.request.steps if s.action == "escalated"] == [
+        ("escalated", "Решение за руководителем: крупный клиент")
+    ]
