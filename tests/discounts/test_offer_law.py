@@ -92,6 +92,7 @@ def test_the_deal_card_refuses_a_kp_above_the_approved_discount_and_keeps_the_at
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert "Скидка 15 % больше согласованной 12 % по «КАСКО»" in page
+    assert 'id="discount-value" name="discount" value="15"' in page  # the request form is ready for 15 %
     session.expire_all()
     assert session.get(Deal, deal12.id).stage.code == "underwriting"
     [kept] = _violations(session)
