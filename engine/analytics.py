@@ -91,8 +91,11 @@ def percentile(values: list[float], share: float) -> float | None:
 
 
 def _instances(flt: AnalyticsFilter) -> Select:
-    stmt = (select(ProcessInstance.id).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-            .where(ProcessInstance.process_key == flt.key))
+    stmt = (
+        select(ProcessInstance.id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(ProcessInstance.process_key == flt.key)
+    )
     if flt.versions:
         stmt = stmt.where(ProcessDefinition.version.in_(flt.versions))
     if flt.since is not None:
@@ -103,11 +106,16 @@ def _instances(flt: AnalyticsFilter) -> Select:
 
 
 def _event_stats(session: Session, ids: Select, nodes: dict[str, NodeStats]) -> None:
-    rows = session.execute(select(ProcessEvent.element_id, ProcessEvent.element_name, ProcessEvent.duration_ms)
-                           .where(ProcessEvent.instance_id.in_(ids), ProcessEvent.kind.in_(PASSED),
-                                  ProcessEvent.element_id.is_not(None)))
+    rows = session.execute(
+        select(ProcessEvent.element_id, ProcessEvent.element_name, ProcessEvent.duration_ms).where(
+            ProcessEvent.instance_id.in_(ids),
+            ProcessEvent.kind.in_(PASSED),
+            ProcessEvent.element_id.is_not(None),
+        )
+    )
     durations: dict[str, list[float]] = defaultdict(list)
-    for element, name, duration in rows:
+    for element_id, name, duration in rows:
+        element = str(element_id)
         node = nodes.setdefault(element, NodeStats(element))
         node.name = node.name or name
         node.passed += 1
@@ -121,9 +129,18 @@ def _event_stats(session: Session, ids: Select, nodes: dict[str, NodeStats]) -> 
 
 
 def _task_stats(session: Session, ids: Select, nodes: dict[str, NodeStats], now: datetime) -> None:
-    rows = session.execute(select(HumanTask.element_id, HumanTask.title, HumanTask.status, HumanTask.created_at,
-                                  HumanTask.claimed_at, HumanTask.completed_at, HumanTask.due_at,
-                                  HumanTask.escalated_at).where(HumanTask.instance_id.in_(ids)))
+    rows = session.execute(
+        select(
+            HumanTask.element_id,
+            HumanTask.title,
+            HumanTask.status,
+            HumanTask.created_at,
+            HumanTask.claimed_at,
+            HumanTask.completed_at,
+            HumanTask.due_at,
+            HumanTask.escalated_at,
+        ).where(HumanTask.instance_id.in_(ids))
+    )
     waits: dict[str, list[float]] = defaultdict(list)
     works: dict[str, list[float]] = defaultdict(list)
     for element, title, status, created, claimed, completed, due, escalated in rows:
@@ -136,8 +153,9 @@ def _task_stats(session: Session, ids: Select, nodes: dict[str, NodeStats], now:
             if status == TaskStatus.COMPLETED:
                 works[element].append((end - taken).total_seconds() * 1000 if end > taken else 0.0)
             node.waiting_total_ms += (end - created).total_seconds() * 1000
-        if due is not None and ((completed is not None and completed > due)
-                                or (status == TaskStatus.OPEN and now > due)):
+        if due is not None and (
+            (completed is not None and completed > due) or (status == TaskStatus.OPEN and now > due)
+        ):
             node.sla_breaches += 1
         if escalated is not None:
             node.escalated += 1
@@ -148,8 +166,11 @@ def _task_stats(session: Session, ids: Select, nodes: dict[str, NodeStats], now:
 
 
 def _incident_stats(session: Session, ids: Select, nodes: dict[str, NodeStats]) -> None:
-    rows = session.execute(select(Incident.element_id, Incident.element_name, Incident.status)
-                           .where(Incident.instance_id.in_(ids)))
+    rows = session.execute(
+        select(Incident.element_id, Incident.element_name, Incident.status).where(
+            Incident.instance_id.in_(ids)
+        )
+    )
     for element, name, status in rows:
         node = nodes.setdefault(element, NodeStats(element, name))
         node.incidents += 1
@@ -174,15 +195,24 @@ def _interrupting_timers(session: Session, flt: AnalyticsFilter) -> set[str]:
         for spec in (data["spec"], *data.get("subprocess_specs", {}).values()):
             for task in (spec or {}).get("task_specs", {}).values():
                 definition = task.get("event_definition") or {}
-                if task.get("typename") == "BoundaryEvent" and task.get("cancel_activity") \
-                        and "Timer" in str(definition.get("typename", "")):
+                if (
+                    task.get("typename") == "BoundaryEvent"
+                    and task.get("cancel_activity")
+                    and "Timer" in str(definition.get("typename", ""))
+                ):
                     found.add(task["bpmn_id"])
     return found
 
 
 def _kpis(session: Session, flt: AnalyticsFilter, ids: Select) -> Kpis:
-    rows = session.execute(select(ProcessInstance.id, ProcessInstance.started_at, ProcessInstance.completed_at,
-                                  ProcessInstance.status).where(ProcessInstance.id.in_(ids))).all()
+    rows = session.execute(
+        select(
+            ProcessInstance.id,
+            ProcessInstance.started_at,
+            ProcessInstance.completed_at,
+            ProcessInstance.status,
+        ).where(ProcessInstance.id.in_(ids))
+    ).all()
     kpis = Kpis(started=len(rows))
     leads = []
     weeks: Counter[date] = Counter()
@@ -196,13 +226,24 @@ def _kpis(session: Session, flt: AnalyticsFilter, ids: Select) -> Kpis:
     kpis.lead_p90_ms = percentile(leads, 0.9)
     kpis.throughput = sorted(weeks.items())
     if rows:
-        escalated = set(session.scalars(select(HumanTask.instance_id).where(
-            HumanTask.instance_id.in_(ids), HumanTask.escalated_at.is_not(None))))
+        escalated = set(
+            session.scalars(
+                select(HumanTask.instance_id).where(
+                    HumanTask.instance_id.in_(ids), HumanTask.escalated_at.is_not(None)
+                )
+            )
+        )
         timers = _interrupting_timers(session, flt)
         if timers:
-            escalated |= set(session.scalars(select(ProcessEvent.instance_id).where(
-                ProcessEvent.instance_id.in_(ids), ProcessEvent.kind == "timer_fired",
-                ProcessEvent.element_id.in_(timers))))
+            escalated |= set(
+                session.scalars(
+                    select(ProcessEvent.instance_id).where(
+                        ProcessEvent.instance_id.in_(ids),
+                        ProcessEvent.kind == "timer_fired",
+                        ProcessEvent.element_id.in_(timers),
+                    )
+                )
+            )
         kpis.escalated_share = len(escalated) / len(rows)
     return kpis
 
@@ -210,15 +251,20 @@ def _kpis(session: Session, flt: AnalyticsFilter, ids: Select) -> Kpis:
 def _paths(session: Session, ids: Select) -> list[tuple[list[str], int]]:
     chosen = ids.subquery()
     newest = select(chosen.c.id).order_by(chosen.c.id.desc()).limit(PATH_LIMIT)
-    rows = session.execute(select(ProcessEvent.instance_id, ProcessEvent.element_id)
-                           .where(ProcessEvent.instance_id.in_(newest), ProcessEvent.kind.in_(PASSED),
-                                  ProcessEvent.element_id.is_not(None))
-                           .order_by(ProcessEvent.instance_id, ProcessEvent.id))
+    rows = session.execute(
+        select(ProcessEvent.instance_id, ProcessEvent.element_id)
+        .where(
+            ProcessEvent.instance_id.in_(newest),
+            ProcessEvent.kind.in_(PASSED),
+            ProcessEvent.element_id.is_not(None),
+        )
+        .order_by(ProcessEvent.instance_id, ProcessEvent.id)
+    )
     paths: dict[int, list[str]] = defaultdict(list)
     for instance_id, element in rows:
         path = paths[instance_id]
         if not path or path[-1] != element:
-            path.append(element)
+            path.append(str(element))
     counted = Counter(tuple(p) for p in paths.values())
     return [(list(path), count) for path, count in counted.most_common(10)]
 
@@ -231,31 +277,49 @@ def analytics(session: Session, flt: AnalyticsFilter, now: datetime) -> Analytic
     _task_stats(session, ids, nodes, now)
     _incident_stats(session, ids, nodes)
     _heat(nodes)
-    bottlenecks = sorted((n for n in nodes.values() if n.waiting_total_ms > 0),
-                         key=lambda n: n.waiting_total_ms, reverse=True)[:10]
+    bottlenecks = sorted(
+        (n for n in nodes.values() if n.waiting_total_ms > 0), key=lambda n: n.waiting_total_ms, reverse=True
+    )[:10]
     return Analytics(nodes, _kpis(session, flt, ids), bottlenecks, _paths(session, ids))
 
 
 def versions_of(session: Session, key: str) -> list[int]:
     """The deployed version numbers of ``key``, newest first."""
-    return list(session.scalars(select(ProcessDefinition.version).where(ProcessDefinition.key == key)
-                                .order_by(ProcessDefinition.version.desc())))
+    return list(
+        session.scalars(
+            select(ProcessDefinition.version)
+            .where(ProcessDefinition.key == key)
+            .order_by(ProcessDefinition.version.desc())
+        )
+    )
 
 
 def history_durations(session: Session, key: str) -> dict[str, list[float]]:
     """Recorded durations (seconds) of people's steps per element, for simulations."""
     ids = _instances(AnalyticsFilter(key))
-    rows = session.execute(select(ProcessEvent.element_id, ProcessEvent.duration_ms).where(
-        ProcessEvent.instance_id.in_(ids), ProcessEvent.kind == "user_task_completed",
-        ProcessEvent.duration_ms.is_not(None)))
+    rows = session.execute(
+        select(ProcessEvent.element_id, ProcessEvent.duration_ms).where(
+            ProcessEvent.instance_id.in_(ids),
+            ProcessEvent.kind == "user_task_completed",
+            ProcessEvent.duration_ms.is_not(None),
+        )
+    )
     found: dict[str, list[float]] = defaultdict(list)
     for element, duration in rows:
-        found[element].append(duration / 1000)
+        found[str(element)].append(float(duration or 0) / 1000)
     return dict(found)
 
 
 def recorded_starts(session: Session, key: str, since: datetime, until: datetime) -> list[datetime]:
     """When instances of ``key`` started in ``[since, until)`` (a simulation's recorded arrivals)."""
-    return list(session.scalars(select(ProcessInstance.started_at).where(
-        ProcessInstance.process_key == key, ProcessInstance.started_at >= since,
-        ProcessInstance.started_at < until).order_by(ProcessInstance.started_at)))
+    return list(
+        session.scalars(
+            select(ProcessInstance.started_at)
+            .where(
+                ProcessInstance.process_key == key,
+                ProcessInstance.started_at >= since,
+                ProcessInstance.started_at < until,
+            )
+            .order_by(ProcessInstance.started_at)
+        )
+    )

@@ -29,7 +29,17 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from engine import analytics, checks, definitions, messages, migration, migration_preview, monitoring, steps, trace
+from engine import (
+    analytics,
+    checks,
+    definitions,
+    messages,
+    migration,
+    migration_preview,
+    monitoring,
+    steps,
+    trace,
+)
 from engine.bundle import Bundle
 from engine.errors import NotFound
 from engine.form_store import STORED_FLAG
@@ -171,7 +181,8 @@ class ProcessEngine(Runtime):
         old = self.definition(key, old_version) if old_version else None
         return diff_specs(old.spec_json if old else None, new.spec_json,
                           old_xml=old.source_xml if old else "", new_xml=new.source_xml,
-                          old_forms=self.definition_forms(old) if old else {}, new_forms=self.definition_forms(new))
+                          old_forms=self.definition_forms(old) if old else {},
+                          new_forms=self.definition_forms(new))
 
     def diff_parsed(self, parsed: ParsedProcess) -> SpecDiff:
         """What a not yet deployed process changes against its latest deployed version."""

@@ -69,8 +69,9 @@ def entity_uses(content: bytes) -> list[tuple[str, str | None]]:
     if not names:
         return []
     text = _DOCTYPE_BLOCK.sub(b"", content)
-    text = _ENTITY.sub(lambda m: m.group(0) if m.group(1) in _PREDEFINED else b"ENTITY__" + m.group(1) + b"__",
-                       text)
+    text = _ENTITY.sub(
+        lambda m: m.group(0) if m.group(1) in _PREDEFINED else b"ENTITY__" + m.group(1) + b"__", text
+    )
     try:
         root = etree.fromstring(text, safe_parser())
     except etree.XMLSyntaxError:
@@ -91,44 +92,61 @@ def _xml_problems(name: str, content: bytes) -> tuple[etree._ElementTree | None,
         uses = entity_uses(content)
         if not uses:
             return None, [Problem(name, None, str(exc))]
-        return None, [Problem(name, element, f"{exc}; сущность «{entity}» подставляется сюда")
-                      for entity, element in uses]
+        return None, [
+            Problem(name, element, f"{exc}; сущность «{entity}» подставляется сюда")
+            for entity, element in uses
+        ]
     except etree.XMLSyntaxError as exc:
         return None, [Problem(name, None, f"XML повреждён: {exc.msg} (строка {exc.lineno})")]
 
 
-def _code_problems(name: str, tree: etree._ElementTree, dmn: bool) -> list[Problem]:
+def _dmn_problems(name: str, root: Any) -> list[Problem]:
     found: list[Problem] = []
+    for xpath, entry in ((_DMN_EXPRESSIONS, False), (_DMN_ENTRIES, True)):
+        for node in root.xpath(xpath):
+            code = (node.text or "").strip()
+            if not code or code == "-":
+                continue
+            problem = check_code(code.replace("?", "dmn_input"), "eval")
+            if problem and entry and check_code(f"dmn_input {code}", "eval") is None:
+                problem = None
+            if problem:
+                found.append(
+                    Problem(name, _element_id(node), f"ячейка таблицы решений не допускается: {problem}")
+                )
+    return found
+
+
+def _code_problems(name: str, tree: etree._ElementTree, dmn: bool) -> list[Problem]:
     root = tree.getroot()
     if dmn:
-        for xpath, entry in ((_DMN_EXPRESSIONS, False), (_DMN_ENTRIES, True)):
-            for node in root.xpath(xpath):
-                code = (node.text or "").strip()
-                if not code or code == "-":
-                    continue
-                problem = check_code(code.replace("?", "dmn_input"), "eval")
-                if problem and entry and check_code(f"dmn_input {code}", "eval") is None:
-                    problem = None
-                if problem:
-                    found.append(Problem(name, _element_id(node), f"ячейка таблицы решений не допускается: {problem}"))
-        return found
+        return _dmn_problems(name, root)
+    found: list[Problem] = []
     for xpath, mode in _CODE_PATHS:
         for node in root.iterfind(xpath, NS):
             code = (node.text or "").strip()
             problem = check_code(code, mode) if code else None
             if problem:
-                found.append(Problem(name, _element_id(node), f"скрипт или выражение не допускается: {problem}"))
+                found.append(
+                    Problem(name, _element_id(node), f"скрипт или выражение не допускается: {problem}")
+                )
     for param in root.iterfind(".//spiffworkflow:parameter", NS):
         value = param.get("value")
         problem = check_code(value, "eval") if value else None
         if problem:
-            found.append(Problem(name, _element_id(param), f"параметр «{param.get('id')}»: {problem}",
-                                 parameter=param.get("id")))
+            found.append(
+                Problem(
+                    name,
+                    _element_id(param),
+                    f"параметр «{param.get('id')}»: {problem}",
+                    parameter=param.get("id"),
+                )
+            )
     for prop in root.iterfind(".//spiffworkflow:property", NS):
-        if prop.get("name") in ("assignee", "dueAt") and prop.get("value"):
-            problem = check_code(prop.get("value"), "eval")
-            if problem:
-                found.append(Problem(name, _element_id(prop), f"свойство «{prop.get('name')}»: {problem}"))
+        value = prop.get("value")
+        problem = check_code(value, "eval") if prop.get("name") in ("assignee", "dueAt") and value else None
+        if problem:
+            found.append(Problem(name, _element_id(prop), f"свойство «{prop.get('name')}»: {problem}"))
     return found
 
 
@@ -150,20 +168,28 @@ def _inbox_problem(file: str, spec: Any) -> Problem | None:
     role, department = human_tasks.candidates(spec)
     declared_role = props.get("candidateRole")
     if declared_role and declared_role not in {r.value for r in Role}:
-        return Problem(file, spec.bpmn_id, f"роль «{declared_role}» неизвестна: задача не попадёт ни в одну очередь")
+        return Problem(
+            file, spec.bpmn_id, f"роль «{declared_role}» неизвестна: задача не попадёт ни в одну очередь"
+        )
     declared_dept = props.get("candidateDepartment")
     if declared_dept and declared_dept not in DEPARTMENTS:
-        return Problem(file, spec.bpmn_id, f"отдел «{declared_dept}» неизвестен: задача не попадёт ни в одну очередь")
+        return Problem(
+            file, spec.bpmn_id, f"отдел «{declared_dept}» неизвестен: задача не попадёт ни в одну очередь"
+        )
     if not props.get("assignee") and not role and not department:
         lane = getattr(spec, "lane", None)
         why = f"дорожка «{lane}» не называет роль или отдел" if lane else "нет дорожки"
-        return Problem(file, spec.bpmn_id, "задача не попадёт ни в чьи входящие: не задан исполнитель, "
-                                           f"роль или отдел, и {why}")
+        return Problem(
+            file,
+            spec.bpmn_id,
+            f"задача не попадёт ни в чьи входящие: не задан исполнитель, роль или отдел, и {why}",
+        )
     return None
 
 
-def _spec_problems(bundle: Bundle, ops: Mapping[str, Callable[..., Any]], file: str,
-                   task_specs: list[Any]) -> list[Problem]:
+def _spec_problems(
+    bundle: Bundle, ops: Mapping[str, Callable[..., Any]], file: str, task_specs: list[Any]
+) -> list[Problem]:
     found: list[Problem] = []
     for ts in task_specs:
         props = (getattr(ts, "extensions", None) or {}).get("properties", {})
@@ -182,12 +208,15 @@ def _spec_problems(bundle: Bundle, ops: Mapping[str, Callable[..., Any]], file: 
                 found.append(Problem(file, ts.bpmn_id, f"операция «{ts.operation_name}» не зарегистрирована"))
                 continue
             for parameter, reason in operations.parameter_problems(op, ts.operation_params or {}):
-                found.append(Problem(file, ts.bpmn_id, f"операция «{op.name}»: {reason}", parameter=parameter))
+                found.append(
+                    Problem(file, ts.bpmn_id, f"операция «{op.name}»: {reason}", parameter=parameter)
+                )
     return found
 
 
-def _process_problems(parser: SpiffBpmnParser, bundle: Bundle,
-                      ops: Mapping[str, Callable[..., Any]]) -> list[Problem]:
+def _process_problems(
+    parser: SpiffBpmnParser, bundle: Bundle, ops: Mapping[str, Callable[..., Any]]
+) -> list[Problem]:
     from pathlib import Path
 
     found: list[Problem] = []

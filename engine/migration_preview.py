@@ -50,11 +50,17 @@ class MigrationPreview:
         return sum(1 for i in self.instances if not i.can_migrate)
 
     def as_dict(self) -> dict:
-        return {"instances": [i.as_dict() for i in self.instances], "total": self.total,
-                "can_migrate": self.can_migrate, "stay": self.stay}
+        return {
+            "instances": [i.as_dict() for i in self.instances],
+            "total": self.total,
+            "can_migrate": self.can_migrate,
+            "stay": self.stay,
+        }
 
 
-def _judge(engine: Runtime, instance: ProcessInstance, new_spec: Any, new_subprocess_specs: dict) -> tuple[bool, str]:
+def _judge(
+    engine: Runtime, instance: ProcessInstance, new_spec: Any, new_subprocess_specs: dict
+) -> tuple[bool, str]:
     if instance.status == InstanceStatus.ERROR:
         return False, "открыт инцидент: сначала повторите или отмените шаг"
     try:
@@ -74,13 +80,19 @@ def _judge(engine: Runtime, instance: ProcessInstance, new_spec: Any, new_subpro
 
 def preview(engine: Runtime, key: str, new_spec: Any, new_subprocess_specs: dict) -> MigrationPreview:
     """Each active instance of ``key`` judged against the new spec (at most ``PREVIEW_LIMIT``)."""
-    stmt = (select(ProcessInstance).join(ProcessDefinition)
-            .where(ProcessInstance.process_key == key, ProcessInstance.status.in_(InstanceStatus.ACTIVE))
-            .order_by(ProcessInstance.id.desc()))
+    stmt = (
+        select(ProcessInstance)
+        .join(ProcessDefinition)
+        .where(ProcessInstance.process_key == key, ProcessInstance.status.in_(InstanceStatus.ACTIVE))
+        .order_by(ProcessInstance.id.desc())
+    )
     rows = list(engine.session.scalars(stmt.limit(PREVIEW_LIMIT + 1)))
     result = MigrationPreview(total=len(rows))
     for instance in rows[:PREVIEW_LIMIT]:
         can, reason = _judge(engine, instance, new_spec, new_subprocess_specs)
-        result.instances.append(InstancePreview(instance.id, instance.title, instance.definition.version,
-                                                instance.status, can, reason))
+        result.instances.append(
+            InstancePreview(
+                instance.id, instance.title, instance.definition.version, instance.status, can, reason
+            )
+        )
     return result

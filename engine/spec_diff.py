@@ -20,18 +20,31 @@ from engine.xml_safety import UnsafeXml, parse_xml
 
 _IGNORED = frozenset({"inputs", "outputs", "name", "lookahead", "description"})
 _LABELS = {
-    "bpmn_name": "название", "documentation": "описание", "lane": "дорожка",
+    "bpmn_name": "название",
+    "documentation": "описание",
+    "lane": "дорожка",
     "extensions.instructionsForEndUser": "инструкция",
-    "extensions.properties.dueIn": "срок", "extensions.properties.dueAt": "срок",
-    "extensions.properties.assignee": "исполнитель", "extensions.properties.candidateRole": "роль",
-    "extensions.properties.candidateDepartment": "отдел", "extensions.properties.priority": "приоритет",
-    "extensions.properties.formJsonSchemaFilename": "форма", "extensions.properties.formUiSchemaFilename": "форма",
-    "extensions.serviceTaskOperator": "операция", "operation_name": "операция",
-    "operation_params": "параметры операции", "result_variable": "переменная результата",
-    "prescript": "скрипт до", "postscript": "скрипт после", "script": "скрипт",
-    "decision_table": "таблица решений", "cond_task_specs": "условия переходов",
-    "default_task_spec": "переход по умолчанию", "event_definition": "событие",
-    "cancel_activity": "прерывание", "form": "форма (содержимое)",
+    "extensions.properties.dueIn": "срок",
+    "extensions.properties.dueAt": "срок",
+    "extensions.properties.assignee": "исполнитель",
+    "extensions.properties.candidateRole": "роль",
+    "extensions.properties.candidateDepartment": "отдел",
+    "extensions.properties.priority": "приоритет",
+    "extensions.properties.formJsonSchemaFilename": "форма",
+    "extensions.properties.formUiSchemaFilename": "форма",
+    "extensions.serviceTaskOperator": "операция",
+    "operation_name": "операция",
+    "operation_params": "параметры операции",
+    "result_variable": "переменная результата",
+    "prescript": "скрипт до",
+    "postscript": "скрипт после",
+    "script": "скрипт",
+    "decision_table": "таблица решений",
+    "cond_task_specs": "условия переходов",
+    "default_task_spec": "переход по умолчанию",
+    "event_definition": "событие",
+    "cancel_activity": "прерывание",
+    "form": "форма (содержимое)",
 }
 
 
@@ -105,10 +118,14 @@ def _flows(xml: str | None) -> dict[str, tuple[str, dict]]:
     flows = {}
     for node in root.iterfind(".//bpmn:sequenceFlow", NS):
         condition = node.find("bpmn:conditionExpression", NS)
-        flows[node.get("id")] = (node.get("name") or "", {
-            "source": node.get("sourceRef"), "target": node.get("targetRef"),
-            "condition": (condition.text or "").strip() if condition is not None else "",
-        })
+        flows[node.get("id")] = (
+            node.get("name") or "",
+            {
+                "source": node.get("sourceRef"),
+                "target": node.get("targetRef"),
+                "condition": (condition.text or "").strip() if condition is not None else "",
+            },
+        )
     return flows
 
 
@@ -117,36 +134,64 @@ def _form_names(task: dict) -> list[str]:
     return [props[k] for k in ("formJsonSchemaFilename", "formUiSchemaFilename") if props.get(k)]
 
 
-def diff_specs(old_spec_json: str | None, new_spec_json: str, *, old_xml: str | None = None,
-               new_xml: str | None = None, old_forms: dict[str, Any] | None = None,
-               new_forms: dict[str, Any] | None = None) -> SpecDiff:
-    """Elements added, removed and changed from the old version to the new one."""
-    result = SpecDiff()
-    old, new = _task_specs(old_spec_json), _task_specs(new_spec_json)
+def _task_changes(
+    result: SpecDiff,
+    old: dict[str, dict],
+    new: dict[str, dict],
+    old_forms: dict[str, Any] | None,
+    new_forms: dict[str, Any] | None,
+) -> None:
     for element in sorted(set(new) - set(old)):
         result.added.append(ElementChange(element, new[element].get("bpmn_name") or element, "task"))
     for element in sorted(set(old) - set(new)):
         result.removed.append(ElementChange(element, old[element].get("bpmn_name") or element, "task"))
     for element in sorted(set(old) & set(new)):
         fields = _changed_fields(old[element], new[element])
-        if old_forms is not None and new_forms is not None:
-            if any(old_forms.get(f) != new_forms.get(f) for f in _form_names(new[element])) \
-                    and "форма (содержимое)" not in fields:
-                fields.append("форма (содержимое)")
+        forms_changed = (
+            old_forms is not None
+            and new_forms is not None
+            and any(old_forms.get(f) != new_forms.get(f) for f in _form_names(new[element]))
+        )
+        if forms_changed and "форма (содержимое)" not in fields:
+            fields.append("форма (содержимое)")
         if fields:
-            result.changed.append(ElementChange(element, new[element].get("bpmn_name") or element, "task", fields))
-    old_flows, new_flows = _flows(old_xml), _flows(new_xml)
+            result.changed.append(
+                ElementChange(element, new[element].get("bpmn_name") or element, "task", fields)
+            )
+
+
+def _flow_changes(
+    result: SpecDiff, old_flows: dict[str, tuple[str, dict]], new_flows: dict[str, tuple[str, dict]]
+) -> None:
+    for flow in sorted(set(new_flows) - set(old_flows)):
+        result.added.append(ElementChange(flow, new_flows[flow][0] or flow, "flow"))
+    for flow in sorted(set(old_flows) - set(new_flows)):
+        result.removed.append(ElementChange(flow, old_flows[flow][0] or flow, "flow"))
+    labels = {"source": "откуда", "target": "куда", "condition": "условие"}
+    for flow in sorted(set(old_flows) & set(new_flows)):
+        before, after = old_flows[flow][1], new_flows[flow][1]
+        fields = [labels[k] for k in before if before[k] != after[k]]
+        if old_flows[flow][0] != new_flows[flow][0]:
+            fields.append("название")
+        if fields:
+            result.changed.append(ElementChange(flow, new_flows[flow][0] or flow, "flow", fields))
+
+
+def diff_specs(
+    old_spec_json: str | None,
+    new_spec_json: str,
+    *,
+    old_xml: str | None = None,
+    new_xml: str | None = None,
+    old_forms: dict[str, Any] | None = None,
+    new_forms: dict[str, Any] | None = None,
+) -> SpecDiff:
+    """Elements added, removed and changed from the old version to the new one.
+
+    Flows are compared only when both XML texts are given (``""`` stands for no old version).
+    """
+    result = SpecDiff()
+    _task_changes(result, _task_specs(old_spec_json), _task_specs(new_spec_json), old_forms, new_forms)
     if old_xml is not None and new_xml is not None:
-        for flow in sorted(set(new_flows) - set(old_flows)):
-            result.added.append(ElementChange(flow, new_flows[flow][0] or flow, "flow"))
-        for flow in sorted(set(old_flows) - set(new_flows)):
-            result.removed.append(ElementChange(flow, old_flows[flow][0] or flow, "flow"))
-        for flow in sorted(set(old_flows) & set(new_flows)):
-            before, after = old_flows[flow][1], new_flows[flow][1]
-            fields = [{"source": "откуда", "target": "куда", "condition": "условие"}[k]
-                      for k in before if before[k] != after[k]]
-            if old_flows[flow][0] != new_flows[flow][0]:
-                fields.append("название")
-            if fields:
-                result.changed.append(ElementChange(flow, new_flows[flow][0] or flow, "flow", fields))
+        _flow_changes(result, _flows(old_xml), _flows(new_xml))
     return result

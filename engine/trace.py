@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from itertools import pairwise
 
 from lxml import etree
 from SpiffWorkflow.util.task import TaskState
@@ -21,7 +21,14 @@ from sqlalchemy.orm import undefer
 from engine.errors import NotFound
 from engine.parsing import NS
 from engine.runtime import Runtime
-from engine.tables import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessEvent, ProcessInstance
+from engine.tables import (
+    HumanTask,
+    Incident,
+    InstanceStatus,
+    ProcessDefinition,
+    ProcessEvent,
+    ProcessInstance,
+)
 from engine.xml_safety import UnsafeXml, parse_xml
 
 PASSED = ("task_completed", "user_task_completed", "timer_fired", "event_caught", "error_thrown")
@@ -58,7 +65,10 @@ def _flows(xml: str) -> list[tuple[str, str, str]]:
         root = parse_xml(xml.encode("utf-8")).getroot()
     except (UnsafeXml, etree.XMLSyntaxError):
         return []
-    return [(f.get("id"), f.get("sourceRef"), f.get("targetRef")) for f in root.iterfind(".//bpmn:sequenceFlow", NS)]
+    return [
+        (f.get("id"), f.get("sourceRef"), f.get("targetRef"))
+        for f in root.iterfind(".//bpmn:sequenceFlow", NS)
+    ]
 
 
 def _waiting_on(engine: Runtime, instance: ProcessInstance) -> set[str]:
@@ -82,14 +92,22 @@ def instance_trace(engine: Runtime, instance_id: int) -> InstanceTrace:
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound(f"Экземпляр процесса {instance_id} не найден")
-    definition = session.get(ProcessDefinition, instance.definition_id, options=[undefer(ProcessDefinition.source_xml)])
+    definition = session.get(
+        ProcessDefinition, instance.definition_id, options=[undefer(ProcessDefinition.source_xml)]
+    )
     assert definition is not None
-    events = list(session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance.id)
-                                  .order_by(ProcessEvent.id)))
+    events = list(
+        session.scalars(
+            select(ProcessEvent).where(ProcessEvent.instance_id == instance.id).order_by(ProcessEvent.id)
+        )
+    )
     tasks = {t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))}
-    incidents = list(session.scalars(select(Incident).where(Incident.instance_id == instance.id)
-                                     .order_by(Incident.id)))
-    people = {e.user_id for e in events if e.user_id} | {t.completed_by_id for t in tasks.values() if t.completed_by_id}
+    incidents = list(
+        session.scalars(select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.id))
+    )
+    people = {e.user_id for e in events if e.user_id} | {
+        t.completed_by_id for t in tasks.values() if t.completed_by_id
+    }
     names = engine.directory.names(session, people)
     trace = InstanceTrace(instance, definition, definition.source_xml)
     counts: Counter[str] = Counter()
@@ -100,21 +118,28 @@ def instance_trace(engine: Runtime, instance_id: int) -> InstanceTrace:
         data = None
         if event.detail and event.detail.get("human_task_id") in tasks:
             data = tasks[event.detail["human_task_id"]].completed_data
-        trace.steps.setdefault(event.element_id, []).append(Step(
-            event.at, event.kind, names.get(event.user_id) if event.user_id else None, event.duration_ms,
-            event.detail, data))
+        trace.steps.setdefault(event.element_id, []).append(
+            Step(
+                event.at,
+                event.kind,
+                names.get(event.user_id) if event.user_id else None,
+                event.duration_ms,
+                event.detail,
+                data,
+            )
+        )
         if event.kind in PASSED:
             counts[event.element_id] += 1
             order.append(event.element_id)
     trace.counts = dict(counts)
     trace.incidents = incidents
     trace.failed = {i.element_id for i in incidents if i.status == "open"}
-    trace.active = (_waiting_on(engine, instance) | {t.element_id for t in tasks.values() if t.status == "open"}) \
-        - trace.failed
-    passed_pairs = set(zip(order, order[1:], strict=False))
+    trace.active = (
+        _waiting_on(engine, instance) | {t.element_id for t in tasks.values() if t.status == "open"}
+    ) - trace.failed
+    passed_pairs = set(pairwise(order))
     reached = set(order) | trace.active | trace.failed
     for flow_id, source, target in _flows(trace.xml):
         if (source, target) in passed_pairs or (source in counts and target in reached):
             trace.flows.add(flow_id)
     return trace
-

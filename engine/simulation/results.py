@@ -95,8 +95,11 @@ class SimulationResult:
         """Working time available to each role over the simulated span (for utilisation)."""
         self.capacity = capacity
         end = self.finished or self.started
-        span = (scenario.calendar.working_seconds(self.started, end) if scenario.calendar
-                else (end - self.started).total_seconds())
+        span = (
+            scenario.calendar.working_seconds(self.started, end)
+            if scenario.calendar
+            else (end - self.started).total_seconds()
+        )
         self.available = {pool: span * count for pool, count in capacity.items()}
 
     # --- summaries ---------------------------------------------------------------------------
@@ -114,8 +117,11 @@ class SimulationResult:
         if not done:
             return None, None
         waiting = sum(t.waiting_seconds or 0 for t in self.tasks if t.case in done)
-        working = sum(min(t.work_seconds, t.total_seconds or 0) for t in self.tasks
-                      if t.case in done and t.started is not None and not t.cancelled)
+        working = sum(
+            min(t.work_seconds, t.total_seconds or 0)
+            for t in self.tasks
+            if t.case in done and t.started is not None and not t.cancelled
+        )
         return waiting / len(done), working / len(done)
 
     def task_summaries(self) -> list[TaskSummary]:
@@ -126,16 +132,29 @@ class SimulationResult:
         for element, tasks in grouped.items():
             waits = [t.waiting_seconds for t in tasks if t.waiting_seconds is not None]
             works = [t.work_seconds for t in tasks if t.started is not None and not t.cancelled]
-            late = sum(1 for t in tasks if t.due is not None and t.finished is not None and t.finished > t.due)
-            summaries.append(TaskSummary(
-                element, tasks[0].name, tasks[0].pool, len(tasks), sum(t.cancelled for t in tasks),
-                sum(waits) / len(waits) if waits else None, percentile(waits, 0.9),
-                sum(works) / len(works) if works else None, late))
+            late = sum(
+                1 for t in tasks if t.due is not None and t.finished is not None and t.finished > t.due
+            )
+            summaries.append(
+                TaskSummary(
+                    element,
+                    tasks[0].name,
+                    tasks[0].pool,
+                    len(tasks),
+                    sum(t.cancelled for t in tasks),
+                    sum(waits) / len(waits) if waits else None,
+                    percentile(waits, 0.9),
+                    sum(works) / len(works) if works else None,
+                    late,
+                )
+            )
         return sorted(summaries, key=lambda s: s.element)
 
     def utilisation(self) -> dict[str, float]:
-        return {pool: (self.busy.get(pool, 0.0) / available if available else 0.0)
-                for pool, available in self.available.items()}
+        return {
+            pool: (self.busy.get(pool, 0.0) / available if available else 0.0)
+            for pool, available in self.available.items()
+        }
 
     def count_calls(self, word: str) -> int:
         return sum(n for name, n in self.operations.items() if word in name)

@@ -50,8 +50,13 @@ PASSED = ("task_completed", "user_task_completed", "timer_fired", "event_caught"
 class SimulatedScriptEngine(CrmScriptEngine):
     """The CRM script engine that also decides exclusive gateways by the scenario's weights."""
 
-    def __init__(self, context: OperationContext, ops: Mapping[str, Callable[..., Any]], scenario: Scenario,
-                 rng: random.Random) -> None:
+    def __init__(
+        self,
+        context: OperationContext,
+        ops: Mapping[str, Callable[..., Any]],
+        scenario: Scenario,
+        rng: random.Random,
+    ) -> None:
         super().__init__(context, ops)
         self.scenario = scenario
         self.rng = rng
@@ -94,8 +99,9 @@ class Case:
 class SimulatedRuntime(Runtime):
     """``Runtime`` whose events, incidents and thrown messages stay in memory."""
 
-    def __init__(self, services: EngineServices, result: SimulationResult, scenario: Scenario,
-                 rng: random.Random) -> None:
+    def __init__(
+        self, services: EngineServices, result: SimulationResult, scenario: Scenario, rng: random.Random
+    ) -> None:
         super().__init__(None, services)  # type: ignore[arg-type]  # no session: nothing is stored
         self.result = result
         self.scenario = scenario
@@ -103,12 +109,24 @@ class SimulatedRuntime(Runtime):
         self.cases: dict[int, Case] = {}
 
     def _script_engine(self, instance: ProcessInstance | None) -> CrmScriptEngine:
-        context = OperationContext(session=None, clock=self.clock, settings=self.settings,  # type: ignore[arg-type]
-                                   instance_id=instance.id if instance else None)
+        context = OperationContext(
+            session=None,  # type: ignore[arg-type]  # simulated operations get no database
+            clock=self.clock,
+            settings=self.settings,
+            instance_id=instance.id if instance else None,
+        )
         return SimulatedScriptEngine(context, self.operations, self.scenario, self.rng)
 
-    def event(self, instance: ProcessInstance, kind: str, user_id: int | None, *, element: Any = None,
-              duration_ms: float | None = None, detail: dict | None = None) -> None:
+    def event(
+        self,
+        instance: ProcessInstance,
+        kind: str,
+        user_id: int | None,
+        *,
+        element: Any = None,
+        duration_ms: float | None = None,
+        detail: dict | None = None,
+    ) -> None:
         element_id = getattr(element, "bpmn_id", None)
         if not element_id or kind not in PASSED:
             return
@@ -129,9 +147,18 @@ class SimulatedRuntime(Runtime):
 class Simulation:
     """One run of a scenario on one spec; ``run()`` returns the result."""
 
-    def __init__(self, spec: Any, subprocess_specs: dict, scenario: Scenario, services: EngineServices,
-                 *, label: str, key: str, history: dict[str, list[float]] | None = None,
-                 arrivals: list[datetime] | None = None) -> None:
+    def __init__(
+        self,
+        spec: Any,
+        subprocess_specs: dict,
+        scenario: Scenario,
+        services: EngineServices,
+        *,
+        label: str,
+        key: str,
+        history: dict[str, list[float]] | None = None,
+        arrivals: list[datetime] | None = None,
+    ) -> None:
         self.spec = spec
         self.subprocess_specs = subprocess_specs
         self.scenario = scenario
@@ -139,8 +166,13 @@ class Simulation:
         self.clock = ManualClock(scenario.start)
         self.result = SimulationResult(label=label, key=key, started=scenario.start)
         ops = _simulated_operations(services, scenario, self.result)
-        sim_services = EngineServices(clock=self.clock, settings=services.settings, directory=services.directory,
-                                      operations=ops, simulations=services.simulations)
+        sim_services = EngineServices(
+            clock=self.clock,
+            settings=services.settings,
+            directory=services.directory,
+            operations=ops,
+            simulations=services.simulations,
+        )
         self.runtime = SimulatedRuntime(sim_services, self.result, scenario, self.rng)
         self.history = history or {}
         self.arrival_times = arrivals
@@ -198,10 +230,16 @@ class Simulation:
 
     def _arrive(self, index: int) -> None:
         now = self.clock.now()
-        instance = ProcessInstance(id=index + 1, process_key=self.result.key, title=f"Случай {index + 1}",
-                                   correlation={}, status="running")
-        workflow = BpmnWorkflow(self.spec, self.subprocess_specs,
-                                script_engine=self.runtime._script_engine(instance))
+        instance = ProcessInstance(
+            id=index + 1,
+            process_key=self.result.key,
+            title=f"Случай {index + 1}",
+            correlation={},
+            status="running",
+        )
+        workflow = BpmnWorkflow(
+            self.spec, self.subprocess_specs, script_engine=self.runtime._script_engine(instance)
+        )
         data = {key: index + 1 if value == "{case}" else value for key, value in self.scenario.data.items()}
         data.update({"instance_id": instance.id, "case": index + 1, "simulation": True})
         workflow.data.update(data)
@@ -273,8 +311,14 @@ class Simulation:
             due = human_tasks.due_date(spec, task.data, now)
         except Exception:  # a due expression that fails here fails in production too; the task still runs
             due = None
-        record = TaskRecord(case=case.index, element=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-                            pool=pool, created=now, due=due)
+        record = TaskRecord(
+            case=case.index,
+            element=spec.bpmn_id,
+            name=spec.bpmn_name or spec.bpmn_id,
+            pool=pool,
+            created=now,
+            due=due,
+        )
         record.task_id = task.id
         case.tasks[task.id] = record
         self.result.tasks.append(record)
@@ -308,8 +352,9 @@ class Simulation:
         if record.started is not None and record.released is None:
             record.released = self.clock.now()
             self.free[record.pool] += 1
-            self.result.busy[record.pool] += min(record.work_seconds,
-                                                 max(0.0, (record.released - record.started).total_seconds()))
+            self.result.busy[record.pool] += min(
+                record.work_seconds, max(0.0, (record.released - record.started).total_seconds())
+            )
             self._dispatch(record.pool)
 
     def _done(self, record: TaskRecord) -> None:
@@ -330,8 +375,9 @@ class Simulation:
         self._step(case, complete)
 
 
-def _simulated_operations(services: EngineServices, scenario: Scenario,
-                          result: SimulationResult) -> dict[str, Callable[..., Any]]:
+def _simulated_operations(
+    services: EngineServices, scenario: Scenario, result: SimulationResult
+) -> dict[str, Callable[..., Any]]:
     """Every registered operation replaced by its simulation: no session, no outbox, no outside call."""
 
     def simulated(name: str) -> Callable[..., Any]:

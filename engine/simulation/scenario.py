@@ -63,13 +63,14 @@ def distribution(value: Any, where: str) -> Distribution:
     if isinstance(value, int | float):
         value = {"fixed": value}
     if not isinstance(value, dict) or len(value) != 1:
-        raise ScenarioError(f"{where}: ожидается число минут или одно распределение "
-                            f"({', '.join(_ARITY)})")
+        raise ScenarioError(f"{where}: ожидается число минут или одно распределение ({', '.join(_ARITY)})")
     kind, raw = next(iter(value.items()))
     if kind not in _ARITY:
         raise ScenarioError(f"{where}: неизвестное распределение «{kind}» (есть: {', '.join(_ARITY)})")
     args = raw if isinstance(raw, list) else [raw]
-    if len(args) != _ARITY[kind] or not all(isinstance(a, int | float) and not isinstance(a, bool) for a in args):
+    if len(args) != _ARITY[kind] or not all(
+        isinstance(a, int | float) and not isinstance(a, bool) for a in args
+    ):
         raise ScenarioError(f"{where}: «{kind}» ждёт {_ARITY[kind]} числ(а) минут")
     if any(a < 0 for a in args):
         raise ScenarioError(f"{where}: минуты не могут быть отрицательными")
@@ -94,8 +95,11 @@ def _choice(value: dict, where: str) -> Choice:
 
 
 def _is_choice(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value) and all(
-        isinstance(w, int | float) and not isinstance(w, bool) for w in value.values())
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(w, int | float) and not isinstance(w, bool) for w in value.values())
+    )
 
 
 @dataclass(frozen=True)
@@ -210,15 +214,37 @@ class Scenario:
     horizon_days: int = 60
 
     def duration(self, element: str) -> Distribution:
-        return self.durations.get(element) or self.durations.get("*") or Distribution("fixed", (DEFAULT_DURATION_MINUTES,))
+        return (
+            self.durations.get(element)
+            or self.durations.get("*")
+            or Distribution("fixed", (DEFAULT_DURATION_MINUTES,))
+        )
 
     def answer(self, element: str, rng: random.Random) -> dict[str, Any]:
-        return {name: value.pick(rng) if isinstance(value, Choice) else value
-                for name, value in self.answers.get(element, {}).items()}
+        return {
+            name: value.pick(rng) if isinstance(value, Choice) else value
+            for name, value in self.answers.get(element, {}).items()
+        }
 
 
-_KNOWN = {"cases", "seed", "start", "arrivals", "arrivals_in_working_hours", "durations", "durations_from_history",
-          "answers", "branches", "capacity", "roles", "calendar", "operations", "data", "horizon_days", "comment"}
+_KNOWN = {
+    "cases",
+    "seed",
+    "start",
+    "arrivals",
+    "arrivals_in_working_hours",
+    "durations",
+    "durations_from_history",
+    "answers",
+    "branches",
+    "capacity",
+    "roles",
+    "calendar",
+    "operations",
+    "data",
+    "horizon_days",
+    "comment",
+}
 
 
 def _int(raw: dict, name: str, default: int, low: int, high: int) -> int:
@@ -226,6 +252,43 @@ def _int(raw: dict, name: str, default: int, low: int, high: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise ScenarioError(f"{name}: целое число от {low} до {high}")
     return value
+
+
+def _dict(raw: dict, name: str) -> dict:
+    value = raw.get(name) or {}
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{name}: ожидается объект")
+    return value
+
+
+def _start(raw: dict) -> datetime:
+    try:
+        start = datetime.fromisoformat(str(raw["start"]))
+    except ValueError:
+        raise ScenarioError("start: дата и время ISO 8601, например 2026-01-12T09:00:00+03:00") from None
+    return (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _answers(raw: dict) -> dict[str, dict[str, Any]]:
+    answers = {}
+    for element, fields in _dict(raw, "answers").items():
+        if not isinstance(fields, dict):
+            raise ScenarioError(f"answers.{element}: ожидается объект «поле: значение»")
+        answers[element] = {name: _choice(v, f"answers.{element}.{name}") if _is_choice(v) else v
+                            for name, v in fields.items()}
+    return answers
+
+
+def _people(raw: dict, scenario: Scenario) -> None:
+    for gateway, weights in _dict(raw, "branches").items():
+        if not _is_choice(weights):
+            raise ScenarioError(f"branches.{gateway}: ожидается объект «куда: вес»")
+        scenario.branches[gateway] = _choice(weights, f"branches.{gateway}")
+    for pool, count in _dict(raw, "capacity").items():
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 1000:
+            raise ScenarioError(f"capacity.{pool}: число сотрудников от 1 до 1000")
+        scenario.capacity[pool] = count
+    scenario.roles = {str(k): str(v) for k, v in _dict(raw, "roles").items()}
 
 
 def parse_scenario(raw: Any) -> Scenario:
@@ -238,34 +301,16 @@ def parse_scenario(raw: Any) -> Scenario:
     scenario = Scenario(cases=_int(raw, "cases", 100, 1, MAX_CASES), seed=_int(raw, "seed", 1, 0, 2**31),
                         horizon_days=_int(raw, "horizon_days", 60, 1, 3650))
     if "start" in raw:
-        try:
-            start = datetime.fromisoformat(str(raw["start"]))
-        except ValueError:
-            raise ScenarioError("start: дата и время ISO 8601, например 2026-01-12T09:00:00+03:00") from None
-        scenario.start = (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(UTC)
+        scenario.start = _start(raw)
     if "arrivals" in raw:
         scenario.arrivals = _arrivals(raw["arrivals"])
     scenario.arrivals_in_working_hours = bool(raw.get("arrivals_in_working_hours", False))
     scenario.durations_from_history = bool(raw.get("durations_from_history", False))
-    for element, value in (raw.get("durations") or {}).items():
-        scenario.durations[element] = distribution(value, f"durations.{element}")
-    for element, fields in (raw.get("answers") or {}).items():
-        if not isinstance(fields, dict):
-            raise ScenarioError(f"answers.{element}: ожидается объект «поле: значение»")
-        scenario.answers[element] = {name: _choice(v, f"answers.{element}.{name}") if _is_choice(v) else v
-                                     for name, v in fields.items()}
-    for gateway, weights in (raw.get("branches") or {}).items():
-        if not _is_choice(weights):
-            raise ScenarioError(f"branches.{gateway}: ожидается объект «куда: вес»")
-        scenario.branches[gateway] = _choice(weights, f"branches.{gateway}")
-    for pool, count in (raw.get("capacity") or {}).items():
-        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 1000:
-            raise ScenarioError(f"capacity.{pool}: число сотрудников от 1 до 1000")
-        scenario.capacity[pool] = count
-    scenario.roles = {str(k): str(v) for k, v in (raw.get("roles") or {}).items()}
+    scenario.durations = {element: distribution(value, f"durations.{element}")
+                          for element, value in _dict(raw, "durations").items()}
+    scenario.answers = _answers(raw)
+    _people(raw, scenario)
     scenario.calendar = _calendar(raw.get("calendar"))
-    scenario.operations = dict(raw.get("operations") or {})
-    if not isinstance(raw.get("data", {}), dict):
-        raise ScenarioError("data: ожидается объект")
-    scenario.data = dict(raw.get("data") or {})
+    scenario.operations = _dict(raw, "operations")
+    scenario.data = _dict(raw, "data")
     return scenario

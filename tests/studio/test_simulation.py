@@ -6,21 +6,24 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
+from engine.bundle import Bundle
 from engine.simulation import parse_scenario
 from models.platform.db import Base
+from tests.sales.conftest import FORMS, PROCESSES
 from web.engine_support import engine_services
 
-from tests.sales.conftest import FORMS, PROCESSES  # noqa: F401
-from engine.bundle import Bundle
-
 SCENARIO = {
-    "cases": 300, "seed": 7, "start": "2026-01-12T06:00:00+00:00",
+    "cases": 300,
+    "seed": 7,
+    "start": "2026-01-12T06:00:00+00:00",
     "arrivals": {"every_minutes": 20},
     "durations": {"contact": {"normal": [25, 10]}, "contact_senior": {"normal": [25, 10]}},
-    "answers": {"contact": {"outcome": {"qualified": 0.55, "not_relevant": 0.45}, "reason": "нет потребности"},
-                "contact_senior": {"outcome": {"qualified": 0.55, "not_relevant": 0.45}, "reason": "нет потребности"}},
+    "answers": {
+        "contact": {"outcome": {"qualified": 0.55, "not_relevant": 0.45}, "reason": "нет потребности"},
+        "contact_senior": {"outcome": {"qualified": 0.55, "not_relevant": 0.45}, "reason": "нет потребности"},
+    },
     "capacity": {"manager": 1, "senior_manager": 1},
     "data": {"lead_id": "{case}"},
 }
@@ -64,7 +67,7 @@ def test_more_managers_cut_cycle_times_and_escalations_match_the_timers(deployed
         # one still in work after 3 h + 1 s gets the reminder — and nothing else does.
         far = result.finished + timedelta(days=365)
 
-        def done_after(task, hours):
+        def done_after(task, hours, far=far):
             return ((task.busy_until or far) - task.created).total_seconds() > hours * 3600 + 1
 
         escalated = {t.case for t in contact if t.cancelled}
@@ -73,4 +76,3 @@ def test_more_managers_cut_cycle_times_and_escalations_match_the_timers(deployed
         assert result.reminders == result.timers["reminder"] == sum(done_after(t, 3) for t in contact)
         seniors = [t for t in result.tasks if t.element == "contact_senior"]
         assert len(seniors) == result.escalations
-
