@@ -22,7 +22,8 @@ from models.studio.tables import ProcessOwner
 
 def owners(session: Session) -> dict[str, int]:
     """Process key → the owner's user id, for every process with an owner set."""
-    return dict(session.execute(select(ProcessOwner.process_key, ProcessOwner.user_id)).tuples().all())
+    rows = session.execute(select(ProcessOwner.process_key, ProcessOwner.user_id))
+    return {key: user_id for key, user_id in rows}
 
 
 def set_owner(session: Session, actor: User, key: str, user_id: int, now: datetime) -> ProcessOwner:

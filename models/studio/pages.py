@@ -49,11 +49,8 @@ def studio_index(session: Session, engine: ProcessEngine, user: User) -> StudioI
     names = {
         u.id: u.full_name for u in session.scalars(select(User).where(User.id.in_(set(owner_ids.values()))))
     }
-    feedback = dict(
-        session.execute(select(StepFeedback.process_key, func.count()).group_by(StepFeedback.process_key))
-        .tuples()
-        .all()
-    )
+    counted = session.execute(select(StepFeedback.process_key, func.count()).group_by(StepFeedback.process_key))
+    feedback = {key: count for key, count in counted}
     rows = []
     for key in sorted(set(overview) | set(drafts)):
         summary: DefinitionSummary | None = overview.get(key)

@@ -3,12 +3,14 @@
 // panel with the «Задача CRM» group, minimap, bpmnlint), the viewer (instance, analytics,
 // simulation and diff pages), the DMN editor (dmn-js) and the form editor.
 import * as esbuild from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = resolve(here, '../../static/studio');
 const started = Date.now();
+rmSync(out, { recursive: true, force: true });
 
 await esbuild.build({
   absWorkingDir: here,

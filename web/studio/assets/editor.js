@@ -5,6 +5,7 @@
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 import minimapModule from 'diagram-js-minimap';
+import { layoutProcess } from 'bpmn-auto-layout';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
@@ -163,7 +164,9 @@ async function start() {
       }
     }
   });
-  await modeler.importXML(source.xml);
+  // Diagrams deployed without a layout (BPMNDI) are laid out on the fly; saving keeps the layout.
+  const xml = source.xml.includes('BPMNDiagram') ? source.xml : await layoutProcess(source.xml);
+  await modeler.importXML(xml);
   modeler.get('canvas').zoom('fit-viewport', 'auto');
   markers = new ProblemMarkers(modeler, document.getElementById('problems'));
   modeler.on('commandStack.changed', () => {

@@ -1,8 +1,10 @@
 // Read-only diagrams with what the server says about them: the diff of two versions, an
-// instance's path, analytics and simulation results. Each `.studio-viewer[data-url]` gets
+// instance's path, analytics and simulation results. Each `.studio-viewer[data-url]` fetches
+// (or `[data-overlay]` carries)
 // {xml, markers: {id: [css]}, badges: [{element, text, kind, position}], details: {id: [{title, rows}]}}
 // and shows the details of the element clicked in the block named by `data-detail`.
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import { layoutProcess } from 'bpmn-auto-layout';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
@@ -25,11 +27,11 @@ function renderDetails(target, name, sections) {
 }
 
 async function show(container) {
-  const data = await call(container.dataset.url);
+  const data = container.dataset.overlay ? JSON.parse(container.dataset.overlay) : await call(container.dataset.url);
   const viewer = new NavigatedViewer({
     container, additionalModules: [translateModule], moddleExtensions: { spiffworkflow }
   });
-  await viewer.importXML(data.xml);
+  await viewer.importXML(data.xml.includes('BPMNDiagram') ? data.xml : await layoutProcess(data.xml));
   const canvas = viewer.get('canvas');
   const overlays = viewer.get('overlays');
   const registry = viewer.get('elementRegistry');
@@ -58,7 +60,7 @@ async function show(container) {
   container.viewer = viewer;
 }
 
-for (const container of document.querySelectorAll('.studio-viewer[data-url]')) {
+for (const container of document.querySelectorAll('.studio-viewer[data-url], .studio-viewer[data-overlay]')) {
   show(container).catch((exc) => {
     container.innerHTML = `<div class="alert alert-danger m-2">Схема не открылась: ${escapeHtml(exc.message)}</div>`;
   });
