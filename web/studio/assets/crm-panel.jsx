@@ -127,7 +127,7 @@ function serviceTaskEntries(crm) {
       'Имя операции из реестра, например leads.assign'),
     select('crm-operation-pick', 'Выбрать операцию из реестра', opName,
       (el, v, inj) => setOperator(el, { id: v, params: (byName[v] || {}).params }, inj),
-      (el) => withCurrent([['', '— выберите —'], ...operations.map((op) => [op.name, `${op.name} — ${op.title}`])],
+      (el) => withCurrent([['', '— выберите —'], ...operations.map((op) => [op.name, op.name])],
         opName(el), 'не зарегистрирована')),
     text('crm-result', 'Результат в переменную', (el) => (operatorOf(el) || {}).resultVariable || '',
       (el, v, inj) => setOperator(el, { resultVariable: v }, inj))
@@ -234,14 +234,14 @@ function entriesFor(element, crm) {
 
 export function CrmPropertiesProvider(propertiesPanel, config) {
   const crm = config || {};
-  propertiesPanel.registerProvider(400, this);
   this.getGroups = (element) => (groups) => {
     const entries = entriesFor(element, crm).map((entry) => ({ ...entry, element }));
     if (entries.length) {
-      groups.splice(1, 0, { id: 'crm', label: 'Задача CRM', entries });
+      groups.splice(1, 0, { id: 'crm', label: 'Задача CRM', entries, shouldOpen: true });
     }
     return groups;
   };
+  propertiesPanel.registerProvider(400, this);
 }
 CrmPropertiesProvider.$inject = ['propertiesPanel', 'config.crm'];
 
