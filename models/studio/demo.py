@@ -9,6 +9,7 @@ senior manager does it). Idempotent: nothing is added once any process has an ow
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -49,9 +50,9 @@ def _outcome(rng: random.Random) -> dict:
     return {"outcome": "not_relevant", "reason": rng.choice(("Нет потребности", "Уже застрахованы"))}
 
 
-def _one_lead(
-    session: Session, engine: ProcessEngine, clock: ManualClock, rng: random.Random, n: int
-) -> None:
+def _one_lead(session: Session, engine: Callable[[], ProcessEngine], clock: ManualClock, rng: random.Random,
+              n: int) -> None:
+    """One lead through the process; each step on a fresh engine, as each request and job has."""
     raw = {
         "name": f"Контакт {n}",
         "company": f"ООО «Демо-лид {n}»",
@@ -61,7 +62,7 @@ def _one_lead(
         "source": "site",
     }
     lead = submit_lead(
-        session, engine, check_lead_input(raw).values, source="site", user_id=None, remote_addr=None
+        session, engine(), check_lead_input(raw).values, source="site", user_id=None, remote_addr=None
     )
     instance = session.get(ProcessInstance, lead.instance_id)
     task = _open_task(session, instance.id) if instance is not None else None
@@ -72,14 +73,14 @@ def _one_lead(
     for hours in (3, 4):  # the reminder, then the escalation timer, when the manager is that slow
         if minutes > hours * 60:
             clock.set(created + timedelta(hours=hours, seconds=1))
-            engine.fire_timers(instance)
+            engine().fire_timers(instance)
     if minutes > 240:
         task = _open_task(session, instance.id)
         if task is None:
             return
         minutes = 240 + rng.choice((30, 60))
     clock.set(created + timedelta(minutes=minutes))
-    engine.complete_task(task.id, _outcome(rng), task.assignee_id)
+    engine().complete_task(task.id, _outcome(rng), task.assignee_id)
 
 
 def _history(context: DemoContext) -> int:
@@ -87,8 +88,12 @@ def _history(context: DemoContext) -> int:
     now = context.clock.now()
     start = now - timedelta(days=21)
     clock = ManualClock(start)
-    engine = EngineServices.from_registry(installed(), clock, context.settings).engine(session)
-    if engine.latest_definition("lead_handling") is None:
+    services = EngineServices.from_registry(installed(), clock, context.settings)
+
+    def engine() -> ProcessEngine:
+        return services.engine(session)
+
+    if engine().latest_definition("lead_handling") is None:
         return 0
     rng = random.Random(13)
     for n in range(HISTORY_LEADS):
