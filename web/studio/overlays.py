@@ -101,12 +101,14 @@ def analytics_view(data: Analytics, feedback: dict[str, dict[str, int]], xml: st
                      ["Просрочено (SLA)", str(node.sla_breaches)], ["Эскалировано", str(node.escalated)]]
         rows.append(["Инцидентов", f"{node.incidents} (открыто {node.open_incidents})"])
         view["details"][element] = [{"title": "Статистика", "rows": rows}]
-    for element, kinds in feedback.items():
-        total = sum(kinds.values())
+    for element, counted in feedback.items():
+        kinds = [(FEEDBACK_LABELS.get(k, k), counted[k]) for k in (*FEEDBACK_LABELS, *counted) if k in counted]
+        kinds = list(dict.fromkeys(kinds))
+        total = sum(counted.values())
         view["badges"].append({"element": element, "text": f"отзывы: {total}", "kind": "feedback", "position": "top",
-                               "title": ", ".join(f"{FEEDBACK_LABELS.get(k, k)}: {n}" for k, n in kinds.items())})
-        view["details"].setdefault(element, []).append({"title": "Отзывы сотрудников", "rows": [
-            [FEEDBACK_LABELS.get(k, k), str(n)] for k, n in kinds.items()]})
+                               "title": ", ".join(f"{label}: {n}" for label, n in kinds)})
+        view["details"].setdefault(element, []).append(
+            {"title": "Отзывы сотрудников", "rows": [[label, str(n)] for label, n in kinds]})
     return view
 
 
