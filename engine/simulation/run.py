@@ -221,7 +221,7 @@ class Simulation:
         return self.result
 
     def free_capacity(self) -> dict[str, int]:
-        return {pool: self.capacity(pool) for pool in self.queues}
+        return {pool: self.capacity(pool) for pool in (*self.scenario.capacity, *self.queues)}
 
     def capacity(self, pool: str) -> int:
         return self.scenario.capacity.get(pool, 1)

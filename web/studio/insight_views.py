@@ -11,6 +11,7 @@ from flask import Response, current_app, jsonify, render_template, request, url_
 from flask_login import current_user
 
 from engine.analytics import AnalyticsFilter
+from engine.errors import EngineError
 from engine.simulation import parse_scenario
 from models.platform.db import db
 from models.platform.permissions import Permission, has_permission
@@ -133,7 +134,7 @@ def simulate(key: str):
     if request.method == "POST":
         try:
             scenario = parse_scenario(json.loads(text))
-        except ValueError as exc:
+        except (ValueError, EngineError) as exc:
             error = f"Сценарий не читается: {getattr(exc, 'message', exc)}"
         else:
             runs.append(engine.simulate(key, scenario, version=latest.version, label=f"текущая (v{latest.version})"))
