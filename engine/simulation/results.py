@@ -90,6 +90,10 @@ class SimulationResult:
     capacity: dict[str, int] = field(default_factory=dict)
     available: dict[str, float] = field(default_factory=dict)
     wall_seconds: float = 0.0
+    names: dict[str, str] = field(default_factory=dict)  # element id → its name in the diagram
+
+    def name(self, element: str) -> str:
+        return self.names.get(element) or element
 
     def close(self, scenario: Scenario, capacity: dict[str, int]) -> None:
         """Working time available to each role over the simulated span (for utilisation)."""

@@ -165,6 +165,10 @@ class Simulation:
         self.rng = random.Random(scenario.seed)
         self.clock = ManualClock(scenario.start)
         self.result = SimulationResult(label=label, key=key, started=scenario.start)
+        for one in (spec, *subprocess_specs.values()):
+            for task_spec in (one.task_specs.values() if one is not None else ()):
+                if getattr(task_spec, "bpmn_id", None):
+                    self.result.names[task_spec.bpmn_id] = task_spec.bpmn_name or task_spec.bpmn_id
         ops = _simulated_operations(services, scenario, self.result)
         sim_services = EngineServices(
             clock=self.clock,

@@ -47,3 +47,14 @@ def value_text(value: object) -> str:
     if isinstance(value, bool):
         return "да" if value else "нет"
     return str(value)
+
+
+def pool_label(pool: str) -> str:
+    """Who works a task in a simulation, in Russian: a role, a department, or «исполнитель задачи …»."""
+    from models.platform.roles import DEPARTMENTS, ROLE_LABELS, Role
+
+    if pool in {r.value for r in Role}:
+        return ROLE_LABELS[Role(pool)]
+    if pool in DEPARTMENTS:
+        return f"отдел «{DEPARTMENTS[pool]}»"
+    return f"исполнитель задачи {pool.removeprefix('task:')}"

@@ -20,7 +20,7 @@ from models.studio.errors import StudioError
 from models.studio.feedback import feedback_counts
 from web.engine_support import process_engine
 from web.studio import bp
-from web.studio.formatting import ms, share, span
+from web.studio.formatting import ms, pool_label, share, span
 from web.studio.overlays import analytics_view, diff_view, instance_view, simulation_view
 from web.studio.scenarios import DEFAULT_SCENARIO
 
@@ -145,7 +145,7 @@ def simulate(key: str):
              for run in runs]
     status = 422 if error else 200
     return render_template("studio/simulate.html", key=key, text=text, runs=runs, views=views, error=error,
-                           has_draft=has_draft, span=span, share=share), status
+                           has_draft=has_draft, span=span, share=share, pool_label=pool_label), status
 
 
 def _xml_of(run, deployed_xml: str, key: str) -> str:

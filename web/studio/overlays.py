@@ -15,7 +15,7 @@ from engine.spec_diff import SpecDiff
 from engine.trace import InstanceTrace
 from models.studio.tables import FEEDBACK_LABELS
 from web.formatting import local_dt
-from web.studio.formatting import DETAIL_LABELS, EVENT_LABELS, ms, span, value_text
+from web.studio.formatting import DETAIL_LABELS, EVENT_LABELS, ms, pool_label, span, value_text
 
 
 def _view(xml: str) -> dict[str, Any]:
@@ -123,7 +123,7 @@ def simulation_view(result: SimulationResult, xml: str) -> dict:
         view["details"][summary.element] = [{"title": "Симуляция", "rows": [
             ["Задач", str(summary.count)], ["Отменено таймером", str(summary.cancelled)],
             ["Ожидание (ср.)", span(summary.waiting_avg)], ["Ожидание p90", span(summary.waiting_p90)],
-            ["Работа (ср.)", span(summary.working_avg)], ["Кто выполняет", summary.pool],
+            ["Работа (ср.)", span(summary.working_avg)], ["Кто выполняет", pool_label(summary.pool)],
             ["Позже срока", str(summary.late)]]}]
     for element, count in result.timers.items():
         view["badges"].append({"element": element, "text": f"таймер ×{count}", "kind": "incident", "position": "top"})
