@@ -49,7 +49,9 @@ def studio_index(session: Session, engine: ProcessEngine, user: User) -> StudioI
     names = {
         u.id: u.full_name for u in session.scalars(select(User).where(User.id.in_(set(owner_ids.values()))))
     }
-    counted = session.execute(select(StepFeedback.process_key, func.count()).group_by(StepFeedback.process_key))
+    counted = session.execute(
+        select(StepFeedback.process_key, func.count()).group_by(StepFeedback.process_key)
+    )
     feedback = {key: count for key, count in counted}
     rows = []
     for key in sorted(set(overview) | set(drafts)):

@@ -12,8 +12,14 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -30,7 +36,9 @@ def live_url(app) -> Iterator[str]:
 def page(live_url):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(base_url=live_url, locale="ru-RU", viewport={"width": 1600, "height": 1000})
+        context = browser.new_context(
+            base_url=live_url, locale="ru-RU", viewport={"width": 1600, "height": 1000}
+        )
         context.set_default_timeout(20000)
         page = context.new_page()
         errors: list[str] = []

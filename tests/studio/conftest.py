@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import login
 from tests.sales.conftest import LeadWorld, world  # noqa: F401  (the lead world: funnels, teams, processes)
+from tests.studio.browser import live_url, page, shots  # noqa: F401  (Chromium on a live server)
 
 
 @pytest.fixture
@@ -23,10 +24,10 @@ def as_user(app):
 
 def csrf(client) -> str:
     """The CSRF token of the client's session, for JSON calls (``X-CSRFToken``)."""
-    page = client.get("/inbox/").get_data(as_text=True)
+    html = client.get("/inbox/").get_data(as_text=True)
     marker = 'name="csrf-token" content="'
-    start = page.index(marker) + len(marker)
-    return page[start:page.index('"', start)]
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
 
 
 def api(client, method: str, url: str, body=None):

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from tests.studio.browser import live_url, log_in, page, shots  # noqa: F401
+from tests.studio.browser import log_in
 from web.cli import cli
 from web.studio.formatting import ms
 
@@ -68,17 +68,26 @@ def test_the_page_csv_and_kpis(demo, as_user, session):
     html = page.get_data(as_text=True)
     for words in ("Узкие места", "Частые пути", "Доля эскалированных", "Время прохождения p50 / p90"):
         assert words in html
-    contact = session.execute(text("SELECT count(*) FROM process_event e JOIN process_instance i "
-                                   "ON i.id = e.instance_id WHERE i.process_key = 'lead_handling' "
-                                   "AND e.element_id = 'contact' AND e.kind = 'user_task_completed'")).scalar()
+    contact = session.execute(
+        text(
+            "SELECT count(*) FROM process_event e JOIN process_instance i "
+            "ON i.id = e.instance_id WHERE i.process_key = 'lead_handling' "
+            "AND e.element_id = 'contact' AND e.kind = 'user_task_completed'"
+        )
+    ).scalar()
     answer = analyst.get("/studio/processes/lead_handling/analytics.csv")
     assert answer.headers["Content-Type"].startswith("text/csv")
-    rows = {r[0]: r for r in csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")}
+    rows = {
+        r[0]: r
+        for r in csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+    }
     assert rows["contact"][2] == str(contact)
-    escalated = session.execute(text("SELECT count(DISTINCT h.instance_id) FROM human_task h "
-                                     "WHERE h.escalated_at IS NOT NULL")).scalar()
-    started = session.execute(text("SELECT count(*) FROM process_instance "
-                                   "WHERE process_key = 'lead_handling'")).scalar()
+    escalated = session.execute(
+        text("SELECT count(DISTINCT h.instance_id) FROM human_task h WHERE h.escalated_at IS NOT NULL")
+    ).scalar()
+    started = session.execute(
+        text("SELECT count(*) FROM process_instance WHERE process_key = 'lead_handling'")
+    ).scalar()
     assert escalated > 0
     assert f"{escalated / started * 100:.0f} %" in html
     assert analyst.get("/studio/processes/lead_handling/analytics?since=вчера").status_code == 422
@@ -93,7 +102,8 @@ def test_the_overlay_in_the_browser(demo, page, shots, session):
     expect(page.locator("#analytics-viewer")).to_have_attribute("data-ready", "1")
     for element in ("contact", "assign", "overdue"):
         expect(page.locator(f'#analytics-viewer .studio-badge-info[data-element="{element}"]')).to_have_text(
-            expected[element])
+            expected[element]
+        )
     page.locator('#analytics-viewer .djs-element.djs-shape[data-element-id="contact"]').click()
     expect(page.locator("#node-detail")).to_contain_text("Ожидание в очереди")
     page.screenshot(path=str(shots / "studio-analytics.png"), full_page=True)

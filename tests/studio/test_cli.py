@@ -36,16 +36,25 @@ def test_export_writes_the_studio_version_back(app, world, as_user, tmp_path, se
     analyst = as_user("analyst")
     changed = LEAD.replace('name="dueIn" value="PT4H"', 'name="dueIn" value="PT2H"', 1)
     api(analyst, "PUT", "/studio/api/processes/lead_handling/draft", {"xml": changed})
-    assert api(analyst, "POST", "/studio/api/processes/lead_handling/deploy",
-               {"comment": "два часа"}).status_code == 200
+    assert (
+        api(
+            analyst, "POST", "/studio/api/processes/lead_handling/deploy", {"comment": "два часа"}
+        ).status_code
+        == 200
+    )
     out = tmp_path / "out"
     result = _invoke(app, "process", "export", "lead_handling", "--json")
     assert result.exit_code == 0, result.output
     written = json.loads(result.output)
     assert written["version"] == 2
     names = sorted(p.split("/")[-1] for p in written["files"])
-    assert names == ["lead_funnel.dmn", "lead_handling.bpmn", "lead_outcome.schema.json", "lead_outcome.ui.json",
-                     "lead_team.dmn"]
+    assert names == [
+        "lead_funnel.dmn",
+        "lead_handling.bpmn",
+        "lead_outcome.schema.json",
+        "lead_outcome.ui.json",
+        "lead_team.dmn",
+    ]
     exported = (out / "processes" / "lead_handling.bpmn").read_text(encoding="utf-8")
     assert 'name="dueIn" value="PT2H"' in exported and "BPMNDiagram" in exported
     assert exported.count("spiffworkflow:") == changed.count("spiffworkflow:")
@@ -57,12 +66,16 @@ def test_export_writes_the_studio_version_back(app, world, as_user, tmp_path, se
 
 def test_simulate_from_the_command_line_writes_nothing(app, world, tmp_path, session):
     scenario = tmp_path / "scenario.json"
-    scenario.write_text(json.dumps({**SCENARIO, "cases": 60, "capacity": {"manager": 2, "senior_manager": 1}}),
-                        encoding="utf-8")
+    scenario.write_text(
+        json.dumps({**SCENARIO, "cases": 60, "capacity": {"manager": 2, "senior_manager": 1}}),
+        encoding="utf-8",
+    )
 
     def counts():
         session.expire_all()
-        return {t.name: session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
+        return {
+            t.name: session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables
+        }
 
     before = counts()
     result = _invoke(app, "process", "simulate", "lead_handling", "--scenario", str(scenario), "--json")
@@ -77,5 +90,7 @@ def test_simulate_from_the_command_line_writes_nothing(app, world, tmp_path, ses
     scenario.write_text('{"cases": 0}', encoding="utf-8")
     bad = _invoke(app, "process", "simulate", "lead_handling", "--scenario", str(scenario))
     assert bad.exit_code == 1 and "Ошибка: сценарий: cases: целое число от 1 до 5000" in bad.output
-    unknown = _invoke(app, "process", "simulate", "lead_handling", "--scenario", str(scenario), "--version", "9")
+    unknown = _invoke(
+        app, "process", "simulate", "lead_handling", "--scenario", str(scenario), "--version", "9"
+    )
     assert unknown.exit_code == 1

@@ -25,7 +25,9 @@ XXE = """<?xml version="1.0" encoding="UTF-8"?>
 
 def _versions(session) -> list[int]:
     session.expire_all()
-    return list(session.scalars(select(ProcessDefinition.version).where(ProcessDefinition.key == "lead_handling")))
+    return list(
+        session.scalars(select(ProcessDefinition.version).where(ProcessDefinition.key == "lead_handling"))
+    )
 
 
 def test_a_manager_may_neither_open_the_studio_nor_deploy(world, as_user, session):
@@ -41,15 +43,21 @@ def test_a_manager_may_neither_open_the_studio_nor_deploy(world, as_user, sessio
 def test_an_analyst_deploys_a_draft_with_a_comment_and_it_is_audited(world, as_user, session):
     analyst = as_user("analyst")
     changed = LEAD.replace('name="dueIn" value="PT4H"', 'name="dueIn" value="PT2H"', 1)
-    assert api(analyst, "PUT", "/studio/api/processes/lead_handling/draft", {"xml": changed}).status_code == 200
+    assert (
+        api(analyst, "PUT", "/studio/api/processes/lead_handling/draft", {"xml": changed}).status_code == 200
+    )
     refused = api(analyst, "POST", "/studio/api/processes/lead_handling/deploy", {"comment": "  "})
     assert refused.status_code == 422
     assert "комментарий" in refused.get_json()["error"]["message"]
     preview = api(analyst, "POST", "/studio/api/processes/lead_handling/preview", {}).get_json()
     assert [c["id"] for c in preview["diff"]["changed"]] == ["contact"]
     assert preview["diff"]["changed"][0]["fields"] == ["срок"]
-    answer = api(analyst, "POST", "/studio/api/processes/lead_handling/deploy",
-                 {"comment": "Срок первого звонка — 2 часа: клиенты остывают"})
+    answer = api(
+        analyst,
+        "POST",
+        "/studio/api/processes/lead_handling/deploy",
+        {"comment": "Срок первого звонка — 2 часа: клиенты остывают"},
+    )
     assert answer.status_code == 200, answer.get_data(as_text=True)
     body = answer.get_json()
     assert body["version"] == 2 and body["status"] == "updated"
@@ -87,8 +95,10 @@ def test_a_draft_with_xxe_is_refused_naming_the_element(world, as_user, session)
 
 def test_a_sandbox_escape_is_refused_at_deploy_naming_the_element(world, as_user, session):
     analyst = as_user("analyst")
-    escape = LEAD.replace('reason = ""', 'reason = ().__class__.__base__.__subclasses__()', 1)
-    assert api(analyst, "PUT", "/studio/api/processes/lead_handling/draft", {"xml": escape}).status_code == 200
+    escape = LEAD.replace('reason = ""', "reason = ().__class__.__base__.__subclasses__()", 1)
+    assert (
+        api(analyst, "PUT", "/studio/api/processes/lead_handling/draft", {"xml": escape}).status_code == 200
+    )
     problems = api(analyst, "POST", "/studio/api/processes/lead_handling/validate", {}).get_json()["problems"]
     assert [(p["element"], p["severity"]) for p in problems] == [("form_defaults", "error")]
     assert "_" in problems[0]["message"]
@@ -104,14 +114,25 @@ def test_a_sandbox_escape_is_refused_at_deploy_naming_the_element(world, as_user
 def test_validation_marks_every_broken_element(world, as_user):
     analyst = as_user("analyst")
     broken = LEAD.replace('id="leads.assign"', 'id="leads.assignx"', 1)
-    broken = broken.replace('<spiffworkflow:property name="formJsonSchemaFilename" value="lead_outcome.schema.json" />',
-                            '<spiffworkflow:property name="formJsonSchemaFilename" value="nope.schema.json" />', 1)
+    broken = broken.replace(
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="lead_outcome.schema.json" />',
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="nope.schema.json" />',
+        1,
+    )
     broken = broken.replace('<spiffworkflow:property name="candidateRole" value="senior_manager" />', "", 1)
-    broken = broken.replace('<spiffworkflow:property name="assignee" value="routing[&quot;senior_id&quot;]" />', "", 1)
-    problems = api(analyst, "POST", "/studio/api/processes/lead_handling/validate", {"xml": broken}).get_json()
+    broken = broken.replace(
+        '<spiffworkflow:property name="assignee" value="routing[&quot;senior_id&quot;]" />', "", 1
+    )
+    problems = api(
+        analyst, "POST", "/studio/api/processes/lead_handling/validate", {"xml": broken}
+    ).get_json()
     by_element = {p["element"]: p["message"] for p in problems["problems"]}
     assert "операция «leads.assignx» не зарегистрирована" in by_element["assign"]
     assert "nope.schema.json" in by_element["contact"]
     assert "ни в чьи входящие" in by_element["contact_senior"]
-    assert api(analyst, "POST", "/studio/api/processes/lead_handling/validate",
-               {"xml": LEAD}).get_json()["problems"] == []
+    assert (
+        api(analyst, "POST", "/studio/api/processes/lead_handling/validate", {"xml": LEAD}).get_json()[
+            "problems"
+        ]
+        == []
+    )

@@ -10,13 +10,15 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engine.tables import ProcessDefinition
-from tests.studio.browser import fill_panel, live_url, log_in, open_editor, page, select_element, shots  # noqa: F401
+from tests.studio.browser import fill_panel, log_in, open_editor, select_element
 
 pytestmark = pytest.mark.browser
 
 
 def test_analyst_changes_the_due_fixes_an_operation_deploys_and_sees_the_diff(world, page, shots, session):
-    before = world.lead(company="ООО «Старый лид»", phone="+79161112233", territory="Москва", industry="Логистика")
+    before = world.lead(
+        company="ООО «Старый лид»", phone="+79161112233", territory="Москва", industry="Логистика"
+    )
     [old_task] = world.open_tasks(before)
     assert old_task.due_at == old_task.created_at + timedelta(hours=4)
 
@@ -35,7 +37,8 @@ def test_analyst_changes_the_due_fixes_an_operation_deploys_and_sees_the_diff(wo
     expect(marker).to_have_count(1)
     expect(page.locator('.crm-problem-badge[data-element="assign"]')).to_be_visible()
     expect(page.locator('#problems li[data-element="assign"]')).to_contain_text(
-        "операция «leads.assing» не зарегистрирована")
+        "операция «leads.assing» не зарегистрирована"
+    )
     page.screenshot(path=str(shots / "studio-editor-marker.png"))
 
     select_element(page, "assign")
@@ -60,8 +63,12 @@ def test_analyst_changes_the_due_fixes_an_operation_deploys_and_sees_the_diff(wo
     assert page.js_errors == []
 
     session.expire_all()
-    assert session.scalar(select(ProcessDefinition.version).order_by(ProcessDefinition.id.desc()).limit(1)) == 2
-    after = world.lead(company="ООО «Новый лид»", phone="+79164445566", territory="Москва", industry="Логистика")
+    assert (
+        session.scalar(select(ProcessDefinition.version).order_by(ProcessDefinition.id.desc()).limit(1)) == 2
+    )
+    after = world.lead(
+        company="ООО «Новый лид»", phone="+79164445566", territory="Москва", industry="Логистика"
+    )
     [new_task] = world.open_tasks(after)
     assert new_task.due_at == new_task.created_at + timedelta(hours=2)
     [old_task] = world.open_tasks(before)

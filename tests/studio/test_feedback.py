@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models.notifications.service import Notification
 from models.studio.tables import ProcessOwner, StepFeedback
 from tests.conftest import csrf_from
-from tests.studio.browser import live_url, log_in, page, shots  # noqa: F401
+from tests.studio.browser import log_in
 
 
 def _lead_task(world):
@@ -20,8 +20,9 @@ def _lead_task(world):
 
 
 def _owner(world, login: str) -> None:
-    world.session.add(ProcessOwner(process_key="lead_handling", user_id=world.users[login].id,
-                                   updated_at=world.clock.now()))
+    world.session.add(
+        ProcessOwner(process_key="lead_handling", user_id=world.users[login].id, updated_at=world.clock.now())
+    )
     world.session.commit()
 
 
@@ -32,18 +33,24 @@ def test_feedback_reaches_the_owner_and_is_counted_on_the_node(world, as_user, s
     page = client.get(f"/inbox/process/{task.id}").get_data(as_text=True)
     assert "Отзыв о шаге" in page and 'id="feedback-form"' in page
     token = csrf_from(page)
-    answer = client.post(f"/studio/feedback/{task.id}", data={"csrf_token": token, "kind": "unclear",
-                                                               "text": "Непонятно, что писать в причине"})
+    answer = client.post(
+        f"/studio/feedback/{task.id}",
+        data={"csrf_token": token, "kind": "unclear", "text": "Непонятно, что писать в причине"},
+    )
     assert answer.status_code == 302
     client.post(f"/studio/feedback/{task.id}", data={"csrf_token": token, "kind": "extra_step", "text": ""})
-    refused = client.post(f"/studio/feedback/{task.id}", data={"csrf_token": token, "kind": "other", "text": " "})
+    refused = client.post(
+        f"/studio/feedback/{task.id}", data={"csrf_token": token, "kind": "other", "text": " "}
+    )
     assert refused.status_code == 422
     assert "Напишите, что не так" in refused.get_data(as_text=True)
 
     session.expire_all()
     stored = session.scalars(select(StepFeedback).order_by(StepFeedback.id)).all()
     assert [(f.element_id, f.kind, f.version, f.user_id) for f in stored] == [
-        ("contact", "unclear", 1, manager.id), ("contact", "extra_step", 1, manager.id)]
+        ("contact", "unclear", 1, manager.id),
+        ("contact", "extra_step", 1, manager.id),
+    ]
     notices = session.scalars(select(Notification).where(Notification.kind == "process_feedback")).all()
     assert [n.user_id for n in notices] == [world.users["analyst"].id] * 2
     assert notices[0].title == "Отзыв о шаге «Связаться с клиентом»: непонятно"

@@ -12,7 +12,7 @@ from engine.bundle import Bundle
 from engine.tables import ProcessDefinition
 from models.platform.settings import PROJECT_ROOT
 from models.studio.tables import Deployment, ProcessDraft
-from tests.studio.browser import live_url, log_in, open_editor, page, shots  # noqa: F401
+from tests.studio.browser import log_in, open_editor
 from tests.studio.conftest import api
 
 pytestmark = pytest.mark.browser
@@ -29,8 +29,14 @@ def _extensions(xml: bytes) -> list[tuple]:
             owner = node.getparent()
             while owner is not None and not owner.get("id"):
                 owner = owner.getparent()
-            found.append((owner.get("id") if owner is not None else None, node.tag, dict(node.attrib),
-                          (node.text or "").strip()))
+            found.append(
+                (
+                    owner.get("id") if owner is not None else None,
+                    node.tag,
+                    dict(node.attrib),
+                    (node.text or "").strip(),
+                )
+            )
     return found
 
 
@@ -59,7 +65,9 @@ def test_every_shipped_process_survives_the_editor(world, page, shots, session, 
     assert page.js_errors == []
     analyst = as_user("analyst")
     for key in PROCESSES:
-        answer = api(analyst, "POST", f"/studio/api/processes/{key}/deploy", {"comment": "Сохранено редактором"})
+        answer = api(
+            analyst, "POST", f"/studio/api/processes/{key}/deploy", {"comment": "Сохранено редактором"}
+        )
         assert answer.status_code == 200, answer.get_data(as_text=True)
         assert answer.get_json()["status"] == "unchanged"
     session.expire_all()

@@ -1,4 +1,5 @@
-"""The studio's other pages in Chromium: form editor with live preview, DMN editor, instance viewer, simulation."""
+"""The studio's other pages in Chromium: form editor with live preview, DMN editor, instance viewer,
+simulation."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from models.studio.tables import ProcessDraft
-from tests.studio.browser import live_url, log_in, page, shots  # noqa: F401
+from tests.studio.browser import log_in
 from tests.studio.test_simulation import SCENARIO
 
 pytestmark = pytest.mark.browser
@@ -19,7 +20,8 @@ def test_the_form_editor_previews_live_and_insists_on_russian_labels(world, page
     log_in(page, "analyst")
     page.goto("/studio/processes/lead_handling/forms/lead_outcome.schema.json")
     expect(page.locator("#form-preview #f-outcome option")).to_have_text(
-        ["— выберите —", "Квалифицирован — открыть сделку", "Не актуален"])
+        ["— выберите —", "Квалифицирован — открыть сделку", "Не актуален"]
+    )
     schema = json.loads(page.locator("#form-schema").input_value())
     schema["properties"]["outcome"]["enum"].append("later")
     page.locator("#form-schema").fill(json.dumps(schema, ensure_ascii=False, indent=2))
@@ -27,7 +29,8 @@ def test_the_form_editor_previews_live_and_insists_on_russian_labels(world, page
     schema["properties"]["outcome"]["enumNames"].append("Перезвонить позже")
     page.locator("#form-schema").fill(json.dumps(schema, ensure_ascii=False, indent=2))
     expect(page.locator("#form-preview #f-outcome option")).to_have_text(
-        ["— выберите —", "Квалифицирован — открыть сделку", "Не актуален", "Перезвонить позже"])
+        ["— выберите —", "Квалифицирован — открыть сделку", "Не актуален", "Перезвонить позже"]
+    )
     expect(page.locator("#form-problems li")).to_have_count(0)
     page.locator("#save-form").click()
     expect(page.locator("#studio-status")).to_contain_text("Форма сохранена в черновик процесса")

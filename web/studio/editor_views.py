@@ -6,7 +6,6 @@ import json
 
 from flask import current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from models.platform.db import db
 from models.platform.permissions import Permission, has_permission
@@ -44,15 +43,23 @@ def edit(key: str):
     """The BPMN editor of ``key`` (the user's draft, else the deployed version)."""
     source = drafts.open_source(db.session, process_engine(), current_user, key)
     urls = {
-        "source": url_for("studio.api_source", key=key), "draft": url_for("studio.api_draft", key=key),
-        "validate": url_for("studio.api_validate", key=key), "preview": url_for("studio.api_preview", key=key),
-        "deploy": url_for("studio.api_deploy", key=key), "catalog": url_for("studio.api_catalog", key=key),
+        "source": url_for("studio.api_source", key=key),
+        "draft": url_for("studio.api_draft", key=key),
+        "validate": url_for("studio.api_validate", key=key),
+        "preview": url_for("studio.api_preview", key=key),
+        "deploy": url_for("studio.api_deploy", key=key),
+        "catalog": url_for("studio.api_catalog", key=key),
         "instructions": url_for("studio.api_instructions"),
         "forms": url_for("studio.form_editor", key=key, name="x").removesuffix("x"),
         "decision": url_for("studio.decision", key=key, decision_id="x").removesuffix("x"),
     }
-    return render_template("studio/editor.html", key=key, source=source, urls=json.dumps(urls),
-                           can_deploy=has_permission(current_user, Permission.DEPLOY_PROCESSES))
+    return render_template(
+        "studio/editor.html",
+        key=key,
+        source=source,
+        urls=json.dumps(urls),
+        can_deploy=has_permission(current_user, Permission.DEPLOY_PROCESSES),
+    )
 
 
 @bp.get("/api/processes/<key>/source")
@@ -60,8 +67,13 @@ def api_source(key: str):
     """The BPMN the editor opens, the version it is based on, when the draft was saved."""
     source = drafts.open_source(db.session, process_engine(), current_user, key)
     saved = source.draft_saved_at
-    return jsonify(key=key, xml=source.xml, file=source.file, version=source.version,
-                   draft=local_dt(saved) if saved else None)
+    return jsonify(
+        key=key,
+        xml=source.xml,
+        file=source.file,
+        version=source.version,
+        draft=local_dt(saved) if saved else None,
+    )
 
 
 @bp.get("/api/processes/<key>/catalog")
@@ -70,9 +82,11 @@ def api_catalog(key: str):
     engine = process_engine()
     draft = drafts.find_draft(db.session, current_user, key)
     settings = _settings()
-    catalog = Catalog(operations=operations(engine.operations),
-                      forms=form_names(settings.forms_dir, draft.forms if draft else None),
-                      decisions=decisions(dmn_files(settings.processes_dir, draft.dmn if draft else None)))
+    catalog = Catalog(
+        operations=operations(engine.operations),
+        forms=form_names(settings.forms_dir, draft.forms if draft else None),
+        decisions=decisions(dmn_files(settings.processes_dir, draft.dmn if draft else None)),
+    )
     return jsonify(catalog.as_dict())
 
 
@@ -81,8 +95,9 @@ def api_draft(key: str):
     """Save the editor's BPMN as the user's draft (PUT) or drop the draft (DELETE)."""
     if request.method == "DELETE":
         return jsonify(discarded=drafts.discard_draft(db.session, current_user, key))
-    draft = drafts.save_draft(db.session, process_engine(), current_user, key, _text(_json_body(), "xml"),
-                              clock().now())
+    draft = drafts.save_draft(
+        db.session, process_engine(), current_user, key, _text(_json_body(), "xml"), clock().now()
+    )
     return jsonify(saved=True, updated_at=draft.updated_at.isoformat())
 
 
@@ -91,8 +106,9 @@ def api_validate(key: str):
     """Every problem of the draft (with the posted BPMN), each on its element."""
     data = _json_body()
     xml = data.get("xml")
-    problems = deploys.validate(db.session, process_engine(), _settings(), current_user, key,
-                                xml if isinstance(xml, str) else None)
+    problems = deploys.validate(
+        db.session, process_engine(), _settings(), current_user, key, xml if isinstance(xml, str) else None
+    )
     return jsonify(problems=problems)
 
 
@@ -106,9 +122,18 @@ def api_preview(key: str):
 def api_deploy(key: str):
     """Deploy the draft with a comment; answers where to see the diff."""
     comment = _json_body().get("comment")
-    deployment = deploys.deploy(db.session, process_engine(), _settings(), current_user, key,
-                                comment if isinstance(comment, str) else "", clock().now())
-    diff_url = url_for("studio.diff", key=key, to=deployment.version, **{"from": deployment.previous_version or 0})
+    deployment = deploys.deploy(
+        db.session,
+        process_engine(),
+        _settings(),
+        current_user,
+        key,
+        comment if isinstance(comment, str) else "",
+        clock().now(),
+    )
+    diff_url = url_for(
+        "studio.diff", key=key, to=deployment.version, **{"from": deployment.previous_version or 0}
+    )
     return jsonify(version=deployment.version, status=deployment.status, diff_url=diff_url)
 
 
@@ -133,8 +158,10 @@ def decision(key: str, decision_id: str):
     found = next((d for d in decisions(files) if d["id"] == decision_id), None)
     if found is None:
         raise StudioError(f"Таблица решений «{decision_id}» не найдена", status=404)
-    urls = {"source": url_for("studio.api_dmn", key=key, file=found["file"]),
-            "save": url_for("studio.api_dmn", key=key, file=found["file"])}
+    urls = {
+        "source": url_for("studio.api_dmn", key=key, file=found["file"]),
+        "save": url_for("studio.api_dmn", key=key, file=found["file"]),
+    }
     return render_template("studio/dmn.html", key=key, decision=found, urls=json.dumps(urls))
 
 
@@ -142,8 +169,9 @@ def decision(key: str, decision_id: str):
 def api_dmn(key: str, file: str):
     """A DMN file as the draft has it (GET), or saved into the draft (PUT)."""
     if request.method == "PUT":
-        drafts.save_dmn(db.session, process_engine(), current_user, key, file, _text(_json_body(), "xml"),
-                        clock().now())
+        drafts.save_dmn(
+            db.session, process_engine(), current_user, key, file, _text(_json_body(), "xml"), clock().now()
+        )
         return jsonify(saved=True)
     draft = drafts.find_draft(db.session, current_user, key)
     files = dmn_files(_settings().processes_dir, draft.dmn if draft else None)
@@ -165,11 +193,19 @@ def form_editor(key: str, name: str):
     schema = drafts.known_form(engine, _settings(), draft, key, name) or {"type": "object", "properties": {}}
     ui_name = name.replace(".schema.json", ".ui.json")
     ui = drafts.known_form(engine, _settings(), draft, key, ui_name) or {}
-    urls = {"preview": url_for("studio.api_form_preview"), "save": url_for("studio.api_form", key=key, name=name)}
-    return render_template("studio/form.html", key=key, name=name, urls=json.dumps(urls),
-                           schema=json.dumps(schema, ensure_ascii=False, indent=2),
-                           ui=json.dumps(ui, ensure_ascii=False, indent=2) if ui else "",
-                           preview=Markup(_preview_html(schema, ui)))
+    urls = {
+        "preview": url_for("studio.api_form_preview"),
+        "save": url_for("studio.api_form", key=key, name=name),
+    }
+    return render_template(
+        "studio/form.html",
+        key=key,
+        name=name,
+        urls=json.dumps(urls),
+        schema=json.dumps(schema, ensure_ascii=False, indent=2),
+        ui=json.dumps(ui, ensure_ascii=False, indent=2) if ui else "",
+        fields=build_fields(schema, ui, {}, {}),
+    )
 
 
 @bp.post("/api/forms/preview")
@@ -185,6 +221,14 @@ def api_form_preview():
 def api_form(key: str, name: str):
     """Keep the form in the process's draft; it is deployed (and versioned) with the process."""
     data = _json_body()
-    saved = drafts.save_form(db.session, process_engine(), current_user, key, name, _text(data, "schema"),
-                             data.get("ui") or "", clock().now())
+    saved = drafts.save_form(
+        db.session,
+        process_engine(),
+        current_user,
+        key,
+        name,
+        _text(data, "schema"),
+        data.get("ui") or "",
+        clock().now(),
+    )
     return jsonify(saved=saved, message="Форма сохранена в черновик процесса: развернётся вместе с ним")

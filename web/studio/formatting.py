@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 EVENT_LABELS = {
-    "instance_started": "Процесс запущен", "task_completed": "Шаг выполнен", "user_task_completed": "Задача выполнена",
-    "timer_fired": "Сработал таймер", "event_caught": "Получено событие", "message_received": "Получено сообщение",
-    "signal_received": "Получен сигнал", "incident": "Инцидент", "incident_retry": "Повтор после инцидента",
-    "instance_completed": "Процесс завершён", "instance_cancelled": "Процесс отменён",
-    "migrated": "Перенесён на новую версию", "error_thrown": "Брошена BPMN-ошибка",
+    "instance_started": "Процесс запущен",
+    "task_completed": "Шаг выполнен",
+    "user_task_completed": "Задача выполнена",
+    "timer_fired": "Сработал таймер",
+    "event_caught": "Получено событие",
+    "message_received": "Получено сообщение",
+    "signal_received": "Получен сигнал",
+    "incident": "Инцидент",
+    "incident_retry": "Повтор после инцидента",
+    "instance_completed": "Процесс завершён",
+    "instance_cancelled": "Процесс отменён",
+    "migrated": "Перенесён на новую версию",
+    "error_thrown": "Брошена BPMN-ошибка",
 }
-DETAIL_LABELS = {"error": "Ошибка", "attempt": "Попытка", "transient": "Временная", "reason": "Причина",
-                 "version": "Версия", "code": "Код ошибки", "name": "Имя", "caught": "Получено", "from": "С версии",
-                 "to": "На версию", "changed": "Изменены", "incident_id": "Инцидент №"}
+DETAIL_LABELS = {
+    "error": "Ошибка",
+    "attempt": "Попытка",
+    "transient": "Временная",
+    "reason": "Причина",
+    "version": "Версия",
+    "code": "Код ошибки",
+    "name": "Имя",
+    "caught": "Получено",
+    "from": "С версии",
+    "to": "На версию",
+    "changed": "Изменены",
+    "incident_id": "Инцидент №",
+}
 
 
 def span(seconds: float | None) -> str:

@@ -34,9 +34,15 @@ def diff(key: str):
     if new is None:
         new = engine.definition(key).version
     changes = engine.diff(key, old, new)
-    return render_template("studio/diff.html", key=key, new=new, old=old, diff=changes,
-                           new_url=url_for("studio.api_diff", key=key, side="new", to=new, **{"from": old or 0}),
-                           old_url=url_for("studio.api_diff", key=key, side="old", to=new, **{"from": old or 0}))
+    return render_template(
+        "studio/diff.html",
+        key=key,
+        new=new,
+        old=old,
+        diff=changes,
+        new_url=url_for("studio.api_diff", key=key, side="new", to=new, **{"from": old or 0}),
+        old_url=url_for("studio.api_diff", key=key, side="old", to=new, **{"from": old or 0}),
+    )
 
 
 @bp.get("/api/processes/<key>/diff/<side>")
@@ -56,8 +62,12 @@ def api_diff(key: str, side: str):
 def instance(instance_id: int):
     """An instance on its diagram: completed, active and failed nodes, the path, each step."""
     trace = process_engine().instance_trace(instance_id)
-    return render_template("studio/instance.html", trace=trace, i=trace.instance,
-                           can_manage=has_permission(current_user, Permission.MANAGE_PROCESSES))
+    return render_template(
+        "studio/instance.html",
+        trace=trace,
+        i=trace.instance,
+        can_manage=has_permission(current_user, Permission.MANAGE_PROCESSES),
+    )
 
 
 @bp.get("/api/instances/<int:instance_id>/view")
@@ -77,7 +87,9 @@ def _day(name: str) -> datetime | None:
 
 def _filter(key: str) -> AnalyticsFilter:
     version = request.args.get("version", type=int)
-    return AnalyticsFilter(key=key, versions=(version,) if version else (), since=_day("since"), until=_day("until"))
+    return AnalyticsFilter(
+        key=key, versions=(version,) if version else (), since=_day("since"), until=_day("until")
+    )
 
 
 @bp.get("/processes/<key>/analytics")
@@ -86,13 +98,25 @@ def analytics(key: str):
     engine = process_engine()
     flt = _filter(key)
     data = engine.analytics(flt)
-    versions = [v.version for v in next((d.versions for d in engine.definitions_overview() if d.key == key), [])]
+    versions = [
+        v.version for v in next((d.versions for d in engine.definitions_overview() if d.key == key), [])
+    ]
     if not versions:
         raise StudioError(f"Процесс «{key}» не развёрнут", status=404)
     names = {e: n.name or e for e, n in data.nodes.items()}
-    return render_template("studio/analytics.html", key=key, data=data, flt=flt, versions=versions, names=names,
-                           args=request.args, view_url=url_for("studio.api_analytics", key=key, **request.args),
-                           csv_url=url_for("studio.analytics_csv", key=key, **request.args), ms=ms, share=share)
+    return render_template(
+        "studio/analytics.html",
+        key=key,
+        data=data,
+        flt=flt,
+        versions=versions,
+        names=names,
+        args=request.args,
+        view_url=url_for("studio.api_analytics", key=key, **request.args),
+        csv_url=url_for("studio.analytics_csv", key=key, **request.args),
+        ms=ms,
+        share=share,
+    )
 
 
 @bp.get("/api/processes/<key>/analytics")
@@ -109,17 +133,44 @@ def analytics_csv(key: str):
     data = process_engine().analytics(_filter(key))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Элемент", "Название", "Прошло", "Среднее, с", "p90, с", "Ожидание ср., с", "Работа ср., с",
-                     "Просрочено", "Эскалировано", "Инцидентов"])
+    writer.writerow(
+        [
+            "Элемент",
+            "Название",
+            "Прошло",
+            "Среднее, с",
+            "p90, с",
+            "Ожидание ср., с",
+            "Работа ср., с",
+            "Просрочено",
+            "Эскалировано",
+            "Инцидентов",
+        ]
+    )
 
     def sec(value: float | None) -> str:
         return "" if value is None else f"{value / 1000:.1f}".replace(".", ",")
 
     for element, node in sorted(data.nodes.items()):
-        writer.writerow([element, node.name or "", node.passed, sec(node.avg_ms), sec(node.p90_ms),
-                         sec(node.waiting_ms), sec(node.working_ms), node.sla_breaches, node.escalated, node.incidents])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{key}-analytics.csv"'})
+        writer.writerow(
+            [
+                element,
+                node.name or "",
+                node.passed,
+                sec(node.avg_ms),
+                sec(node.p90_ms),
+                sec(node.waiting_ms),
+                sec(node.working_ms),
+                node.sla_breaches,
+                node.escalated,
+                node.incidents,
+            ]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{key}-analytics.csv"'},
+    )
 
 
 @bp.route("/processes/<key>/simulate", methods=["GET", "POST"])
@@ -127,8 +178,9 @@ def simulate(key: str):
     """Run a scenario on the current version and, side by side, on the user's draft."""
     engine = process_engine()
     latest = engine.definition(key)
-    text = request.form.get("scenario") or json.dumps(DEFAULT_SCENARIO.get(key, DEFAULT_SCENARIO["*"]),
-                                                      ensure_ascii=False, indent=2)
+    text = request.form.get("scenario") or json.dumps(
+        DEFAULT_SCENARIO.get(key, DEFAULT_SCENARIO["*"]), ensure_ascii=False, indent=2
+    )
     has_draft = drafts.find_draft(db.session, current_user, key) is not None
     runs, error = [], None
     if request.method == "POST":
@@ -137,15 +189,31 @@ def simulate(key: str):
         except (ValueError, EngineError) as exc:
             error = f"Сценарий не читается: {getattr(exc, 'message', exc)}"
         else:
-            runs.append(engine.simulate(key, scenario, version=latest.version, label=f"текущая (v{latest.version})"))
+            runs.append(
+                engine.simulate(key, scenario, version=latest.version, label=f"текущая (v{latest.version})")
+            )
             if has_draft and request.form.get("with_draft"):
-                bundle = drafts.bundle(db.session, engine, current_app.extensions["crm.settings"], current_user, key)
+                bundle = drafts.bundle(
+                    db.session, engine, current_app.extensions["crm.settings"], current_user, key
+                )
                 runs.append(engine.simulate(key, scenario, bundle=bundle, label="черновик"))
-    views = [json.dumps(simulation_view(run, _xml_of(run, latest.source_xml, key)), ensure_ascii=False)
-             for run in runs]
+    views = [
+        json.dumps(simulation_view(run, _xml_of(run, latest.source_xml, key)), ensure_ascii=False)
+        for run in runs
+    ]
     status = 422 if error else 200
-    return render_template("studio/simulate.html", key=key, text=text, runs=runs, views=views, error=error,
-                           has_draft=has_draft, span=span, share=share, pool_label=pool_label), status
+    return render_template(
+        "studio/simulate.html",
+        key=key,
+        text=text,
+        runs=runs,
+        views=views,
+        error=error,
+        has_draft=has_draft,
+        span=span,
+        share=share,
+        pool_label=pool_label,
+    ), status
 
 
 def _xml_of(run, deployed_xml: str, key: str) -> str:

@@ -29,16 +29,42 @@ def _mark(view: dict, element: str, css: str) -> None:
 def diff_view(diff: SpecDiff, xml: str, side: str) -> dict:
     """The new version with added and changed elements, or the old one with removed and changed."""
     view = _view(xml)
-    groups = (("added", "diff-added", "добавлено"), ("changed", "diff-changed", "изменено")) if side == "new" \
+    groups = (
+        (("added", "diff-added", "добавлено"), ("changed", "diff-changed", "изменено"))
+        if side == "new"
         else (("removed", "diff-removed", "удалено"), ("changed", "diff-changed", "изменено"))
+    )
     for attr, css, word in groups:
         for change in getattr(diff, attr):
             _mark(view, change.id, css)
             text = word + (": " + ", ".join(change.fields) if change.fields else "")
             view["badges"].append({"element": change.id, "text": text, "kind": "info", "position": "top"})
-            view["details"][change.id] = [{"title": word.capitalize(), "rows": [["Что", f] for f in change.fields]
-                                           or [["Элемент", change.name]]}]
+            view["details"][change.id] = [
+                {
+                    "title": word.capitalize(),
+                    "rows": [["Что", f] for f in change.fields] or [["Элемент", change.name]],
+                }
+            ]
     return view
+
+
+def _step_sections(steps: list[Any]) -> list[dict]:
+    sections = []
+    for step in steps:
+        rows: list[list[str]] = [
+            ["Когда", local_dt(step.at, "%d.%m.%Y %H:%M:%S")],
+            ["Кто", step.user or "система"],
+        ]
+        if step.duration_ms is not None:
+            rows.append(["Длительность", ms(step.duration_ms)])
+        rows += [
+            [DETAIL_LABELS.get(k, k), value_text(v)]
+            for k, v in (step.detail or {}).items()
+            if k != "human_task_id"
+        ]
+        rows += [[f"Введено: {k}", value_text(v)] for k, v in (step.data or {}).items()]
+        sections.append({"title": EVENT_LABELS.get(step.kind, step.kind), "rows": rows})
+    return sections
 
 
 def instance_view(trace: InstanceTrace) -> dict:
@@ -48,31 +74,31 @@ def instance_view(trace: InstanceTrace) -> dict:
         if element not in trace.active and element not in trace.failed:
             _mark(view, element, "node-completed")
         if count > 1:
-            view["badges"].append({"element": element, "text": f"×{count}", "kind": "count", "position": "right"})
+            view["badges"].append(
+                {"element": element, "text": f"×{count}", "kind": "count", "position": "right"}
+            )
     for element in trace.active:
         _mark(view, element, "node-active")
     for element in trace.failed:
         _mark(view, element, "node-failed")
-        view["badges"].append({"element": element, "text": "инцидент", "kind": "incident", "position": "right"})
+        view["badges"].append(
+            {"element": element, "text": "инцидент", "kind": "incident", "position": "right"}
+        )
     for flow in trace.flows:
         _mark(view, flow, "path-taken")
     for element, steps in trace.steps.items():
-        sections = []
-        for step in steps:
-            rows: list[list[str]] = [["Когда", local_dt(step.at, "%d.%m.%Y %H:%M:%S")], ["Кто", step.user or "система"]]
-            if step.duration_ms is not None:
-                rows.append(["Длительность", ms(step.duration_ms)])
-            for key, value in (step.detail or {}).items():
-                if key != "human_task_id":
-                    rows.append([DETAIL_LABELS.get(key, key), value_text(value)])
-            for key, value in (step.data or {}).items():
-                rows.append([f"Введено: {key}", value_text(value)])
-            sections.append({"title": EVENT_LABELS.get(step.kind, step.kind), "rows": rows})
-        view["details"][element] = sections
+        view["details"][element] = _step_sections(steps)
     for incident in trace.incidents:
-        view["details"].setdefault(incident.element_id, []).append({"title": "Инцидент", "rows": [
-            ["Ошибка", incident.error], ["Попыток", f"{incident.attempts} из {incident.max_attempts}"],
-            ["Статус", "открыт" if incident.status == "open" else "закрыт"]]})
+        view["details"].setdefault(incident.element_id, []).append(
+            {
+                "title": "Инцидент",
+                "rows": [
+                    ["Ошибка", incident.error],
+                    ["Попыток", f"{incident.attempts} из {incident.max_attempts}"],
+                    ["Статус", "открыт" if incident.status == "open" else "закрыт"],
+                ],
+            }
+        )
     return view
 
 
@@ -90,25 +116,50 @@ def analytics_view(data: Analytics, feedback: dict[str, dict[str, int]], xml: st
     for element, node in data.nodes.items():
         _mark(view, element, f"heat-{node.heat}")
         if node.passed:
-            view["badges"].append({"element": element, "text": node_badge(node), "kind": "info", "position": "bottom"})
+            view["badges"].append(
+                {"element": element, "text": node_badge(node), "kind": "info", "position": "bottom"}
+            )
         if node.incidents:
-            view["badges"].append({"element": element, "text": f"инцидентов: {node.incidents}", "kind": "incident",
-                                   "position": "right"})
-        rows = [["Прошло экземпляров", str(node.passed)], ["Среднее время", ms(node.avg_ms)],
-                ["p90", ms(node.p90_ms)]]
+            view["badges"].append(
+                {
+                    "element": element,
+                    "text": f"инцидентов: {node.incidents}",
+                    "kind": "incident",
+                    "position": "right",
+                }
+            )
+        rows = [
+            ["Прошло экземпляров", str(node.passed)],
+            ["Среднее время", ms(node.avg_ms)],
+            ["p90", ms(node.p90_ms)],
+        ]
         if node.waiting_ms is not None or node.working_ms is not None:
-            rows += [["Ожидание в очереди (ср.)", ms(node.waiting_ms)], ["Работа (ср.)", ms(node.working_ms)],
-                     ["Просрочено (SLA)", str(node.sla_breaches)], ["Эскалировано", str(node.escalated)]]
+            rows += [
+                ["Ожидание в очереди (ср.)", ms(node.waiting_ms)],
+                ["Работа (ср.)", ms(node.working_ms)],
+                ["Просрочено (SLA)", str(node.sla_breaches)],
+                ["Эскалировано", str(node.escalated)],
+            ]
         rows.append(["Инцидентов", f"{node.incidents} (открыто {node.open_incidents})"])
         view["details"][element] = [{"title": "Статистика", "rows": rows}]
     for element, counted in feedback.items():
-        kinds = [(FEEDBACK_LABELS.get(k, k), counted[k]) for k in (*FEEDBACK_LABELS, *counted) if k in counted]
+        kinds = [
+            (FEEDBACK_LABELS.get(k, k), counted[k]) for k in (*FEEDBACK_LABELS, *counted) if k in counted
+        ]
         kinds = list(dict.fromkeys(kinds))
         total = sum(counted.values())
-        view["badges"].append({"element": element, "text": f"отзывы: {total}", "kind": "feedback", "position": "top",
-                               "title": ", ".join(f"{label}: {n}" for label, n in kinds)})
+        view["badges"].append(
+            {
+                "element": element,
+                "text": f"отзывы: {total}",
+                "kind": "feedback",
+                "position": "top",
+                "title": ", ".join(f"{label}: {n}" for label, n in kinds),
+            }
+        )
         view["details"].setdefault(element, []).append(
-            {"title": "Отзывы сотрудников", "rows": [[label, str(n)] for label, n in kinds]})
+            {"title": "Отзывы сотрудников", "rows": [[label, str(n)] for label, n in kinds]}
+        )
     return view
 
 
@@ -118,13 +169,30 @@ def simulation_view(result: SimulationResult, xml: str) -> dict:
     for element, count in result.node_counts().items():
         view["badges"].append({"element": element, "text": str(count), "kind": "count", "position": "right"})
     for summary in result.task_summaries():
-        view["badges"].append({"element": summary.element, "kind": "info", "position": "bottom",
-                               "text": f"ожид. {span(summary.waiting_avg)} · работа {span(summary.working_avg)}"})
-        view["details"][summary.element] = [{"title": "Симуляция", "rows": [
-            ["Задач", str(summary.count)], ["Отменено таймером", str(summary.cancelled)],
-            ["Ожидание (ср.)", span(summary.waiting_avg)], ["Ожидание p90", span(summary.waiting_p90)],
-            ["Работа (ср.)", span(summary.working_avg)], ["Кто выполняет", pool_label(summary.pool)],
-            ["Позже срока", str(summary.late)]]}]
+        view["badges"].append(
+            {
+                "element": summary.element,
+                "kind": "info",
+                "position": "bottom",
+                "text": f"ожид. {span(summary.waiting_avg)} · работа {span(summary.working_avg)}",
+            }
+        )
+        view["details"][summary.element] = [
+            {
+                "title": "Симуляция",
+                "rows": [
+                    ["Задач", str(summary.count)],
+                    ["Отменено таймером", str(summary.cancelled)],
+                    ["Ожидание (ср.)", span(summary.waiting_avg)],
+                    ["Ожидание p90", span(summary.waiting_p90)],
+                    ["Работа (ср.)", span(summary.working_avg)],
+                    ["Кто выполняет", pool_label(summary.pool)],
+                    ["Позже срока", str(summary.late)],
+                ],
+            }
+        ]
     for element, count in result.timers.items():
-        view["badges"].append({"element": element, "text": f"таймер ×{count}", "kind": "incident", "position": "top"})
+        view["badges"].append(
+            {"element": element, "text": f"таймер ×{count}", "kind": "incident", "position": "top"}
+        )
     return view

@@ -14,8 +14,12 @@ from web.engine_support import process_engine
 from web.security import clock
 from web.studio import bp
 
-STATUS_LABELS = {"pending": "ждёт запуска", "started": "процесс запущен", "sent": "сообщение отправлено",
-                 "failed": "ошибка"}
+STATUS_LABELS = {
+    "pending": "ждёт запуска",
+    "started": "процесс запущен",
+    "sent": "сообщение отправлено",
+    "failed": "ошибка",
+}
 
 
 def _input() -> TriggerInput:
@@ -29,22 +33,37 @@ def _input() -> TriggerInput:
             raise StudioError(f"Сопоставление, строка {number}: ожидается «переменная = выражение»")
         mapping[name.strip()] = expression.strip()
     return TriggerInput(
-        name=request.form.get("name") or "", event=request.form.get("event") or "",
-        action=request.form.get("action") or "start", process_key=request.form.get("process_key") or None,
-        message_name=request.form.get("message_name") or None, mapping=mapping,
-        condition=request.form.get("condition") or None, active=bool(request.form.get("active")))
+        name=request.form.get("name") or "",
+        event=request.form.get("event") or "",
+        action=request.form.get("action") or "start",
+        process_key=request.form.get("process_key") or None,
+        message_name=request.form.get("message_name") or None,
+        mapping=mapping,
+        condition=request.form.get("condition") or None,
+        active=bool(request.form.get("active")),
+    )
 
 
 def _known_process(key: str) -> bool:
     return process_engine().latest_definition(key) is not None
 
 
-def _page(status: int = 200, error: str | None = None, form: dict | None = None, trigger_id: int | None = None):
+def _page(
+    status: int = 200, error: str | None = None, form: dict | None = None, trigger_id: int | None = None
+):
     keys = [d.key for d in process_engine().definitions_overview()]
     chosen = get_trigger(db.session, trigger_id) if trigger_id else None
-    return render_template("studio/triggers.html", triggers=triggers(db.session), events=EVENTS, keys=keys,
-                           log=trigger_log(db.session, trigger_id), chosen=chosen, error=error, form=form or {},
-                           status_labels=STATUS_LABELS), status
+    return render_template(
+        "studio/triggers.html",
+        triggers=triggers(db.session),
+        events=EVENTS,
+        keys=keys,
+        log=trigger_log(db.session, trigger_id),
+        chosen=chosen,
+        error=error,
+        form=form or {},
+        status_labels=STATUS_LABELS,
+    ), status
 
 
 @bp.get("/triggers")
@@ -79,8 +98,14 @@ def trigger_update(trigger_id: int):
 def feedback(task_id: int):
     """Feedback on the step of a process task, from the task page, to the process owner."""
     try:
-        leave_feedback(db.session, current_user, task_id, request.form.get("kind") or "",
-                       request.form.get("text") or "", clock().now())
+        leave_feedback(
+            db.session,
+            current_user,
+            task_id,
+            request.form.get("kind") or "",
+            request.form.get("text") or "",
+            clock().now(),
+        )
     except StudioError as exc:
         from web.inbox.process_views import load_process_page, render_process
 

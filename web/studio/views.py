@@ -26,8 +26,9 @@ def index():
 def create():
     """Start a new process as a draft and open it in the editor."""
     key = (request.form.get("key") or "").strip()
-    draft = new_process(db.session, process_engine(), current_user, key, request.form.get("name") or "",
-                        clock().now())
+    draft = new_process(
+        db.session, process_engine(), current_user, key, request.form.get("name") or "", clock().now()
+    )
     return redirect(url_for("studio.edit", key=draft.process_key))
 
 
