@@ -9,8 +9,7 @@ from flask_login import current_user
 
 from models.platform.db import db
 from models.platform.permissions import Permission, has_permission
-from models.studio import deploys, drafts
-from models.studio.catalog import Catalog, decisions, dmn_files, form_names, operations
+from models.studio import deploys, drafts, editor
 from models.studio.errors import StudioError
 from models.studio.forms import form_texts_problems
 from web.engine_support import process_engine
@@ -79,15 +78,7 @@ def api_source(key: str):
 @bp.get("/api/processes/<key>/catalog")
 def api_catalog(key: str):
     """Operations with typed parameters, forms, roles, departments and decisions for the panel."""
-    engine = process_engine()
-    draft = drafts.find_draft(db.session, current_user, key)
-    settings = _settings()
-    catalog = Catalog(
-        operations=operations(engine.operations),
-        forms=form_names(settings.forms_dir, draft.forms if draft else None),
-        decisions=decisions(dmn_files(settings.processes_dir, draft.dmn if draft else None)),
-    )
-    return jsonify(catalog.as_dict())
+    return jsonify(editor.catalog_for(db.session, process_engine(), _settings(), current_user, key).as_dict())
 
 
 @bp.route("/api/processes/<key>/draft", methods=["PUT", "DELETE"])
@@ -153,16 +144,11 @@ def api_instructions():
 @bp.get("/processes/<key>/decisions/<decision_id>")
 def decision(key: str, decision_id: str):
     """The DMN editor opened on the table of ``decision_id``."""
-    draft = drafts.find_draft(db.session, current_user, key)
-    files = dmn_files(_settings().processes_dir, draft.dmn if draft else None)
-    found = next((d for d in decisions(files) if d["id"] == decision_id), None)
-    if found is None:
-        raise StudioError(f"Таблица решений «{decision_id}» не найдена", status=404)
-    urls = {
-        "source": url_for("studio.api_dmn", key=key, file=found["file"]),
-        "save": url_for("studio.api_dmn", key=key, file=found["file"]),
-    }
-    return render_template("studio/dmn.html", key=key, decision=found, urls=json.dumps(urls))
+    found = editor.decision(db.session, _settings(), current_user, key, decision_id)
+    url = url_for("studio.api_dmn", key=key, file=found["file"])
+    return render_template(
+        "studio/dmn.html", key=key, decision=found, urls=json.dumps({"source": url, "save": url})
+    )
 
 
 @bp.route("/api/processes/<key>/dmn/<file>", methods=["GET", "PUT"])
@@ -173,11 +159,7 @@ def api_dmn(key: str, file: str):
             db.session, process_engine(), current_user, key, file, _text(_json_body(), "xml"), clock().now()
         )
         return jsonify(saved=True)
-    draft = drafts.find_draft(db.session, current_user, key)
-    files = dmn_files(_settings().processes_dir, draft.dmn if draft else None)
-    if file not in files:
-        raise StudioError(f"Файла «{file}» нет", status=404)
-    return jsonify(xml=files[file].decode("utf-8"))
+    return jsonify(xml=editor.dmn_source(db.session, _settings(), current_user, key, file))
 
 
 def _preview_html(schema: dict, ui: dict) -> str:
@@ -188,11 +170,7 @@ def _preview_html(schema: dict, ui: dict) -> str:
 @bp.get("/processes/<key>/forms/<name>")
 def form_editor(key: str, name: str):
     """The form editor: schema and UI hints with a live preview by the inbox's renderer."""
-    engine = process_engine()
-    draft = drafts.find_draft(db.session, current_user, key)
-    schema = drafts.known_form(engine, _settings(), draft, key, name) or {"type": "object", "properties": {}}
-    ui_name = name.replace(".schema.json", ".ui.json")
-    ui = drafts.known_form(engine, _settings(), draft, key, ui_name) or {}
+    schema, ui = editor.form_texts(db.session, process_engine(), _settings(), current_user, key, name)
     urls = {
         "preview": url_for("studio.api_form_preview"),
         "save": url_for("studio.api_form", key=key, name=name),

@@ -11,18 +11,15 @@ from flask import Response, current_app, jsonify, render_template, request, url_
 from flask_login import current_user
 
 from engine.analytics import AnalyticsFilter
-from engine.errors import EngineError
-from engine.simulation import parse_scenario
 from models.platform.db import db
 from models.platform.permissions import Permission, has_permission
-from models.studio import drafts
+from models.studio import simulations
 from models.studio.errors import StudioError
 from models.studio.feedback import feedback_counts
 from web.engine_support import process_engine
 from web.studio import bp
 from web.studio.formatting import ms, pool_label, share, span
 from web.studio.overlays import analytics_view, diff_view, instance_view, simulation_view
-from web.studio.scenarios import DEFAULT_SCENARIO
 
 
 @bp.get("/processes/<key>/diff")
@@ -176,47 +173,29 @@ def analytics_csv(key: str):
 @bp.route("/processes/<key>/simulate", methods=["GET", "POST"])
 def simulate(key: str):
     """Run a scenario on the current version and, side by side, on the user's draft."""
-    engine = process_engine()
-    latest = engine.definition(key)
-    text = request.form.get("scenario") or json.dumps(
-        DEFAULT_SCENARIO.get(key, DEFAULT_SCENARIO["*"]), ensure_ascii=False, indent=2
+    posted = request.form.get("scenario") if request.method == "POST" else None
+    done = simulations.simulate(
+        db.session,
+        process_engine(),
+        current_app.extensions["crm.settings"],
+        current_user,
+        key,
+        posted,
+        bool(request.form.get("with_draft")),
     )
-    has_draft = drafts.find_draft(db.session, current_user, key) is not None
-    runs, error = [], None
-    if request.method == "POST":
-        try:
-            scenario = parse_scenario(json.loads(text))
-        except (ValueError, EngineError) as exc:
-            error = f"Сценарий не читается: {getattr(exc, 'message', exc)}"
-        else:
-            runs.append(
-                engine.simulate(key, scenario, version=latest.version, label=f"текущая (v{latest.version})")
-            )
-            if has_draft and request.form.get("with_draft"):
-                bundle = drafts.bundle(
-                    db.session, engine, current_app.extensions["crm.settings"], current_user, key
-                )
-                runs.append(engine.simulate(key, scenario, bundle=bundle, label="черновик"))
-    views = [
-        json.dumps(simulation_view(run, _xml_of(run, latest.source_xml, key)), ensure_ascii=False)
-        for run in runs
-    ]
-    status = 422 if error else 200
+    text = posted or json.dumps(
+        simulations.DEFAULT_SCENARIO.get(key, simulations.DEFAULT_SCENARIO["*"]), ensure_ascii=False, indent=2
+    )
+    views = [json.dumps(simulation_view(run, xml), ensure_ascii=False) for run, xml in done.runs]
     return render_template(
         "studio/simulate.html",
         key=key,
         text=text,
-        runs=runs,
+        runs=[run for run, _xml in done.runs],
         views=views,
-        error=error,
-        has_draft=has_draft,
+        error=done.error,
+        has_draft=done.has_draft,
         span=span,
         share=share,
         pool_label=pool_label,
-    ), status
-
-
-def _xml_of(run, deployed_xml: str, key: str) -> str:
-    if run.label != "черновик":
-        return deployed_xml
-    return drafts.open_source(db.session, process_engine(), current_user, key).xml
+    ), 422 if done.error else 200
