@@ -255,7 +255,9 @@ def _int(raw: dict, name: str, default: int, low: int, high: int) -> int:
 
 
 def _dict(raw: dict, name: str) -> dict:
-    value = raw.get(name) or {}
+    value = raw.get(name)
+    if value is None:
+        return {}
     if not isinstance(value, dict):
         raise ScenarioError(f"{name}: ожидается объект")
     return value
