@@ -22,7 +22,6 @@ import heapq
 import itertools
 import random
 import time as _time
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -397,5 +396,3 @@ def _simulated_operations(
 
     return {name: simulated(name) for name in services.operations}
 
-
-__all__ = ["Counter", "Simulation"]

@@ -4,7 +4,6 @@ simulation with branches, a calendar and recorded history."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
