@@ -25,6 +25,7 @@ NAV = (
     NavItem("Сделки", "deals.index", Permission.USE_CRM, "briefcase"),
     NavItem("Документы", "documents.index", Permission.USE_CRM, "file-earmark-text"),
     NavItem("Процессы", "processes.index", Permission.VIEW_PROCESSES, "diagram-3"),
+    NavItem("Студия процессов", "studio.index", Permission.VIEW_PROCESSES, "bezier2"),
     NavItem("Отчёты", "reports.index", Permission.VIEW_REPORTS, "bar-chart"),
     NavItem("Администрирование", "admin.users", Permission.MANAGE_USERS, "gear"),
 )

@@ -19,6 +19,7 @@ import models.identity
 import models.notifications
 import models.platform
 import models.sales
+import models.studio
 import models.tasks
 from models.platform.registry import Registry, build_registry, install
 
@@ -30,6 +31,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.sales,
     models.tasks,
     models.notifications,
+    models.studio,
     integrations.registry,
     integrations.mail,
 )
