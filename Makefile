@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
+# The process studio's browser bundle (esbuild; `npm ci` builds it too, as postinstall).
+STUDIO_BUNDLE := web/static/studio/.built
 PYTEST_WORKERS ?= 2
 
 .PHONY: install run test lint bench clean
@@ -19,7 +21,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP)
+$(STUDIO_BUNDLE): $(NODE_STAMP) $(wildcard web/studio/assets/*)
+	npm run --silent build
+	touch $(STUDIO_BUNDLE)
+
+install: $(STAMP) $(NODE_STAMP) $(STUDIO_BUNDLE)
 
 run: install
 	$(BIN)/crm db upgrade

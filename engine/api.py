@@ -13,22 +13,46 @@ the caller's transaction (the caller commits):
 - ``decide``: ask a deployed decision table without an instance (``engine.decisions``);
 - reading: ``latest_definition``, ``instance``, ``load``, and for pages and the CLI
   ``task_form``, ``task_data``, ``definitions_overview``, ``instance_list``,
-  ``definition_source``, ``instance_detail``, ``instance_summary`` (``engine.monitoring``).
-
-A simulation will be one more method here: the same steps on an ``EngineServices`` with
-a ``ManualClock``, on a session that is rolled back.
+  ``definition_source``, ``instance_detail``, ``instance_summary`` (``engine.monitoring``);
+- for the process studio: ``check`` (every problem of a bundle, ``engine.checks``),
+  ``parse``, ``diff``/``diff_parsed`` (``engine.spec_diff``), ``migration_preview``,
+  ``definition``/``definition_forms``, ``instance_trace`` (``engine.trace``), ``analytics``
+  (``engine.analytics``) and ``simulate`` (``engine.simulation``: the real steps on
+  in-memory instances with a ``ManualClock``; nothing is written).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from engine import decisions, definitions, messages, migration, monitoring, steps
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from engine import (
+    analytics,
+    checks,
+    decisions,
+    definitions,
+    messages,
+    migration,
+    migration_preview,
+    monitoring,
+    steps,
+    trace,
+)
 from engine.bundle import Bundle
+from engine.errors import NotFound
+from engine.form_store import STORED_FLAG
 from engine.jsonable import to_jsonable
+from engine.parsing import ParsedProcess, parse_bundle
 from engine.runtime import Runtime
-from engine.tables import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance
+from engine.serialization import definition_specs
+from engine.simulation.results import SimulationResult
+from engine.simulation.scenario import Scenario
+from engine.spec_diff import SpecDiff, diff_specs
+from engine.tables import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessForm, ProcessInstance
 
 __all__ = ["Bundle", "ProcessEngine"]
 
@@ -131,3 +155,90 @@ class ProcessEngine(Runtime):
     def instance_summary(self, instance_id: int) -> monitoring.InstanceSummary:
         """An instance with all its tasks and events (``crm process show``); ``NotFound`` if unknown."""
         return monitoring.instance_summary(self, instance_id)
+
+    # --- the process studio -------------------------------------------------------------------
+
+    def check(self, bundle: Bundle) -> list[checks.Problem]:
+        """Every problem of ``bundle``, each on its element; empty when deploy would accept it."""
+        return checks.check_bundle(bundle, self.operations)
+
+    def parse(self, bundle: Bundle) -> list[ParsedProcess]:
+        """The checked processes of ``bundle`` without storing anything (``DeployError`` if refused)."""
+        return parse_bundle(bundle, self.operations)
+
+    def definition(self, key: str, version: int | None = None) -> ProcessDefinition:
+        """Version ``version`` (default: the latest) of ``key`` with its XML and spec; ``NotFound``."""
+        stmt = select(ProcessDefinition).where(ProcessDefinition.key == key).options(
+            undefer(ProcessDefinition.source_xml), undefer(ProcessDefinition.spec_json))
+        stmt = stmt.where(ProcessDefinition.version == version) if version is not None else \
+            stmt.order_by(ProcessDefinition.version.desc()).limit(1)
+        found = self.session.scalar(stmt)
+        if found is None:
+            raise NotFound(f"Процесс «{key}»" + (f" версии {version}" if version else "") + " не развёрнут")
+        return found
+
+    def definition_forms(self, definition: ProcessDefinition) -> dict[str, dict]:
+        """The forms stored with a version (empty for versions deployed before forms were stored)."""
+        if not (definition.meta or {}).get(STORED_FLAG):
+            return {}
+        rows = self.session.scalars(select(ProcessForm).where(ProcessForm.definition_id == definition.id))
+        return {row.name: row.content for row in rows}
+
+    def diff(self, key: str, old_version: int | None, new_version: int) -> SpecDiff:
+        """What changed from ``old_version`` (None: nothing before) to ``new_version`` of ``key``."""
+        new = self.definition(key, new_version)
+        old = self.definition(key, old_version) if old_version else None
+        return diff_specs(old.spec_json if old else None, new.spec_json,
+                          old_xml=old.source_xml if old else "", new_xml=new.source_xml,
+                          old_forms=self.definition_forms(old) if old else {},
+                          new_forms=self.definition_forms(new))
+
+    def diff_parsed(self, parsed: ParsedProcess) -> SpecDiff:
+        """What a not yet deployed process changes against its latest deployed version."""
+        latest = self.latest_definition(parsed.key)
+        old = self.definition(parsed.key, latest.version) if latest else None
+        return diff_specs(old.spec_json if old else None, parsed.spec_json,
+                          old_xml=old.source_xml if old else "", new_xml=parsed.source_xml,
+                          old_forms=self.definition_forms(old) if old else {}, new_forms=parsed.forms)
+
+    def migration_preview(self, parsed: ParsedProcess) -> migration_preview.MigrationPreview:
+        """Which running instances of the process could move to ``parsed`` and which would stay."""
+        return migration_preview.preview(self, parsed.key, parsed.spec, parsed.subprocess_specs)
+
+    def instance_trace(self, instance_id: int) -> trace.InstanceTrace:
+        """An instance on its diagram: passed, active and failed nodes, the path, every step."""
+        return trace.instance_trace(self, instance_id)
+
+    def analytics(self, flt: analytics.AnalyticsFilter) -> analytics.Analytics:
+        """Per-node statistics, KPIs, bottlenecks and paths of ``flt.key`` (``engine.analytics``)."""
+        return analytics.analytics(self.session, flt, self.clock.now())
+
+    def simulate(self, key: str, scenario: Scenario, *, version: int | None = None,
+                 bundle: Bundle | None = None, label: str = "") -> SimulationResult:
+        """Run ``scenario`` on a version of ``key`` (or on ``bundle``, a draft) in memory.
+
+        The engine's steps run on in-memory instances with a virtual clock and simulated
+        operations; the database is only read (the spec, recorded durations and starts).
+        """
+        from engine.simulation.run import Simulation
+
+        if bundle is not None:
+            parsed = next((p for p in self.parse(bundle) if p.key == key), None)
+            if parsed is None:
+                raise NotFound(f"В черновике нет процесса «{key}»")
+            spec, subprocess_specs = parsed.spec, parsed.subprocess_specs
+        else:
+            spec, subprocess_specs = definition_specs(self.definition(key, version))
+        history = analytics.history_durations(self.session, key) if scenario.durations_from_history else None
+        arrivals = None
+        month = scenario.arrivals.recorded_month
+        if month:
+            since = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
+            until = (since + timedelta(days=32)).replace(day=1)
+            recorded = analytics.recorded_starts(self.session, key, since, until)
+            if not recorded:
+                raise NotFound(f"В {month} экземпляры «{key}» не запускались: нечего воспроизводить")
+            arrivals = [scenario.start + (moment - since) for moment in recorded]
+        simulation = Simulation(spec, subprocess_specs, scenario, self.services, label=label, key=key,
+                                history=history, arrivals=arrivals)
+        return simulation.run()

@@ -71,14 +71,16 @@ Operations = Mapping[str, Callable[..., Any]]
 class EngineServices:
     """Everything an engine gets besides its session; built once and shared by all engines.
 
-    A simulation (later) builds one with a ``ManualClock`` and the same directory and
-    operations, and runs engines on a session it throws away.
+    A simulation (``engine.simulation``) builds one with a ``ManualClock`` and operations
+    replaced by their ``simulations``, and keeps its instances in memory.
     """
 
     clock: Clock
     settings: Settings
     directory: Directory
     operations: Operations = field(default_factory=dict)
+    # What each operation answers in a simulation, without effects (``Registry.simulation``).
+    simulations: Operations = field(default_factory=dict)
 
     @classmethod
     def from_registry(cls, registry: Registry, clock: Clock, settings: Settings) -> EngineServices:
@@ -86,7 +88,8 @@ class EngineServices:
         directory = registry.services.get(DIRECTORY_SERVICE)
         if not isinstance(directory, Directory):
             raise RegistryError(f"Ни один пакет не объявил справочник пользователей «{DIRECTORY_SERVICE}»")
-        return cls(clock=clock, settings=settings, directory=directory, operations=registry.operations)
+        return cls(clock=clock, settings=settings, directory=directory, operations=registry.operations,
+                   simulations=registry.simulations)
 
     def engine(self, session: Session) -> ProcessEngine:
         """The engine façade on ``session`` (the caller owns the transaction)."""

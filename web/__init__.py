@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.leads import bp as leads_bp
     from web.main import bp as main_bp
     from web.processes import bp as processes_bp
+    from web.studio import bp as studio_bp
 
     app.extensions["crm.session_factory"] = session_factory(app)
     security.init_app(app)
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     init_discounts(app)
     app.register_blueprint(insurance_bp)
     app.register_blueprint(processes_bp)
+    app.register_blueprint(studio_bp)
     register_api(app)
     transactions.init_app(app)  # last: wraps every view registered above
     return app

@@ -26,6 +26,7 @@ NAV = (
     NavItem("Скидки", "discounts.index", Permission.USE_CRM, "percent"),
     NavItem("Документы", "documents.index", Permission.USE_CRM, "file-earmark-text"),
     NavItem("Процессы", "processes.index", Permission.VIEW_PROCESSES, "diagram-3"),
+    NavItem("Студия процессов", "studio.index", Permission.VIEW_PROCESSES, "bezier2"),
     NavItem("Отчёты", "reports.index", Permission.VIEW_REPORTS, "bar-chart"),
     NavItem("Администрирование", "admin.users", Permission.MANAGE_USERS, "gear"),
 )

@@ -21,6 +21,7 @@ import models.insurance
 import models.notifications
 import models.platform
 import models.sales
+import models.studio
 import models.tasks
 from models.platform.registry import Registry, build_registry, install
 
@@ -32,6 +33,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.sales,
     models.tasks,
     models.notifications,
+    models.studio,
     models.insurance,
     models.discounts,
     integrations.registry,

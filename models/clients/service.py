@@ -32,6 +32,7 @@ from models.clients.validation import clean_client, clean_contact, parse_tags
 from models.identity.users import User
 from models.platform.audit import acting_as
 from models.platform.db import utcnow
+from models.platform.events import publish
 from models.platform.permissions import AccessDenied, Permission, can_access, require, require_access
 
 
@@ -117,7 +118,16 @@ def create_client(session: Session, actor: User, raw: Mapping[str, Any],
     """Add a client from a whole card; the owner defaults to the acting user."""
     client = _new_client(session, actor, raw, import_batch_id)
     session.add(client)
+    session.flush()
+    _published(session, actor, client)
     return client
+
+
+def _published(session: Session, actor: User, client: Client) -> None:
+    """Tell the packages that listen (the studio's triggers) that a client was created."""
+    publish(session, "client.created", {
+        "client_id": client.id, "kind": client.kind, "inn": client.inn, "territory": client.territory,
+        "industry": client.industry, "owner_id": client.owner_id, "user_id": actor.id}, utcnow())
 
 
 def _record_registry_status(client: Client, raw: Mapping[str, Any], now: datetime | None) -> None:
@@ -144,6 +154,7 @@ def register_client(session: Session, actor: User, raw: Mapping[str, Any], *,
     _record_registry_status(client, raw, now)
     session.add(client)
     session.flush()
+    _published(session, actor, client)
     return client
 
 

@@ -36,6 +36,7 @@ KINDS: dict[str, Kind] = {
     "handover": Kind("Мне передали или у меня забрали лид, сделку, клиентов", EMAIL),
     "discount_request": Kind("Запрос скидки ждёт моего решения (или отозван)", EMAIL),
     "discount_decision": Kind("Решение по моему запросу скидки, ответ на встречное предложение", EMAIL),
+    "process_feedback": Kind("Отзыв сотрудника о шаге моего процесса", EMAIL),
 }
 
 

@@ -34,6 +34,8 @@ class Permission(StrEnum):
     IMPORT_CLIENTS = "import_clients"
     VIEW_PROCESSES = "view_processes"
     MANAGE_PROCESSES = "manage_processes"
+    EDIT_PROCESSES = "edit_processes"  # the studio: drafts, forms, triggers, owners
+    DEPLOY_PROCESSES = "deploy_processes"  # the studio: deploy a draft as a new version
     VIEW_REPORTS = "view_reports"
     DISTRIBUTE_WORK = "distribute_work"
     MANAGE_USERS = "manage_users"
@@ -58,7 +60,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.UNDERWRITER: _EVERYONE,
     Role.PRODUCT_SPECIALIST: _EVERYONE | {Permission.VIEW_REPORTS},
     Role.HEAD: _SALES | {Permission.VIEW_REPORTS, Permission.DISTRIBUTE_WORK},
-    Role.ANALYST: _EVERYONE | {Permission.VIEW_REPORTS, Permission.VIEW_PROCESSES},
+    Role.ANALYST: _EVERYONE | {Permission.VIEW_REPORTS, Permission.VIEW_PROCESSES, Permission.EDIT_PROCESSES,
+                               Permission.DEPLOY_PROCESSES},
     Role.ADMIN: frozenset(Permission),
 }
 

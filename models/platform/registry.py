@@ -55,6 +55,8 @@ class Registry:
     """Everything the packages declared, by kind."""
 
     operations: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    simulations: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    subscribers: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     outbox_handlers: dict[str, OutboxHandler] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     record_rules: dict[type, RecordRule] = field(default_factory=dict)
@@ -74,6 +76,22 @@ class Registry:
     def operation(self, name: str, func: Callable[..., Any]) -> None:
         """A service-task operation BPMN calls by ``name`` (``spiffworkflow:serviceTaskOperator``)."""
         self._put(self.operations, name, func, "Операция")
+
+    def simulation(self, name: str, func: Callable[..., Any]) -> None:
+        """What operation ``name`` answers in a simulation, with no effects.
+
+        ``func`` takes what the operation takes (an ``OperationContext`` whose ``session`` is
+        None, then the parameters) and touches nothing outside: simulations of a process run
+        every service task on these instead of the real operations; one without a
+        simulation answers ``{}``.
+        """
+        self._put(self.simulations, name, func, "Симуляция операции")
+
+    def subscribe(self, event: str, handler: Callable[..., Any]) -> None:
+        """Call ``handler(session, event)`` whenever a service publishes domain event ``event``."""
+        handlers = self.subscribers.setdefault(event, [])
+        if handler not in handlers:
+            handlers.append(handler)
 
     def outbox_handler(self, kind: str, handler: OutboxHandler) -> None:
         """Delivers outbox rows of ``kind`` after the transaction that queued them commits."""

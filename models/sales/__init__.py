@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.platform.registry import Registry
-from models.sales import access, demo, operations
+from models.sales import access, demo, operations, simulation
 from models.sales.deals import deal_labels
 from models.sales.leads import lead_labels
 
@@ -11,6 +11,7 @@ from models.sales.leads import lead_labels
 def register(registry: Registry) -> None:
     access.register(registry)
     operations.register(registry)
+    simulation.register(registry)
     registry.labeler("lead", lead_labels)
     registry.labeler("deal", deal_labels)
     registry.demo_seed("sales", demo.seed_sales)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.events import publish
 from models.sales.funnels import Funnel, FunnelStage, LossReason, StageOutcome
 
 NO_ACTIVITY_DAYS = 7
@@ -194,6 +195,7 @@ def move_stage(session: Session, deal: Deal, stage_code: str, *, user_id: int | 
         _won_rules(deal, data, errors)
     if errors:
         raise DealError(errors)
+    previous = deal.stage.code if deal.stage is not None else None
     current = deal.history[-1] if deal.history else None
     if current is not None and current.left_at is None:
         current.left_at = now
@@ -206,6 +208,10 @@ def move_stage(session: Session, deal: Deal, stage_code: str, *, user_id: int | 
         deal.status = DealStatus.WON if target.outcome == StageOutcome.WON else DealStatus.LOST
         deal.closed_at = now
     session.flush()
+    publish(session, "deal.stage_changed", {
+        "deal_id": deal.id, "client_id": deal.client_id, "funnel": deal.funnel.code, "from_stage": previous,
+        "to_stage": target.code, "owner_id": deal.owner_id, "user_id": user_id,
+        "premium": str(deal.premium) if deal.premium is not None else None}, now)
     return deal
 
 

@@ -123,3 +123,4 @@ def register(registry: Registry) -> None:
     registry.operation("notify.task_overdue", task_overdue)
     registry.operation("notify.task_escalate", task_escalate)
     registry.operation("notify.user", notify_user)
+    registry.simulation("tasks.deadlines", deadlines)  # pure: the clock and settings only

@@ -90,6 +90,7 @@ def test_email_preferences_are_saved_per_kind(client, session, demo_users):
         "handover": False,
         "discount_request": False,
         "discount_decision": False,
+        "process_feedback": False,
     }
 
 

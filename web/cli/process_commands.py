@@ -156,5 +156,8 @@ def message(name: str, correlation: str, payload: str, as_json: bool) -> None:
 
 
 def register(cli: click.Group) -> None:
+    from web.cli import studio_commands
+
+    studio_commands.register(process_group)
     cli.add_command(deploy)
     cli.add_command(process_group)
