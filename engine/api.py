@@ -10,6 +10,7 @@ the caller's transaction (the caller commits):
 - ``send_message``, ``broadcast_signal`` (``engine.messages``);
 - ``fire_timers``, ``retry_incident`` (``engine.steps``);
 - ``migrate``, ``migrate_all`` (``engine.migration``);
+- ``decide``: ask a deployed decision table without an instance (``engine.decisions``);
 - reading: ``latest_definition``, ``instance``, ``load``, and for pages and the CLI
   ``task_form``, ``task_data``, ``definitions_overview``, ``instance_list``,
   ``definition_source``, ``instance_detail``, ``instance_summary`` (``engine.monitoring``);
@@ -32,6 +33,7 @@ from sqlalchemy.orm import undefer
 from engine import (
     analytics,
     checks,
+    decisions,
     definitions,
     messages,
     migration,
@@ -71,6 +73,13 @@ class ProcessEngine(Runtime):
     def latest_definition(self, key: str) -> ProcessDefinition | None:
         """The version new instances of ``key`` start on; None when the process is not deployed."""
         return definitions.latest_definition(self.session, key)
+
+    def decide(self, process_key: str, element_id: str, data: dict[str, Any]) -> decisions.Decision:
+        """The DMN answer of business rule task ``element_id`` of the latest ``process_key`` for ``data``.
+
+        Evaluated in the process's sandbox without starting an instance; nothing is written.
+        """
+        return decisions.decide(self, process_key, element_id, data)
 
     # --- events from outside ----------------------------------------------------------------
 

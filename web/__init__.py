@@ -94,7 +94,9 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.auth import bp as auth_bp
     from web.clients import bp as clients_bp
     from web.deals import bp as deals_bp
+    from web.discounts import init_app as init_discounts
     from web.inbox import init_app as init_inbox
+    from web.insurance import bp as insurance_bp
     from web.intake import bp as intake_bp
     from web.leads import bp as leads_bp
     from web.main import bp as main_bp
@@ -115,6 +117,8 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(intake_bp)
     app.register_blueprint(leads_bp)
     app.register_blueprint(deals_bp)
+    init_discounts(app)
+    app.register_blueprint(insurance_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(studio_bp)
     register_api(app)

@@ -23,6 +23,7 @@ NAV = (
     NavItem("Клиенты", "clients.index", Permission.VIEW_CLIENTS, "building"),
     NavItem("Лиды", "leads.index", Permission.USE_CRM, "funnel"),
     NavItem("Сделки", "deals.index", Permission.USE_CRM, "briefcase"),
+    NavItem("Скидки", "discounts.index", Permission.USE_CRM, "percent"),
     NavItem("Документы", "documents.index", Permission.USE_CRM, "file-earmark-text"),
     NavItem("Процессы", "processes.index", Permission.VIEW_PROCESSES, "diagram-3"),
     NavItem("Студия процессов", "studio.index", Permission.VIEW_PROCESSES, "bezier2"),

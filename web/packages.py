@@ -15,7 +15,9 @@ import engine
 import integrations.mail
 import integrations.registry
 import models.clients
+import models.discounts
 import models.identity
+import models.insurance
 import models.notifications
 import models.platform
 import models.sales
@@ -32,6 +34,8 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.tasks,
     models.notifications,
     models.studio,
+    models.insurance,
+    models.discounts,
     integrations.registry,
     integrations.mail,
 )

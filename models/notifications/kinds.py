@@ -34,6 +34,8 @@ KINDS: dict[str, Kind] = {
     "lead_escalated": Kind("Лид не обработан в срок и передан старшему менеджеру", EMAIL),
     "deal_opened": Kind("Открыта сделка по моему лиду или клиенту", EMAIL),
     "handover": Kind("Мне передали или у меня забрали лид, сделку, клиентов", EMAIL),
+    "discount_request": Kind("Запрос скидки ждёт моего решения (или отозван)", EMAIL),
+    "discount_decision": Kind("Решение по моему запросу скидки, ответ на встречное предложение", EMAIL),
     "process_feedback": Kind("Отзыв сотрудника о шаге моего процесса", EMAIL),
 }
 

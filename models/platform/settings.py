@@ -68,6 +68,8 @@ class Settings:
     login_lock_seconds: int = 30  # CRM_LOGIN_LOCK_SECONDS: first pause, doubled each time
     smtp_url: str = "smtp://127.0.0.1:8025"  # CRM_SMTP_URL
     mail_from: str = "crm@localhost"  # CRM_MAIL_FROM
+    # CRM_BASE_URL: the address people open the CRM at, for links in e-mails (default http://host:port)
+    base_url: str = ""
     registry_url: str = "http://127.0.0.1:8090"  # CRM_REGISTRY_URL
     registry_token: str = ""  # CRM_REGISTRY_TOKEN
     # CRM_ESCALATION_GRACE: how long a task may stay overdue before the manager is told
@@ -81,6 +83,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def public_url(self) -> str:
+        """Where links in e-mails point: ``CRM_BASE_URL``, else the address ``crm run`` listens on."""
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -109,6 +116,7 @@ class Settings:
             login_lock_seconds=int(env.get("CRM_LOGIN_LOCK_SECONDS", "30")),
             smtp_url=env.get("CRM_SMTP_URL", "smtp://127.0.0.1:8025"),
             mail_from=env.get("CRM_MAIL_FROM", "crm@localhost"),
+            base_url=env.get("CRM_BASE_URL", ""),
             registry_url=env.get("CRM_REGISTRY_URL", "http://127.0.0.1:8090"),
             registry_token=env.get("CRM_REGISTRY_TOKEN", ""),
             escalation_grace=parse_duration(env.get("CRM_ESCALATION_GRACE") or "PT4H"),

@@ -62,7 +62,8 @@ def _probability(value: Any, errors: dict[str, list[str]]) -> int | None:
     return number
 
 
-def _discount(value: Any, errors: dict[str, list[str]]) -> Any:
+def parse_discount(value: Any, errors: dict[str, list[str]]) -> Any:
+    """The requested discount in per cent (0–100) or None; problems go to ``errors``."""
     discount = parse_money(value, "requested_discount", errors)
     if discount is not None and discount > 100:
         errors["requested_discount"] = ["Скидка — не больше 100 %"]
@@ -87,7 +88,7 @@ def _for_field(parse: Callable[[Any, str, dict[str, list[str]]], Any], name: str
 _PARSERS: dict[str, _Parser] = {
     **{name: _for_field(parse_money, name) for name in MONEY_FIELDS},
     **{name: _for_field(parse_date, name) for name in DATE_FIELDS},
-    "requested_discount": _discount,
+    "requested_discount": parse_discount,
     "title": _title,
     "probability": _probability,
     "product_lines": _products,

@@ -18,13 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.identity.users import User
+from models.platform.db import utcnow
 from models.platform.errors import NotFound
 from models.platform.permissions import Permission, require, require_access
 from models.sales.access import get_deal
 from models.sales.activities import Activity, log_activity
-from models.sales.deal_editing import apply_changes, create_deal
+from models.sales.deal_editing import apply_changes, create_deal, parse_discount
 from models.sales.deals import Deal, move_stage
 from models.sales.funnels import FunnelStage, LossReason
+from models.sales.offer_guard import check_offer
 
 
 def open_deal_for(session: Session, actor: User, data: Mapping[str, Any], now: datetime) -> Deal:
@@ -39,19 +41,35 @@ def open_deal_for(session: Session, actor: User, data: Mapping[str, Any], now: d
 
 
 def change_deal(session: Session, actor: User, deal_id: int, data: Mapping[str, Any], *,
-                competitor: Mapping[str, Any] | None = None) -> Deal:
-    """Change amounts, probability, dates, products, discount; ``competitor`` adds one more offer."""
+                competitor: Mapping[str, Any] | None = None, now: datetime | None = None,
+                channel: str = "ui") -> Deal:
+    """Change amounts, probability, dates, products, discount; ``competitor`` adds one more offer.
+
+    Changing the discount of a КП already sent is a re-quote: the offer guard
+    (``models.sales.offer_guard``) checks it before anything changes (``channel``: ui | api).
+    """
     deal = get_deal(session, actor, deal_id, "edit")
     changes = {k: v for k, v in data.items() if k not in ("client_id", "funnel")}
+    if "requested_discount" in changes:
+        errors: dict[str, list[str]] = {}
+        discount = parse_discount(changes["requested_discount"], errors)
+        if not errors and discount != deal.requested_discount:  # bad input: apply_changes reports it
+            check_offer(session, actor, deal, target_stage=None, discount=discount, channel=channel,
+                        today=(now or utcnow()).date())
     if competitor is not None:
         changes["competitor_offers"] = [*deal.competitor_offers, dict(competitor)]
     return apply_changes(deal, changes)
 
 
 def move_deal(session: Session, actor: User, deal_id: int, stage: str, data: Mapping[str, Any],
-              now: datetime) -> Deal:
-    """Move the deal to ``stage``; «Проиграна» needs a loss reason, «Выиграна» the contract data."""
+              now: datetime, *, channel: str = "ui") -> Deal:
+    """Move the deal to ``stage``; «Проиграна» needs a loss reason, «Выиграна» the contract data.
+
+    Entering «КП отправлено» records a КП with the deal's discount: the offer guard checks it first.
+    """
     deal = get_deal(session, actor, deal_id, "edit")
+    check_offer(session, actor, deal, target_stage=stage, discount=deal.requested_discount, channel=channel,
+                today=now.date())
     return move_stage(session, deal, stage, user_id=actor.id, now=now, data=dict(data))
 
 

@@ -28,6 +28,7 @@ from models.platform.permissions import can_access
 from models.tasks.actions import TaskAssignment, history
 from models.tasks.adhoc import Task
 from models.tasks.comments import Comment, comments_for
+from models.tasks.hooks import TaskPanel, panel_for
 from models.tasks.inbox import (
     InboxFilters,
     InboxItem,
@@ -110,6 +111,7 @@ class ProcessTaskPage:
     assignee: User | None
     original: User | None
     can: dict[str, bool]
+    panel: TaskPanel | None = None  # what the task's process shows above the form (``models.tasks.hooks``)
 
 
 def inbox_section(
@@ -216,4 +218,5 @@ def process_task_page(session: Session, engine: ProcessEngine, user: User, task_
         assignee=session.get(User, row.assignee_id) if row.assignee_id else None,
         original=session.get(User, row.original_assignee_id) if row.original_assignee_id else None,
         can={action: can_access(user, row, action) for action in TASK_ACTIONS},
+        panel=panel_for(session, user, row),
     )

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from engine.api import ProcessEngine
 from engine.errors import FormValidationError, NotFound
 from engine.forms import validate
-from engine.tables import HumanTask, InstanceStatus, ProcessInstance
+from engine.tables import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from models.identity.users import User
 from models.platform.permissions import AccessDenied, Actor, can_access
 from models.platform.roles import DEPARTMENTS, ROLE_LABELS, Role
+from models.tasks.hooks import check_completion
 from models.tasks.inbox import next_steps
 
 
@@ -86,18 +87,20 @@ def complete_process_task(
     """Complete process task ``task_id`` with form ``data`` on behalf of ``user``.
 
     Raises ``NotFound``, ``AccessDenied``, ``FormValidationError`` (Russian messages per
-    field; ``field_errors`` — what the caller could not convert while parsing — are reported
-    together with the schema's complaints about the other fields) or ``ConflictError``
-    (completed or changed by someone else). ``card``: see ``may_complete``.
+    field; ``field_errors`` — what the caller could not convert while parsing — and the
+    process's own check (``models.tasks.hooks``) are reported together with the schema's
+    complaints about the other fields) or ``ConflictError`` (completed or changed by someone
+    else). ``card``: see ``may_complete``.
     """
     row = session.get(HumanTask, task_id)
     if row is None:
         raise NotFound(f"Задача {task_id} не найдена")
     if not may_complete(user, row, card):
         raise AccessDenied()
-    if field_errors:
+    problems = check_completion(session, user, row, data) if row.status == TaskStatus.OPEN else {}
+    if field_errors or problems:
         schema, _ui = engine.task_form(row)
-        raise FormValidationError({**validate(schema, data), **field_errors})
+        raise FormValidationError({**validate(schema, data), **(field_errors or {}), **problems})
     instance = engine.complete_task(row.id, data, user.id)
     upcoming = next_steps(session, row.instance_id, row.id)
     mine = next((step for step in upcoming if step.assignee_id == user.id), None)

@@ -67,3 +67,24 @@ def test_payload_expressions_pass_the_sandbox_rules_at_deploy():
         parse_files([BPMN / "bad/evil_payload.bpmn"])
     assert caught.value.file == "evil_payload.bpmn"
     assert "«open» запрещена" in caught.value.reason
+
+
+def test_decide_asks_a_deployed_table_without_starting_an_instance(harness):
+    """``ProcessEngine.decide``: the table's outputs and the rule that fired; nothing is stored."""
+    from engine.errors import NotFound
+    from engine.tables import ProcessInstance
+
+    harness.deploy(*FILES)
+    engine = harness.engine()
+    answer = engine.decide("deal_rules", "pick_funnel",
+                           {"client_kind": "corporate", "employees": 40, "amount": Decimal("100000")})
+    assert answer.outputs == {"funnel": "b2b", "funnel_department": "sales"}
+    assert answer.rule_id == "r_corp"
+    collected = engine.decide("deal_rules", "list_documents",
+                              {"client_kind": "individual", "amount": Decimal("1000001")})
+    assert collected.outputs["documents"] == ["договор", "банковская гарантия"]
+    assert harness.session.query(ProcessInstance).count() == 0
+    with pytest.raises(NotFound):
+        engine.decide("deal_rules", "no_such_task", {})
+    with pytest.raises(NotFound):
+        engine.decide("not_deployed", "pick_funnel", {})

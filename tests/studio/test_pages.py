@@ -69,7 +69,8 @@ def test_the_list_and_the_process_page(world, as_user, session):
         "declared": "int",
         "required": True,
     }
-    assert {d["id"] for d in catalog["decisions"]} == {"lead_funnel", "lead_team"}
+    assert {d["id"] for d in catalog["decisions"]} == {"lead_funnel", "lead_team", "discount_authority",
+                                                      "discount_tariff"}
     assert ["manager", "Менеджер"] in catalog["roles"]
 
 

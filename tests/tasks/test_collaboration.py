@@ -88,6 +88,8 @@ def test_email_preferences_are_saved_per_kind(client, session, demo_users):
         "lead_escalated": False,
         "deal_opened": False,
         "handover": False,
+        "discount_request": False,
+        "discount_decision": False,
         "process_feedback": False,
     }
 

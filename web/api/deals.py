@@ -141,7 +141,7 @@ class DealItem(MethodView):
     def patch(self, data: dict, deal_id: int):
         """Change amounts, dates, probability, products, competitors, discount."""
         try:
-            return change_deal(db.session, current_user, deal_id, data)
+            return change_deal(db.session, current_user, deal_id, data, now=clock().now(), channel="api")
         except DealError as exc:
             _refused(exc)
 
@@ -152,7 +152,7 @@ class DealItem(MethodView):
 def move(data: dict, deal_id: int):
     """Move to a stage; «lost» needs ``loss_reason_id``, «won» the contract data."""
     try:
-        return move_deal(db.session, current_user, deal_id, data["stage"], data, clock().now())
+        return move_deal(db.session, current_user, deal_id, data["stage"], data, clock().now(), channel="api")
     except DealError as exc:
         _refused(exc)
 

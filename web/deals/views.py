@@ -39,23 +39,26 @@ def index():
                            filters=filters, flag_labels=FLAG_LABELS)
 
 
-def _render_card(deal_id: int, errors: dict | None = None, status: int = 200):
+def render_card(deal_id: int, errors: dict | None = None, status: int = 200, **extra):
+    """The deal card answered as ``status``; ``extra`` goes to the template (sections of other
+    features, such as the discount request form with what was typed)."""
     card = deal_card(db.session, current_user, deal_id, clock().now())
     return render_template(
         "deals/show.html", deal=card.deal, flags=card.flags, flag_labels=FLAG_LABELS, stays=card.stays,
         activities=card.activities, tasks=card.tasks, processes=card.processes, managers=card.managers,
-        loss_reasons=card.loss_reasons, kinds=ACTIVITY_KINDS, errors=errors or {}), status
+        loss_reasons=card.loss_reasons, kinds=ACTIVITY_KINDS, errors=errors or {}, **extra), status
+
 
 
 def _refused(deal_id: int, exc: DealError):
     flash(str(exc), "danger")
-    return _render_card(deal_id, exc.errors, 422)
+    return render_card(deal_id, exc.errors, 422)
 
 
 @bp.get("/<int:deal_id>")
 def show(deal_id: int):
     """The deal card: stage path, amounts, competitors, activity timeline, tasks."""
-    return _render_card(deal_id)
+    return render_card(deal_id)
 
 
 @bp.post("/<int:deal_id>/stage")
@@ -80,7 +83,7 @@ def edit(deal_id: int):
         competitor = {"who": form["competitor_who"], "price": form.get("competitor_price"),
                       "conditions": form.get("competitor_conditions")}
     try:
-        change_deal(db.session, current_user, deal_id, data, competitor=competitor)
+        change_deal(db.session, current_user, deal_id, data, competitor=competitor, now=clock().now())
     except DealError as exc:
         return _refused(deal_id, exc)
     flash("Сделка сохранена", "success")
@@ -100,7 +103,7 @@ def activity(deal_id: int):
         happened = _local(datetime.fromisoformat(raw)) if raw else None
     except ValueError:
         flash("Неверная дата активности", "danger")
-        return _render_card(deal_id, {"happened_at": ["Неверная дата"]}, 422)
+        return render_card(deal_id, {"happened_at": ["Неверная дата"]}, 422)
     try:
         log_deal_activity(db.session, current_user, deal_id, kind=request.form.get("kind", ""),
                           subject=request.form.get("subject", ""), outcome=request.form.get("outcome"),

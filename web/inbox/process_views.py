@@ -74,6 +74,7 @@ def render_process(
         steps=[(step.task, _step_fields(step)) for step in page.steps],
         comments=page.comments,
         history=page.history,
+        panel=page.panel,
     ), status
 
 
