@@ -1,7 +1,7 @@
 """studio: drafts, deployments with comments, process owners, triggers and their log, step feedback
 
 Revision ID: 0010_studio
-Revises: 0007_notifications
+Revises: 0009_discounts
 Create Date: 2026-11-30 12:00:00
 
 The process studio's own tables (``models/studio/tables.py``); the engine's tables are
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0010_studio"
-down_revision = "0007_notifications"
+down_revision = "0009_discounts"
 branch_labels = None
 depends_on = None
 
