@@ -87,6 +87,17 @@ def client_choices(session: Session, user: User, limit: int = CHOICE_LIMIT) -> l
     return list(session.scalars(stmt))
 
 
+def client_label(session: Session, user: User, client_id: int) -> str | None:
+    """The name of a client ``user`` may see (what a typeahead picker shows for a chosen id), else None.
+
+    Pickers never list clients up front; they show the chosen one's name and suggest others as
+    the user types (``/clients/search.json``), so a page costs one lookup, not a sorted list.
+    """
+    stmt = scoped(user, Client, select(Client).where(Client.id == client_id))
+    found = session.scalars(stmt).first()
+    return found.display_name if found is not None else None
+
+
 def client_exists(session: Session, client_id: int) -> bool:
     """Whether a client with this id exists (a picked client is checked before a form is accepted)."""
     return session.get(Client, client_id) is not None

@@ -22,7 +22,19 @@ from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import JSON, CursorResult, ForeignKey, Index, Integer, String, Text, func, select, update
+from sqlalchemy import (
+    JSON,
+    CursorResult,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.identity.users import User
@@ -162,6 +174,13 @@ def send_email(session: Session, to: str, subject: str, body: str, now: datetime
                  dedupe_key=dedupe_key, instance_id=instance_id)
     session.flush()
     return row
+
+
+def unread_statement(user_id: int) -> Select:
+    """The count of the user's unread notifications, as a statement others may embed (the badges)."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
 
 
 def unread_count(session: Session, user_id: int) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,10 +20,10 @@ from engine.api import ProcessEngine
 from engine.errors import NotFound as FormNotFound
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
-from models.clients.queries import client_choices
+from models.clients.queries import client_choices, client_label
 from models.identity.service import active_users
 from models.identity.users import User
-from models.notifications.service import unread_count
+from models.notifications.service import unread_count, unread_statement
 from models.platform.audit import AuditLog
 from models.platform.permissions import can_access
 from models.tasks.actions import TaskAssignment, history
@@ -32,6 +33,7 @@ from models.tasks.hooks import TaskPanel, panel_for
 from models.tasks.inbox import (
     InboxFilters,
     InboxItem,
+    badge_counts_statement,
     counters,
     earlier_steps,
     items,
@@ -62,7 +64,7 @@ class InboxPage:
     has_more: bool
     unread: int
     processes: list[tuple[str, str]]
-    clients: list[Client]
+    client_label: str  # the name of the client the list is filtered by (a typeahead, not a list)
 
 
 @dataclass
@@ -133,14 +135,15 @@ def inbox_page(
                           limit=page_size + 1, offset=(page - 1) * page_size)
     has_more = len(found.rows) > page_size
     found.rows = found.rows[:page_size]
-    return InboxPage(found, has_more, unread_count(session, user.id), process_keys(session),
-                     client_choices(session, user))
+    chosen = client_label(session, user, filters.client_id) if filters.client_id is not None else None
+    return InboxPage(found, has_more, unread_count(session, user.id), process_keys(session), chosen or "")
 
 
 def navigation_counts(session: Session, user: User, now: datetime, zone: str) -> dict[str, int]:
-    """The navigation badges: my open tasks (``tasks``) and unread notifications (``notifications``)."""
-    viewer = viewer_for(session, user, now, zone)
-    return {"tasks": counters(session, viewer, now)["my"], "notifications": unread_count(session, user.id)}
+    """The navigation badges in one statement: my open tasks and unread notifications."""
+    today = now.astimezone(ZoneInfo(user.timezone or zone)).date()
+    row = session.execute(badge_counts_statement(user.id, today, unread_statement(user.id))).one()
+    return {"tasks": (row[0] or 0) + (row[1] or 0), "notifications": row[2] or 0}
 
 
 def task_choices(session: Session, user: User) -> TaskChoices:

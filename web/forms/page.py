@@ -14,15 +14,12 @@ from werkzeug.datastructures import FileStorage
 
 from engine.errors import FormValidationError
 from engine.tables import HumanTask
-from models.clients.cards import Client
-from models.clients.queries import client_choices, client_exists
+from models.clients.queries import client_exists, client_label
 from models.platform.db import db
 from models.tasks.process_tasks import Completion, complete_process_task
 from web.engine_support import process_engine
 from web.forms.fields import FormField
 from web.forms.parser import discard_uploads, parse_form, upload_saver
-
-PICKER_LIMIT = 500
 
 
 class FormRefused(Exception):
@@ -39,11 +36,16 @@ def task_form(row: HumanTask) -> tuple[dict, dict]:
     return process_engine().task_form(row)
 
 
-def picker_clients(fields: list[FormField]) -> list[Client]:
-    """Clients the user may pick in a ``client`` widget (only loaded when the form has one)."""
-    if not any(f.widget == "client" for f in fields):
-        return []
-    return client_choices(db.session, current_user, PICKER_LIMIT)
+def picker_clients(fields: list[FormField]) -> dict[str, str]:
+    """Names of the clients chosen in the form's ``client`` widgets (id as text → name), for the
+    typeahead boxes to show; other clients are suggested as the user types, never listed."""
+    chosen = {str(f.value) for f in fields if f.widget == "client" and str(f.value or "").isdecimal()}
+    names = {}
+    for value in chosen:
+        name = client_label(db.session, current_user, int(value))
+        if name is not None:
+            names[value] = name
+    return names
 
 
 def _client_exists(client_id: int) -> bool:

@@ -42,7 +42,7 @@ def index():
         now=moment,
         filters=filters,
         processes=inbox.processes,
-        clients=inbox.clients,
+        client_label=inbox.client_label,
         priorities=PRIORITY_LABELS,
         statuses=STATUS_LABELS,
         standing_in=inbox.section.standing_in,
