@@ -22,9 +22,12 @@ from models.sales.deals import Deal, deal_flags, time_in_stages
 from models.sales.funnels import Funnel, FunnelStage, LossReason, funnel_by_code
 from models.sales.leads import Lead
 from models.sales.queries import (
+    PAGE_SIZE,
+    BoardColumn,
     DealFilter,
     ManagerLoad,
     assignable_managers,
+    board_columns,
     deal_processes,
     deal_tasks,
     list_deals,
@@ -92,13 +95,22 @@ class DealList:
     rows: list[tuple[Deal, list[str]]]
     funnels: list[Funnel]
     board: Funnel | None
+    columns: list[BoardColumn]  # the board's stages with totals and their newest cards
+    next_before: int | None  # the cursor of the next page of the list (None on the last page)
 
 
 def deal_list(session: Session, user: User, now: datetime, filters: DealFilter) -> DealList:
     """The deals page: what ``user`` may see that matches ``filters``; a funnel filter adds its board."""
     funnels = list(session.scalars(select(Funnel).order_by(Funnel.id)))
-    board = funnel_by_code(session, filters.funnel) if filters.funnel else None
-    return DealList(rows=list_deals(session, user, now, filters), funnels=funnels, board=board)
+    board = funnel_by_code(session, filters.funnel) if filters.funnel and not filters.stage else None
+    if board is not None:
+        return DealList(rows=[], funnels=funnels, board=board,
+                        columns=board_columns(session, user, now, filters, board), next_before=None)
+    rows = list_deals(session, user, now, filters, limit=PAGE_SIZE + 1)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return DealList(rows=rows, funnels=funnels, board=None, columns=[],
+                    next_before=rows[-1][0].id if more else None)
 
 
 def workload_of(session: Session, user: User, now: datetime) -> list[ManagerLoad]:

@@ -7,11 +7,12 @@ call can never show more than the user may see.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
@@ -46,6 +47,7 @@ class DealFilter:
     client_id: int | None = None
     flag: str | None = None
     q: str | None = None
+    before_id: int | None = None  # keyset cursor: deals older (lower id) than this one
 
 
 def flag_condition(session: Session, flag: str, now: datetime) -> ColumnElement[bool]:
@@ -69,11 +71,13 @@ def flag_condition(session: Session, flag: str, now: datetime) -> ColumnElement[
     return false()
 
 
-def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
-               limit: int = 300) -> list[tuple[Deal, list[str]]]:
-    """Deals the user may see that match ``filters``, each with its current flags."""
-    stmt = scoped(user, Deal).options(selectinload(Deal.client), selectinload(Deal.stage),
-                                      selectinload(Deal.funnel), selectinload(Deal.owner))
+PAGE_SIZE = 50
+BOARD_CARDS = 30  # cards shown per board column; the column's count and sums cover all its deals
+
+
+def _filtered_deals(session: Session, user: User, now: datetime, filters: DealFilter) -> Select:
+    """``scoped`` deals matching ``filters`` (not the cursor), as a statement to page or aggregate."""
+    stmt = scoped(user, Deal)
     if filters.funnel:
         stmt = stmt.join(Funnel, Deal.funnel_id == Funnel.id).where(Funnel.code == filters.funnel)
     if filters.stage:
@@ -91,7 +95,55 @@ def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
             or_(Deal.title.ilike(like), Client.full_name.ilike(like), Client.inn == filters.q.strip()))
     if filters.flag:
         stmt = stmt.where(flag_condition(session, filters.flag, now))
+    return stmt
+
+
+_CARD_LOADS = (selectinload(Deal.client), selectinload(Deal.stage), selectinload(Deal.funnel),
+               selectinload(Deal.owner))
+
+
+def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
+               limit: int = PAGE_SIZE) -> list[tuple[Deal, list[str]]]:
+    """One keyset page (newest first, below ``filters.before_id``) of the deals the user may see
+    that match ``filters``, each with its current flags. Ask ``limit + 1`` to learn if more follow."""
+    stmt = _filtered_deals(session, user, now, filters).options(*_CARD_LOADS)
+    if filters.before_id is not None:
+        stmt = stmt.where(Deal.id < filters.before_id)
     return [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
+
+
+@dataclass
+class BoardColumn:
+    """One stage of a funnel board: how many deals and what they weigh, and the newest cards."""
+
+    stage: FunnelStage
+    count: int = 0
+    premium: Decimal = Decimal(0)
+    weighted: Decimal = Decimal(0)
+    cards: list[tuple[Deal, list[str]]] = field(default_factory=list)
+
+
+def board_columns(session: Session, user: User, now: datetime, filters: DealFilter,
+                  funnel: Funnel) -> list[BoardColumn]:
+    """The board of ``funnel``: per stage the totals of every matching deal (one grouped query)
+    and its ``BOARD_CARDS`` newest cards (one windowed query), whatever the funnel's size."""
+    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
+    columns = {stage.id: BoardColumn(stage) for stage in funnel.stages}
+    premium = func.coalesce(Deal.premium, 0)
+    totals = base.with_only_columns(Deal.stage_id, func.count(Deal.id), func.sum(premium),
+                                    func.sum(premium * Deal.probability)).group_by(Deal.stage_id)
+    for stage_id, count, total, weighted in session.execute(totals):
+        if stage_id in columns:
+            column = columns[stage_id]
+            column.count, column.premium = count, Decimal(total or 0)
+            column.weighted = (Decimal(weighted or 0) / 100).quantize(Decimal("0.01"))
+    place = func.row_number().over(partition_by=Deal.stage_id, order_by=Deal.id.desc()).label("place")
+    ranked = base.with_only_columns(Deal.id, place).subquery()
+    newest = select(Deal).join(ranked, ranked.c.id == Deal.id).where(ranked.c.place <= BOARD_CARDS)
+    for deal in session.scalars(newest.options(*_CARD_LOADS).order_by(Deal.id.desc())):
+        if deal.stage_id in columns:
+            columns[deal.stage_id].cards.append((deal, deal_flags(deal, now)))
+    return list(columns.values())
 
 
 def deal_tasks(session: Session, deal: Deal) -> list[HumanTask]:

@@ -256,29 +256,28 @@ def items(
     return page
 
 
-def _count(session: Session, model: type, where: list) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+def _count(model: type, where: list) -> ColumnElement[int]:
+    return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
 
 def counters(session: Session, v: Viewer, now: datetime) -> dict[str, int]:
-    """Open counts per section (the navigation badge shows ``my``)."""
-    result = {}
+    """Open counts per section (the navigation badge shows ``my``), in one statement: each count
+    is an index range of its own, asked as scalar subqueries of one SELECT."""
+    parts: dict[str, list[ColumnElement[int]]] = {}
     for section in ("my", "queue", "overdue", "today"):
         human = _human_where(section, v, now)
         if section == "queue":  # two index ranges instead of one OR the planner may not split
-            role_part = [*human[:2], HumanTask.candidate_role == v.role]
-            count = _count(session, HumanTask, role_part)
+            counts = [_count(HumanTask, [*human[:2], HumanTask.candidate_role == v.role])]
             if v.department:
                 other_role = or_(HumanTask.candidate_role.is_(None), HumanTask.candidate_role != v.role)
-                count += _count(
-                    session,
-                    HumanTask,
-                    [*human[:2], HumanTask.candidate_department == v.department, other_role],
-                )
+                counts.append(_count(HumanTask, [*human[:2], HumanTask.candidate_department == v.department,
+                                                 other_role]))
         else:
-            count = _count(session, HumanTask, human)
-        result[section] = count + _count(session, Task, _task_where(section, v, now))
-    return result
+            counts = [_count(HumanTask, human)]
+        parts[section] = [*counts, _count(Task, _task_where(section, v, now))]
+    columns = [c for counts in parts.values() for c in counts]
+    row = iter(session.execute(select(*columns)).one())
+    return {section: sum(next(row) or 0 for _ in counts) for section, counts in parts.items()}
 
 
 def badge_counts_statement(user_id: int, today: date, unread: Select) -> Select:

@@ -12,7 +12,7 @@ from datetime import datetime
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from models.platform.db import db
 from models.sales.access import get_deal
@@ -105,6 +105,9 @@ class DealQuerySchema(Schema):
     client_id = fields.Int()
     flag = fields.Str()
     q = fields.Str()
+    before_id = fields.Int(validate=validate.Range(min=1, max=2**31 - 1),
+                           metadata={"description": "курсор: сделки с номером меньше этого"})
+    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
 
 
 def _refused(exc: DealError):
@@ -116,8 +119,10 @@ class Deals(MethodView):
     @blp.arguments(DealQuerySchema, location="query")
     @blp.response(200, DealSchema(many=True))
     def get(self, query: dict):
-        """Deals the caller may see; ``flag`` is stuck, no_activity, offer_expiring or registry."""
-        return [d for d, _ in list_deals(db.session, current_user, clock().now(), DealFilter(**query))]
+        """Deals the caller may see, newest first, ``limit`` at a time (the next page: ``before_id`` =
+        the last id received); ``flag`` is stuck, no_activity, offer_expiring or registry."""
+        limit = query.pop("limit")
+        return [d for d, _ in list_deals(db.session, current_user, clock().now(), DealFilter(**query), limit)]
 
     @blp.arguments(DealInSchema)
     @blp.response(201, DealSchema)

@@ -23,11 +23,20 @@ from web.deals import bp
 from web.security import clock, settings
 
 
+def positive_int(text: str | None) -> int | None:
+    """A page cursor from the query string: ASCII digits of a 32-bit id, anything else ignored."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value < 2**31 else None
+
+
 def _filters() -> DealFilter:
     args = request.args
     return DealFilter(funnel=args.get("funnel") or None, stage=args.get("stage") or None,
                       status=args.get("status") or None, owner_id=args.get("owner_id", type=int),
-                      flag=args.get("flag") or None, q=args.get("q") or None)
+                      flag=args.get("flag") or None, q=args.get("q") or None,
+                      before_id=positive_int(args.get("before")))
 
 
 @bp.get("/")
@@ -36,7 +45,8 @@ def index():
     filters = _filters()
     page = deal_list(db.session, current_user, clock().now(), filters)
     return render_template("deals/index.html", rows=page.rows, funnels=page.funnels, board=page.board,
-                           filters=filters, flag_labels=FLAG_LABELS)
+                           columns=page.columns, next_before=page.next_before, filters=filters,
+                           flag_labels=FLAG_LABELS)
 
 
 def render_card(deal_id: int, errors: dict | None = None, status: int = 200, **extra):

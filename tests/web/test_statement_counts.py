@@ -1,0 +1,108 @@
+"""Statement-count guards: the main pages run a fixed number of SQL statements on a full demo
+database, whatever the number of rows (a regression tripwire for N+1 queries and for lists that
+grow with the data, not a timing).
+
+Each limit is what the page runs today plus a small margin; a page that starts walking
+relations row by row, or a badge that counts what it does not show, goes over it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from engine.tables import HumanTask, TaskStatus
+from models.clients.cards import Client
+from models.identity.users import User, find_user
+from models.sales.deals import Deal
+from models.sales.funnels import Funnel
+from tests.conftest import login
+from web.cli import cli
+
+# page -> the most statements it may run (login check and session included)
+LIMITS = {
+    "inbox": 12,
+    "client list": 8,
+    "client search": 9,
+    "client card": 18,
+    "deals list": 10,
+    "board": 13,
+    "deal card": 22,
+    "task form": 11,
+}
+
+
+@contextmanager
+def counted(engine):
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def demo_db(app, session):
+    runner = app.test_cli_runner()
+    for args in (["deploy"], ["demo"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.stderr
+    return session
+
+
+def _pages(session) -> dict[str, str]:
+    manager = find_user(session, "manager")
+    client = session.scalars(select(Client).where(Client.owner_id == manager.id).order_by(Client.id)).first()
+    deal = session.scalars(select(Deal).where(Deal.owner_id == manager.id).order_by(Deal.id)).first()
+    funnel = session.scalars(select(Funnel).order_by(Funnel.id)).first()
+    assert client and deal and funnel, "the demo data has the manager's records"
+    word = client.full_name.replace("«", " ").replace("»", " ").split()[-1]
+    return {
+        "inbox": "/inbox/",
+        "client list": "/clients/",
+        "client search": f"/clients/?q={word}",
+        "client card": f"/clients/{client.id}",
+        "deals list": "/deals/",
+        "board": f"/deals/?funnel={funnel.code}",
+        "deal card": f"/deals/{deal.id}",
+    }
+
+
+def _count(client, engine, url: str) -> int:
+    client.get(url)  # warm caches (specs, forms) the way a running server has them
+    with counted(engine) as seen:
+        answer = client.get(url)
+    assert answer.status_code == 200, (url, answer.status_code)
+    return len(seen)
+
+
+def test_main_pages_run_a_bounded_number_of_statements(demo_db, app, client, engine):
+    assert demo_db.scalar(select(Deal.id).order_by(Deal.id.desc())) is not None
+    pages = _pages(demo_db)
+    assert login(client, "manager").status_code == 302
+    counts = {name: _count(client, engine, url) for name, url in pages.items()}
+    task = demo_db.scalars(select(HumanTask).where(HumanTask.assignee_id.is_not(None),
+                                                   HumanTask.status == TaskStatus.OPEN)).first()
+    assert task is not None, "the demo data has an open process task"
+    other = app.test_client()
+    assert login(other, demo_db.get(User, task.assignee_id).login).status_code == 302
+    counts["task form"] = _count(other, engine, f"/inbox/process/{task.id}")
+    over = {name: (n, LIMITS[name]) for name, n in counts.items() if n > LIMITS[name]}
+    assert not over, f"pages over their statement budget (ran, allowed): {over}; all: {counts}"
+
+
+def test_the_navigation_badge_is_one_statement(demo_db, client, engine):
+    assert login(client, "manager").status_code == 302
+    client.get("/clients/")
+    with counted(engine) as seen:
+        client.get("/clients/")
+    badge = [s for s in seen if "human_task" in s and "notification" in s]
+    assert len(badge) == 1, seen
+    assert not [s for s in seen if "human_task" in s and s not in badge]
