@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models.contracts.contracts import Contract, ContractStatus, schedule
 from models.contracts.service import ContractError, import_contracts, record_payment
-from models.sales.deals import Deal, move_stage, open_deal
+from models.sales.deals import move_stage, open_deal
 from models.sales.funnels import funnel_by_code
 
 
@@ -88,9 +88,16 @@ CSV = (
 def test_the_book_of_business_is_imported_matched_by_number(world, session):
     client = world.client()
     data = CSV.format(inn=client.inn).encode("utf-8")
-    batch = import_contracts(session, world.users["backoffice"], data, "book.csv", dry_run=False, now=world.clock.now())
+    batch = import_contracts(
+        session, world.users["backoffice"], data, "book.csv", dry_run=False, now=world.clock.now()
+    )
     session.commit()
-    assert (batch.created_count, batch.updated_count, batch.skipped_count, batch.rejected_count) == (2, 0, 0, 2)
+    assert (batch.created_count, batch.updated_count, batch.skipped_count, batch.rejected_count) == (
+        2,
+        0,
+        0,
+        2,
+    )
     first = session.scalar(select(Contract).where(Contract.number == "Д-1"))
     second = session.scalar(select(Contract).where(Contract.number == "Д-2"))
     assert (first.premium, first.owner_id, len(first.payments)) == (
@@ -99,9 +106,13 @@ def test_the_book_of_business_is_imported_matched_by_number(world, session):
         4,
     )
     assert second.renewed_from_id == first.id and second.owner_id == client.owner_id
-    again = import_contracts(session, world.users["backoffice"], data, "book.csv", dry_run=False, now=world.clock.now())
+    again = import_contracts(
+        session, world.users["backoffice"], data, "book.csv", dry_run=False, now=world.clock.now()
+    )
     session.commit()
     assert (again.created_count, again.skipped_count, again.rejected_count) == (0, 2, 2)
     with pytest.raises(Exception) as forbidden:
-        import_contracts(session, world.users["manager"], data, "book.csv", dry_run=False, now=world.clock.now())
+        import_contracts(
+            session, world.users["manager"], data, "book.csv", dry_run=False, now=world.clock.now()
+        )
     assert type(forbidden.value).__name__ == "AccessDenied"

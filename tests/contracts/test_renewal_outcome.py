@@ -34,7 +34,9 @@ def _complete(world, session, process, element, data, user="manager"):
 
 def _to_outcome(world, session, process):
     _complete(world, session, process, "prepare_offer", {"premium": "1250000"})
-    _complete(world, session, process, "contact_dm", {"decision_maker": "Финдиректор", "result": "Готов продлевать"})
+    _complete(
+        world, session, process, "contact_dm", {"decision_maker": "Финдиректор", "result": "Готов продлевать"}
+    )
     [task] = world.open_tasks(process.id, "renewal_outcome")
     return task
 
@@ -60,7 +62,11 @@ def test_renewed_creates_the_new_contract_linked_to_the_old_one(world, session):
     new = session.scalar(select(Contract).where(Contract.number == "КАСКО-2026-001"))
     assert (renewal.status, renewal.new_contract_id) == (RenewalStatus.RENEWED, new.id)
     assert new.renewed_from_id == old.id and new.product == "КАСКО" and new.client_id == old.client_id
-    assert (new.starts_on, new.ends_on, new.premium) == (date(2026, 4, 11), date(2027, 4, 10), Decimal("1250000.00"))
+    assert (new.starts_on, new.ends_on, new.premium) == (
+        date(2026, 4, 11),
+        date(2027, 4, 10),
+        Decimal("1250000.00"),
+    )
     assert [p.amount for p in new.payments] == [Decimal("1250000.00")]
     assert session.get(Contract, old.id).status == ContractStatus.RENEWED
     assert [c.number for c in chain(session, new)] == ["КАСКО-2025-001", "КАСКО-2026-001"]
@@ -73,7 +79,11 @@ def test_not_renewed_without_a_reason_is_refused_and_with_one_is_recorded(world,
     task = _to_outcome(world, session, process)
     with pytest.raises(FormValidationError) as refused:
         complete_process_task(
-            session, world.engine(), world.users["manager"], task.id, {"outcome": "not_renewed", "loss_reason": ""}
+            session,
+            world.engine(),
+            world.users["manager"],
+            task.id,
+            {"outcome": "not_renewed", "loss_reason": ""},
         )
     session.rollback()
     assert "loss_reason" in refused.value.errors
@@ -84,14 +94,22 @@ def test_not_renewed_without_a_reason_is_refused_and_with_one_is_recorded(world,
         session,
         process,
         "renewal_outcome",
-        {"outcome": "not_renewed", "loss_reason": "Ушёл к другому брокеру", "loss_comment": "Дешевле на 20 %"},
+        {
+            "outcome": "not_renewed",
+            "loss_reason": "Ушёл к другому брокеру",
+            "loss_comment": "Дешевле на 20 %",
+        },
     )
     renewal = world.renewal(old)
     assert renewal.status == RenewalStatus.NOT_RENEWED
     assert renewal.reason == "Ушёл к другому брокеру: Дешевле на 20 %"
     assert renewal.new_contract_id is None
     deal = session.get(Deal, renewal.deal_id)
-    assert (deal.status, deal.stage.code, deal.loss_reason.name) == (DealStatus.LOST, "lost", "Ушёл к другому брокеру")
+    assert (deal.status, deal.stage.code, deal.loss_reason.name) == (
+        DealStatus.LOST,
+        "lost",
+        "Ушёл к другому брокеру",
+    )
 
 
 def test_on_the_deal_card_not_renewed_also_needs_a_reason_and_renewed_the_contract_data(world, session):
@@ -102,7 +120,12 @@ def test_on_the_deal_card_not_renewed_also_needs_a_reason_and_renewed_the_contra
     assert "loss_reason_id" in no_reason.value.errors
     with pytest.raises(DealError) as no_data:
         move_stage(session, deal, "won", user_id=world.users["manager"].id, now=world.clock.now(), data={})
-    assert set(no_data.value.errors) >= {"contract_number", "contract_start", "contract_end", "contract_premium"}
+    assert set(no_data.value.errors) >= {
+        "contract_number",
+        "contract_start",
+        "contract_end",
+        "contract_premium",
+    }
     session.rollback()
     deal = session.get(Deal, world.renewal(old).deal_id)
     move_stage(
