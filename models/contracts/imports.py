@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.clients.cards import Client
 from models.clients.imports.files import ImportFileError, normalize_header, read_csv, read_xlsx
@@ -81,6 +81,8 @@ class ContractImport(Base):
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)
     rejected_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rows: Mapped[list[ContractImportRow]] = relationship(order_by="ContractImportRow.row_no", viewonly=True)
 
     def summary(self) -> dict[str, Any]:
         return {
