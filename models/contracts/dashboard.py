@@ -209,6 +209,10 @@ class PeriodFigures:
     by_manager: dict[str, Rates] = field(default_factory=lambda: defaultdict(Rates))
     by_product: dict[str, Rates] = field(default_factory=lambda: defaultdict(Rates))
 
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
 
 @dataclass
 class ChurnReport:

@@ -104,10 +104,11 @@ def queue_due(context: OperationContext, products: list, days: list) -> dict:
     return {"queued": len(queued), "windows": windows}
 
 
-def start_one(session: Session, services: EngineServices, renewal: ContractRenewal) -> None:
-    """Start ``renewal.bpmn`` for a claimed queued row and mark it started (one unit of work)."""
+def start_one(session: Session, engine: Any, renewal: ContractRenewal) -> None:
+    """Start ``renewal.bpmn`` (on ``engine``, the ``ProcessEngine`` of ``session``) for a claimed
+    queued row and mark it started (one unit of work)."""
     contract = renewal.contract
-    instance = services.engine(session).start(
+    instance = engine.start(
         PROCESS,
         {"renewal_id": renewal.id, "contract_id": contract.id},
         business_type="contract",
@@ -151,7 +152,7 @@ def start_queued(context: JobContext) -> int:
         def work(session: Session) -> bool:
             if not take(session, renewal_id):
                 return False
-            start_one(session, services, session.get_one(ContractRenewal, renewal_id))
+            start_one(session, services.engine(session), session.get_one(ContractRenewal, renewal_id))
             return True
 
         return work
