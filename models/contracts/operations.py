@@ -67,8 +67,10 @@ def open_renewal(context: OperationContext, renewal_id: int) -> dict:
     manager = session.get(User, manager_id) if manager_id else None
     priced = reprice(session, contract, now.date())
     if renewal.deal is None:
-        ensure_default_funnels(session)
         funnel = funnel_by_code(session, RENEWAL_FUNNEL)
+        if funnel is None:  # a database older than the renewal funnel
+            ensure_default_funnels(session)
+            funnel = funnel_by_code(session, RENEWAL_FUNNEL)
         if funnel is None:
             raise OperationError("Нет воронки «Продление»")
         renewal.deal = open_deal(
