@@ -116,3 +116,22 @@ def test_the_book_of_business_is_imported_matched_by_number(world, session):
             session, world.users["manager"], data, "book.csv", dry_run=False, now=world.clock.now()
         )
     assert type(forbidden.value).__name__ == "AccessDenied"
+
+
+def test_crm_import_contracts_command(world, session, app, tmp_path):
+    from web.cli import cli
+
+    client = world.client()
+    path = tmp_path / "book.csv"
+    path.write_text(CSV.format(inn=client.inn), encoding="cp1251")
+    runner = app.test_cli_runner()
+    tried = runner.invoke(cli, ["import", "contracts", str(path), "--dry-run"])
+    assert tried.exit_code == 0, tried.output
+    # A dry run writes nothing, so Д-2 cannot find Д-1 above it: the real run can.
+    assert "Пробный прогон" in tried.output and "создано 1" in tried.output and "отклонено 3" in tried.output
+    assert "Предыдущий договор № Д-1 не найден" in tried.output
+    assert "Неизвестный продукт «Космос»" in tried.output
+    assert session.query(Contract).count() == 0
+    done = runner.invoke(cli, ["import", "contracts", str(path), "--user", "backoffice"])
+    assert done.exit_code == 0 and "Импорт" in done.output
+    assert session.query(Contract).count() == 2

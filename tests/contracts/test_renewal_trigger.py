@@ -110,3 +110,20 @@ def test_an_offer_sent_in_time_means_no_escalation(world, session):
     world.at(contract.ends_on - timedelta(days=13))
     world.tick()
     assert _escalations(world) == 0
+
+
+def test_the_renewal_of_an_absent_managers_client_goes_to_the_deputy(world, session):
+    from models.identity.users import Absence
+
+    monday = date(2026, 3, 2)
+    session.add(
+        Absence(user_id=world.users["manager"].id, starts_on=monday, ends_on=monday + timedelta(days=14))
+    )
+    session.commit()
+    contract = world.contract(ends_on=monday + timedelta(days=30), product="КАСКО")
+    world.at(monday)
+    world.tick()
+    [process] = world.instances("renewal")
+    deputy = world.users["manager2"].id
+    assert session.get(Deal, world.renewal(contract).deal_id).owner_id == deputy
+    assert {t.assignee_id for t in world.open_tasks(process.id)} == {deputy}
