@@ -17,16 +17,20 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client, Contact
 from models.contracts.contracts import Contract, ContractStatus, schedule
 from models.contracts.jobs import HORIZON_DAYS
 from models.contracts.renewals import ContractRenewal, RenewalStatus
 from models.contracts.risk import apply
 from models.contracts.trigger import start_one, take
+from models.identity.users import User
 from models.insurance.policies import Policy
 from models.platform.registry import DemoContext
 from models.sales.activities import log_activity
+from models.sales.deals import Deal, move_stage
 from models.tasks.operations import DEFAULT_GRACE
+from models.tasks.process_tasks import complete_process_task
 
 
 def _book(session: Session, rng: random.Random, today) -> int:
@@ -105,6 +109,67 @@ def _signals(session: Session, context: DemoContext, renewing: list[Contract]) -
     session.flush()
 
 
+def _complete(session: Session, engine, renewal: ContractRenewal, element: str, data: dict) -> None:
+    task = session.scalar(
+        select(HumanTask).where(
+            HumanTask.instance_id == renewal.instance_id,
+            HumanTask.element_id == element,
+            HumanTask.status == TaskStatus.OPEN,
+        )
+    )
+    if task is not None and task.assignee_id is not None:
+        complete_process_task(session, engine, session.get_one(User, task.assignee_id), task.id, data)
+
+
+def _progress(session: Session, engine, renewals: list[ContractRenewal], now) -> None:
+    """Renewals further along: КП sent, negotiating, renewed (a linked contract), not renewed."""
+    for step, renewal in enumerate(renewals[-4:]):
+        contract = renewal.contract
+        offer = (renewal.offer or {}).get("premium") or str(contract.premium)
+        _complete(
+            session, engine, renewal, "prepare_offer", {"premium": offer, "discount": "", "comment": ""}
+        )
+        if step == 0:
+            continue
+        _complete(
+            session,
+            engine,
+            renewal,
+            "contact_dm",
+            {"decision_maker": "Генеральный директор", "result": "Обсудили условия продления"},
+        )
+        if step == 1:
+            deal = session.get_one(Deal, renewal.deal_id)
+            move_stage(session, deal, "negotiation", user_id=deal.owner_id, now=now)
+        elif step == 2:
+            starts = contract.ends_on + timedelta(days=1)
+            _complete(
+                session,
+                engine,
+                renewal,
+                "renewal_outcome",
+                {
+                    "outcome": "renewed",
+                    "contract_number": f"{contract.number}-П",
+                    "contract_start": starts.isoformat(),
+                    "contract_end": (starts + timedelta(days=364)).isoformat(),
+                    "contract_premium": offer,
+                },
+            )
+        else:
+            _complete(
+                session,
+                engine,
+                renewal,
+                "renewal_outcome",
+                {
+                    "outcome": "not_renewed",
+                    "loss_reason": "Ушёл к другому брокеру",
+                    "loss_comment": "Предложили условия дешевле",
+                },
+            )
+
+
 def seed_contracts(context: DemoContext) -> dict[str, int]:
     session = context.session
     engine = context.engine()
@@ -124,8 +189,10 @@ def seed_contracts(context: DemoContext) -> dict[str, int]:
         if take(session, renewal.id):
             session.refresh(renewal)
             start_one(session, engine, renewal)
+    queued.sort(key=lambda r: (r.contract.owner.login != "manager" if r.contract.owner else True, r.id))
+    # A fresh engine: the one that started the instances skips looking their tasks up.
+    _progress(session, context.engine(), queued[8:], context.clock.now())
     renewing = [r.contract for r in queued]
-    renewing.sort(key=lambda c: (c.owner.login != "manager" if c.owner else True, c.id))
     _signals(session, context, renewing)
     horizon = today + timedelta(days=HORIZON_DAYS)
     grace = getattr(context.settings, "escalation_grace", None) or DEFAULT_GRACE
