@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.api import register_api
     from web.auth import bp as auth_bp
     from web.clients import bp as clients_bp
+    from web.contracts import bp as contracts_bp
     from web.deals import bp as deals_bp
     from web.discounts import init_app as init_discounts
     from web.inbox import init_app as init_inbox
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(deals_bp)
     init_discounts(app)
     app.register_blueprint(insurance_bp)
+    app.register_blueprint(contracts_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(studio_bp)
     register_api(app)

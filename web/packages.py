@@ -15,6 +15,7 @@ import engine
 import integrations.mail
 import integrations.registry
 import models.clients
+import models.contracts
 import models.discounts
 import models.identity
 import models.insurance
@@ -36,6 +37,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.studio,
     models.insurance,
     models.discounts,
+    models.contracts,
     integrations.registry,
     integrations.mail,
 )

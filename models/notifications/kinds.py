@@ -37,6 +37,9 @@ KINDS: dict[str, Kind] = {
     "discount_request": Kind("Запрос скидки ждёт моего решения (или отозван)", EMAIL),
     "discount_decision": Kind("Решение по моему запросу скидки, ответ на встречное предложение", EMAIL),
     "process_feedback": Kind("Отзыв сотрудника о шаге моего процесса", EMAIL),
+    "renewal_started": Kind("Началось продление договора моего клиента", EMAIL),
+    "renewal_escalated": Kind("Продление под угрозой: КП не отправлено за 14 дней (эскалация)", EMAIL),
+    "churn_risk": Kind("Договор клиента в красной зоне риска ухода", EMAIL),
 }
 
 

@@ -15,7 +15,8 @@ from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.sales.deals import Deal, DealError
 
-ACTIVITY_KINDS = {"call": "Звонок", "meeting": "Встреча", "email": "E-mail", "note": "Заметка"}
+ACTIVITY_KINDS = {"call": "Звонок", "meeting": "Встреча", "email": "E-mail", "note": "Заметка",
+                  "complaint": "Жалоба"}  # a complaint weighs in the churn risk of the client's contracts
 
 
 class Activity(Base):
@@ -47,7 +48,7 @@ def log_activity(session: Session, *, kind: str, subject: str, happened_at: date
     """Record an activity; a deal's last-activity date moves to the latest one logged."""
     errors: dict[str, list[str]] = {}
     if kind not in ACTIVITY_KINDS:
-        errors["kind"] = ["Тип активности: звонок, встреча, e-mail или заметка"]
+        errors["kind"] = ["Тип активности: звонок, встреча, e-mail, заметка или жалоба"]
     if not (subject or "").strip():
         errors["subject"] = ["Укажите тему"]
     if deal is None and client_id is None:

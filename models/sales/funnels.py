@@ -91,9 +91,18 @@ DEFAULT_FUNNELS: dict[str, tuple[str, str, tuple[tuple, ...]]] = {
         ("tender", "Тендер", 40, 30, StageOutcome.OPEN),
         ("contract", "Заключение контракта", 85, 20, StageOutcome.OPEN),
         _WON, _LOST)),
+    # Renewals of existing contracts (``models.contracts``): not a client kind, never picked
+    # by ``funnel_for_kind``; «Продлено» needs the new contract's data, «Не продлено» a reason.
+    "renewal": ("Продление", "renewal", (
+        ("preparation", "Подготовка", 20, 14, StageOutcome.OPEN),
+        ("offer_sent", "КП на продление", 50, 14, StageOutcome.OPEN),
+        ("negotiation", "Переговоры", 70, 14, StageOutcome.OPEN),
+        ("won", "Продлено", 100, None, StageOutcome.WON),
+        ("lost", "Не продлено", 0, None, StageOutcome.LOST))),
 }
 DEFAULT_LOSS_REASONS = ("Дорого", "Выбрали конкурента", "Не прошли андеррайтинг",
-                        "Клиент отказался от страхования", "Проиграли тендер", "Нет ответа")
+                        "Клиент отказался от страхования", "Проиграли тендер", "Нет ответа",
+                        "Ушёл к другому брокеру", "Прекратил деятельность")
 
 
 def ensure_default_funnels(session: Session) -> int:

@@ -91,6 +91,9 @@ def test_email_preferences_are_saved_per_kind(client, session, demo_users):
         "discount_request": False,
         "discount_decision": False,
         "process_feedback": False,
+        "renewal_started": False,
+        "renewal_escalated": False,
+        "churn_risk": False,
     }
 
 

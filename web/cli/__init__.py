@@ -100,7 +100,8 @@ from web.cli import (  # noqa: E402
 for module in (db_commands, demo_commands, process_commands, run_command, user_commands):
     module.register(cli)
 
-from web.cli import import_commands, insurance_commands  # noqa: E402  (client import, issue 4)
+from web.cli import contract_commands, import_commands, insurance_commands  # noqa: E402  (client import, issue 4)
 
 import_commands.register(cli)
 insurance_commands.register(import_commands.import_group)
+contract_commands.register(import_commands.import_group)

@@ -1,0 +1,60 @@
+"""Migration 0013 creates the contract tables and drops them again, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import alembic.command
+import psycopg
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+
+from models.platform.db import db
+from tests.conftest import DB_KINDS, PG_URL, _pg_conninfo, _settings, _worker
+from web import create_app
+
+BEFORE = "0010_studio"
+AFTER = "0013_contracts"
+TABLES = {
+    "contract",
+    "contract_payment",
+    "contract_renewal",
+    "contract_risk",
+    "contract_risk_setting",
+    "contract_import",
+    "contract_import_row",
+}
+
+
+@pytest.fixture(params=DB_KINDS)
+def blank_url(request, tmp_path) -> Iterator[str]:
+    """An empty database of its own (the shared test database is already at the latest revision)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migration.db'}"
+        return
+    name = f"crm_test_{_worker()}_mig13"
+    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_upgrade_creates_the_tables_and_downgrade_removes_them(blank_url, tmp_path):
+    app = create_app(_settings(blank_url, tmp_path))
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        alembic.command.upgrade(config, BEFORE)
+        assert not TABLES & set(inspect(db.engine).get_table_names())
+        alembic.command.upgrade(config, AFTER)
+        inspector = inspect(db.engine)
+        assert set(inspector.get_table_names()) >= TABLES
+        unique = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("contract_renewal")}
+        assert ("contract_id",) in unique  # the idempotency key of the trigger
+        alembic.command.downgrade(config, BEFORE)
+        assert not TABLES & set(inspect(db.engine).get_table_names())
+        alembic.command.upgrade(config, AFTER)
+        assert set(inspect(db.engine).get_table_names()) >= TABLES
+        db.engine.dispose()
