@@ -16,6 +16,7 @@ import integrations.mail
 import integrations.registry
 import models.clients
 import models.discounts
+import models.documents
 import models.identity
 import models.insurance
 import models.notifications
@@ -36,6 +37,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.studio,
     models.insurance,
     models.discounts,
+    models.documents,
     integrations.registry,
     integrations.mail,
 )

@@ -37,6 +37,9 @@ KINDS: dict[str, Kind] = {
     "discount_request": Kind("Запрос скидки ждёт моего решения (или отозван)", EMAIL),
     "discount_decision": Kind("Решение по моему запросу скидки, ответ на встречное предложение", EMAIL),
     "process_feedback": Kind("Отзыв сотрудника о шаге моего процесса", EMAIL),
+    "document_approval": Kind("Документ ждёт моего согласования (или отозван)", EMAIL),
+    "document_status": Kind("Решение по моему документу, статус отправки и ЭДО", EMAIL),
+    "document_code": Kind("Код подтверждения согласования документа", EMAIL),
 }
 
 
