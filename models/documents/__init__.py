@@ -10,9 +10,27 @@ or through EDO (``sending``; the Diadoc client and its jobs live in ``integratio
 
 from __future__ import annotations
 
-from models.documents import access
+from models.documents import access, operations
+from models.documents.approval import PROCESS
+from models.documents.pages import task_panel
+from models.documents.signoff import check_task
+from models.documents.tables import Document
 from models.platform.registry import Registry
+from models.tasks.hooks import declare_check, declare_panel
+
+
+def document_labels(session, ids: set[int]) -> dict[int, str]:
+    from sqlalchemy import select
+
+    return {
+        i: title
+        for i, title in session.execute(select(Document.id, Document.title).where(Document.id.in_(ids)))
+    }
 
 
 def register(registry: Registry) -> None:
     access.register(registry)
+    operations.register(registry)
+    registry.labeler("document", document_labels)
+    declare_panel(registry, PROCESS, task_panel)
+    declare_check(registry, PROCESS, check_task)

@@ -10,8 +10,9 @@ admins. Templates are managed by back office, lawyers and admins.
 from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
 from models.documents.errors import DocumentError
 from models.documents.tables import Document, DocumentApproval
@@ -28,7 +29,24 @@ TEMPLATE_MANAGERS = frozenset({Role.BACK_OFFICE, Role.LAWYER, Role.ADMIN})
 
 
 def _approver(user: User, document: Document) -> bool:
-    return any(a.approver_id == user.id for a in document.approvals)
+    """Decided on it, or has an open task of its approval (the approver reads before deciding)."""
+    if any(a.approver_id == user.id for a in document.approvals):
+        return True
+    session = object_session(document)
+    if session is None or document.instance_id is None:
+        return False
+    return (
+        session.scalar(
+            select(HumanTask.id)
+            .where(
+                HumanTask.instance_id == document.instance_id,
+                HumanTask.status == TaskStatus.OPEN,
+                or_(HumanTask.assignee_id == user.id, HumanTask.original_assignee_id == user.id),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _document_rule(user: User, document: Document, action: str) -> bool:
