@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from types import ModuleType
 
 import engine
+import integrations.edo
 import integrations.mail
 import integrations.registry
 import models.clients
@@ -40,6 +41,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.documents,
     integrations.registry,
     integrations.mail,
+    integrations.edo,
 )
 
 

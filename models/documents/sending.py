@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from models.documents.kinds import NEEDS_APPROVAL, Status, kind_label, status_la
 from models.documents.tables import ClientDocumentDetails, Document, DocumentSending, DocumentVersion
 from models.identity.users import User
 from models.notifications.service import notify, send_email
+from models.platform.jobs import claim
 from models.sales.activities import log_activity
 
 SENDABLE = frozenset({Status.DRAFT, Status.APPROVED, Status.SENT, Status.DELIVERED})
@@ -294,3 +296,92 @@ def retry_edo(
     sending.error = None
     log_event(document, "edo", "Отправка через ЭДО повторяется", user.id, now)
     return sending
+
+
+@dataclass(frozen=True)
+class EdoOutgoing:
+    """What the EDO job posts for one sending (read in its own short transaction)."""
+
+    sending_id: int
+    operation_id: str
+    kind: str
+    number: str
+    title: str
+    client_inn: str
+    box_id: str | None
+    filename: str
+    content: bytes
+
+
+def due_edo_sendings(session: Session, now: datetime, limit: int = 50) -> list[int]:
+    return list(
+        session.scalars(
+            select(DocumentSending.id)
+            .where(
+                DocumentSending.channel == "edo",
+                DocumentSending.status == "queued",
+                DocumentSending.next_attempt_at <= now,
+            )
+            .order_by(DocumentSending.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim_edo_sending(
+    session: Session, sending_id: int, now: datetime, lease: timedelta
+) -> EdoOutgoing | None:
+    """Take a due EDO sending for one attempt (a lease, so a second worker skips it); None if gone."""
+    sending = claim(
+        session,
+        select(DocumentSending).where(
+            DocumentSending.id == sending_id,
+            DocumentSending.status == "queued",
+            DocumentSending.next_attempt_at <= now,
+        ),
+    )
+    if sending is None or sending.operation_id is None:
+        return None
+    sending.attempts += 1
+    sending.next_attempt_at = now + lease
+    document = sending.document
+    version = load_version(session, document, sending.version_number)
+    details = session.get(ClientDocumentDetails, document.client_id)
+    return EdoOutgoing(
+        sending.id,
+        sending.operation_id,
+        document.kind,
+        document.number,
+        document.title,
+        document.client.inn or "",
+        details.edo_box_id if details else None,
+        f"{document.number}.docx",
+        version.content,
+    )
+
+
+def edo_retry_later(session: Session, sending_id: int, at: datetime, error: str) -> None:
+    sending = session.get(DocumentSending, sending_id)
+    if sending is not None and sending.status == "queued":
+        sending.next_attempt_at = at
+        sending.error = error[:2000]
+
+
+def edo_sending_for(
+    session: Session, custom_id: str | None, message_id: str | None
+) -> DocumentSending | None:
+    """The sending an EDO event is about: our ``CustomDocumentId`` («crm-sending-<id>»), else MessageId."""
+    if custom_id and custom_id.startswith(CUSTOM_PREFIX) and custom_id[len(CUSTOM_PREFIX) :].isdigit():
+        found = session.get(DocumentSending, int(custom_id[len(CUSTOM_PREFIX) :]))
+        if found is not None:
+            return found
+    if message_id:
+        return session.scalar(
+            select(DocumentSending).where(
+                DocumentSending.channel == "edo", DocumentSending.message_id == message_id
+            )
+        )
+    return None
+
+
+CUSTOM_PREFIX = "crm-sending-"

@@ -23,6 +23,7 @@ from models.documents.templates import upload_template
 from models.platform.settings import PROJECT_ROOT
 from models.sales.deals import Deal, open_deal
 from models.sales.funnels import ensure_default_funnels, funnel_by_code
+from tests.documents.fake_edo import TOKEN, FakeEdo
 from web.engine_support import engine_services
 
 PROCESSES = PROJECT_ROOT / "processes"
@@ -136,8 +137,22 @@ class DocWorld:
 
 
 @pytest.fixture
-def settings_overrides(tmp_path) -> dict:
-    return {"forms_dir": FORMS, "processes_dir": PROCESSES, "base_url": "https://crm.example.ru"}
+def fake_edo():
+    server = FakeEdo().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings_overrides(tmp_path, fake_edo) -> dict:
+    return {
+        "forms_dir": FORMS,
+        "processes_dir": PROCESSES,
+        "base_url": "https://crm.example.ru",
+        "edo_url": fake_edo.url,
+        "edo_token": TOKEN,
+        "edo_timeout": 0.5,
+    }
 
 
 @pytest.fixture
