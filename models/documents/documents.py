@@ -260,3 +260,13 @@ def load_version(session: Session, document: Document, number: int | None = None
     if version is None:
         raise NotFound("Версия документа не найдена")
     return version
+
+
+def version_pdf(session: Session, user: User, document_id: int, number: int | None = None) -> DocumentVersion:
+    """A version with its PDF, made by LibreOffice on first request and kept (``PdfUnavailable``)."""
+    from models.documents.pdf import to_pdf
+
+    version = version_content(session, user, document_id, number)
+    if version.pdf is None:
+        version.pdf = to_pdf(version.content, f"v{version.number}")
+    return version

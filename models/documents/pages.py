@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.tables import HumanTask, TaskStatus
@@ -150,16 +150,13 @@ def parse_archive_filter(args: Any) -> ArchiveFilter:
 def archive(session: Session, user: User, flt: ArchiveFilter, zone: Any, limit: int = 200) -> list[Document]:
     """The documents ``user`` may see matching the filter, newest first."""
     from models.clients.cards import Client
+    from models.clients.names import query_words
 
     stmt = scoped(user, Document, select(Document))
     if flt.client:
-        pattern = f"%{flt.client.lower()}%"
+        by_name = [Client.search_name.like(f"%{word}%") for word in query_words(flt.client)]
         stmt = stmt.join(Client, Client.id == Document.client_id).where(
-            or_(
-                func.lower(Client.full_name).like(pattern),
-                func.lower(Client.short_name).like(pattern),
-                Client.inn == flt.client,
-            )
+            or_(Client.inn == flt.client.strip(), *([and_(*by_name)] if by_name else []))
         )
     if flt.deal_id is not None:
         stmt = stmt.where(Document.deal_id == flt.deal_id)

@@ -172,6 +172,8 @@ class DocumentVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(String(300))
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    # The PDF made from ``content`` by LibreOffice, kept once made (the version never changes).
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(20))  # generated | uploaded

@@ -206,6 +206,7 @@ def upgrade():
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('filename', sa.String(length=300), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=True),
+    sa.Column('pdf', sa.LargeBinary(), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
