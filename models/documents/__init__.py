@@ -10,7 +10,7 @@ or through EDO (``sending``; the Diadoc client and its jobs live in ``integratio
 
 from __future__ import annotations
 
-from models.documents import access, operations
+from models.documents import access, demo, operations
 from models.documents.approval import PROCESS
 from models.documents.pages import task_panel
 from models.documents.signoff import check_task
@@ -34,3 +34,4 @@ def register(registry: Registry) -> None:
     registry.labeler("document", document_labels)
     declare_panel(registry, PROCESS, task_panel)
     declare_check(registry, PROCESS, check_task)
+    registry.demo_seed("documents", demo.seed_documents)
