@@ -56,19 +56,31 @@ def seed_documents(context: DemoContext) -> dict[str, int]:
     if backoffice is None:
         return {"document_templates": 0}
     for kind, (name, build) in SAMPLES.items():
-        upload_template(session, backoffice, kind=kind, name=name, filename=f"{kind}.docx", data=build(), now=now)
+        upload_template(
+            session, backoffice, kind=kind, name=name, filename=f"{kind}.docx", data=build(), now=now
+        )
     rng = random.Random(10)
-    companies = list(session.scalars(select(Client).where(Client.kind == ClientKind.COMPANY.value)
-                                     .order_by(Client.id)))
+    companies = list(
+        session.scalars(select(Client).where(Client.kind == ClientKind.COMPANY.value).order_by(Client.id))
+    )
     for client in companies:
         bank, bic, corr = BANKS[client.id % len(BANKS)]
         name, position = PEOPLE[client.id % len(PEOPLE)]
         if client.head_name and len(client.head_name.split()) == 3:
             name, position = client.head_name, client.head_position or position
-        session.add(ClientDocumentDetails(client_id=client.id, bank_name=bank, bik=bic,
-                                          account=settlement_account(rng, bic), corr_account=corr,
-                                          signatory_name=name, signatory_position=position,
-                                          signatory_basis="Устава", updated_at=now))
+        session.add(
+            ClientDocumentDetails(
+                client_id=client.id,
+                bank_name=bank,
+                bik=bic,
+                account=settlement_account(rng, bic),
+                corr_account=corr,
+                signatory_name=name,
+                signatory_position=position,
+                signatory_basis="Устава",
+                updated_at=now,
+            )
+        )
     session.flush()
     made = _documents(context, backoffice)
     return {"document_templates": len(SAMPLES), "client_document_details": len(companies), "documents": made}
@@ -76,12 +88,24 @@ def seed_documents(context: DemoContext) -> dict[str, int]:
 
 def _documents(context: DemoContext, backoffice) -> int:
     session = context.session
-    deals = list(session.scalars(select(Deal).join(Client, Client.id == Deal.client_id).where(
-        Deal.status == DealStatus.OPEN, Deal.premium.is_not(None), Client.kind == ClientKind.COMPANY.value)
-        .order_by(Deal.id).limit(2)))
+    deals = list(
+        session.scalars(
+            select(Deal)
+            .join(Client, Client.id == Deal.client_id)
+            .where(
+                Deal.status == DealStatus.OPEN,
+                Deal.premium.is_not(None),
+                Client.kind == ClientKind.COMPANY.value,
+            )
+            .order_by(Deal.id)
+            .limit(2)
+        )
+    )
     made = 0
     for n, deal in enumerate(deals):
-        document = generate_document(session, backoffice, deal_id=deal.id, kind="contract", now=context.clock.now())
+        document = generate_document(
+            session, backoffice, deal_id=deal.id, kind="contract", now=context.clock.now()
+        )
         made += 1
         engine = context.engine()
         if n == 1 and engine.latest_definition(PROCESS) is not None:

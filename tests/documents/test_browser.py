@@ -29,8 +29,14 @@ from tests.documents.fake_edo import TOKEN
 from web.scheduler import run_jobs_once
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -62,9 +68,15 @@ def smtp(smtp_port):
 
 @pytest.fixture
 def settings_overrides(tmp_path, fake_edo, smtp_port) -> dict:
-    return {"forms_dir": FORMS, "processes_dir": PROCESSES, "base_url": "https://crm.example.ru",
-            "edo_url": fake_edo.url, "edo_token": TOKEN, "edo_timeout": 5.0,
-            "smtp_url": f"smtp://127.0.0.1:{smtp_port}"}
+    return {
+        "forms_dir": FORMS,
+        "processes_dir": PROCESSES,
+        "base_url": "https://crm.example.ru",
+        "edo_url": fake_edo.url,
+        "edo_token": TOKEN,
+        "edo_timeout": 5.0,
+        "smtp_url": f"smtp://127.0.0.1:{smtp_port}",
+    }
 
 
 @pytest.fixture
@@ -105,8 +117,15 @@ def _as(browser, login: str):
     return page
 
 
-def _decide(page, document_id: int, decision: str, comment: str = "", *, password: str | None = "demo",
-            code: str | None = None) -> None:
+def _decide(
+    page,
+    document_id: int,
+    decision: str,
+    comment: str = "",
+    *,
+    password: str | None = "demo",
+    code: str | None = None,
+) -> None:
     page.goto("/documents/approvals")
     page.locator(f"#my-approvals tr[data-document='{document_id}'] a.btn").click()
     page.check(f"#d-{decision}")
@@ -132,7 +151,9 @@ def test_contract_from_deal_to_signed_by_the_client(world, browser, app, smtp, f
     office.select_option("#generate-document select[name=kind]", "contract")
     office.click("#generate-document button")
     expect(office.locator("h1")).to_contain_text("Договор № Д-")
-    expect(office.locator(".doc-text")).to_contain_text("в лице Генерального директора Иванова Ивана Ивановича")
+    expect(office.locator(".doc-text")).to_contain_text(
+        "в лице Генерального директора Иванова Ивана Ивановича"
+    )
     document_id = int(re.search(r"/documents/(\d+)", office.url).group(1))
     office.click("#start-approval button")
     expect(office.locator(".doc-status")).to_have_text("На согласовании")
