@@ -48,7 +48,7 @@ def contract_template() -> bytes:
         "настоящий договор о нижеследующем."
     )
     doc.add_heading("1. Предмет договора", level=2)
-    for _ in range(6):
+    for _ in range(3):
         doc.add_paragraph(CONTRACT_TERMS)
     doc.add_heading("2. Страховые продукты", level=2)
     _table(
@@ -67,7 +67,7 @@ def contract_template() -> bytes:
     )
     doc.add_heading("4. Срок действия", level=2)
     doc.add_paragraph("Договор действует с {{ deal.start }} по {{ deal.end }}.")
-    for _ in range(8):
+    for _ in range(3):
         doc.add_paragraph(CONTRACT_TERMS)
     doc.add_heading("5. Реквизиты и подписи сторон", level=2)
     doc.add_paragraph("Страхователь: {{ client.name }}, ОГРН {{ client.ogrn }}, адрес: {{ client.address }}")

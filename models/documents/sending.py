@@ -32,6 +32,7 @@ from models.documents.kinds import NEEDS_APPROVAL, Status, kind_label, status_la
 from models.documents.tables import ClientDocumentDetails, Document, DocumentSending, DocumentVersion
 from models.identity.users import User
 from models.notifications.service import notify, send_email
+from models.platform.events import publish
 from models.platform.jobs import claim
 from models.sales.activities import log_activity
 
@@ -243,6 +244,9 @@ def apply_edo_status(
             deal=document.deal,
             outcome=note or None,
         )
+    if status == "signed":
+        publish(session, "document.signed", {"document_id": document.id, "kind": document.kind,
+                                             "client_id": document.client_id, "deal_id": document.deal_id}, now)
     notify(
         session,
         [document.author_id],
