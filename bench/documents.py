@@ -54,7 +54,8 @@ def _world(i: int) -> tuple[Client, Deal, ClientDocumentDetails, User]:
 
 def _ours(template: bytes, i: int) -> bytes:
     client, deal, details, manager = _world(i)
-    data = fill_data(kind="contract", number=f"Д-2026-{i:04d}", on=date(2026, 11, 30), client=client, deal=deal,
+    data = fill_data(kind="contract", number=f"Д-2026-{i:04d}", on=date(2026, 11, 30), client=client,
+                     deal=deal,
                      details=details, manager=manager, discount=None)
     return render(template, data)
 
@@ -123,7 +124,7 @@ def pdfs(n: int, content: bytes) -> tuple[float, float, int, int]:
             files.append(str(path))
         binary = soffice_path() or "soffice"
         started = time.perf_counter()
-        subprocess.run([binary, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",  # noqa: S603
+        subprocess.run([binary, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
                         "--norestore", "--convert-to", "pdf", "--outdir", str(work), *files],
                        check=True, capture_output=True, timeout=600)
         batch = time.perf_counter() - started

@@ -25,6 +25,7 @@ from jinja2 import Environment
 from models.clients.cards import Client
 from models.documents.kinds import kind_label
 from models.documents.russian import (
+    acting,
     date_long,
     date_short,
     in_person_of,
@@ -68,6 +69,7 @@ def _signatory(client: Client, details: ClientDocumentDetails | None) -> dict[st
         "position_genitive": position_genitive(position),
         "in_person_of": in_person_of(position, name),
         "initials": initials(name),
+        "acting": acting(name),
         "basis": (details.signatory_basis if details and details.signatory_basis else "Устава"),
     }
 

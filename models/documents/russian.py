@@ -134,6 +134,12 @@ def _inflect_name_word(word: str, gender: str) -> str:
     return _inflect_word(word, {"gent"})
 
 
+def acting(full_name: str | None) -> str:
+    """«действующего» or «действующей»: the participle after «в лице …» agrees with the person."""
+    parts = (full_name or "").split()
+    return "действующей" if parts and _gender(parts) == "femn" else "действующего"
+
+
 def person_genitive(full_name: str | None) -> str:
     """«Иванов Иван Иванович» → «Иванова Ивана Ивановича»; «Петрова Анна» → «Петровой Анны»."""
     parts = (full_name or "").split()

@@ -43,7 +43,7 @@ def contract_template() -> bytes:
     doc.add_paragraph("г. Москва, {{ document.date }}")
     doc.add_paragraph(
         "{{ client.name }} (ИНН {{ client.inn }}, КПП {{ client.kpp }}), именуемое в дальнейшем "
-        "«Страхователь», в лице {{ signatory.in_person_of }}, действующего на основании "
+        "«Страхователь», в лице {{ signatory.in_person_of }}, {{ signatory.acting }} на основании "
         "{{ signatory.basis }}, с одной стороны, и страховой брокер, с другой стороны, заключили "
         "настоящий договор о нижеследующем."
     )

@@ -245,8 +245,17 @@ def apply_edo_status(
             outcome=note or None,
         )
     if status == "signed":
-        publish(session, "document.signed", {"document_id": document.id, "kind": document.kind,
-                                             "client_id": document.client_id, "deal_id": document.deal_id}, now)
+        publish(
+            session,
+            "document.signed",
+            {
+                "document_id": document.id,
+                "kind": document.kind,
+                "client_id": document.client_id,
+                "deal_id": document.deal_id,
+            },
+            now,
+        )
     notify(
         session,
         [document.author_id],

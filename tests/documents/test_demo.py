@@ -38,7 +38,7 @@ def test_demo_contract_carries_the_russian_requisites(app, session, clock):
     assert f"БИК {details.bik}, р/с {details.account}, к/с {details.corr_account}" in text
     assert f"Страховая премия составляет {money(deal.premium)} ({money_words(deal.premium)})" in text
     assert date_long(clock.now().date()) in text
-    assert f"в лице {in_person_of(details.signatory_position, details.signatory_name)}, действующего" in text
+    assert f"в лице {in_person_of(details.signatory_position, details.signatory_name)}, действу" in text
     assert (
         in_person_of(details.signatory_position, details.signatory_name)
         != f"{details.signatory_position} {details.signatory_name}"

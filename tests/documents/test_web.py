@@ -171,3 +171,47 @@ def test_api_generate_upload_download_and_errors(world, client, token):
     assert [d["id"] for d in listing] == [body["id"]]
     assert api.get("/api/v1/documents/999999", headers=token).status_code == 404
     assert api.get("/api/v1/documents").status_code == 401
+
+
+def test_client_details_are_checked_and_saved_from_the_card(world, client):
+    company = world.company()
+    login(client, "backoffice")
+    csrf = _form(client, f"/clients/{company.id}")
+    bad = client.post(
+        f"/documents/clients/{company.id}/details",
+        data={
+            "csrf_token": csrf,
+            "bank_name": "ПАО Сбербанк",
+            "bik": "044525225",
+            "account": "40702810938000000002",
+            "signatory_name": "Иванов",
+        },
+    )
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "контрольный ключ" in text and "Фамилия, имя и отчество" in text
+    good = client.post(
+        f"/documents/clients/{company.id}/details",
+        data={
+            "csrf_token": csrf,
+            "bank_name": "Банк ВТБ (ПАО)",
+            "bik": "044525187",
+            "account": "40702810191417776317",
+            "corr_account": "30101810700000000187",
+            "signatory_name": "Петрова Анна Сергеевна",
+            "signatory_position": "Финансовый директор",
+            "signatory_basis": "доверенности № 7",
+        },
+    )
+    assert good.status_code == 302, good.get_data(as_text=True)[:500]
+    world.session.expire_all()
+    document = world.generate(world.deal(company))
+    from models.documents.documents import load_version
+    from models.documents.filling import docx_paragraphs
+
+    text = "\n".join(docx_paragraphs(load_version(world.session, document).content))
+    assert (
+        "в лице Финансового директора Петровой Анны Сергеевны, действующей на основании доверенности № 7"
+        in text
+    )
+    assert "Банк ВТБ (ПАО), БИК 044525187, р/с 40702810191417776317" in text

@@ -35,6 +35,10 @@ def _answer(status: int, message: str, code: str, **extra):
         from web.documents.views import render_document
 
         return render_document(args["document_id"], status)
+    if "client_id" in args:
+        from web.clients.card import show as client_card
+
+        return client_card(args["client_id"]), status
     if "deal_id" in args:
         from web.deals.views import render_card
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from models.documents import pdf
 from models.documents.approval import recall_approval, start_approval
+from models.documents.details import save_details
 from models.documents.documents import (
     DOCX_TYPE,
     generate_document,
@@ -269,3 +270,11 @@ def signoff_decide(document_id: int, task_id: int):
     )
     flash("Решение записано", "success")
     return redirect(url_for("documents.show", document_id=document_id))
+
+
+@bp.post("/clients/<int:client_id>/details")
+def client_details(client_id: int):
+    """Save the client's bank details and signatory for documents (from the client card)."""
+    save_details(db.session, current_user, client_id, request.form, clock().now())
+    flash("Реквизиты для документов сохранены", "success")
+    return redirect(url_for("clients.show", client_id=client_id, _anchor="documents"))
