@@ -274,3 +274,21 @@ def test_an_unapproved_offer_cannot_be_sent_by_a_bpmn_service_task(flow):
     assert "не согласован" in incident.error
     assert world.refresh(document).sendings == []
     assert world.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "email")).all() == []
+
+
+def test_an_absent_approvers_task_goes_to_the_deputy_who_signs_off(flow):
+    from models.identity.users import Absence
+
+    world = flow
+    lawyer, deputy = world.users["lawyer"], world.users["backoffice"]
+    lawyer.deputy_id = deputy.id
+    today = world.clock.now().date()
+    world.session.add(Absence(user_id=lawyer.id, starts_on=today, ends_on=today, reason="Отпуск"))
+    world.session.commit()
+    document = world.generate(world.deal(premium="1000000"), user="manager")
+    _start(world, document, user="manager")
+    [task] = _open(world, document)
+    assert (task.assignee_id, task.original_assignee_id) == (deputy.id, lawyer.id)
+    _decide(world, document, "backoffice", "approve")
+    document = world.refresh(document)
+    assert document.status == "approved" and document.approvals[0].approver_id == deputy.id
