@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.contracts import bp as contracts_bp
     from web.deals import bp as deals_bp
     from web.discounts import init_app as init_discounts
+    from web.documents import init_app as init_documents
     from web.inbox import init_app as init_inbox
     from web.insurance import bp as insurance_bp
     from web.intake import bp as intake_bp
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(leads_bp)
     app.register_blueprint(deals_bp)
     init_discounts(app)
+    init_documents(app)
     app.register_blueprint(insurance_bp)
     app.register_blueprint(contracts_bp)
     app.register_blueprint(processes_bp)

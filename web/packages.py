@@ -12,11 +12,13 @@ from collections.abc import Iterable
 from types import ModuleType
 
 import engine
+import integrations.edo
 import integrations.mail
 import integrations.registry
 import models.clients
 import models.contracts
 import models.discounts
+import models.documents
 import models.identity
 import models.insurance
 import models.notifications
@@ -38,8 +40,10 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.insurance,
     models.discounts,
     models.contracts,
+    models.documents,
     integrations.registry,
     integrations.mail,
+    integrations.edo,
 )
 
 

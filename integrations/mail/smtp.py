@@ -7,6 +7,7 @@ resend after a crash is recognisable as the same letter.
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -23,8 +24,13 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     message["From"] = formataddr(("CRM", sender))
     message["To"] = ", ".join(payload["to"]) if isinstance(payload["to"], list) else payload["to"]
     message["Subject"] = payload.get("subject", "")
-    message["Message-ID"] = make_msgid(idstring=f"crm-outbox-{row.id}", domain="crm.local")
+    message["Message-ID"] = payload.get("message_id") or make_msgid(idstring=f"crm-outbox-{row.id}",
+                                                                     domain="crm.local")
     message.set_content(payload.get("body", ""))
+    for attachment in payload.get("attachments") or ():
+        maintype, _, subtype = attachment.get("content_type", "application/octet-stream").partition("/")
+        message.add_attachment(base64.b64decode(attachment["data"]), maintype=maintype, subtype=subtype,
+                               filename=attachment["filename"])
     return message
 
 

@@ -40,6 +40,9 @@ KINDS: dict[str, Kind] = {
     "renewal_started": Kind("Началось продление договора моего клиента", EMAIL),
     "renewal_escalated": Kind("Продление под угрозой: КП не отправлено за 14 дней (эскалация)", EMAIL),
     "churn_risk": Kind("Договор клиента в красной зоне риска ухода", EMAIL),
+    "document_approval": Kind("Документ ждёт моего согласования (или отозван)", EMAIL),
+    "document_status": Kind("Решение по моему документу, статус отправки и ЭДО", EMAIL),
+    "document_code": Kind("Код подтверждения согласования документа", EMAIL),
 }
 
 

@@ -72,6 +72,9 @@ class Settings:
     base_url: str = ""
     registry_url: str = "http://127.0.0.1:8090"  # CRM_REGISTRY_URL
     registry_token: str = ""  # CRM_REGISTRY_TOKEN
+    edo_url: str = ""  # CRM_EDO_URL: Diadoc-format EDO API; empty: EDO not configured
+    edo_token: str = ""  # CRM_EDO_TOKEN: Bearer token of the EDO API
+    edo_timeout: float = 10.0  # CRM_EDO_TIMEOUT: seconds per EDO call
     # CRM_ESCALATION_GRACE: how long a task may stay overdue before the manager is told
     escalation_grace: timedelta = field(default_factory=lambda: timedelta(hours=4))
     intake_rate_per_minute: int = 20  # CRM_INTAKE_RATE_PER_MINUTE: site-form leads per address
@@ -119,6 +122,9 @@ class Settings:
             base_url=env.get("CRM_BASE_URL", ""),
             registry_url=env.get("CRM_REGISTRY_URL", "http://127.0.0.1:8090"),
             registry_token=env.get("CRM_REGISTRY_TOKEN", ""),
+            edo_url=env.get("CRM_EDO_URL", ""),
+            edo_token=env.get("CRM_EDO_TOKEN", ""),
+            edo_timeout=float(env.get("CRM_EDO_TIMEOUT", "10")),
             escalation_grace=parse_duration(env.get("CRM_ESCALATION_GRACE") or "PT4H"),
             intake_rate_per_minute=int(env.get("CRM_INTAKE_RATE_PER_MINUTE", "20")),
             instance_dir=instance_dir,

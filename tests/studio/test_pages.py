@@ -70,7 +70,8 @@ def test_the_list_and_the_process_page(world, as_user, session):
         "required": True,
     }
     assert {d["id"] for d in catalog["decisions"]} == {"lead_funnel", "lead_team", "discount_authority",
-                                                      "discount_tariff", "renewal_window"}
+                                                      "discount_tariff", "renewal_window",
+                                                      "document_route"}
     assert ["manager", "Менеджер"] in catalog["roles"]
 
 

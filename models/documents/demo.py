@@ -1,0 +1,113 @@
+"""Demo documents: the starter templates, bank details and signatories of the demo companies, and a few
+documents on demo deals (a contract in draft, one on its approval route), so every page has something.
+
+Bank details are real banks' BICs and correspondent accounts with settlement accounts whose
+control key is right for the BIC (checked by the clients' own ``settlement_account_error``);
+signatories are the card's head where the registry gave one, else a generated person. Loaded
+once (nothing is added when templates exist).
+"""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import func, select
+
+from models.clients.cards import Client, ClientKind
+from models.clients.requisites import settlement_account_error
+from models.documents.approval import PROCESS, start_approval
+from models.documents.documents import generate_document
+from models.documents.samples import SAMPLES
+from models.documents.tables import ClientDocumentDetails, DocumentTemplate
+from models.documents.templates import upload_template
+from models.identity.users import find_user
+from models.platform.registry import DemoContext
+from models.sales.deals import Deal, DealStatus
+
+BANKS = (
+    ("ПАО Сбербанк", "044525225", "30101810400000000225"),
+    ("Банк ВТБ (ПАО)", "044525187", "30101810700000000187"),
+    ("АО «Альфа-Банк»", "044525593", "30101810200000000593"),
+)
+PEOPLE = (
+    ("Иванов Иван Иванович", "Генеральный директор"),
+    ("Петрова Анна Сергеевна", "Генеральный директор"),
+    ("Смирнов Олег Петрович", "Директор"),
+    ("Кузнецова Мария Андреевна", "Финансовый директор"),
+)
+
+
+def settlement_account(rng: random.Random, bic: str) -> str:
+    """A 40702… account whose control key fits ``bic``."""
+    body = "40702810" + "".join(str(rng.randrange(10)) for _ in range(12))
+    for key in range(10):
+        account = body[:8] + str(key) + body[9:]
+        if settlement_account_error(account, bic) is None:
+            return account
+    raise AssertionError("a control key always exists")
+
+
+def seed_documents(context: DemoContext) -> dict[str, int]:
+    session = context.session
+    if session.scalar(select(func.count(DocumentTemplate.id))):
+        return {"document_templates": 0}
+    now = context.clock.now()
+    backoffice = find_user(session, "backoffice")
+    if backoffice is None:
+        return {"document_templates": 0}
+    for kind, (name, build) in SAMPLES.items():
+        upload_template(
+            session, backoffice, kind=kind, name=name, filename=f"{kind}.docx", data=build(), now=now
+        )
+    rng = random.Random(10)
+    companies = list(
+        session.scalars(select(Client).where(Client.kind == ClientKind.COMPANY.value).order_by(Client.id))
+    )
+    for client in companies:
+        bank, bic, corr = BANKS[client.id % len(BANKS)]
+        name, position = PEOPLE[client.id % len(PEOPLE)]
+        if client.head_name and len(client.head_name.split()) == 3:
+            name, position = client.head_name, client.head_position or position
+        session.add(
+            ClientDocumentDetails(
+                client_id=client.id,
+                bank_name=bank,
+                bik=bic,
+                account=settlement_account(rng, bic),
+                corr_account=corr,
+                signatory_name=name,
+                signatory_position=position,
+                signatory_basis="Устава",
+                updated_at=now,
+            )
+        )
+    session.flush()
+    made = _documents(context, backoffice)
+    return {"document_templates": len(SAMPLES), "client_document_details": len(companies), "documents": made}
+
+
+def _documents(context: DemoContext, backoffice) -> int:
+    session = context.session
+    deals = list(
+        session.scalars(
+            select(Deal)
+            .join(Client, Client.id == Deal.client_id)
+            .where(
+                Deal.status == DealStatus.OPEN,
+                Deal.premium.is_not(None),
+                Client.kind == ClientKind.COMPANY.value,
+            )
+            .order_by(Deal.id)
+            .limit(2)
+        )
+    )
+    made = 0
+    for n, deal in enumerate(deals):
+        document = generate_document(
+            session, backoffice, deal_id=deal.id, kind="contract", now=context.clock.now()
+        )
+        made += 1
+        engine = context.engine()
+        if n == 1 and engine.latest_definition(PROCESS) is not None:
+            start_approval(session, engine, backoffice, document.id, context.clock.now())
+    return made
