@@ -20,6 +20,7 @@ import models.identity
 import models.insurance
 import models.notifications
 import models.platform
+import models.reports
 import models.sales
 import models.studio
 import models.tasks
@@ -36,6 +37,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.studio,
     models.insurance,
     models.discounts,
+    models.reports,
     integrations.registry,
     integrations.mail,
 )

@@ -1,0 +1,15 @@
+"""Reports: summaries kept with the deals, the team dashboard, plans, custom and scheduled reports, KPI.
+
+Read queries and summaries only: the package never changes another package's tables. The
+summary tables (``tables``) are maintained by a session hook (``summaries``) in the same
+transaction as the deal, stage entry or activity they mirror.
+"""
+
+from __future__ import annotations
+
+from models.platform.registry import Registry
+from models.reports import plans, stored, summaries, tables  # noqa: F401  (their tables)
+
+
+def register(registry: Registry) -> None:
+    summaries.install()
