@@ -138,6 +138,14 @@ def dashboard_page(session: Session, user: User, args: dict[str, str], now: date
     )
 
 
+HOME_DASHBOARD = frozenset({Role.HEAD, Role.SENIOR_MANAGER})
+
+
+def dashboard_is_home(user: User) -> bool:
+    """Senior managers and the head start on the team dashboard; everyone else on the inbox."""
+    return Role(user.role) in HOME_DASHBOARD
+
+
 @dataclass
 class PlanPage:
     month: date
