@@ -7,6 +7,7 @@ resend after a crash is recognisable as the same letter.
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -25,6 +26,12 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     message["Subject"] = payload.get("subject", "")
     message["Message-ID"] = make_msgid(idstring=f"crm-outbox-{row.id}", domain="crm.local")
     message.set_content(payload.get("body", ""))
+    if payload.get("html"):  # reports: an HTML part beside the text, and files attached
+        message.add_alternative(payload["html"], subtype="html")
+    for item in payload.get("attachments") or ():
+        maintype, _, subtype = item["content_type"].partition("/")
+        message.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
+                               filename=item["filename"])
     return message
 
 

@@ -25,8 +25,10 @@ def test_head_sees_charts_and_clicks_through_to_stuck_deals(sales, clock, page):
     for chart in ("#chart-funnel", "#chart-forecast", "#chart-plan"):
         expect(page.locator(chart)).to_be_visible()
     # Chart.js marks the canvases it drew on; the funnel chart comes from chartjs-chart-funnel
-    page.wait_for_function("['chart-funnel', 'chart-forecast', 'chart-plan'].every("
-                           "id => Chart.getChart(document.getElementById(id)))")
+    page.wait_for_function(
+        "['chart-funnel', 'chart-forecast', 'chart-plan'].every("
+        "id => Chart.getChart(document.getElementById(id)))"
+    )
     assert page.evaluate("Chart.getChart(document.getElementById('chart-funnel')).config.type") == "funnel"
     expect(page.locator('[data-tile="stuck"] [data-value]')).to_have_text("2")
     page.screenshot(path="/tmp/reports-dashboard.png", full_page=True)

@@ -28,20 +28,35 @@ def test_head_edits_plans_and_a_manager_may_not(sales, client, clock, session, d
     login(client, "head")
     form = client.get("/reports/plans?month=2026-02-01").get_data(as_text=True)
     manager = demo_users["manager"].id
-    answer = client.post("/reports/plans", data={"csrf_token": csrf_from(form), "month": "2026-02-01",
-                                                 f"deals_{manager}": "2", f"premium_{manager}": "100 000"})
+    answer = client.post(
+        "/reports/plans",
+        data={
+            "csrf_token": csrf_from(form),
+            "month": "2026-02-01",
+            f"deals_{manager}": "2",
+            f"premium_{manager}": "100 000",
+        },
+    )
     assert answer.status_code == 302
     assert session.scalars(select(SalesPlan)).one().premium_kop == 10_000_000
-    refused = client.post("/reports/plans", data={"csrf_token": csrf_from(form), "month": "2026-02-01",
-                                                  f"deals_{manager}": "два", f"premium_{manager}": "-5"})
+    refused = client.post(
+        "/reports/plans",
+        data={
+            "csrf_token": csrf_from(form),
+            "month": "2026-02-01",
+            f"deals_{manager}": "два",
+            f"premium_{manager}": "-5",
+        },
+    )
     assert refused.status_code == 422 and "целое число" in refused.get_data(as_text=True)
     session.expire_all()
     assert session.scalars(select(SalesPlan)).one().deals == 2
     client.post("/logout", data={"csrf_token": csrf_from(form)})
     login(client, "manager")
     page = client.get("/reports/plans").get_data(as_text=True)
-    denied = client.post("/reports/plans", data={"csrf_token": csrf_from(page), "month": "2026-02-01",
-                                                 f"deals_{manager}": "9"})
+    denied = client.post(
+        "/reports/plans", data={"csrf_token": csrf_from(page), "month": "2026-02-01", f"deals_{manager}": "9"}
+    )
     assert denied.status_code == 403
     assert date(2026, 2, 1) == session.scalars(select(SalesPlan)).one().month
 

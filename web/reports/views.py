@@ -26,8 +26,13 @@ def index():
         page = dashboard_page(db.session, current_user, request.args.to_dict(), clock().now())
     except ValueError as exc:
         return error_response(400, str(exc))
-    return render_template("reports/dashboard.html", page=page, f=page.filter, flag_labels=FLAG_LABELS,
-                           charts=dashboard_charts(page))
+    return render_template(
+        "reports/dashboard.html",
+        page=page,
+        f=page.filter,
+        flag_labels=FLAG_LABELS,
+        charts=dashboard_charts(page),
+    )
 
 
 @bp.get("/plans")

@@ -49,3 +49,16 @@
     });
   }
 }());
+
+// A custom report's chart: {type, labels, datasets} in <script type="application/json" id="report-data">.
+(function () {
+  "use strict";
+
+  var source = document.getElementById("report-data");
+  var canvas = document.getElementById("chart-report");
+  if (!source || !canvas || typeof Chart === "undefined") { return; }
+  var chart = JSON.parse(source.textContent);
+  if (chart.type === "table") { return; }
+  new Chart(canvas, {type: chart.type, data: {labels: chart.labels, datasets: chart.datasets},
+                     options: {animation: false}});
+}());
