@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from models.clients.cards import Client
@@ -96,13 +96,32 @@ def funnel_tile(
     ]
 
 
+def _stuck(session: Session, now: datetime) -> Any:
+    """The deals list's «stuck» condition with the status inside every term, so each is one index range."""
+    stages = session.execute(
+        select(FunnelStage.id, FunnelStage.stuck_after_days).where(
+            FunnelStage.stuck_after_days.is_not(None), FunnelStage.outcome == StageOutcome.OPEN
+        )
+    ).all()
+    return or_(
+        false(),
+        *[
+            (Deal.status == DealStatus.OPEN)
+            & (Deal.stage_id == sid)
+            & (Deal.stage_entered_at < now - timedelta(days=days or 0))
+            for sid, days in stages
+        ],
+    )
+
+
 def flag_count(session: Session, owners: list[int] | None, f: ReportFilter, now: datetime, flag: str) -> int:
     """Open deals in scope carrying ``flag`` now (the deals list's own condition)."""
+    condition = _stuck(session, now) if flag == "stuck" else flag_condition(session, flag, now)
     stmt = (
         select(func.count())
         .select_from(Deal)
         .where(
-            flag_condition(session, flag, now),
+            condition,
             owner_condition(Deal.owner_id, owners),
             _funnel(Deal.funnel_id, f),
         )

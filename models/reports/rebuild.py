@@ -13,17 +13,21 @@ from typing import Any
 from sqlalchemy import BigInteger, Date, case, cast, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from models.clients.cards import Client
 from models.reports.periods import NO_DATE, REPORT_ZONE
 from models.reports.tables import (
     PRODUCT_LEN,
     SUMMARY_TABLES,
     ActivityBucket,
+    ChangeMark,
     OutcomeBucket,
     PipelineBucket,
     StageEntryBucket,
 )
 from models.sales.activities import Activity
 from models.sales.deals import Deal, DealStageHistory, DealStatus
+from models.sales.leads import Lead
+from models.tasks.adhoc import Task
 
 SQLITE_OFFSET = "+3 hours"  # Europe/Moscow has been UTC+3 all year since 26 October 2014
 
@@ -150,4 +154,23 @@ def rebuild_summaries(session: Session) -> dict[str, int]:
             select(act_day, user, Activity.kind, func.count()).group_by(act_day, user, Activity.kind),
         )
     )
+    _mark_unmarked(session)
     return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0 for m in SUMMARY_TABLES}
+
+
+def _mark_unmarked(session: Session) -> None:
+    """Give rows the BI feed has never seen a change mark (their last known change)."""
+    for code, model, moment in (
+        ("deals", Deal, func.coalesce(Deal.closed_at, Deal.created_at)),
+        ("activities", Activity, Activity.created_at),
+        ("leads", Lead, func.coalesce(Lead.closed_at, Lead.created_at)),
+        ("clients", Client, Client.updated_at),
+        ("tasks", Task, Task.updated_at),
+    ):
+        known = select(ChangeMark.record_id).where(ChangeMark.entity == code)
+        session.execute(
+            insert(ChangeMark).from_select(
+                ["entity", "record_id", "updated_at"],
+                select(literal(code), model.id, moment).where(model.id.not_in(known)),
+            )
+        )

@@ -36,6 +36,7 @@ from models.reports.tables import (
 from models.sales.activities import Activity
 from models.sales.deals import Deal, DealStageHistory, DealStatus
 from models.sales.leads import Lead
+from models.tasks.adhoc import Task
 
 Contribution = tuple[type[Base], tuple, dict[str, int]]
 _DEAL_ATTRS = frozenset(
@@ -65,7 +66,13 @@ _TRACKED: dict[type, frozenset[str]] = {
     DealStageHistory: _HISTORY_ATTRS,
     Activity: _ACTIVITY_ATTRS,
 }
-_MARKED: dict[type, str] = {Deal: "deals", Activity: "activities", Lead: "leads", Client: "clients"}
+_MARKED: dict[type, str] = {
+    Deal: "deals",
+    Activity: "activities",
+    Lead: "leads",
+    Client: "clients",
+    Task: "tasks",
+}
 _KEYS: dict[type, tuple[str, ...]] = {
     PipelineBucket: ("owner_id", "funnel_id", "stage_id", "product", "close_month"),
     StageEntryBucket: ("day", "owner_id", "funnel_id", "stage_id", "product"),

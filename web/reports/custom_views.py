@@ -116,3 +116,9 @@ def custom_delete(report_id: int):
     delete_report(db.session, current_user, report_id)
     flash("Отчёт удалён", "success")
     return redirect(url_for("reports.custom_list"))
+
+
+@bp.get("/export")
+def export_docs():
+    """The BI feed's description: entities, columns and types, paging with the cursor."""
+    return render_template("reports/export.html", entities=entities())
