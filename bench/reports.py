@@ -457,6 +457,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--activities", type=int, default=5_000_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--pg-db", default=PG_DB, help="name of the PostgreSQL database made for the run")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="crm-bench-reports-") as tmp:
         if args.db in ("sqlite", "both"):
@@ -470,12 +471,12 @@ def main(argv: list[str]) -> None:
             )
         if args.db in ("postgresql", "both"):
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-                conn.execute(f'CREATE DATABASE "{PG_DB}"')
+                conn.execute(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{args.pg_db}"')
             try:
                 _run(
                     "postgresql",
-                    f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}",
+                    f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.pg_db}",
                     Path(tmp),
                     args.deals,
                     args.activities,
@@ -483,7 +484,7 @@ def main(argv: list[str]) -> None:
                 )
             finally:
                 with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+                    conn.execute(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -36,4 +36,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(report_value, "report_value")
 
 
-from web.reports import custom_views, schedule_views, views  # noqa: E402,F401
+from web.reports import custom_views, management_views, schedule_views, views  # noqa: E402,F401
