@@ -1,10 +1,12 @@
 """Dashboard tiles and reports at 1,000,000 deals and 5,000,000 activities, on SQLite and PostgreSQL.
 
 Generates 100,000 clients, 1,000,000 deals over three years in the company funnel (open,
-won, lost), two stage entries per deal and 5,000,000 activities, streamed (never held in
-memory) into a SQLite file and into the PostgreSQL database ``crm_bench_reports`` (schemas by
-the Alembic migrations, removed afterwards): executemany on SQLite and COPY on PostgreSQL,
-secondary indexes dropped before and rebuilt after the load, then the summaries filled by
+won, lost), two stage entries per deal and 5,000,000 activities in a SQLite file and in the
+PostgreSQL database ``crm_bench_reports`` (schemas by the Alembic migrations, removed
+afterwards). The rows are made by the database itself — ``INSERT … SELECT`` over a series
+(a recursive CTE on SQLite, ``generate_series`` on PostgreSQL) with deterministic per-row
+pseudo-random values, identical on both — so nothing crosses the wire row by row;
+secondary indexes are dropped before and rebuilt after the load, then the summaries filled by
 ``models.reports.rebuild.rebuild_summaries`` (what the session hook keeps up to date in
 normal work) and ANALYZE. Then every dashboard tile (``models.reports.dashboard.TILES``), the
 whole dashboard page and custom reports are timed for the head (everyone), a senior manager
@@ -16,12 +18,10 @@ wrong answer fails instead of printing figures.
 from __future__ import annotations
 
 import argparse
-import json
-import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -48,42 +48,6 @@ PRODUCTS = ("ДМС", "КАСКО", "ОСАГО", "Имущество", "Гру�
 INDUSTRIES = ("Логистика", "Строительство", "Торговля", "Производство", "ИТ", "Энергетика")
 KINDS = ("call", "call", "meeting", "email", "note")
 TABLES = ("client", "deal", "deal_stage_history", "activity")
-CLIENT_COLS = (
-    "id",
-    "kind",
-    "full_name",
-    "industry",
-    "status",
-    "tags",
-    "owner_id",
-    "registry_flag",
-    "created_at",
-    "updated_at",
-    "search_name",
-)
-DEAL_COLS = (
-    "id",
-    "title",
-    "client_id",
-    "funnel_id",
-    "stage_id",
-    "owner_id",
-    "status",
-    "premium",
-    "probability",
-    "expected_close_date",
-    "product_lines",
-    "competitor_offers",
-    "offer_expires_on",
-    "contract_premium",
-    "loss_reason_id",
-    "stage_entered_at",
-    "last_activity_at",
-    "created_at",
-    "closed_at",
-)
-HISTORY_COLS = ("deal_id", "stage_id", "entered_at", "left_at")
-ACTIVITY_COLS = ("kind", "subject", "happened_at", "client_id", "deal_id", "user_id", "created_at")
 
 
 class World:
@@ -119,193 +83,146 @@ class World:
         self.deals, self.activities, self.clients = deals, activities, max(1000, deals // 10)
 
 
-def _clients(w: World) -> Iterator[tuple]:
-    rng = random.Random(1)
-    for i in range(1, w.clients + 1):
-        created = START + timedelta(seconds=rng.randrange(0, 3 * 365 * 86400))
-        yield (
-            i,
-            "company",
-            f"ООО «Клиент {i}»",
-            rng.choice(INDUSTRIES),
-            "active",
-            "[]",
-            rng.choice(w.owners),
-            rng.random() < 0.01,
-            created,
-            created,
-            f"клиент {i}",
+# Pseudo-random but deterministic per row and the same on both databases: (n * m + c) mod a prime,
+# one multiplier per attribute, computed by the database itself (no rows cross the wire).
+_P = 2147483647
+
+
+def _r(m: int, c: int, n: str = "n") -> str:
+    return f"(({n} * {m} + {c}) % {_P})"
+
+
+def _case(expr: str, values: tuple[str, ...]) -> str:
+    return "CASE " + expr + " " + " ".join(f"WHEN {i} THEN '{v}'" for i, v in enumerate(values)) + " END"
+
+
+class Sql:
+    """The few expressions that differ: the row series, epoch seconds → timestamp or date."""
+
+    def __init__(self, kind: str) -> None:
+        self.pg = kind == "postgresql"
+
+    def series(self, count: int) -> str:
+        if self.pg:
+            return f"(SELECT x::bigint AS n FROM generate_series(1, {count}) AS x)"
+        return (f"(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {count}) "
+                "SELECT n FROM c)")
+
+    def ts(self, epoch: str) -> str:
+        if self.pg:
+            return f"to_timestamp({epoch})"
+        return f"(strftime('%Y-%m-%d %H:%M:%S', {epoch}, 'unixepoch') || '.000000')"
+
+    def js(self, text: str) -> str:
+        return f"({text})::json" if self.pg else text
+
+    def day(self, epoch: str) -> str:
+        return f"to_timestamp({epoch})::date" if self.pg else f"date({epoch}, 'unixepoch')"
+
+
+def _statements(sql: Sql, w: World) -> list[str]:
+    now, start = int(NOW.timestamp()), int(START.timestamp())
+    span, owners = now - start, len(w.owners)
+    stages = w.open
+    products = _case(f"{_r(9029, 5)} % 7", PRODUCTS)
+    products2 = _case(f"({_r(9029, 5)} % 7 + 1 + {_r(7919, 3)} % 6) % 7", PRODUCTS)
+    lines = f"'[\"' || {products} || '\", \"' || {products2} || '\"]'"
+    base = f"""SELECT n, {start} + {_r(48271, 11)} % {span} AS c, {_r(39373, 5)} % 117 AS cd, {_r(1301, 7)} % 86400 AS cs,
+        {_r(16807, 3)} % 100 AS roll, {_r(40692, 9)} % 100 AS win, {_r(69621, 7)} % {len(stages)} AS sk,
+        {_r(50331, 13)} % {owners} AS ok, (30 + {_r(22695477, 1)} % 2970) * 1000 AS prem,
+        (10 + {_r(65539, 17)} % 140) AS cdays, {_r(33391, 19)} % 50 AS frac, {_r(11003, 23)} % 20 AS quiet,
+        {_r(2731, 29)} % 5 AS has_offer, {_r(4021, 31)} % 35 AS offer_in, 1 + {_r(6007, 37)} % {w.clients} AS client,
+        {_r(8191, 41)} % {len(w.reasons)} AS rk, {lines} AS lines FROM {sql.series(w.deals)} AS s"""  # noqa: E501
+    dealt = f"""SELECT b.*, b.c + (3 + b.cd) * 86400 + b.cs AS cl,
+        (b.c + (3 + b.cd) * 86400 + b.cs >= {now} OR b.roll < 35) AS is_open FROM ({base}) AS b"""
+    first = w.first.id
+    entered = f"CASE WHEN st.stage_id = {first} THEN d.c ELSE min_e END"
+    return [
+        "CREATE TABLE bench_owner (k INTEGER PRIMARY KEY, user_id INTEGER)",
+        "INSERT INTO bench_owner VALUES " + ",".join(f"({k}, {u})" for k, u in enumerate(w.owners)),
+        "CREATE TABLE bench_stage (k INTEGER PRIMARY KEY, stage_id INTEGER, probability INTEGER)",
+        "INSERT INTO bench_stage VALUES "
+        + ",".join(f"({k}, {s.id}, {s.probability})" for k, s in enumerate(stages)),
+        "CREATE TABLE bench_reason (k INTEGER PRIMARY KEY, reason_id INTEGER)",
+        "INSERT INTO bench_reason VALUES " + ",".join(f"({k}, {r})" for k, r in enumerate(w.reasons)),
+        f"""INSERT INTO client (id, kind, full_name, industry, status, tags, owner_id, registry_flag, created_at,
+            updated_at, search_name)
+            SELECT n, 'company', 'ООО «Клиент ' || n || '»', {_case(f"{_r(48271, 1)} % 6", INDUSTRIES)}, 'active', {sql.js("'[]'")},
+              o.user_id, ({_r(16807, 2)} % 100 = 0), {sql.ts(f"{start} + {_r(69621, 3)} % {span}")},
+              {sql.ts(f"{start} + {_r(69621, 3)} % {span}")}, 'клиент ' || n
+            FROM {sql.series(w.clients)} AS s JOIN bench_owner o ON o.k = {_r(39373, 4)} % {owners}""",  # noqa: E501
+        f"""INSERT INTO deal (id, title, client_id, funnel_id, stage_id, owner_id, status, premium, probability,
+            expected_close_date, product_lines, competitor_offers, offer_expires_on, contract_premium,
+            loss_reason_id, stage_entered_at, last_activity_at, created_at, closed_at)
+          SELECT d.n, 'Сделка ' || d.n, d.client, {w.funnel_id},
+            CASE WHEN d.is_open THEN st.stage_id WHEN d.win < 60 THEN {w.won.id} ELSE {w.lost.id} END,
+            o.user_id, CASE WHEN d.is_open THEN 'open' WHEN d.win < 60 THEN 'won' ELSE 'lost' END, d.prem,
+            CASE WHEN d.is_open THEN st.probability WHEN d.win < 60 THEN 100 ELSE 0 END,
+            {sql.day("d.c + d.cdays * 86400")}, {sql.js("d.lines")}, {sql.js("'[]'")},
+            CASE WHEN d.is_open AND d.has_offer = 0 THEN {sql.day(f"{now} + (d.offer_in - 5) * 86400")} END,
+            CASE WHEN NOT d.is_open AND d.win < 60 THEN d.prem END,
+            CASE WHEN NOT d.is_open AND d.win >= 60 THEN r.reason_id END,
+            {sql.ts(f"CASE WHEN NOT d.is_open THEN d.cl ELSE {entered.replace('min_e', f'CASE WHEN d.c + (d.cl - d.c) * d.frac / 100 > {now - 3600} THEN {now - 3600} ELSE d.c + (d.cl - d.c) * d.frac / 100 END')} END")},
+            {sql.ts(f"CASE WHEN NOT d.is_open THEN d.cl WHEN d.c + d.quiet * 86400 > {now} THEN {now} ELSE d.c + d.quiet * 86400 END")},
+            {sql.ts("d.c")}, CASE WHEN NOT d.is_open THEN {sql.ts("d.cl")} END
+          FROM ({dealt}) AS d JOIN bench_owner o ON o.k = d.ok JOIN bench_stage st ON st.k = d.sk
+          JOIN bench_reason r ON r.k = d.rk""",  # noqa: E501
+        f"""INSERT INTO deal_stage_history (deal_id, stage_id, entered_at, left_at)
+          SELECT id, {first}, created_at, CASE WHEN stage_id = {first} THEN NULL ELSE stage_entered_at END
+          FROM deal""",
+        f"""INSERT INTO deal_stage_history (deal_id, stage_id, entered_at, left_at)
+          SELECT id, stage_id, stage_entered_at, NULL FROM deal WHERE stage_id <> {first}""",
+        f"""INSERT INTO activity (kind, subject, happened_at, deal_id, user_id, created_at)
+          SELECT {_case(f"{_r(48271, 7)} % 5", KINDS)}, 'Контакт с клиентом',
+            {sql.ts(f"{start} + {_r(16807, 8)} % {span}")}, 1 + {_r(69621, 9)} % {w.deals}, o.user_id,
+            {sql.ts(f"{start} + {_r(16807, 8)} % {span}")}
+          FROM {sql.series(w.activities)} AS s JOIN bench_owner o ON o.k = {_r(39373, 10)} % {owners}""",
+        "DROP TABLE bench_owner",
+        "DROP TABLE bench_stage",
+        "DROP TABLE bench_reason",
+    ]
+
+
+def _indexes(cur, pg: bool) -> list[tuple[str, str]]:
+    if pg:
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+            "AND indexname NOT LIKE 'pk_%%'",
+            (list(TABLES),),
         )
-
-
-def _deals(w: World) -> Iterator[tuple[tuple, list[tuple]]]:
-    """(deal row, its stage entries); the same sequence for both databases."""
-    rng = random.Random(2)
-    span = int((NOW - START).total_seconds())
-    for i in range(1, w.deals + 1):
-        created = START + timedelta(seconds=rng.randrange(0, span))
-        premium = rng.randrange(30, 3000) * 1000
-        lines = json.dumps(rng.sample(PRODUCTS, 2), ensure_ascii=False)
-        roll, owner = rng.random(), rng.choice(w.owners)
-        closed = created + timedelta(days=rng.randrange(3, 120), seconds=rng.randrange(0, 86400))
-        close_date = (created + timedelta(days=rng.randrange(10, 150))).date()
-        if closed >= NOW or roll < 0.35:  # still open
-            stage = rng.choice(w.open)
-            entered = created + (closed - created) * rng.random() * 0.5 if stage.id != w.first.id else created
-            entered = min(entered, NOW - timedelta(hours=1))
-            last = min(NOW, entered + timedelta(days=rng.randrange(0, 20)))
-            offer = (NOW + timedelta(days=rng.randrange(-5, 30))).date() if rng.random() < 0.2 else None
-            row = (
-                i,
-                f"Сделка {i}",
-                rng.randrange(1, w.clients + 1),
-                w.funnel_id,
-                stage.id,
-                owner,
-                "open",
-                premium,
-                stage.probability,
-                close_date,
-                lines,
-                "[]",
-                offer,
-                None,
-                None,
-                entered,
-                last,
-                created,
-                None,
-            )
-        else:
-            won = rng.random() < 0.6  # of the closed deals, 60 % won
-            stage, entered = (w.won if won else w.lost), closed
-            row = (
-                i,
-                f"Сделка {i}",
-                rng.randrange(1, w.clients + 1),
-                w.funnel_id,
-                stage.id,
-                owner,
-                "won" if won else "lost",
-                premium,
-                stage.probability,
-                close_date,
-                lines,
-                "[]",
-                None,
-                premium if won else None,
-                None if won else rng.choice(w.reasons),
-                closed,
-                closed,
-                created,
-                closed,
-            )
-        history = [(i, w.first.id, created, None if stage.id == w.first.id else entered)]
-        if stage.id != w.first.id:
-            history.append((i, stage.id, entered, None))
-        yield row, history
-
-
-def _activities(w: World) -> Iterator[tuple]:
-    rng = random.Random(3)
-    span = int((NOW - START).total_seconds())
-    for _ in range(w.activities):
-        happened = START + timedelta(seconds=rng.randrange(0, span))
-        deal = rng.randrange(1, w.deals + 1)
-        yield (rng.choice(KINDS), "Контакт с клиентом", happened, None, deal, rng.choice(w.owners), happened)
-
-
-def _chunked(rows: Iterator[tuple], size: int = 50_000) -> Iterator[list[tuple]]:
-    chunk: list[tuple] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _sqlite_value(v: object) -> object:
-    if isinstance(v, datetime):
-        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(v, date):
-        return v.isoformat()
-    return v
-
-
-def _deal_rows(w: World, history: list[tuple]) -> Iterator[tuple]:
-    for deal, entries in _deals(w):
-        history.extend(entries)
-        yield deal
-
-
-T0 = [0.0]
-
-
-def _load_sqlite(engine, w: World) -> None:
-    T0[0] = time.perf_counter()
-    raw = engine.raw_connection()
-    cur = raw.cursor()
+        return list(cur.fetchall())
     names = ",".join(f"'{t}'" for t in TABLES)
-    indexes = cur.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({names})"
-    ).fetchall()
-    for name, _sql in indexes:
-        cur.execute(f'DROP INDEX "{name}"')
-    cur.execute("PRAGMA synchronous=OFF")
-    cur.execute("PRAGMA foreign_keys=OFF")
-
-    def put(table: str, cols: tuple[str, ...], rows: Iterator[tuple]) -> None:
-        sql = f"INSERT INTO {table} ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})"
-        for chunk in _chunked(rows):
-            cur.executemany(sql, [tuple(_sqlite_value(v) for v in r) for r in chunk])
-
-    put("client", CLIENT_COLS, _clients(w))
-    history: list[tuple] = []
-    put("deal", DEAL_COLS, _deal_rows(w, history))
-    put("deal_stage_history", HISTORY_COLS, iter(history))
-    del history
-    put("activity", ACTIVITY_COLS, _activities(w))
-    raw.commit()
-    print(f"  rows in {time.perf_counter() - T0[0]:.1f} s", flush=True)
-    for _name, sql in indexes:
-        cur.execute(sql)
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    raw.commit()
-    raw.close()
+    return list(
+        cur.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({names})"
+        ).fetchall()
+    )
 
 
-def _load_postgres(engine, w: World) -> None:
+def _load(engine, kind: str, w: World) -> None:
+    """Generate the rows inside the database (INSERT … SELECT over a series), secondary indexes after."""
+    sql = Sql(kind)
     raw = engine.raw_connection()
     cur = raw.cursor()
-    cur.execute(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT LIKE 'pk_%%'",
-        (list(TABLES),),
-    )
-    indexes = cur.fetchall()
+    indexes = _indexes(cur, sql.pg)
     for name, _sql in indexes:
         cur.execute(f'DROP INDEX "{name}"')
-
-    def put(table: str, cols: tuple[str, ...], rows: Iterator[tuple]) -> None:
-        with cur.copy(f"COPY {table} ({','.join(cols)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    put("client", CLIENT_COLS, _clients(w))
-    history: list[tuple] = []
-    put("deal", DEAL_COLS, _deal_rows(w, history))
-    put("deal_stage_history", HISTORY_COLS, iter(history))
-    del history
-    put("activity", ACTIVITY_COLS, _activities(w))
-    for table in TABLES:
-        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    if not sql.pg:
+        cur.execute("PRAGMA synchronous=OFF")
+    for statement in _statements(sql, w):
+        cur.execute(statement)
+    if sql.pg:
+        for table in TABLES:
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        cur.execute("SET maintenance_work_mem = '512MB'")
     raw.commit()
-    cur.execute("SET maintenance_work_mem = '512MB'")
-    for _name, sql in indexes:
-        cur.execute(sql)
+    for _name, statement in indexes:
+        cur.execute(statement)
+    if not sql.pg:
+        cur.execute("PRAGMA synchronous=NORMAL")
     raw.commit()
     raw.close()
 
@@ -432,7 +349,7 @@ def _run(kind: str, url: str, tmp: Path, deals: int, activities: int, runs: int)
     with Session(engine) as session:
         world = World(session, deals, activities)
     started = time.perf_counter()
-    (_load_sqlite if kind == "sqlite" else _load_postgres)(engine, world)
+    _load(engine, kind, world)
     loaded = time.perf_counter()
     with Session(engine) as session:
         counts = rebuild_summaries(session)
