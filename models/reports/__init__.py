@@ -8,10 +8,11 @@ transaction as the deal, stage entry or activity they mirror.
 from __future__ import annotations
 
 from models.platform.registry import Registry
-from models.reports import entities, plans, schedules, stored, summaries, tables  # noqa: F401
+from models.reports import demo, entities, plans, schedules, stored, summaries, tables  # noqa: F401
 
 
 def register(registry: Registry) -> None:
     summaries.install()
     entities.register(registry)
     registry.job("report_schedules", schedules.run_due)
+    registry.demo_seed("reports", demo.seed_plans)
