@@ -58,8 +58,8 @@ def _product() -> Any:
     return func.substr(func.coalesce(Deal.product_lines[0].as_string(), ""), 1, PRODUCT_LEN)
 
 
-def rebuild_summaries(session: Session) -> dict[str, int]:
-    """Empty the summaries and fill them again from the source tables; returns rows per table."""
+def rebuild_summaries(session: Session, *, marks: bool = True) -> dict[str, int]:
+    """Empty the summaries and fill them again; give unmarked rows a BI change mark; rows per table."""
     pg = session.get_bind().dialect.name == "postgresql"
     for model in SUMMARY_TABLES:
         session.execute(delete(model))
@@ -154,7 +154,8 @@ def rebuild_summaries(session: Session) -> dict[str, int]:
             select(act_day, user, Activity.kind, func.count()).group_by(act_day, user, Activity.kind),
         )
     )
-    _mark_unmarked(session)
+    if marks:  # the BI feed's change marks for rows that never had one
+        _mark_unmarked(session)
     return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0 for m in SUMMARY_TABLES}
 
 
