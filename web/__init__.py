@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.leads import bp as leads_bp
     from web.main import bp as main_bp
     from web.processes import bp as processes_bp
+    from web.reports import init_app as init_reports
     from web.studio import bp as studio_bp
 
     app.extensions["crm.session_factory"] = session_factory(app)
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(deals_bp)
     init_discounts(app)
     init_documents(app)
+    init_reports(app)
     app.register_blueprint(insurance_bp)
     app.register_blueprint(contracts_bp)
     app.register_blueprint(processes_bp)

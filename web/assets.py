@@ -12,6 +12,8 @@ NODE_MODULES = PROJECT_ROOT / "node_modules"
 ALLOWED = {
     "bootstrap": NODE_MODULES / "bootstrap" / "dist",
     "bootstrap-icons": NODE_MODULES / "bootstrap-icons" / "font",
+    "chart.js": NODE_MODULES / "chart.js" / "dist",
+    "chartjs-chart-funnel": NODE_MODULES / "chartjs-chart-funnel" / "build",
 }
 
 bp = Blueprint("assets", __name__)

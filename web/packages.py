@@ -23,6 +23,7 @@ import models.identity
 import models.insurance
 import models.notifications
 import models.platform
+import models.reports
 import models.sales
 import models.studio
 import models.tasks
@@ -41,6 +42,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.discounts,
     models.contracts,
     models.documents,
+    models.reports,
     integrations.registry,
     integrations.mail,
     integrations.edo,

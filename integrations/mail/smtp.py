@@ -27,10 +27,12 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     message["Message-ID"] = payload.get("message_id") or make_msgid(idstring=f"crm-outbox-{row.id}",
                                                                      domain="crm.local")
     message.set_content(payload.get("body", ""))
-    for attachment in payload.get("attachments") or ():
-        maintype, _, subtype = attachment.get("content_type", "application/octet-stream").partition("/")
-        message.add_attachment(base64.b64decode(attachment["data"]), maintype=maintype, subtype=subtype,
-                               filename=attachment["filename"])
+    if payload.get("html"):  # reports: an HTML part beside the text, and files attached
+        message.add_alternative(payload["html"], subtype="html")
+    for item in payload.get("attachments") or ():
+        maintype, _, subtype = item.get("content_type", "application/octet-stream").partition("/")
+        message.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
+                               filename=item["filename"])
     return message
 
 

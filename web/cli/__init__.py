@@ -93,11 +93,12 @@ from web.cli import (  # noqa: E402
     db_commands,
     demo_commands,
     process_commands,
+    report_commands,
     run_command,
     user_commands,
 )
 
-for module in (db_commands, demo_commands, process_commands, run_command, user_commands):
+for module in (db_commands, demo_commands, process_commands, report_commands, run_command, user_commands):
     module.register(cli)
 
 from web.cli import contract_commands, import_commands, insurance_commands  # noqa: E402  (client import, issue 4)

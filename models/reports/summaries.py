@@ -1,0 +1,305 @@
+"""Keeps the summary tables in step with deals, stage entries and activities, in the same transaction.
+
+A session hook does it for every code path that changes these rows through the ORM (stage
+moves, edits, hand-overs, the lead process, demo data): before a flush it reads the stored
+values of each changed or deleted row and takes their contribution away; after the flush it
+reads the new stored values and adds theirs. Reading both from the database (not from the
+objects) keeps it exact whichever attribute or relationship a service set. The deltas go out
+as atomic upserts (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``), so concurrent
+transactions add up instead of overwriting each other. Bulk loads that bypass the ORM call
+``models.reports.rebuild.rebuild_summaries`` afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.clients.cards import Client
+from models.platform.db import Base, utcnow
+from models.reports.periods import NO_DATE, local_day, month_start
+from models.reports.tables import (
+    PRODUCT_LEN,
+    ActivityBucket,
+    ChangeMark,
+    OutcomeBucket,
+    PipelineBucket,
+    StageEntryBucket,
+)
+from models.sales.activities import Activity
+from models.sales.deals import Deal, DealStageHistory, DealStatus
+from models.sales.leads import Lead
+from models.tasks.adhoc import Task
+
+Contribution = tuple[type[Base], tuple, dict[str, int]]
+_DEAL_ATTRS = frozenset(
+    {
+        "owner_id",
+        "owner",
+        "funnel_id",
+        "funnel",
+        "stage_id",
+        "stage",
+        "status",
+        "premium",
+        "contract_premium",
+        "probability",
+        "expected_close_date",
+        "product_lines",
+        "closed_at",
+        "created_at",
+        "loss_reason_id",
+        "loss_reason",
+    }
+)
+_HISTORY_ATTRS = frozenset({"entered_at", "stage_id", "stage", "deal_id", "deal"})
+_ACTIVITY_ATTRS = frozenset({"happened_at", "user_id", "user", "kind"})
+_TRACKED: dict[type, frozenset[str]] = {
+    Deal: _DEAL_ATTRS,
+    DealStageHistory: _HISTORY_ATTRS,
+    Activity: _ACTIVITY_ATTRS,
+}
+_MARKED: dict[type, str] = {
+    Deal: "deals",
+    Activity: "activities",
+    Lead: "leads",
+    Client: "clients",
+    Task: "tasks",
+}
+_KEYS: dict[type, tuple[str, ...]] = {
+    PipelineBucket: ("owner_id", "funnel_id", "stage_id", "product", "close_month"),
+    StageEntryBucket: ("day", "owner_id", "funnel_id", "stage_id", "product"),
+    OutcomeBucket: ("day", "owner_id", "funnel_id", "product", "status", "loss_reason_id"),
+    ActivityBucket: ("day", "user_id", "kind"),
+}
+_CHUNK = 500
+
+
+def kopecks(amount: Decimal | float | int | None) -> int:
+    return int((Decimal(str(amount or 0)) * 100).to_integral_value())
+
+
+def main_product(lines: Any) -> str:
+    """The deal's first product line: the product a deal is reported under."""
+    return str(lines[0])[:PRODUCT_LEN] if isinstance(lines, list) and lines else ""
+
+
+def deal_contributions(v: dict[str, Any]) -> list[Contribution]:
+    """What one deal (its stored values) adds to the pipeline and the outcome summaries."""
+    owner, product = v["owner_id"] or 0, main_product(v["product_lines"])
+    if v["status"] == DealStatus.OPEN:
+        close: date = month_start(v["expected_close_date"]) if v["expected_close_date"] else NO_DATE
+        premium = kopecks(v["premium"])
+        return [
+            (
+                PipelineBucket,
+                (owner, v["funnel_id"], v["stage_id"], product, close),
+                {"n": 1, "premium_kop": premium, "weighted_pk": premium * (v["probability"] or 0)},
+            )
+        ]
+    if v["closed_at"] is None:
+        return []
+    premium = kopecks(
+        v["contract_premium"]
+        if v["status"] == DealStatus.WON and v["contract_premium"] is not None
+        else v["premium"]
+    )
+    cycle = max(0, round((v["closed_at"] - v["created_at"]).total_seconds()))
+    reason = (v["loss_reason_id"] or 0) if v["status"] == DealStatus.LOST else 0
+    return [
+        (
+            OutcomeBucket,
+            (local_day(v["closed_at"]), owner, v["funnel_id"], product, v["status"], reason),
+            {"n": 1, "premium_kop": premium, "cycle_seconds": cycle},
+        )
+    ]
+
+
+def entry_contributions(v: dict[str, Any]) -> list[Contribution]:
+    return [
+        (
+            StageEntryBucket,
+            (
+                local_day(v["entered_at"]),
+                v["owner_id"] or 0,
+                v["funnel_id"],
+                v["stage_id"],
+                main_product(v["product_lines"]),
+            ),
+            {"n": 1},
+        )
+    ]
+
+
+def activity_contributions(v: dict[str, Any]) -> list[Contribution]:
+    return [(ActivityBucket, (local_day(v["happened_at"]), v["user_id"] or 0, v["kind"]), {"n": 1})]
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def _stored(conn: Connection, model: type, ids: list[int]) -> list[Contribution]:
+    """Contributions of the rows ``ids`` of ``model`` as the database holds them now."""
+    out: list[Contribution] = []
+    for chunk in _chunks(ids):
+        if model is Deal:
+            rows = conn.execute(
+                select(
+                    Deal.owner_id,
+                    Deal.funnel_id,
+                    Deal.stage_id,
+                    Deal.status,
+                    Deal.premium,
+                    Deal.contract_premium,
+                    Deal.probability,
+                    Deal.expected_close_date,
+                    Deal.product_lines,
+                    Deal.closed_at,
+                    Deal.created_at,
+                    Deal.loss_reason_id,
+                ).where(Deal.id.in_(chunk))
+            ).mappings()
+            out += [c for r in rows for c in deal_contributions(dict(r))]
+        elif model is DealStageHistory:
+            rows = conn.execute(
+                select(
+                    DealStageHistory.entered_at,
+                    DealStageHistory.stage_id,
+                    Deal.owner_id,
+                    Deal.funnel_id,
+                    Deal.product_lines,
+                )
+                .join(Deal, DealStageHistory.deal_id == Deal.id)
+                .where(DealStageHistory.id.in_(chunk))
+            ).mappings()
+            out += [c for r in rows for c in entry_contributions(dict(r))]
+        else:
+            rows = conn.execute(
+                select(Activity.happened_at, Activity.user_id, Activity.kind).where(Activity.id.in_(chunk))
+            ).mappings()
+            out += [c for r in rows for c in activity_contributions(dict(r))]
+    return out
+
+
+def _relevant(obj: Any, attrs: frozenset[str]) -> bool:
+    return bool(attrs & set(inspect(obj).committed_state))
+
+
+def _ids(objs: Iterable[Any], model: type) -> list[int]:
+    found: list[Any] = [o for o in objs if type(o) is model]
+    return [o.id for o in found if o.id is not None]
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    """Take away the stored contribution of every changed or deleted tracked row."""
+    changed: dict[type, list[Any]] = {m: [] for m in _TRACKED}
+    for obj in session.dirty:
+        attrs = _TRACKED.get(type(obj))
+        if attrs is not None and _relevant(obj, attrs):
+            changed[type(obj)].append(obj)
+    for obj in session.deleted:
+        if type(obj) in _TRACKED:
+            changed[type(obj)].append(obj)
+    pending: list[tuple[Contribution, int]] = session.info.setdefault("report_deltas", [])
+    later: set[int] = session.info.setdefault("report_recount", set())
+    if not any(changed.values()):
+        return
+    conn = session.connection()
+    for model, objs in changed.items():
+        pending += [(c, -1) for c in _stored(conn, model, _ids(objs, model))]
+        later.update(id(o) for o in objs)
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    """Add the stored contribution of every new or changed tracked row, then write all deltas."""
+    pending: list[tuple[Contribution, int]] = session.info.pop("report_deltas", [])
+    later: set[int] = session.info.pop("report_recount", set())
+    fresh: dict[type, list[int]] = defaultdict(list)
+    for obj in session.new:
+        if type(obj) in _TRACKED:
+            fresh[type(obj)].append(obj.id)
+    for obj in session.dirty:
+        if id(obj) in later and obj not in session.deleted:
+            fresh[type(obj)].append(obj.id)
+    conn = session.connection()
+    for model, ids in fresh.items():
+        pending += [(c, 1) for c in _stored(conn, model, ids)]
+    _write(conn, pending)
+    _mark_changes(conn, session)
+
+
+def _write(conn: Connection, pending: list[tuple[Contribution, int]]) -> None:
+    totals: dict[tuple[type, tuple], dict[str, int]] = {}
+    for (model, key, measures), sign in pending:
+        slot = totals.setdefault((model, key), defaultdict(int))
+        for name, value in measures.items():
+            slot[name] += sign * value
+    by_model: dict[type, list[dict[str, Any]]] = defaultdict(list)
+    for (model, key), measures in totals.items():
+        if any(measures.values()):
+            by_model[model].append({**dict(zip(_KEYS[model], key, strict=True)), **measures})
+    for model, rows in by_model.items():
+        upsert(conn, model, rows, additive=True)
+
+
+def upsert(conn: Connection, model: type, rows: list[dict[str, Any]], *, additive: bool) -> None:
+    """Insert ``rows`` into ``model``'s table; on a key already there add (or set) the measures."""
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    keys = [c.name for c in table.primary_key.columns]
+    for group in _by_columns(rows):
+        stmt = dialect.insert(table)
+        names = [n for n in group[0] if n not in keys]
+        values = {n: (table.c[n] + stmt.excluded[n]) if additive else stmt.excluded[n] for n in names}
+        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values), group)
+
+
+def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(sorted(row))].append(row)
+    return list(groups.values())
+
+
+def _mark_changes(conn: Connection, session: Session) -> None:
+    """Record when deals, activities, leads and clients changed, for the BI feed's cursor."""
+    now: datetime = utcnow()
+    marks = {
+        (_MARKED[type(o)], o.id)
+        for o in (*session.new, *session.dirty)
+        if type(o) in _MARKED and o.id is not None and o not in session.deleted
+    }
+    for history in (o for o in (*session.new, *session.dirty) if type(o) is DealStageHistory):
+        if history.deal_id is not None:
+            marks.add(("deals", history.deal_id))
+    upsert(
+        conn,
+        ChangeMark,
+        [{"entity": e, "record_id": i, "updated_at": now} for e, i in sorted(marks)],
+        additive=False,
+    )
+
+
+def _forget(session: Session, *args: Any) -> None:
+    """A rolled-back flush leaves no deltas behind for the next one."""
+    session.info.pop("report_deltas", None)
+    session.info.pop("report_recount", None)
+
+
+def install() -> None:
+    """Hook the maintenance into every session (idempotent: building many apps installs it once)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_soft_rollback", _forget)

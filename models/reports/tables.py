@@ -1,0 +1,108 @@
+"""The summary tables the dashboard reads, and the indexes it adds to the deal and activity tables.
+
+Each summary row is one bucket of a grouping key with additive measures, so a change of a
+deal or an activity moves its contribution from one bucket to another by two atomic upserts
+(``models.reports.summaries``) in the same transaction. Money is kept in kopecks
+(``BigInteger``): exact on SQLite and PostgreSQL alike; the weighted forecast is kept as
+``Σ premium_kop × probability`` (percent-kopecks) so no rounding happens per deal.
+Missing keys are stored as 0 (no owner, no loss reason), '' (no product) or 1900-01-01
+(no expected close date), because a primary key column cannot hold NULL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, Index, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.clients.cards import Client
+from models.platform.db import Base, UTCDateTime
+from models.sales.activities import Activity
+from models.sales.deals import Deal
+from models.sales.leads import Lead
+
+PRODUCT_LEN = 40
+
+
+class PipelineBucket(Base):
+    """Open deals now: count, premium and weighted premium by owner, funnel, stage, product, close month."""
+
+    __tablename__ = "report_pipeline"
+
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    funnel_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product: Mapped[str] = mapped_column(String(PRODUCT_LEN), primary_key=True)
+    close_month: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    premium_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    weighted_pk: Mapped[int] = mapped_column(BigInteger, default=0)  # Σ premium_kop × probability %
+
+
+class StageEntryBucket(Base):
+    """Deals that entered a stage on a Moscow day (the funnel and its conversion)."""
+
+    __tablename__ = "report_stage_entry"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    funnel_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product: Mapped[str] = mapped_column(String(PRODUCT_LEN), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OutcomeBucket(Base):
+    """Deals won or lost on a Moscow day: count, premium, summed cycle length, by loss reason."""
+
+    __tablename__ = "report_outcome"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    funnel_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product: Mapped[str] = mapped_column(String(PRODUCT_LEN), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    loss_reason_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    premium_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    cycle_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ActivityBucket(Base):
+    """Activities per Moscow day, employee and kind (coaching, KPI)."""
+
+    __tablename__ = "report_activity_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ChangeMark(Base):
+    """When a record of an exported entity last changed: the cursor of the BI feed (``updated_since``)."""
+
+    __tablename__ = "report_change"
+    __table_args__ = (Index("ix_report_change_since", "entity", "updated_at", "record_id"),)
+
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+SUMMARY_TABLES = (PipelineBucket, StageEntryBucket, OutcomeBucket, ActivityBucket)
+
+# Indexed aggregates over the sales tables: the flag tiles (stuck, no activity, КП expiring,
+# registry) count open deals by range scans on these, and the period lists (losses, top risks)
+# read closed deals of a period by ``closed_at``. Declared here because the reports need them.
+DEAL_INDEXES = (
+    Index("ix_report_deal_stuck", Deal.status, Deal.stage_id, Deal.stage_entered_at),
+    Index("ix_report_deal_quiet", Deal.status, func.coalesce(Deal.last_activity_at, Deal.created_at)),
+    Index("ix_report_deal_offer", Deal.status, Deal.offer_expires_on),
+    Index("ix_report_deal_close", Deal.status, Deal.expected_close_date),
+    Index("ix_report_deal_closed", Deal.status, Deal.closed_at),
+    Index("ix_report_client_flag", Client.registry_flag),
+    Index("ix_report_activity_user", Activity.user_id, Activity.happened_at),
+    Index("ix_report_lead_closed", Lead.assigned_to_id, Lead.closed_at),
+)

@@ -1,0 +1,69 @@
+"""Dashboard and plan pages over HTTP: who sees what, the head edits plans, bad input refused in Russian."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from models.reports.plans import SalesPlan
+from tests.conftest import csrf_from, login
+from tests.reports.conftest import NOW
+
+
+def test_start_page_is_the_dashboard_for_head_and_senior_but_the_inbox_for_a_manager(sales, client, clock):
+    clock.set(NOW)
+    login(client, "head")
+    page = client.get("/").get_data(as_text=True)
+    assert "Дашборд отдела продаж" in page and 'id="chart-funnel"' in page and "<script>" not in page
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    login(client, "manager")
+    assert client.get("/").status_code == 302
+    own = client.get("/reports/").get_data(as_text=True)
+    assert "Мои показатели" in own and "D4" not in own  # D4 is manager2's hot deal
+
+
+def test_head_edits_plans_and_a_manager_may_not(sales, client, clock, session, demo_users):
+    clock.set(NOW)
+    login(client, "head")
+    form = client.get("/reports/plans?month=2026-02-01").get_data(as_text=True)
+    manager = demo_users["manager"].id
+    answer = client.post(
+        "/reports/plans",
+        data={
+            "csrf_token": csrf_from(form),
+            "month": "2026-02-01",
+            f"deals_{manager}": "2",
+            f"premium_{manager}": "100 000",
+        },
+    )
+    assert answer.status_code == 302
+    assert session.scalars(select(SalesPlan)).one().premium_kop == 10_000_000
+    refused = client.post(
+        "/reports/plans",
+        data={
+            "csrf_token": csrf_from(form),
+            "month": "2026-02-01",
+            f"deals_{manager}": "два",
+            f"premium_{manager}": "-5",
+        },
+    )
+    assert refused.status_code == 422 and "целое число" in refused.get_data(as_text=True)
+    session.expire_all()
+    assert session.scalars(select(SalesPlan)).one().deals == 2
+    client.post("/logout", data={"csrf_token": csrf_from(form)})
+    login(client, "manager")
+    page = client.get("/reports/plans").get_data(as_text=True)
+    denied = client.post(
+        "/reports/plans", data={"csrf_token": csrf_from(page), "month": "2026-02-01", f"deals_{manager}": "9"}
+    )
+    assert denied.status_code == 403
+    assert date(2026, 2, 1) == session.scalars(select(SalesPlan)).one().month
+
+
+def test_a_bad_filter_is_a_400_in_russian(sales, client, clock):
+    clock.set(NOW)
+    login(client, "head")
+    answer = client.get("/reports/?period=decade")
+    assert answer.status_code == 400 and "Неизвестный период" in answer.get_data(as_text=True)
+    assert client.get("/reports/?date=31.02.2026").status_code == 400
