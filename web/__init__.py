@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     login_manager.init_app(app)
     rest_api.init_app(app)
 
-    from web import assets, errors, formatting, navigation, security, transactions
+    from web import assets, errors, formatting, links, navigation, security, transactions
     from web.admin import bp as admin_bp
     from web.api import register_api
     from web.auth import bp as auth_bp
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.leads import bp as leads_bp
     from web.main import bp as main_bp
     from web.processes import bp as processes_bp
+    from web.search import bp as search_bp
     from web.studio import bp as studio_bp
 
     app.extensions["crm.session_factory"] = session_factory(app)
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     assets.init_app(app)
     navigation.init_app(app)
     formatting.init_app(app)
+    links.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
@@ -121,6 +123,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(insurance_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(studio_bp)
+    app.register_blueprint(search_bp)
     register_api(app)
     transactions.init_app(app)  # last: wraps every view registered above
     return app

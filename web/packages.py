@@ -15,12 +15,14 @@ import engine
 import integrations.mail
 import integrations.registry
 import models.clients
+import models.collaboration
 import models.discounts
 import models.identity
 import models.insurance
 import models.notifications
 import models.platform
 import models.sales
+import models.search
 import models.studio
 import models.tasks
 from models.platform.registry import Registry, build_registry, install
@@ -36,6 +38,8 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.studio,
     models.insurance,
     models.discounts,
+    models.search,
+    models.collaboration,
     integrations.registry,
     integrations.mail,
 )

@@ -19,9 +19,11 @@ def register_api(app: Flask) -> None:
     from web.api.leads import blp as leads_blp
     from web.api.me import blp as me_blp
     from web.api.processes import blp as processes_blp
+    from web.api.search import blp as search_blp
     from web.api.tasks import blp as tasks_blp
 
-    for blueprint in (me_blp, clients_blp, processes_blp, tasks_blp, leads_blp, deals_blp, discounts_blp):
+    for blueprint in (me_blp, clients_blp, processes_blp, tasks_blp, leads_blp, deals_blp, discounts_blp,
+                      search_blp):
         rest_api.register_blueprint(blueprint, url_prefix="/api/v1")
     rest_api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "crm token"}

@@ -1,0 +1,98 @@
+"""collaboration: full-text search texts, timeline, department requests, comment marks, data quality, NPS
+
+Revision ID: 0015_collaboration
+Revises: 0010_studio
+Create Date: 2026-11-30 08:30:00
+
+``search_text`` (one row per searchable text; on PostgreSQL its ``tsv`` column has a GIN
+index, on SQLite the contentless FTS5 table ``search_text_fts`` holds the stems). New tables
+only. Written by hand; the lead chains it after the parallel migrations at merge.
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+
+# revision identifiers, used by Alembic.
+revision = "0015_collaboration"
+down_revision = "0010_studio"
+branch_labels = None
+depends_on = None
+
+
+def _is_pg() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def _search() -> None:
+    tsv = postgresql.TSVECTOR() if _is_pg() else sa.Text()
+    op.create_table(
+        "search_text",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("object_type", sa.String(length=40), nullable=False),
+        sa.Column("object_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=True),
+        sa.Column("deal_id", sa.Integer(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("tag", sa.String(length=80), nullable=True),
+        sa.Column("product", sa.String(length=40), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("tsv", tsv, nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_text")),
+    )
+    with op.batch_alter_table("search_text", schema=None) as batch_op:
+        batch_op.create_index("ix_search_text_source", ["source", "source_id"], unique=True)
+        batch_op.create_index("ix_search_text_client", ["client_id", "id"], unique=False)
+        batch_op.create_index("ix_search_text_owner", ["owner_id", "id"], unique=False)
+        batch_op.create_index("ix_search_text_author", ["author_id", "id"], unique=False)
+        batch_op.create_index("ix_search_text_tsv", ["tsv"], unique=False, postgresql_using="gin",
+                              sqlite_where=sa.text("0"))
+    if not _is_pg():
+        op.execute("CREATE VIRTUAL TABLE search_text_fts USING fts5(stems, content='', "
+                   "tokenize='unicode61 remove_diacritics 0')")
+
+
+def _comment_marks() -> None:
+    op.create_table(
+        "comment_mark",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("comment_id", sa.Integer(), nullable=False),
+        sa.Column("mark", sa.String(length=20), nullable=False),
+        sa.Column("tag", sa.String(length=80), nullable=True),
+        sa.Column("product", sa.String(length=40), nullable=True),
+        sa.Column("marked_by_id", sa.Integer(), nullable=True),
+        sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["comment_id"], ["comment.id"], name=op.f("fk_comment_mark_comment_id_comment"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["marked_by_id"], ["user.id"], name=op.f("fk_comment_mark_marked_by_id_user"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_comment_mark")),
+        sa.UniqueConstraint("comment_id", name=op.f("uq_comment_mark_comment_id")),
+    )
+    with op.batch_alter_table("comment_mark", schema=None) as batch_op:
+        batch_op.create_index("ix_comment_mark_kind", ["mark", "product", "tag"], unique=False)
+
+
+def upgrade():
+    _search()
+    _comment_marks()
+
+
+def downgrade():
+    with op.batch_alter_table("comment_mark", schema=None) as batch_op:
+        batch_op.drop_index("ix_comment_mark_kind")
+    op.drop_table("comment_mark")
+    if not _is_pg():
+        op.execute("DROP TABLE IF EXISTS search_text_fts")
+    with op.batch_alter_table("search_text", schema=None) as batch_op:
+        batch_op.drop_index("ix_search_text_tsv", postgresql_using="gin", sqlite_where=sa.text("0"))
+        batch_op.drop_index("ix_search_text_author")
+        batch_op.drop_index("ix_search_text_owner")
+        batch_op.drop_index("ix_search_text_client")
+        batch_op.drop_index("ix_search_text_source")
+    op.drop_table("search_text")
