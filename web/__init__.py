@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.api import register_api
     from web.auth import bp as auth_bp
     from web.clients import bp as clients_bp
+    from web.collaboration import bp as collaboration_bp
     from web.deals import bp as deals_bp
     from web.discounts import init_app as init_discounts
     from web.inbox import init_app as init_inbox
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(processes_bp)
     app.register_blueprint(studio_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(collaboration_bp)
     register_api(app)
     transactions.init_app(app)  # last: wraps every view registered above
     return app

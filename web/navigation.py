@@ -24,6 +24,7 @@ NAV = (
     NavItem("Лиды", "leads.index", Permission.USE_CRM, "funnel"),
     NavItem("Сделки", "deals.index", Permission.USE_CRM, "briefcase"),
     NavItem("Скидки", "discounts.index", Permission.USE_CRM, "percent"),
+    NavItem("Запросы", "collaboration.requests_journal", Permission.USE_CRM, "send"),
     NavItem("Документы", "documents.index", Permission.USE_CRM, "file-earmark-text"),
     NavItem("Процессы", "processes.index", Permission.VIEW_PROCESSES, "diagram-3"),
     NavItem("Студия процессов", "studio.index", Permission.VIEW_PROCESSES, "bezier2"),

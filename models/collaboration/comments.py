@@ -63,6 +63,11 @@ def comment_subject(session: Session, object_type: str, object_id: int) -> tuple
     if object_type == "task":
         adhoc = session.get(Task, object_id)
         return subject_of(session, adhoc.business_type, adhoc.business_id) if adhoc else (None, None)
+    if object_type == "department_request":
+        from models.collaboration.requests import DepartmentRequest
+
+        request = session.get(DepartmentRequest, object_id)
+        return (request.client_id, request.deal_id) if request else (None, None)
     return None, None
 
 

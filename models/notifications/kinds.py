@@ -37,6 +37,9 @@ KINDS: dict[str, Kind] = {
     "discount_request": Kind("Запрос скидки ждёт моего решения (или отозван)", EMAIL),
     "discount_decision": Kind("Решение по моему запросу скидки, ответ на встречное предложение", EMAIL),
     "process_feedback": Kind("Отзыв сотрудника о шаге моего процесса", EMAIL),
+    "department_request": Kind("Ответ отдела на мой запрос, просрочка запроса", EMAIL),
+    "data_quality": Kind("Задача исправить данные моих клиентов и сделок"),
+    "client_feedback": Kind("Низкая оценка клиента (NPS) по моей команде", EMAIL),
 }
 
 

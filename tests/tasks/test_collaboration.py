@@ -91,6 +91,9 @@ def test_email_preferences_are_saved_per_kind(client, session, demo_users):
         "discount_request": False,
         "discount_decision": False,
         "process_feedback": False,
+        "department_request": False,
+        "data_quality": False,
+        "client_feedback": False,
     }
 
 

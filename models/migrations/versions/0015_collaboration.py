@@ -78,12 +78,53 @@ def _comment_marks() -> None:
         batch_op.create_index("ix_comment_mark_kind", ["mark", "product", "tag"], unique=False)
 
 
+def _requests() -> None:
+    op.create_table(
+        "department_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("role", sa.String(length=30), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("deal_id", sa.Integer(), nullable=True),
+        sa.Column("requester_id", sa.Integer(), nullable=True),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("question", sa.Text(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("sla_hours", sa.Integer(), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rounds", sa.Integer(), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answered_by_id", sa.Integer(), nullable=True),
+        sa.Column("breached_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("instance_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["client_id"], ["client.id"], name=op.f("fk_department_request_client_id_client"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["deal_id"], ["deal.id"], name=op.f("fk_department_request_deal_id_deal"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["requester_id"], ["user.id"], name=op.f("fk_department_request_requester_id_user"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["answered_by_id"], ["user.id"],
+                                name=op.f("fk_department_request_answered_by_id_user"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_department_request")),
+    )
+    with op.batch_alter_table("department_request", schema=None) as batch_op:
+        batch_op.create_index("ix_department_request_client", ["client_id", "created_at"], unique=False)
+        batch_op.create_index("ix_department_request_role", ["role", "status", "created_at"], unique=False)
+        batch_op.create_index("ix_department_request_requester", ["requester_id", "status"], unique=False)
+
+
 def upgrade():
     _search()
     _comment_marks()
+    _requests()
 
 
 def downgrade():
+    op.drop_table("department_request")
     with op.batch_alter_table("comment_mark", schema=None) as batch_op:
         batch_op.drop_index("ix_comment_mark_kind")
     op.drop_table("comment_mark")
