@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.leads import bp as leads_bp
     from web.main import bp as main_bp
     from web.processes import bp as processes_bp
+    from web.quality import bp as quality_bp
     from web.search import bp as search_bp
     from web.studio import bp as studio_bp
 
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(studio_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(collaboration_bp)
+    app.register_blueprint(quality_bp)
     register_api(app)
     transactions.init_app(app)  # last: wraps every view registered above
     return app

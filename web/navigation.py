@@ -28,6 +28,7 @@ NAV = (
     NavItem("Документы", "documents.index", Permission.USE_CRM, "file-earmark-text"),
     NavItem("Процессы", "processes.index", Permission.VIEW_PROCESSES, "diagram-3"),
     NavItem("Студия процессов", "studio.index", Permission.VIEW_PROCESSES, "bezier2"),
+    NavItem("Качество данных", "quality.index", Permission.VIEW_REPORTS, "clipboard-check"),
     NavItem("Отчёты", "reports.index", Permission.VIEW_REPORTS, "bar-chart"),
     NavItem("Администрирование", "admin.users", Permission.MANAGE_USERS, "gear"),
 )

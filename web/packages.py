@@ -21,6 +21,7 @@ import models.identity
 import models.insurance
 import models.notifications
 import models.platform
+import models.quality
 import models.sales
 import models.search
 import models.studio
@@ -40,6 +41,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.discounts,
     models.search,
     models.collaboration,
+    models.quality,
     integrations.registry,
     integrations.mail,
 )

@@ -44,7 +44,8 @@ def live_url(app) -> Iterator[str]:
 def page(live_url):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(base_url=live_url, locale="ru-RU", viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(base_url=live_url, locale="ru-RU", viewport={"width": 1400,
+                                                                                   "height": 1000})
         context.set_default_timeout(15000)
         yield context.new_page()
         context.close()
@@ -125,7 +126,8 @@ def test_manager_asks_underwriting_the_answer_lands_in_the_inbox_and_a_breach_es
     page.locator("#send-request").click()
     expect(page.locator(".alert-success")).to_contain_text("отправлен")
     world.session.expire_all()
-    late = world.session.scalar(select(DepartmentRequest).where(DepartmentRequest.subject == "Склады в Подмосковье"))
+    subject = DepartmentRequest.subject == "Склады в Подмосковье"
+    late = world.session.scalar(select(DepartmentRequest).where(subject))
     for _ in range(4):
         world.clock.advance(timedelta(hours=6))
         fire_due_timers(app.extensions["crm.session_factory"], world.services)

@@ -117,13 +117,76 @@ def _requests() -> None:
         batch_op.create_index("ix_department_request_requester", ["requester_id", "status"], unique=False)
 
 
+def _quality() -> None:
+    op.create_table(
+        "quality_rule",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("record", sa.String(length=20), nullable=False),
+        sa.Column("client_kind", sa.String(length=20), nullable=True),
+        sa.Column("stage_code", sa.String(length=40), nullable=True),
+        sa.Column("check", sa.String(length=20), nullable=False),
+        sa.Column("field", sa.String(length=60), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("message", sa.String(length=300), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["created_by_id"], ["user.id"], name=op.f("fk_quality_rule_created_by_id_user"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quality_rule")),
+    )
+    with op.batch_alter_table("quality_rule", schema=None) as batch_op:
+        batch_op.create_index("ix_quality_rule_scope", ["record", "is_active"], unique=False)
+    op.create_table(
+        "quality_issue",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("record", sa.String(length=20), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("rule_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("message", sa.String(length=300), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=True),
+        sa.Column("found_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fixed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["rule_id"], ["quality_rule.id"], name=op.f("fk_quality_issue_rule_id_quality_rule"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["owner_id"], ["user.id"], name=op.f("fk_quality_issue_owner_id_user"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["task_id"], ["task.id"], name=op.f("fk_quality_issue_task_id_task"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quality_issue")),
+    )
+    with op.batch_alter_table("quality_issue", schema=None) as batch_op:
+        batch_op.create_index("ix_quality_issue_open", ["owner_id", "fixed_at"], unique=False)
+        batch_op.create_index("ix_quality_issue_record", ["record", "record_id", "rule_id"], unique=False)
+    op.create_table(
+        "quality_snapshot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("records", sa.Integer(), nullable=False),
+        sa.Column("with_problems", sa.Integer(), nullable=False),
+        sa.Column("problems", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["owner_id"], ["user.id"], name=op.f("fk_quality_snapshot_owner_id_user"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quality_snapshot")),
+    )
+    with op.batch_alter_table("quality_snapshot", schema=None) as batch_op:
+        batch_op.create_index("ix_quality_snapshot_day", ["taken_at", "owner_id"], unique=False)
+
+
 def upgrade():
     _search()
     _comment_marks()
     _requests()
+    _quality()
 
 
 def downgrade():
+    op.drop_table("quality_snapshot")
+    op.drop_table("quality_issue")
+    op.drop_table("quality_rule")
     op.drop_table("department_request")
     with op.batch_alter_table("comment_mark", schema=None) as batch_op:
         batch_op.drop_index("ix_comment_mark_kind")
