@@ -88,11 +88,12 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     login_manager.init_app(app)
     rest_api.init_app(app)
 
-    from web import assets, errors, formatting, navigation, security, transactions
+    from web import assets, errors, formatting, links, navigation, security, transactions
     from web.admin import bp as admin_bp
     from web.api import register_api
     from web.auth import bp as auth_bp
     from web.clients import bp as clients_bp
+    from web.collaboration import bp as collaboration_bp
     from web.contracts import bp as contracts_bp
     from web.deals import bp as deals_bp
     from web.discounts import init_app as init_discounts
@@ -103,7 +104,9 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.leads import bp as leads_bp
     from web.main import bp as main_bp
     from web.processes import bp as processes_bp
+    from web.quality import bp as quality_bp
     from web.reports import init_app as init_reports
+    from web.search import bp as search_bp
     from web.studio import bp as studio_bp
 
     app.extensions["crm.session_factory"] = session_factory(app)
@@ -112,6 +115,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     assets.init_app(app)
     navigation.init_app(app)
     formatting.init_app(app)
+    links.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
@@ -127,6 +131,9 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(contracts_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(studio_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(collaboration_bp)
+    app.register_blueprint(quality_bp)
     register_api(app)
     transactions.init_app(app)  # last: wraps every view registered above
     return app

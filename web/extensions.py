@@ -7,6 +7,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
+from models.platform.db import is_modelled
 from models.platform.settings import PROJECT_ROOT
 
 MIGRATIONS_DIR = str(PROJECT_ROOT / "models" / "migrations")
@@ -23,7 +24,8 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
 
 
 migrate = Migrate(
-    directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True, render_item=_render_item
+    directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True, render_item=_render_item,
+    include_object=is_modelled,
 )
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -25,9 +25,11 @@ NAV = (
     NavItem("Сделки", "deals.index", Permission.USE_CRM, "briefcase"),
     NavItem("Скидки", "discounts.index", Permission.USE_CRM, "percent"),
     NavItem("На продление", "contracts.renewals", Permission.USE_CRM, "arrow-repeat"),
+    NavItem("Запросы", "collaboration.requests_journal", Permission.USE_CRM, "send"),
     NavItem("Документы", "documents.index", Permission.USE_CRM, "file-earmark-text"),
     NavItem("Процессы", "processes.index", Permission.VIEW_PROCESSES, "diagram-3"),
     NavItem("Студия процессов", "studio.index", Permission.VIEW_PROCESSES, "bezier2"),
+    NavItem("Качество данных", "quality.index", Permission.VIEW_REPORTS, "clipboard-check"),
     NavItem("Отчёты", "reports.index", Permission.VIEW_REPORTS, "bar-chart"),
     NavItem("Администрирование", "admin.users", Permission.MANAGE_USERS, "gear"),
 )

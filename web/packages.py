@@ -16,6 +16,7 @@ import integrations.edo
 import integrations.mail
 import integrations.registry
 import models.clients
+import models.collaboration
 import models.contracts
 import models.discounts
 import models.documents
@@ -23,8 +24,10 @@ import models.identity
 import models.insurance
 import models.notifications
 import models.platform
+import models.quality
 import models.reports
 import models.sales
+import models.search
 import models.studio
 import models.tasks
 from models.platform.registry import Registry, build_registry, install
@@ -43,6 +46,9 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.contracts,
     models.documents,
     models.reports,
+    models.search,
+    models.collaboration,
+    models.quality,
     integrations.registry,
     integrations.mail,
     integrations.edo,

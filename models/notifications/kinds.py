@@ -43,6 +43,9 @@ KINDS: dict[str, Kind] = {
     "document_approval": Kind("Документ ждёт моего согласования (или отозван)", EMAIL),
     "document_status": Kind("Решение по моему документу, статус отправки и ЭДО", EMAIL),
     "document_code": Kind("Код подтверждения согласования документа", EMAIL),
+    "department_request": Kind("Ответ отдела на мой запрос, просрочка запроса", EMAIL),
+    "data_quality": Kind("Задача исправить данные моих клиентов и сделок"),
+    "client_feedback": Kind("Низкая оценка клиента (NPS) по моей команде", EMAIL),
 }
 
 

@@ -55,6 +55,15 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def is_modelled(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's ``include_object``: SQLite's FTS5 tables (``*_fts`` and their shadow tables) have no model.
+
+    They are virtual tables a migration creates on SQLite only; the rows they index are
+    ordinary models, so comparing models with the schema leaves them out.
+    """
+    return not (type_ == "table" and reflected and name is not None and "_fts" in name)
+
+
 def utcnow() -> datetime:
     """Current time in UTC (the default for created/updated columns)."""
     return datetime.now(UTC)

@@ -1,11 +1,12 @@
 """Deals in a funnel: amounts, competitors, stage path with time spent, win/loss rules, flags.
 
-Every stage change goes through ``move_stage``, which checks the rules of the target
-stage (Проиграна needs a loss reason from the configured list; Выиграна needs the
-contract number, start and end dates and the premium), closes the current
-``deal_stage_history`` row with the seconds spent there and opens the next one. Flags
-(stuck, no activity, КП expiring, client flagged by the registry) are computed against
-a clock passed in, so tests move time instead of waiting.
+Every stage change goes through ``move_stage``, which asks the stage gate
+(``models.sales.stage_gate``: the data-quality rules of the target stage, except for
+«Проиграна») and checks the rules of the target stage (Проиграна needs a loss reason
+from the configured list; Выиграна needs the contract number, start and end dates and
+the premium), closes the current ``deal_stage_history`` row with the seconds spent there
+and opens the next one. Flags (stuck, no activity, КП expiring, client flagged by the
+registry) are computed against a clock passed in, so tests move time instead of waiting.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.events import publish
 from models.sales.funnels import Funnel, FunnelStage, LossReason, StageOutcome
+from models.sales.stage_gate import gate_reasons
 
 NO_ACTIVITY_DAYS = 7
 OFFER_EXPIRY_DAYS = 3
@@ -189,6 +191,10 @@ def move_stage(session: Session, deal: Deal, stage_code: str, *, user_id: int | 
     if target.id == deal.stage_id:
         return deal
     errors: dict[str, list[str]] = {}
+    if target.outcome != StageOutcome.LOST:
+        reasons = gate_reasons(session, deal, target.code)
+        if reasons:
+            raise DealError({"stage": [f"Сделку нельзя перевести в «{target.name}»: " + "; ".join(reasons)]})
     if target.outcome == StageOutcome.LOST:
         _lost_rules(session, deal, data, errors)
     elif target.outcome == StageOutcome.WON:

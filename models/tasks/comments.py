@@ -17,7 +17,8 @@ from models.identity.users import User
 from models.notifications.service import notify
 from models.platform.db import Base, UTCDateTime, utcnow
 
-OBJECT_TYPES = {"task": "задаче", "human_task": "задаче процесса", "client": "клиенту", "deal": "сделке"}
+OBJECT_TYPES = {"task": "задаче", "human_task": "задаче процесса", "client": "клиенту", "deal": "сделке",
+                "document": "документу", "department_request": "запросу в отдел"}
 MENTION_RE = re.compile(r"(?<![\w.])@([A-Za-z0-9_.\-]{2,80})")
 MAX_LENGTH = 5000
 
@@ -67,7 +68,7 @@ def add_comment(
     """Store a comment and notify everyone it mentions (except the author)."""
     text = (body or "").strip()
     if object_type not in OBJECT_TYPES:
-        raise CommentError("Комментировать можно задачи, клиентов и сделки")
+        raise CommentError("Комментировать можно задачи, клиентов, сделки, документы и запросы")
     if not text:
         raise CommentError("Комментарий не может быть пустым")
     if len(text) > MAX_LENGTH:

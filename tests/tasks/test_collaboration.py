@@ -94,6 +94,9 @@ def test_email_preferences_are_saved_per_kind(client, session, demo_users):
         "renewal_started": False,
         "renewal_escalated": False,
         "churn_risk": False,
+        "department_request": False,
+        "data_quality": False,
+        "client_feedback": False,
     }
 
 
