@@ -29,6 +29,7 @@ NAV = (
     NavItem("Студия процессов", "studio.index", Permission.VIEW_PROCESSES, "bezier2"),
     NavItem("Отчёты", "reports.index", Permission.VIEW_REPORTS, "bar-chart"),
     NavItem("Администрирование", "admin.users", Permission.MANAGE_USERS, "gear"),
+    NavItem("Интеграции", "integrations.index", Permission.MANAGE_USERS, "plug"),
 )
 
 

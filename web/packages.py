@@ -14,6 +14,7 @@ from types import ModuleType
 import engine
 import integrations.mail
 import integrations.registry
+import integrations.telephony
 import models.clients
 import models.discounts
 import models.identity
@@ -38,6 +39,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.discounts,
     integrations.registry,
     integrations.mail,
+    integrations.telephony,
 )
 
 
