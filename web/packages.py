@@ -15,6 +15,7 @@ import engine
 import integrations.mail
 import integrations.registry
 import integrations.telephony
+import integrations.webhooks
 import models.clients
 import models.discounts
 import models.identity
@@ -40,6 +41,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     integrations.registry,
     integrations.mail,
     integrations.telephony,
+    integrations.webhooks,
 )
 
 

@@ -11,6 +11,7 @@ payload fields. Who publishes:
 
 - ``deal.stage_changed`` — ``models.sales.deals.move_stage`` (every stage change);
 - ``client.created`` — ``models.clients.service.register_client`` / ``create_client``;
+- ``lead.created`` — ``models.sales.intake.submit_lead`` (the site form, the API, the leads page);
 - ``document.signed`` — the documents package, when a document gets its last signature
   (not built yet: it will call ``publish`` with the fields listed here);
 - ``contract.ending`` — the contracts package's daily job, for contracts ending within
@@ -67,6 +68,12 @@ EVENTS: dict[str, EventKind] = {
         },
         "client",
         "client_id",
+    ),
+    "lead.created": EventKind(
+        "Создан лид",
+        {"lead_id": "лид", "source": "источник", "user_id": "кто создал"},
+        "lead",
+        "lead_id",
     ),
     "document.signed": EventKind(
         "Документ подписан",

@@ -8,6 +8,7 @@ from flask_login import current_user
 from integrations.catalog import integration, integrations
 from integrations.status import check_connection, status
 from integrations.telephony.service import CallError, extensions, set_extension
+from integrations.webhooks.service import webhooks_page
 from models.platform.db import db
 from models.platform.permissions import Permission, require
 from web.integrations import bp
@@ -31,8 +32,14 @@ def show(code: str):
     """One integration: settings, last success, last errors, failing deliveries, its own section."""
     _admin()
     item = integration(code) or abort(404)
-    extra = {"extensions": extensions(db.session)} if code == "telephony" else {}
+    extra = _sections.get(code, lambda: {})()
     return render_template("integrations/show.html", s=status(db.session, item, settings()), **extra)
+
+
+_sections = {
+    "telephony": lambda: {"extensions": extensions(db.session)},
+    "webhooks": lambda: {"page": webhooks_page(db.session)},
+}
 
 
 @bp.post("/admin/<code>/check")

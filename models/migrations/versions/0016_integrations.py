@@ -20,7 +20,7 @@ depends_on = None
 
 
 def upgrade():
-        op.create_table('integration_log',
+    op.create_table('integration_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('system', sa.String(length=40), nullable=False),
     sa.Column('ok', sa.Boolean(), nullable=False),
@@ -44,6 +44,34 @@ def upgrade():
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_telephony_extension')),
     sa.UniqueConstraint('extension', name=op.f('uq_telephony_extension_extension'))
     )
+    op.create_table('webhook_subscription',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=1000), nullable=False),
+    sa.Column('events', sa.JSON(), nullable=False),
+    sa.Column('secret', sa.String(length=200), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('allow_private', sa.Boolean(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_webhook_subscription_created_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscription'))
+    )
+    op.create_table('webhook_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subscription_id', sa.Integer(), nullable=False),
+    sa.Column('event', sa.String(length=80), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('outbox_id', sa.Integer(), nullable=True),
+    sa.Column('redelivery_of', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], name=op.f('fk_webhook_delivery_outbox_id_outbox'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['subscription_id'], ['webhook_subscription.id'], name=op.f('fk_webhook_delivery_subscription_id_webhook_subscription'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_delivery'))
+    )
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.create_index('ix_webhook_delivery_subscription', ['subscription_id', 'id'], unique=False)
+
     op.create_table('telephony_call',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entry_id', sa.String(length=100), nullable=False),
@@ -76,19 +104,29 @@ def upgrade():
         batch_op.create_index('ix_telephony_call_deal', ['deal_id', 'started_at'], unique=False)
         batch_op.create_index('ix_telephony_call_user', ['user_id', 'started_at'], unique=False)
 
-    
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('result', sa.JSON(), nullable=True))
+
+
 
 def downgrade():
-        with op.batch_alter_table('telephony_call', schema=None) as batch_op:
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('result')
+
+    with op.batch_alter_table('telephony_call', schema=None) as batch_op:
         batch_op.drop_index('ix_telephony_call_user')
         batch_op.drop_index('ix_telephony_call_deal')
         batch_op.drop_index('ix_telephony_call_client')
 
     op.drop_table('telephony_call')
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_delivery_subscription')
+
+    op.drop_table('webhook_delivery')
+    op.drop_table('webhook_subscription')
     op.drop_table('telephony_extension')
     op.drop_table('telephony_event_seen')
     with op.batch_alter_table('integration_log', schema=None) as batch_op:
         batch_op.drop_index('ix_integration_log_system')
 
     op.drop_table('integration_log')
-    
