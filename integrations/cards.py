@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from integrations.imap.service import Thread, threads_of
 from integrations.telephony.calls import TelephonyCall
 from integrations.telephony.service import calls_of
 
@@ -14,11 +15,14 @@ from integrations.telephony.service import calls_of
 @dataclass(frozen=True)
 class CardBlocks:
     calls: list[TelephonyCall] = field(default_factory=list)
-    emails: list[Any] = field(default_factory=list)
+    threads: list[Thread] = field(default_factory=list)
 
 
 def card_blocks(
     session: Session, user: Any, *, client_id: int | None = None, deal_id: int | None = None
 ) -> CardBlocks:
     """The blocks of one card (the card's own rights are checked again here)."""
-    return CardBlocks(calls=calls_of(session, user, client_id=client_id, deal_id=deal_id))
+    return CardBlocks(
+        calls=calls_of(session, user, client_id=client_id, deal_id=deal_id),
+        threads=threads_of(session, user, client_id=client_id, deal_id=deal_id),
+    )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from types import ModuleType
 
 import engine
+import integrations.imap
 import integrations.mail
 import integrations.registry
 import integrations.telephony
@@ -42,6 +43,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     integrations.mail,
     integrations.telephony,
     integrations.webhooks,
+    integrations.imap,
 )
 
 

@@ -32,6 +32,13 @@ def upgrade():
     with op.batch_alter_table('integration_log', schema=None) as batch_op:
         batch_op.create_index('ix_integration_log_system', ['system', 'id'], unique=False)
 
+    op.create_table('mail_folder_state',
+    sa.Column('mailbox', sa.String(length=300), nullable=False),
+    sa.Column('uidvalidity', sa.Integer(), nullable=False),
+    sa.Column('last_uid', sa.Integer(), nullable=False),
+    sa.Column('checked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('mailbox', name=op.f('pk_mail_folder_state'))
+    )
     op.create_table('telephony_event_seen',
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
@@ -72,6 +79,46 @@ def upgrade():
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.create_index('ix_webhook_delivery_subscription', ['subscription_id', 'id'], unique=False)
 
+    op.create_table('mail_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mailbox', sa.String(length=300), nullable=True),
+    sa.Column('uidvalidity', sa.Integer(), nullable=True),
+    sa.Column('uid', sa.Integer(), nullable=True),
+    sa.Column('direction', sa.String(length=5), nullable=False),
+    sa.Column('message_id', sa.String(length=500), nullable=True),
+    sa.Column('in_reply_to', sa.String(length=500), nullable=True),
+    sa.Column('references', sa.Text(), nullable=True),
+    sa.Column('thread_key', sa.String(length=500), nullable=False),
+    sa.Column('from_addr', sa.String(length=254), nullable=False),
+    sa.Column('from_name', sa.String(length=300), nullable=True),
+    sa.Column('to_addrs', sa.Text(), nullable=True),
+    sa.Column('subject', sa.String(length=998), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=True),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('deal_id', sa.Integer(), nullable=True),
+    sa.Column('activity_id', sa.Integer(), nullable=True),
+    sa.Column('triage', sa.String(length=10), nullable=True),
+    sa.Column('triaged_by_id', sa.Integer(), nullable=True),
+    sa.Column('lead_id', sa.Integer(), nullable=True),
+    sa.Column('sent_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], name=op.f('fk_mail_message_activity_id_activity'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_mail_message_client_id_client'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], name=op.f('fk_mail_message_contact_id_contact'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['deal_id'], ['deal.id'], name=op.f('fk_mail_message_deal_id_deal'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['lead_id'], ['lead.id'], name=op.f('fk_mail_message_lead_id_lead'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sent_by_id'], ['user.id'], name=op.f('fk_mail_message_sent_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['triaged_by_id'], ['user.id'], name=op.f('fk_mail_message_triaged_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_message')),
+    sa.UniqueConstraint('mailbox', 'uidvalidity', 'uid', name='uq_mail_message_uid')
+    )
+    with op.batch_alter_table('mail_message', schema=None) as batch_op:
+        batch_op.create_index('ix_mail_message_client', ['client_id', 'received_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_message_message_id'), ['message_id'], unique=False)
+        batch_op.create_index('ix_mail_message_thread', ['thread_key', 'received_at'], unique=False)
+        batch_op.create_index('ix_mail_message_triage', ['triage', 'received_at'], unique=False)
+
     op.create_table('telephony_call',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entry_id', sa.String(length=100), nullable=False),
@@ -104,6 +151,19 @@ def upgrade():
         batch_op.create_index('ix_telephony_call_deal', ['deal_id', 'started_at'], unique=False)
         batch_op.create_index('ix_telephony_call_user', ['user_id', 'started_at'], unique=False)
 
+    op.create_table('mail_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=300), nullable=False),
+    sa.Column('content_type', sa.String(length=200), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['message_id'], ['mail_message.id'], name=op.f('fk_mail_attachment_message_id_mail_message'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_attachment'))
+    )
+    with op.batch_alter_table('mail_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_attachment_message_id'), ['message_id'], unique=False)
+
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('result', sa.JSON(), nullable=True))
 
@@ -113,12 +173,23 @@ def downgrade():
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_column('result')
 
+    with op.batch_alter_table('mail_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_attachment_message_id'))
+
+    op.drop_table('mail_attachment')
     with op.batch_alter_table('telephony_call', schema=None) as batch_op:
         batch_op.drop_index('ix_telephony_call_user')
         batch_op.drop_index('ix_telephony_call_deal')
         batch_op.drop_index('ix_telephony_call_client')
 
     op.drop_table('telephony_call')
+    with op.batch_alter_table('mail_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_mail_message_triage')
+        batch_op.drop_index('ix_mail_message_thread')
+        batch_op.drop_index(batch_op.f('ix_mail_message_message_id'))
+        batch_op.drop_index('ix_mail_message_client')
+
+    op.drop_table('mail_message')
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_webhook_delivery_subscription')
 
@@ -126,6 +197,7 @@ def downgrade():
     op.drop_table('webhook_subscription')
     op.drop_table('telephony_extension')
     op.drop_table('telephony_event_seen')
+    op.drop_table('mail_folder_state')
     with op.batch_alter_table('integration_log', schema=None) as batch_op:
         batch_op.drop_index('ix_integration_log_system')
 
