@@ -15,6 +15,7 @@ import engine
 import integrations.imap
 import integrations.mail
 import integrations.registry
+import integrations.telegram
 import integrations.telephony
 import integrations.webhooks
 import models.clients
@@ -44,6 +45,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     integrations.telephony,
     integrations.webhooks,
     integrations.imap,
+    integrations.telegram,
 )
 
 

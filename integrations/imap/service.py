@@ -23,8 +23,8 @@ from integrations.imap.importer import thread_activity
 from integrations.imap.tables import MailAttachment, MailMessage
 from models.clients.access import get_client
 from models.identity.users import User
+from models.notifications.service import NotificationError, send_email
 from models.platform.errors import NotFound
-from models.platform.outbox import OutboxMessage
 from models.platform.permissions import AccessDenied, Permission, can_access, require
 
 TRIAGE_ACTIONS = ("lead", "link", "ignore")
@@ -174,20 +174,19 @@ def reply(
     subject = original.subject if original.subject.lower().startswith("re:") else f"Re: {original.subject}"
     own_id = f"<crm-{uuid.uuid4().hex}@crm.local>"
     refs = " ".join(x for x in [original.references or "", original.message_id or ""] if x).strip()
-    outbox = OutboxMessage(
-        kind="email",
-        created_at=now,
-        next_attempt_at=now,
-        dedupe_key=f"mail-reply:{own_id}",
-        payload={
-            "to": to,
-            "subject": subject,
-            "body": text,
-            "message_id": own_id,
-            "headers": {"In-Reply-To": original.message_id or "", "References": refs},
-        },
-    )
-    session.add(outbox)
+    try:
+        send_email(
+            session,
+            to,
+            subject,
+            text,
+            now,
+            dedupe_key=f"mail-reply:{own_id}",
+            message_id=own_id,
+            reply_to={"In-Reply-To": original.message_id or "", "References": refs},
+        )
+    except NotificationError as exc:
+        raise MailError(f"Ответ не отправлен: {exc}") from None
     sent = MailMessage(
         direction="out",
         message_id=own_id,

@@ -31,7 +31,7 @@ from integrations.telephony.calls import TelephonyCall, TelephonyEventSeen, Tele
 from integrations.telephony.mango import signature_valid
 from integrations.telephony.matching import match_number, pbx_number
 from models.clients.phones import display_phone
-from models.platform.outbox import OutboxMessage
+from models.platform.outbox import queue_outbox
 from models.sales.activities import log_activity
 from models.tasks.adhoc import TaskInput, create_task
 
@@ -205,14 +205,12 @@ def _on_recording(session: Session, payload: dict[str, Any], now: datetime) -> T
     call = _call(session, str(payload["entry_id"]), now)
     call.recording_id = str(payload["recording_id"])
     session.flush()
-    session.add(
-        OutboxMessage(
-            kind="telephony.recording",
-            payload={"recording_id": call.recording_id},
-            dedupe_key=f"telephony.recording:{call.recording_id}"[:200],
-            created_at=now,
-            next_attempt_at=now,
-        )
+    queue_outbox(
+        session,
+        "telephony.recording",
+        {"recording_id": call.recording_id},
+        now,
+        dedupe_key=f"telephony.recording:{call.recording_id}"[:200],
     )
     return call
 

@@ -26,7 +26,7 @@ from integrations.telephony.matching import pbx_number
 from models.clients.access import get_client
 from models.identity.users import User
 from models.platform.errors import NotFound
-from models.platform.outbox import OutboxMessage
+from models.platform.outbox import OutboxMessage, queue_outbox
 from models.platform.permissions import AccessDenied, Permission, can_access, has_permission
 from models.sales.access import get_deal
 
@@ -120,22 +120,19 @@ def request_callback(
     if ext is None:
         raise CallError("У вас нет внутреннего номера АТС: попросите администратора указать его")
     command_id = f"crm-{uuid.uuid4().hex}"
-    row = OutboxMessage(
-        kind="telephony.callback",
-        created_at=now,
-        next_attempt_at=now,
-        payload={
+    return queue_outbox(
+        session,
+        "telephony.callback",
+        {
             "command_id": command_id,
             "extension": ext.extension,
             "number": number.lstrip("+"),
             "user_id": user.id,
             "client_id": client_id,
         },
+        now,
         dedupe_key=f"telephony.callback:{command_id}",
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def extensions(session: Session) -> list[tuple[User, str | None]]:

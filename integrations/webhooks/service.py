@@ -21,7 +21,7 @@ from integrations.webhooks.tables import WebhookDelivery, WebhookSubscription
 from models.identity.users import User
 from models.platform.errors import NotFound
 from models.platform.events import EVENTS, DomainEvent
-from models.platform.outbox import OutboxMessage
+from models.platform.outbox import queue_outbox
 
 KIND = "webhook.delivery"
 
@@ -104,12 +104,10 @@ def _queue(
     )
     session.add(delivery)
     session.flush()
-    row = OutboxMessage(
-        kind=KIND,
-        created_at=now,
-        next_attempt_at=now,
-        dedupe_key=f"{KIND}:{delivery.id}",
-        payload={
+    row = queue_outbox(
+        session,
+        KIND,
+        {
             "delivery_id": delivery.id,
             "url": sub.url,
             "secret": sub.secret,
@@ -118,9 +116,9 @@ def _queue(
             "occurred_at": occurred_at,
             "data": data,
         },
+        now,
+        dedupe_key=f"{KIND}:{delivery.id}",
     )
-    session.add(row)
-    session.flush()
     delivery.outbox_id = row.id
     return delivery
 

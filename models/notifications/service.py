@@ -154,12 +154,21 @@ def notify(
 
 
 def send_email(session: Session, to: str, subject: str, body: str, now: datetime, *,
-               instance_id: int | None = None, dedupe_key: str | None = None) -> OutboxMessage:
-    """Queue a letter to ``to`` (any address, not necessarily a colleague); it leaves after commit."""
+               instance_id: int | None = None, dedupe_key: str | None = None,
+               message_id: str | None = None, reply_to: dict[str, str] | None = None) -> OutboxMessage:
+    """Queue a letter to ``to`` (any address, not necessarily a colleague); it leaves after commit.
+
+    ``message_id`` and ``reply_to`` (``In-Reply-To`` / ``References``) keep a reply in its
+    thread (answers from a card to a client's letter, ``integrations/imap``).
+    """
     if "@" not in (to or ""):
         raise NotificationError(f"Неверный адрес получателя: {to!r}")
-    row = _queue(session, "email", {"to": to, "subject": subject, "body": body}, now,
-                 dedupe_key=dedupe_key, instance_id=instance_id)
+    payload: dict = {"to": to, "subject": subject, "body": body}
+    if message_id:
+        payload["message_id"] = message_id
+    if reply_to:
+        payload["headers"] = dict(reply_to)
+    row = _queue(session, "email", payload, now, dedupe_key=dedupe_key, instance_id=instance_id)
     session.flush()
     return row
 

@@ -57,6 +57,21 @@ class OutboxMessage(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+def queue_outbox(session: Session, kind: str, payload: dict, now: datetime, *,
+                 dedupe_key: str | None = None) -> OutboxMessage:
+    """Add an integration's outside call (a PBX command, a webhook, a bot message), sent after commit.
+
+    E-mail is refused here: letters are queued only by the notifications service (``send_email``).
+    """
+    if kind == "email":
+        raise ValueError("e-mail is queued by models.notifications.service.send_email")
+    row = OutboxMessage(kind=kind, payload=payload, dedupe_key=dedupe_key, created_at=now,
+                        next_attempt_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
 def _claim(session_factory: SessionFactory, row_id: int, now: datetime) -> bool:
     def work(session: Session) -> bool:
         row = claim(session, select(OutboxMessage).where(

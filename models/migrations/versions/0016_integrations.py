@@ -39,11 +39,36 @@ def upgrade():
     sa.Column('checked_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('mailbox', name=op.f('pk_mail_folder_state'))
     )
+    op.create_table('telegram_update_seen',
+    sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('update_id', name=op.f('pk_telegram_update_seen'))
+    )
     op.create_table('telephony_event_seen',
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('digest', name=op.f('pk_telephony_event_seen'))
     )
+    op.create_table('telegram_link',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('username', sa.String(length=100), nullable=True),
+    sa.Column('linked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_telegram_link_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_telegram_link')),
+    sa.UniqueConstraint('chat_id', name=op.f('uq_telegram_link_chat_id'))
+    )
+    op.create_table('telegram_link_code',
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_telegram_link_code_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_telegram_link_code'))
+    )
+    with op.batch_alter_table('telegram_link_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_telegram_link_code_user_id'), ['user_id'], unique=False)
+
     op.create_table('telephony_extension',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('extension', sa.String(length=20), nullable=False),
@@ -64,6 +89,25 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_webhook_subscription_created_by_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscription'))
     )
+    op.create_table('telegram_prompt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('human_task_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('message_id', sa.BigInteger(), nullable=True),
+    sa.Column('pending', sa.String(length=20), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('result', sa.String(length=1000), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['human_task_id'], ['human_task.id'], name=op.f('fk_telegram_prompt_human_task_id_human_task'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_telegram_prompt_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_telegram_prompt')),
+    sa.UniqueConstraint('human_task_id', 'user_id', name='uq_telegram_prompt_task_user')
+    )
+    with op.batch_alter_table('telegram_prompt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_telegram_prompt_user_id'), ['user_id'], unique=False)
+
     op.create_table('webhook_delivery',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subscription_id', sa.Integer(), nullable=False),
@@ -194,9 +238,19 @@ def downgrade():
         batch_op.drop_index('ix_webhook_delivery_subscription')
 
     op.drop_table('webhook_delivery')
+    with op.batch_alter_table('telegram_prompt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_telegram_prompt_user_id'))
+
+    op.drop_table('telegram_prompt')
     op.drop_table('webhook_subscription')
     op.drop_table('telephony_extension')
+    with op.batch_alter_table('telegram_link_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_telegram_link_code_user_id'))
+
+    op.drop_table('telegram_link_code')
+    op.drop_table('telegram_link')
     op.drop_table('telephony_event_seen')
+    op.drop_table('telegram_update_seen')
     op.drop_table('mail_folder_state')
     with op.batch_alter_table('integration_log', schema=None) as batch_op:
         batch_op.drop_index('ix_integration_log_system')
