@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from integrations.imap.service import Thread, threads_of
+from integrations.spark.checks import SparkCheck, latest
 from integrations.telephony.calls import TelephonyCall
 from integrations.telephony.service import calls_of
 
@@ -16,6 +17,7 @@ from integrations.telephony.service import calls_of
 class CardBlocks:
     calls: list[TelephonyCall] = field(default_factory=list)
     threads: list[Thread] = field(default_factory=list)
+    spark: SparkCheck | None = None
 
 
 def card_blocks(
@@ -25,4 +27,5 @@ def card_blocks(
     return CardBlocks(
         calls=calls_of(session, user, client_id=client_id, deal_id=deal_id),
         threads=threads_of(session, user, client_id=client_id, deal_id=deal_id),
+        spark=latest(session, client_id) if client_id is not None else None,
     )

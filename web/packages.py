@@ -15,6 +15,7 @@ import engine
 import integrations.imap
 import integrations.mail
 import integrations.registry
+import integrations.spark
 import integrations.telegram
 import integrations.telephony
 import integrations.webhooks
@@ -46,6 +47,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     integrations.webhooks,
     integrations.imap,
     integrations.telegram,
+    integrations.spark,
 )
 
 

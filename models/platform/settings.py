@@ -80,7 +80,7 @@ class Settings:
     telegram_api_url: str = ""  # CRM_TELEGRAM_API_URL: https://api.telegram.org
     telegram_token: str = ""  # CRM_TELEGRAM_TOKEN: the bot's token from @BotFather
     telegram_secret: str = ""  # CRM_TELEGRAM_SECRET: X-Telegram-Bot-Api-Secret-Token of the webhook
-    spark_wsdl: str = ""  # CRM_SPARK_WSDL: the SPARK SOAP service's WSDL address
+    spark_url: str = ""  # CRM_SPARK_URL: the SPARK SOAP endpoint (our WSDL, integrations/spark)
     spark_login: str = ""  # CRM_SPARK_LOGIN
     spark_password: str = ""  # CRM_SPARK_PASSWORD
     onec_url: str = ""  # CRM_ONEC_URL: …/odata/standard.odata of the 1С base
@@ -140,7 +140,7 @@ class Settings:
             telegram_api_url=env.get("CRM_TELEGRAM_API_URL", "https://api.telegram.org"),
             telegram_token=env.get("CRM_TELEGRAM_TOKEN", ""),
             telegram_secret=env.get("CRM_TELEGRAM_SECRET", ""),
-            spark_wsdl=env.get("CRM_SPARK_WSDL", ""),
+            spark_url=env.get("CRM_SPARK_URL", ""),
             spark_login=env.get("CRM_SPARK_LOGIN", ""),
             spark_password=env.get("CRM_SPARK_PASSWORD", ""),
             onec_url=env.get("CRM_ONEC_URL", ""),

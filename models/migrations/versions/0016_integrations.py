@@ -89,6 +89,30 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_webhook_subscription_created_by_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscription'))
     )
+    op.create_table('spark_check',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('inn', sa.String(length=12), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ido', sa.Integer(), nullable=True),
+    sa.Column('ifr', sa.Integer(), nullable=True),
+    sa.Column('ipd', sa.Integer(), nullable=True),
+    sa.Column('descriptions', sa.JSON(), nullable=False),
+    sa.Column('company_status', sa.String(length=100), nullable=True),
+    sa.Column('card', sa.JSON(), nullable=False),
+    sa.Column('high_risk', sa.Boolean(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_spark_check_client_id_client'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], name=op.f('fk_spark_check_requested_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_spark_check'))
+    )
+    with op.batch_alter_table('spark_check', schema=None) as batch_op:
+        batch_op.create_index('ix_spark_check_client', ['client_id', 'id'], unique=False)
+        batch_op.create_index('ix_spark_check_status', ['status'], unique=False)
+
     op.create_table('telegram_prompt',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('human_task_id', sa.Integer(), nullable=False),
@@ -242,6 +266,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_telegram_prompt_user_id'))
 
     op.drop_table('telegram_prompt')
+    with op.batch_alter_table('spark_check', schema=None) as batch_op:
+        batch_op.drop_index('ix_spark_check_status')
+        batch_op.drop_index('ix_spark_check_client')
+
+    op.drop_table('spark_check')
     op.drop_table('webhook_subscription')
     op.drop_table('telephony_extension')
     with op.batch_alter_table('telegram_link_code', schema=None) as batch_op:
