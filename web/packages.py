@@ -14,6 +14,7 @@ from types import ModuleType
 import engine
 import integrations.imap
 import integrations.mail
+import integrations.onec
 import integrations.registry
 import integrations.spark
 import integrations.telegram
@@ -48,6 +49,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     integrations.imap,
     integrations.telegram,
     integrations.spark,
+    integrations.onec,
 )
 
 

@@ -23,4 +23,4 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"integration_blocks": integration_blocks})
 
 
-from web.integrations import admin, mail, spark, telegram, telephony, webhooks  # noqa: E402,F401
+from web.integrations import admin, mail, onec, spark, telegram, telephony, webhooks  # noqa: E402,F401

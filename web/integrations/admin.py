@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from integrations.catalog import integration, integrations
+from integrations.onec.service import onec_page
 from integrations.status import check_connection, status
 from integrations.telephony.service import CallError, extensions, set_extension
 from integrations.webhooks.service import webhooks_page
@@ -39,6 +40,7 @@ def show(code: str):
 _sections = {
     "telephony": lambda: {"extensions": extensions(db.session)},
     "webhooks": lambda: {"page": webhooks_page(db.session)},
+    "onec": lambda: {"onec": onec_page(db.session)},
 }
 
 

@@ -89,6 +89,52 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_webhook_subscription_created_by_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscription'))
     )
+    op.create_table('onec_conflict',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('field', sa.String(length=40), nullable=False),
+    sa.Column('base_value', sa.Text(), nullable=True),
+    sa.Column('crm_value', sa.Text(), nullable=True),
+    sa.Column('onec_value', sa.Text(), nullable=True),
+    sa.Column('detected_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolution', sa.String(length=10), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_onec_conflict_client_id_client'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['user.id'], name=op.f('fk_onec_conflict_resolved_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_onec_conflict'))
+    )
+    with op.batch_alter_table('onec_conflict', schema=None) as batch_op:
+        batch_op.create_index('ix_onec_conflict_open', ['resolved_at', 'client_id'], unique=False)
+
+    op.create_table('onec_counterparty',
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('ref_key', sa.String(length=36), nullable=False),
+    sa.Column('base', sa.JSON(), nullable=False),
+    sa.Column('data_version', sa.String(length=40), nullable=True),
+    sa.Column('synced_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_onec_counterparty_client_id_client'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('client_id', name=op.f('pk_onec_counterparty')),
+    sa.UniqueConstraint('ref_key', name=op.f('uq_onec_counterparty_ref_key'))
+    )
+    op.create_table('onec_payment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref_key', sa.String(length=36), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=True),
+    sa.Column('paid_on', sa.Date(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=16, scale=2), nullable=False),
+    sa.Column('contract_number', sa.String(length=100), nullable=True),
+    sa.Column('counterparty_ref', sa.String(length=36), nullable=True),
+    sa.Column('client_id', sa.Integer(), nullable=True),
+    sa.Column('purpose', sa.Text(), nullable=True),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_onec_payment_client_id_client'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_onec_payment')),
+    sa.UniqueConstraint('ref_key', name=op.f('uq_onec_payment_ref_key'))
+    )
+    with op.batch_alter_table('onec_payment', schema=None) as batch_op:
+        batch_op.create_index('ix_onec_payment_contract', ['contract_number', 'paid_on'], unique=False)
+
     op.create_table('spark_check',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('client_id', sa.Integer(), nullable=False),
@@ -112,6 +158,28 @@ def upgrade():
     with op.batch_alter_table('spark_check', schema=None) as batch_op:
         batch_op.create_index('ix_spark_check_client', ['client_id', 'id'], unique=False)
         batch_op.create_index('ix_spark_check_status', ['status'], unique=False)
+
+    op.create_table('onec_invoice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref_key', sa.String(length=36), nullable=False),
+    sa.Column('deal_id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=16, scale=2), nullable=False),
+    sa.Column('purpose', sa.String(length=500), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_onec_invoice_client_id_client'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['deal_id'], ['deal.id'], name=op.f('fk_onec_invoice_deal_id_deal'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], name=op.f('fk_onec_invoice_requested_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_onec_invoice')),
+    sa.UniqueConstraint('ref_key', name=op.f('uq_onec_invoice_ref_key'))
+    )
+    with op.batch_alter_table('onec_invoice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_onec_invoice_deal_id'), ['deal_id'], unique=False)
 
     op.create_table('telegram_prompt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -266,11 +334,24 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_telegram_prompt_user_id'))
 
     op.drop_table('telegram_prompt')
+    with op.batch_alter_table('onec_invoice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_onec_invoice_deal_id'))
+
+    op.drop_table('onec_invoice')
     with op.batch_alter_table('spark_check', schema=None) as batch_op:
         batch_op.drop_index('ix_spark_check_status')
         batch_op.drop_index('ix_spark_check_client')
 
     op.drop_table('spark_check')
+    with op.batch_alter_table('onec_payment', schema=None) as batch_op:
+        batch_op.drop_index('ix_onec_payment_contract')
+
+    op.drop_table('onec_payment')
+    op.drop_table('onec_counterparty')
+    with op.batch_alter_table('onec_conflict', schema=None) as batch_op:
+        batch_op.drop_index('ix_onec_conflict_open')
+
+    op.drop_table('onec_conflict')
     op.drop_table('webhook_subscription')
     op.drop_table('telephony_extension')
     with op.batch_alter_table('telegram_link_code', schema=None) as batch_op:
