@@ -16,11 +16,13 @@ hooks = Blueprint("hooks", __name__, url_prefix="/hooks")
 
 
 def init_app(app: Flask) -> None:
-    from web.integrations.blocks import integration_blocks
+    from web.integrations.blocks import integration_blocks, spark_high_risk
 
     app.register_blueprint(bp)
     app.register_blueprint(hooks)
-    app.context_processor(lambda: {"integration_blocks": integration_blocks})
+    app.context_processor(
+        lambda: {"integration_blocks": integration_blocks, "spark_high_risk": spark_high_risk}
+    )
 
 
 from web.integrations import admin, mail, onec, spark, telegram, telephony, webhooks  # noqa: E402,F401

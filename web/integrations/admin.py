@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from integrations.catalog import integration, integrations
 from integrations.onec.service import onec_page
 from integrations.status import check_connection, status
-from integrations.telephony.service import CallError, extensions, set_extension
+from integrations.telephony.service import CallError, call_stats, extensions, set_extension
 from integrations.webhooks.service import webhooks_page
 from models.platform.db import db
 from models.platform.permissions import Permission, require
@@ -38,7 +40,10 @@ def show(code: str):
 
 
 _sections = {
-    "telephony": lambda: {"extensions": extensions(db.session)},
+    "telephony": lambda: {
+        "extensions": extensions(db.session),
+        "stats": call_stats(db.session, clock().now() - timedelta(days=30)),
+    },
     "webhooks": lambda: {"page": webhooks_page(db.session)},
     "onec": lambda: {"onec": onec_page(db.session)},
 }

@@ -120,6 +120,9 @@ def test_answered_call_becomes_one_activity_on_the_contacts_client(
     call = session.scalars(select(TelephonyCall)).one()
     assert (call.direction, call.duration, call.missed, call.contact_id) == ("in", 155, False, contact.id)
     assert session.scalar(select(func.count(Task.id))) == 0
+    login(client, "admin")  # calls per manager, for the coaching report
+    stats = client.get("/integrations/admin/telephony").get_data(as_text=True)
+    assert demo_users["manager"].full_name in stats.split('id="call-stats"')[1].split("</table>")[0]
 
 
 def test_missed_call_makes_one_callback_task_and_a_replay_creates_nothing(
