@@ -20,9 +20,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(hooks)
-    app.context_processor(
-        lambda: {"integration_blocks": integration_blocks, "spark_high_risk": spark_high_risk}
-    )
+    app.context_processor(lambda: {"integration_blocks": integration_blocks})
+    # A global, not a context value: the discount context is a macro file imported without context.
+    app.jinja_env.globals["spark_high_risk"] = spark_high_risk
 
 
 from web.integrations import admin, mail, onec, spark, telegram, telephony, webhooks  # noqa: E402,F401
