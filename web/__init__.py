@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.inbox import init_app as init_inbox
     from web.insurance import bp as insurance_bp
     from web.intake import bp as intake_bp
+    from web.integrations import init_app as init_integrations
     from web.leads import bp as leads_bp
     from web.main import bp as main_bp
     from web.processes import bp as processes_bp
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(search_bp)
     app.register_blueprint(collaboration_bp)
     app.register_blueprint(quality_bp)
+    init_integrations(app)
     register_api(app)
     transactions.init_app(app)  # last: wraps every view registered above
     return app

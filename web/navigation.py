@@ -32,6 +32,7 @@ NAV = (
     NavItem("Качество данных", "quality.index", Permission.VIEW_REPORTS, "clipboard-check"),
     NavItem("Отчёты", "reports.index", Permission.VIEW_REPORTS, "bar-chart"),
     NavItem("Администрирование", "admin.users", Permission.MANAGE_USERS, "gear"),
+    NavItem("Интеграции", "integrations.index", Permission.MANAGE_USERS, "plug"),
 )
 
 

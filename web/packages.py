@@ -13,8 +13,14 @@ from types import ModuleType
 
 import engine
 import integrations.edo
+import integrations.imap
 import integrations.mail
+import integrations.onec
 import integrations.registry
+import integrations.spark
+import integrations.telegram
+import integrations.telephony
+import integrations.webhooks
 import models.clients
 import models.collaboration
 import models.contracts
@@ -52,6 +58,12 @@ PACKAGES: tuple[ModuleType, ...] = (
     integrations.registry,
     integrations.mail,
     integrations.edo,
+    integrations.telephony,
+    integrations.webhooks,
+    integrations.imap,
+    integrations.telegram,
+    integrations.spark,
+    integrations.onec,
 )
 
 

@@ -16,8 +16,9 @@ from models.platform.registry import Registry
 def mail_send(context: OperationContext, to: str, subject: str, body: str) -> dict:
     """Queue an e-mail; it leaves only after the process step commits."""
     try:
-        row = send_email(context.session, to, subject, body, context.clock.now(),
-                         instance_id=context.instance_id)
+        row = send_email(
+            context.session, to, subject, body, context.clock.now(), instance_id=context.instance_id
+        )
     except NotificationError as exc:
         raise OperationError(str(exc)) from None
     return {"queued": True, "outbox_id": row.id}

@@ -24,8 +24,13 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     message["From"] = formataddr(("CRM", sender))
     message["To"] = ", ".join(payload["to"]) if isinstance(payload["to"], list) else payload["to"]
     message["Subject"] = payload.get("subject", "")
-    message["Message-ID"] = payload.get("message_id") or make_msgid(idstring=f"crm-outbox-{row.id}",
-                                                                     domain="crm.local")
+    # A reply from a card brings its own Message-ID and thread headers (integrations/imap).
+    message["Message-ID"] = payload.get("message_id") or make_msgid(
+        idstring=f"crm-outbox-{row.id}", domain="crm.local"
+    )
+    for name, value in (payload.get("headers") or {}).items():
+        if name in ("In-Reply-To", "References") and value:
+            message[name] = value
     message.set_content(payload.get("body", ""))
     if payload.get("html"):  # reports: an HTML part beside the text, and files attached
         message.add_alternative(payload["html"], subtype="html")

@@ -26,8 +26,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 5.0
 FIND_PARTY_PATH = "/suggestions/api/4_1/rs/findById/party"
-WARNING_STATUSES = {"LIQUIDATING": "компания ликвидируется", "LIQUIDATED": "компания ликвидирована",
-                    "BANKRUPT": "компания в процедуре банкротства"}
+WARNING_STATUSES = {
+    "LIQUIDATING": "компания ликвидируется",
+    "LIQUIDATED": "компания ликвидирована",
+    "BANKRUPT": "компания в процедуре банкротства",
+}
 
 
 class RegistryError(Exception):
@@ -83,10 +86,18 @@ class CompanyInfo:
             kind = "entrepreneur"
         else:
             kind = current_kind if current_kind in ("company", "state") else "company"
-        values = {"kind": kind, "inn": self.inn, "kpp": self.kpp, "ogrn": self.ogrn,
-                  "full_name": self.full_name, "short_name": self.short_name,
-                  "legal_address": self.address, "head_name": self.head_name,
-                  "head_position": self.head_position, "registry_status": self.status}
+        values = {
+            "kind": kind,
+            "inn": self.inn,
+            "kpp": self.kpp,
+            "ogrn": self.ogrn,
+            "full_name": self.full_name,
+            "short_name": self.short_name,
+            "legal_address": self.address,
+            "head_name": self.head_name,
+            "head_position": self.head_position,
+            "registry_status": self.status,
+        }
         return {k: v for k, v in values.items() if v}
 
 
@@ -100,8 +111,13 @@ class Registry(Protocol):
 class HttpRegistry:
     """The real client of a DaData-compatible registry."""
 
-    def __init__(self, base_url: str, token: str, timeout: float = DEFAULT_TIMEOUT,
-                 http: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: float = DEFAULT_TIMEOUT,
+        http: requests.Session | None = None,
+    ) -> None:
         self.url = base_url.rstrip("/") + FIND_PARTY_PATH
         self.token = token
         self.timeout = timeout
@@ -111,17 +127,23 @@ class HttpRegistry:
         """The registry's entry for ``inn`` (the head office for companies), or None if unknown."""
         try:
             response = self.http.post(
-                self.url, json={"query": inn}, timeout=self.timeout,
+                self.url,
+                json={"query": inn},
+                timeout=self.timeout,
                 headers={"Authorization": f"Token {self.token}", "Accept": "application/json"},
             )
         except requests.Timeout:
             log.warning("registry timeout after %.1f s (%s)", self.timeout, self.url)
-            raise RegistryError(f"Реестр не ответил за {self.timeout:g} с. Карточку можно "
-                                "сохранить и проверить в реестре позже", retryable=True) from None
+            raise RegistryError(
+                f"Реестр не ответил за {self.timeout:g} с. Карточку можно "
+                "сохранить и проверить в реестре позже",
+                retryable=True,
+            ) from None
         except requests.RequestException as exc:
             log.warning("registry unreachable (%s): %s", self.url, type(exc).__name__)
-            raise RegistryError("Реестр недоступен. Карточку можно сохранить и проверить "
-                                "в реестре позже", retryable=True) from None
+            raise RegistryError(
+                "Реестр недоступен. Карточку можно сохранить и проверить в реестре позже", retryable=True
+            ) from None
         return self._parse(response, inn)
 
     def _parse(self, response: requests.Response, inn: str) -> CompanyInfo | None:
@@ -129,8 +151,9 @@ class HttpRegistry:
         if status in (401, 403):
             raise RegistryError("Реестр отклонил ключ доступа (CRM_REGISTRY_TOKEN)", retryable=False)
         if status == 429 or status >= 500:
-            raise RegistryError(f"Реестр временно не отвечает (код {status}); попробуйте позже",
-                                retryable=True)
+            raise RegistryError(
+                f"Реестр временно не отвечает (код {status}); попробуйте позже", retryable=True
+            )
         if status != 200:
             raise RegistryError(f"Реестр отказал в запросе (код {status})", retryable=False)
         try:

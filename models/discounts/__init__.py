@@ -11,6 +11,7 @@ covers it, and records the decision on the deal. What is approved binds every К
 from __future__ import annotations
 
 from models.discounts import access, demo, operations
+from models.discounts.approvables import DISCOUNT_APPROVALS
 from models.discounts.approvals import guard_offer
 from models.discounts.checks import check_task
 from models.discounts.pages import task_panel
@@ -18,6 +19,7 @@ from models.discounts.pricing import PROCESS
 from models.discounts.requests import request_labels
 from models.platform.registry import Registry
 from models.sales.offer_guard import OFFER_GUARD
+from models.tasks.approvables import declare_approvable
 from models.tasks.hooks import declare_check, declare_panel
 
 
@@ -28,4 +30,5 @@ def register(registry: Registry) -> None:
     registry.service(OFFER_GUARD, guard_offer)
     declare_panel(registry, PROCESS, task_panel)
     declare_check(registry, PROCESS, check_task)
+    declare_approvable(registry, DISCOUNT_APPROVALS)
     registry.demo_seed("discounts", demo.seed_discounts)

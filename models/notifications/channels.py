@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models.identity.users import User
+from models.notifications.messengers import telegram_chat
 
 SIGNATURE = "\n\n— CRM"
 
@@ -42,5 +43,17 @@ EMAIL = Channel(
     payload=_email_payload,
 )
 
-CHANNELS: tuple[Channel, ...] = (EMAIL,)
+def _telegram_payload(address: str, title: str, body: str, user: User) -> dict:
+    return {"chat_id": int(address), "text": f"{title}\n\n{body}"[:4000], "user_id": user.id}
+
+
+TELEGRAM = Channel(
+    code="telegram",
+    label="Telegram",
+    outbox_kind="telegram.send",  # delivered by integrations/telegram
+    address=telegram_chat,
+    payload=_telegram_payload,
+)
+
+CHANNELS: tuple[Channel, ...] = (EMAIL, TELEGRAM)
 CHANNEL_CODES = frozenset(channel.code for channel in CHANNELS)

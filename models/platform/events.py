@@ -11,8 +11,11 @@ payload fields. Who publishes:
 
 - ``deal.stage_changed`` — ``models.sales.deals.move_stage`` (every stage change);
 - ``client.created`` — ``models.clients.service.register_client`` / ``create_client``;
+- ``lead.created`` — ``models.sales.intake.submit_lead`` (the site form, the API, the leads page);
 - ``document.signed`` — the documents package, when a document gets its last signature
   (not built yet: it will call ``publish`` with the fields listed here);
+- ``payment.received`` — ``integrations.onec`` when a payment document comes from 1С (the
+  contracts package will subscribe to put it onto the contract with that number);
 - ``contract.ending`` — the contracts package's daily job, for contracts ending within
   their renewal window (not built yet, same contract).
 """
@@ -68,11 +71,30 @@ EVENTS: dict[str, EventKind] = {
         "client",
         "client_id",
     ),
+    "lead.created": EventKind(
+        "Создан лид",
+        {"lead_id": "лид", "source": "источник", "user_id": "кто создал"},
+        "lead",
+        "lead_id",
+    ),
     "document.signed": EventKind(
         "Документ подписан",
         {"document_id": "документ", "kind": "вид документа", "client_id": "клиент", "deal_id": "сделка"},
         "document",
         "document_id",
+    ),
+    "payment.received": EventKind(
+        "Поступила оплата (1С)",
+        {
+            "payment_id": "платёж",
+            "contract_number": "номер договора",
+            "client_id": "клиент",
+            "amount": "сумма, ₽",
+            "paid_on": "дата оплаты",
+            "number": "номер документа 1С",
+        },
+        "client",
+        "client_id",
     ),
     "contract.ending": EventKind(
         "Договор скоро заканчивается",

@@ -8,6 +8,8 @@ effect happens, so two workers never send the same row. A failed delivery goes b
 to admins. If a worker dies mid-send the lease expires and the row is sent again
 (at-least-once; handlers pass the row id as an idempotency key, e.g. the e-mail Message-ID).
 Handlers are declared per kind in the packages' ``register`` (``Registry.outbox_handler``).
+A handler may return a small JSON-able dict — what the other side answered (an HTTP status
+and body, a message id) — which is kept in ``result`` for delivery logs.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSON)  # what the handler got back (delivery logs)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     instance_id: Mapped[int | None] = mapped_column(
@@ -52,6 +55,21 @@ class OutboxMessage(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+def queue_outbox(session: Session, kind: str, payload: dict, now: datetime, *,
+                 dedupe_key: str | None = None) -> OutboxMessage:
+    """Add an integration's outside call (a PBX command, a webhook, a bot message), sent after commit.
+
+    E-mail is refused here: letters are queued only by the notifications service (``send_email``).
+    """
+    if kind == "email":
+        raise ValueError("e-mail is queued by models.notifications.service.send_email")
+    row = OutboxMessage(kind=kind, payload=payload, dedupe_key=dedupe_key, created_at=now,
+                        next_attempt_at=now)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _claim(session_factory: SessionFactory, row_id: int, now: datetime) -> bool:
@@ -69,11 +87,14 @@ def _claim(session_factory: SessionFactory, row_id: int, now: datetime) -> bool:
     return bool(run_unit(session_factory, work))
 
 
-def _finish(session_factory: SessionFactory, row_id: int, now: datetime, error: str | None) -> None:
+def _finish(session_factory: SessionFactory, row_id: int, now: datetime, error: str | None,
+            result: object = None) -> None:
     def work(session: Session) -> None:
         row = session.get(OutboxMessage, row_id)
         if row is None:
             return
+        if isinstance(result, dict):
+            row.result = result
         if error is None:
             row.status = "sent"
             row.sent_at = now
@@ -116,11 +137,12 @@ def deliver_due(session_factory: SessionFactory, clock: Clock, settings: Setting
         try:
             if handler is None:
                 raise RuntimeError(f"нет обработчика для «{row.kind}»")
-            handler(row, settings)
+            result = handler(row, settings)
         except Exception as exc:
             log.warning("outbox %s (%s) failed: %s", row_id, row.kind, exc)
-            _finish(session_factory, row_id, clock.now(), f"{type(exc).__name__}: {exc}")
+            _finish(session_factory, row_id, clock.now(), f"{type(exc).__name__}: {exc}",
+                    getattr(exc, "result", None))
             continue
-        _finish(session_factory, row_id, clock.now(), None)
+        _finish(session_factory, row_id, clock.now(), None, result)
         sent += 1
     return sent

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 RecordRule = Callable[[Any, Any, str], bool]
 ScopeRule = Callable[[Any, Select], Select]
 Labeler = Callable[[Session, set[int]], dict[int, str]]
-OutboxHandler = Callable[["OutboxMessage", Any], None]
+OutboxHandler = Callable[["OutboxMessage", Any], Any]  # may return a dict kept as the row's result
 Job = Callable[["JobContext"], object]
 DemoSeed = Callable[["DemoContext"], dict[str, int]]
 

@@ -75,6 +75,20 @@ class Settings:
     edo_url: str = ""  # CRM_EDO_URL: Diadoc-format EDO API; empty: EDO not configured
     edo_token: str = ""  # CRM_EDO_TOKEN: Bearer token of the EDO API
     edo_timeout: float = 10.0  # CRM_EDO_TIMEOUT: seconds per EDO call
+    # Integrations (README «Интеграции»): an empty URL or token picks the «не настроено» stand-in.
+    mango_url: str = ""  # CRM_MANGO_URL: Mango Office VPBX API, e.g. https://app.mango-office.ru
+    mango_api_key: str = ""  # CRM_MANGO_API_KEY: the VPBX's unique code (vpbx_api_key)
+    mango_api_salt: str = ""  # CRM_MANGO_API_SALT: the signing key (vpbx_api_salt)
+    imap_urls: str = ""  # CRM_IMAP_URLS: imaps://user:password@host:993/INBOX, comma-separated
+    telegram_api_url: str = ""  # CRM_TELEGRAM_API_URL: https://api.telegram.org
+    telegram_token: str = ""  # CRM_TELEGRAM_TOKEN: the bot's token from @BotFather
+    telegram_secret: str = ""  # CRM_TELEGRAM_SECRET: X-Telegram-Bot-Api-Secret-Token of the webhook
+    spark_url: str = ""  # CRM_SPARK_URL: the SPARK SOAP endpoint (our WSDL, integrations/spark)
+    spark_login: str = ""  # CRM_SPARK_LOGIN
+    spark_password: str = ""  # CRM_SPARK_PASSWORD
+    onec_url: str = ""  # CRM_ONEC_URL: …/odata/standard.odata of the 1С base
+    onec_user: str = ""  # CRM_ONEC_USER
+    onec_password: str = ""  # CRM_ONEC_PASSWORD
     # CRM_ESCALATION_GRACE: how long a task may stay overdue before the manager is told
     escalation_grace: timedelta = field(default_factory=lambda: timedelta(hours=4))
     intake_rate_per_minute: int = 20  # CRM_INTAKE_RATE_PER_MINUTE: site-form leads per address
@@ -125,6 +139,19 @@ class Settings:
             edo_url=env.get("CRM_EDO_URL", ""),
             edo_token=env.get("CRM_EDO_TOKEN", ""),
             edo_timeout=float(env.get("CRM_EDO_TIMEOUT", "10")),
+            mango_url=env.get("CRM_MANGO_URL", ""),
+            mango_api_key=env.get("CRM_MANGO_API_KEY", ""),
+            mango_api_salt=env.get("CRM_MANGO_API_SALT", ""),
+            imap_urls=env.get("CRM_IMAP_URLS", ""),
+            telegram_api_url=env.get("CRM_TELEGRAM_API_URL", "https://api.telegram.org"),
+            telegram_token=env.get("CRM_TELEGRAM_TOKEN", ""),
+            telegram_secret=env.get("CRM_TELEGRAM_SECRET", ""),
+            spark_url=env.get("CRM_SPARK_URL", ""),
+            spark_login=env.get("CRM_SPARK_LOGIN", ""),
+            spark_password=env.get("CRM_SPARK_PASSWORD", ""),
+            onec_url=env.get("CRM_ONEC_URL", ""),
+            onec_user=env.get("CRM_ONEC_USER", ""),
+            onec_password=env.get("CRM_ONEC_PASSWORD", ""),
             escalation_grace=parse_duration(env.get("CRM_ESCALATION_GRACE") or "PT4H"),
             intake_rate_per_minute=int(env.get("CRM_INTAKE_RATE_PER_MINUTE", "20")),
             instance_dir=instance_dir,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.api import ProcessEngine
+from models.platform.events import publish
 from models.sales.leads import Lead, check_lead_input, new_lead
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ def submit_lead(session: Session, engine: ProcessEngine, values: dict, *, source
                     now=engine.clock.now())
     session.add(lead)
     session.flush()
+    publish(session, "lead.created", {"lead_id": lead.id, "source": source, "user_id": user_id},
+            engine.clock.now())
     if engine.latest_definition(PROCESS_KEY) is None:
         log.warning("process %s is not deployed; lead %s waits for manual work", PROCESS_KEY, lead.id)
         return lead

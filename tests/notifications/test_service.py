@@ -86,14 +86,16 @@ def test_local_time_falls_back_to_moscow_and_shows_a_dash_for_no_time():
 def test_preferences_are_per_kind_and_channel_with_defaults(session, demo_users):
     manager = demo_users["manager"]
     defaults = preferences(session, manager.id)
-    assert defaults["task_assigned"] == {"email": False}
-    assert all(defaults[k] == {"email": True} for k in (
+    # Telegram (integrations/telegram) is a channel too, off until the user chooses it.
+    assert defaults["task_assigned"] == {"email": False, "telegram": False}
+    assert all(defaults[k] == {"email": True, "telegram": False} for k in (
         "task_reminder", "task_overdue", "task_escalated", "mention", "lead_assigned", "lead_reminder",
         "lead_escalated", "deal_opened", "handover"))
     set_preferences(session, manager.id, {"email": {"task_assigned", "nonsense"}, "pigeon": {"mention"}})
     session.commit()
     chosen = preferences(session, manager.id)
-    assert chosen["task_assigned"] == {"email": True} and chosen["mention"] == {"email": False}
+    assert chosen["task_assigned"] == {"email": True, "telegram": False}
+    assert chosen["mention"] == {"email": False, "telegram": False}
     assert set(chosen) == set(defaults)
 
 
