@@ -36,12 +36,15 @@ from engine.forms import check_submission
 from engine.jsonable import to_jsonable
 from engine.operations import OperationContext
 from engine.ports import EngineServices
+from engine.sandbox_budget import Limits
 from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
 from engine.tables import HumanTask, Incident, InstanceStatus, ProcessInstance, Subscription, TaskStatus
 from engine.waits import next_timer, subscription_waits
 
 MAX_ROUNDS = 50
+# The stored state keeps a copy of the data per task, so it may be this many times the data limit.
+STATE_LIMIT_FACTOR = 8
 CONFLICT_MESSAGE = "Процесс только что изменил другой пользователь или планировщик; обновите страницу"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -324,6 +327,9 @@ class Runtime:
         now = self.clock.now()
         new = instance.id in self._created
         completed = workflow.is_completed()
+        # An open incident keeps the instance in «error» even when no task is in ERROR (a timer
+        # expression that failed leaves its event waiting); looked up only for failed instances.
+        failed = instance.status == InstanceStatus.ERROR and bool(self._open_incidents(instance))
         if completed and instance.status != InstanceStatus.COMPLETED:
             self.event(instance, "instance_completed", None)
         human_tasks.sync(self.session, self.directory, instance, workflow, now, new_instance=new)
@@ -334,7 +340,7 @@ class Runtime:
             instance.status = InstanceStatus.COMPLETED
             instance.completed_at = now
             instance.next_timer_at = None
-        elif workflow.get_tasks(state=TaskState.ERROR):
+        elif workflow.get_tasks(state=TaskState.ERROR) or failed:
             instance.status = InstanceStatus.ERROR
             instance.next_timer_at = next_timer(workflow)
         else:
@@ -343,7 +349,12 @@ class Runtime:
             instance.next_timer_at = next_timer(workflow)
         if instance.status not in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
             self._subscribe(instance, workflow)
-        instance.state_json = state_to_json(workflow)
+        state = state_to_json(workflow)
+        limit = Limits.from_settings(self.settings).data_bytes * STATE_LIMIT_FACTOR
+        if len(state) > limit:
+            raise EngineError(f"Данные экземпляра процесса больше допустимого ({len(state) >> 10} КБ при "
+                              f"пределе {limit >> 10} КБ): изменения не сохранены")
+        instance.state_json = state
         instance.updated_at = now
         self.flush()
 

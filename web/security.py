@@ -18,6 +18,7 @@ from models.identity.accounts import active_user
 from models.identity.users import User, user_for_token
 from models.platform.audit import set_actor
 from models.platform.db import db
+from models.platform.ids import parse_int
 from models.platform.unit_of_work import unit_of_work
 from web.extensions import csrf, login_manager
 
@@ -53,7 +54,7 @@ def is_api_request() -> bool:
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """The user a session cookie names (Flask-Login), while still active."""
-    return active_user(db.session, int(user_id)) if user_id.isdigit() else None
+    return active_user(db.session, number) if (number := parse_int(user_id)) is not None else None
 
 
 @login_manager.request_loader

@@ -75,6 +75,10 @@ class Settings:
     # CRM_ESCALATION_GRACE: how long a task may stay overdue before the manager is told
     escalation_grace: timedelta = field(default_factory=lambda: timedelta(hours=4))
     intake_rate_per_minute: int = 20  # CRM_INTAKE_RATE_PER_MINUTE: site-form leads per address
+    # Budget of one BPMN script or expression run (engine.sandbox_budget), and the data it may leave
+    script_time_budget: float = 2.0  # CRM_SCRIPT_TIME_BUDGET, seconds
+    script_memory_mb: int = 256  # CRM_SCRIPT_MEMORY_MB
+    process_data_kb: int = 2048  # CRM_PROCESS_DATA_KB: a task's data after a script, as JSON
     instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
     processes_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "processes")
     forms_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "forms")
@@ -121,6 +125,9 @@ class Settings:
             registry_token=env.get("CRM_REGISTRY_TOKEN", ""),
             escalation_grace=parse_duration(env.get("CRM_ESCALATION_GRACE") or "PT4H"),
             intake_rate_per_minute=int(env.get("CRM_INTAKE_RATE_PER_MINUTE", "20")),
+            script_time_budget=float(env.get("CRM_SCRIPT_TIME_BUDGET", "2")),
+            script_memory_mb=int(env.get("CRM_SCRIPT_MEMORY_MB", "256")),
+            process_data_kb=int(env.get("CRM_PROCESS_DATA_KB", "2048")),
             instance_dir=instance_dir,
             processes_dir=Path(env.get("CRM_PROCESSES_DIR") or PROJECT_ROOT / "processes"),
             forms_dir=Path(env.get("CRM_FORMS_DIR") or PROJECT_ROOT / "forms"),

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.api import ProcessEngine
+from models.identity.users import User
+from models.platform.permissions import AccessDenied, Permission, has_permission
 from models.sales.leads import Lead, check_lead_input, new_lead
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,10 @@ def receive_lead(session: Session, engine: ProcessEngine, raw: Mapping[str, Any]
     ``unknown`` names fields the channel received but does not know (the site form refuses
     them, so a typo in the site's markup is not silently dropped).
     """
+    if user_id is not None:  # an employee (page or API): leads are sales work (issue 14, defect 10)
+        user = session.get(User, user_id)
+        if user is None or not has_permission(user, Permission.EDIT_CLIENTS):
+            raise AccessDenied("Лиды заводят продажи: у вашей роли нет права создавать лиды")
     checked = check_lead_input(dict(raw))
     unknown = sorted(unknown)
     if unknown:
