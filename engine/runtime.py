@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -60,6 +61,20 @@ def step(func: F) -> F:
             raise ConflictError(CONFLICT_MESSAGE) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _engine_steps(workflow: BpmnWorkflow, will: Callable[[Any], None], did: Callable[[Any], None],
+                  running: list[Any]) -> None:
+    """``do_engine_steps``; an error SpiffWorkflow does not wrap (a multi-instance input that is
+    None raises ``TypeError``) becomes a ``WorkflowTaskException`` of the running task, so it is
+    an incident like any other failure, not a 500 or a traceback on every scheduler tick."""
+    try:
+        workflow.do_engine_steps(will, did)
+    except (WorkflowTaskException, SQLAlchemyError, EngineError):
+        raise
+    except Exception as raw:
+        raise WorkflowTaskException(f"Ошибка на шаге процесса: {type(raw).__name__}: {raw}",
+                                    task=running[0], exception=raw) from raw
 
 
 DEFAULT_TRANSIENT_ATTEMPTS = 3
@@ -154,8 +169,11 @@ class Runtime:
             task.set_data(**data)
         self.event(instance, "instance_started", user_id, detail={"version": definition.version})
         if fire_start_timer or (definition.meta or {}).get("timer_start"):
-            for fired in start_events.fire_start_timer(workflow, self.clock):
-                self.event(instance, "timer_fired", user_id, element=fired)
+            try:
+                for fired in start_events.fire_start_timer(workflow, self.clock):
+                    self.event(instance, "timer_fired", user_id, element=fired)
+            except WorkflowTaskException as exc:  # a failing first step is an incident, the schedule goes on
+                self.incident(instance, exc, user_id)
         if message_start is not None:
             start_events.catch_start_message(workflow, self.clock, *message_start)
         self.advance(instance, workflow, user_id)
@@ -241,9 +259,11 @@ class Runtime:
     def advance(self, instance: ProcessInstance, workflow: BpmnWorkflow, user_id: int | None) -> bool:
         """Run engine tasks until only people, timers or messages can move the process on."""
         started: dict[UUID, float] = {}
+        running: list[Any] = [None]  # the task being run, for errors SpiffWorkflow does not wrap
 
         def will(task: Any) -> None:
             started[task.id] = _time.perf_counter()
+            running[0] = task
 
         def did(task: Any) -> None:
             spec = task.task_spec
@@ -266,7 +286,7 @@ class Runtime:
         with using_clock(self.clock):
             for _ in range(MAX_ROUNDS):
                 try:
-                    workflow.do_engine_steps(will, did)
+                    _engine_steps(workflow, will, did, running)
                 except WorkflowTaskException as exc:
                     error = bpmn_errors.raised_error(exc)
                     if error is None or exc.task is None or not bpmn_errors.throw(exc.task, error):

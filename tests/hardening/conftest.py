@@ -7,6 +7,7 @@ import pytest
 from models.identity.accounts import create_api_token
 from models.sales.funnels import ensure_default_funnels
 from models.sales.routing import ensure_default_teams
+from tests.engine.conftest import harness  # noqa: F401  (fixture)
 from tests.tasks.conftest import FORMS, PROCESSES, deployed, start_callback  # noqa: F401  (fixtures)
 
 
