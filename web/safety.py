@@ -2,6 +2,7 @@
 
 - ``<int:…>`` in every route takes ASCII digits up to the largest id (``models.platform.ids``):
   «²» or 2³¹ in a path is a 404, not a failed query (installed before any blueprint).
+- Every answer carries a Content-Security-Policy: scripts only from our own files.
 - An id past the database's integer that still reaches a query (a JSON body's number) is a
   400 with a Russian message instead of a 500: ``OverflowError`` (SQLite) and ``DataError``
   (PostgreSQL) from a statement are answered so.
@@ -33,8 +34,24 @@ def install_converters(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
 
+# No inline scripts anywhere (the templates load our files only), so scripts need no nonces;
+# inline styles stay allowed (Bootstrap's and bpmn-js's style attributes).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "object-src 'none'",
+    "base-uri 'self'", "frame-ancestors 'self'", "form-action 'self'",
+])
+
+
+def _content_security_policy(response: Any) -> Any:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return response
+
+
 def init_app(app: Flask) -> None:
     from web.errors import error_response
+
+    app.after_request(_content_security_policy)
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(DataError)

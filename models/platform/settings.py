@@ -66,6 +66,8 @@ class Settings:
     session_cookie_secure: bool = False  # CRM_SESSION_COOKIE_SECURE
     login_max_failures: int = 5  # CRM_LOGIN_MAX_FAILURES before logins slow down
     login_lock_seconds: int = 30  # CRM_LOGIN_LOCK_SECONDS: first pause, doubled each time
+    session_idle_minutes: int = 120  # CRM_SESSION_IDLE_MINUTES: a session unused this long ends
+    session_max_hours: int = 12  # CRM_SESSION_MAX_HOURS: and any session ends this long after login
     smtp_url: str = "smtp://127.0.0.1:8025"  # CRM_SMTP_URL
     mail_from: str = "crm@localhost"  # CRM_MAIL_FROM
     # CRM_BASE_URL: the address people open the CRM at, for links in e-mails (default http://host:port)
@@ -118,6 +120,8 @@ class Settings:
             session_cookie_secure=_bool(env.get("CRM_SESSION_COOKIE_SECURE"), mode == "production"),
             login_max_failures=int(env.get("CRM_LOGIN_MAX_FAILURES", "5")),
             login_lock_seconds=int(env.get("CRM_LOGIN_LOCK_SECONDS", "30")),
+            session_idle_minutes=int(env.get("CRM_SESSION_IDLE_MINUTES", "120")),
+            session_max_hours=int(env.get("CRM_SESSION_MAX_HOURS", "12")),
             smtp_url=env.get("CRM_SMTP_URL", "smtp://127.0.0.1:8025"),
             mail_from=env.get("CRM_MAIL_FROM", "crm@localhost"),
             base_url=env.get("CRM_BASE_URL", ""),
