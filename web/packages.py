@@ -20,6 +20,7 @@ import models.identity
 import models.insurance
 import models.notifications
 import models.platform
+import models.privacy
 import models.sales
 import models.studio
 import models.tasks
@@ -31,6 +32,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     engine,
     models.clients,
     models.sales,
+    models.privacy,
     models.tasks,
     models.notifications,
     models.studio,

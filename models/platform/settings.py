@@ -76,6 +76,7 @@ class Settings:
     registry_token: str = ""  # CRM_REGISTRY_TOKEN
     # CRM_ESCALATION_GRACE: how long a task may stay overdue before the manager is told
     escalation_grace: timedelta = field(default_factory=lambda: timedelta(hours=4))
+    lead_retention_days: int = 1095  # CRM_LEAD_RETENTION_DAYS: leads are anonymised after this (152-ФЗ)
     intake_rate_per_minute: int = 20  # CRM_INTAKE_RATE_PER_MINUTE: site-form leads per address
     # Budget of one BPMN script or expression run (engine.sandbox_budget), and the data it may leave
     script_time_budget: float = 2.0  # CRM_SCRIPT_TIME_BUDGET, seconds
@@ -129,6 +130,7 @@ class Settings:
             registry_token=env.get("CRM_REGISTRY_TOKEN", ""),
             escalation_grace=parse_duration(env.get("CRM_ESCALATION_GRACE") or "PT4H"),
             intake_rate_per_minute=int(env.get("CRM_INTAKE_RATE_PER_MINUTE", "20")),
+            lead_retention_days=int(env.get("CRM_LEAD_RETENTION_DAYS", "1095")),
             script_time_budget=float(env.get("CRM_SCRIPT_TIME_BUDGET", "2")),
             script_memory_mb=int(env.get("CRM_SCRIPT_MEMORY_MB", "256")),
             process_data_kb=int(env.get("CRM_PROCESS_DATA_KB", "2048")),

@@ -1,4 +1,4 @@
-"""hardening: server-side sessions of people
+"""hardening: server-side sessions of people, consents and the personal-data access log
 
 Revision ID: 0011_hardening
 Revises: 0010_studio
@@ -36,8 +36,39 @@ def upgrade():
         sa.UniqueConstraint("token_hash", name="uq_user_session_token_hash"),
     )
     op.create_index("ix_user_session_user_id", "user_session", ["user_id"], unique=False)
+    op.create_table(
+        "pd_consent",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subject_type", sa.String(length=20), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("policy_url", sa.String(length=300), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=True),
+        sa.Column("given_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_pd_consent"),
+    )
+    op.create_index("ix_pd_consent_subject", "pd_consent", ["subject_type", "subject_id"], unique=False)
+    op.create_table(
+        "pd_access_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("subject_type", sa.String(length=20), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name="fk_pd_access_log_user_id_user", ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name="pk_pd_access_log"),
+    )
+    op.create_index("ix_pd_access_log_subject", "pd_access_log", ["subject_type", "subject_id"], unique=False)
 
 
 def downgrade():
+    op.drop_index("ix_pd_access_log_subject", table_name="pd_access_log")
+    op.drop_table("pd_access_log")
+    op.drop_index("ix_pd_consent_subject", table_name="pd_consent")
+    op.drop_table("pd_consent")
     op.drop_index("ix_user_session_user_id", table_name="user_session")
     op.drop_table("user_session")
