@@ -133,13 +133,14 @@ def guarded_range(*args: int) -> range:
 
 
 def guarded_sum(iterable: Iterable[Any], start: Any = 0) -> Any:
-    """``sum`` of numbers only (summing lists or strings copies them quadratically in C)."""
-    if not isinstance(start, int | float | Decimal):
-        raise ScriptError("Скрипту запрещено: sum() складывает только числа; соединяйте списки циклом")
+    """``sum`` of numbers, durations and the like; not of strings, lists or tuples (summing
+    sequences copies them quadratically in C, out of the budget's reach)."""
+    if isinstance(start, _SEQUENCES):
+        raise ScriptError("Скрипту запрещено: sum() не соединяет строки и списки; используйте цикл")
     total: Any = start
     for item in iterable:
-        if not isinstance(item, int | float | Decimal):
-            raise ScriptError("Скрипту запрещено: sum() складывает только числа")
+        if isinstance(item, _SEQUENCES):
+            raise ScriptError("Скрипту запрещено: sum() не соединяет строки и списки; используйте цикл")
         total = total + item
     return total
 

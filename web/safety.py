@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.exc import DataError
 from werkzeug.routing import IntegerConverter
 
-from models.platform.ids import MAX_ID
+from models.platform.ids import MAX_ID, OUT_OF_RANGE_ERRORS
 
 
 class IdConverter(IntegerConverter):
@@ -53,8 +52,9 @@ def init_app(app: Flask) -> None:
 
     app.after_request(_content_security_policy)
 
-    @app.errorhandler(OverflowError)
-    @app.errorhandler(DataError)
     def _number_out_of_range(exc: Exception):
         return error_response(400, "Число вне допустимого диапазона (номер записи слишком большой)",
                               "out_of_range")
+
+    for error in OUT_OF_RANGE_ERRORS:
+        app.register_error_handler(error, _number_out_of_range)

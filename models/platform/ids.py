@@ -8,6 +8,8 @@ through ``parse_int`` instead: ASCII digits only, bounded, otherwise ``None``.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DataError
+
 MAX_ID = 2**31 - 1  # the largest value of PostgreSQL's integer, which every id column is
 
 
@@ -24,3 +26,8 @@ def parse_int(text: object, maximum: int = MAX_ID) -> int | None:
         return None
     value = int(text)
     return value if value <= maximum else None
+
+
+# What a database raises for a number past its integer that reached a query anyway:
+# SQLite's driver an ``OverflowError``, PostgreSQL a ``DataError`` (numeric value out of range).
+OUT_OF_RANGE_ERRORS: tuple[type[Exception], ...] = (OverflowError, DataError)

@@ -38,7 +38,7 @@ def _refused(source: str) -> str:
     ("r = f'{1:>1000000000}'", "ширин"),
     ("r = '%1000000000d' % 5", "ширин"),
     ("r = '%*d' % (10 ** 9, 5)", "ширин"),
-    ("r = sum([[1] * 1000] * 10000, [])", "sum() складывает только числа"),
+    ("r = sum([[1] * 1000] * 10000, [])", "sum() не соединяет строки и списки"),
     ("r = int(Decimal('1e999999'))", "Decimal"),
     ("s = 'a'\nwhile True:\n    s = s + s", "сложение строк"),
     ("r = add_business_days(date(2026, 1, 1), 10 ** 12)", "10 000 рабочих дней"),
@@ -79,7 +79,7 @@ def test_data_over_the_limit_is_refused():
 
 def test_expressions_have_the_budget_too():
     with pytest.raises(BudgetExceeded):
-        evaluate("len([i for i in range(10 ** 7) for j in range(10)])", {}, limits=FAST)
+        evaluate("len([i for i in range(10 ** 6) for j in range(1000)])", {}, limits=FAST)
     with pytest.raises(ScriptError, match="огромную степень"):
         evaluate("10 ** 10 ** 8 > 1", {}, limits=FAST)
 
