@@ -27,7 +27,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 
-from engine import event_subprocesses, operations
+from engine import deploy_rules, event_subprocesses, operations
 from engine.bundle import Bundle, form_name_problem
 from engine.errors import DeployError
 from engine.form_store import STORED_FLAG
@@ -105,6 +105,8 @@ def _check_code(tree: etree._ElementTree, file: str) -> None:
             if not code:
                 continue
             problem = check_code(code, mode)
+            if problem and xpath == ".//bpmn:conditionExpression":
+                problem = deploy_rules.condition_problem(problem)
             if problem:
                 raise DeployError(file, _element_id(node), f"скрипт или выражение не допускается: {problem}")
     for param in tree.getroot().iterfind(".//spiffworkflow:parameter", NS):
@@ -155,7 +157,7 @@ def _element_at_line(tree: etree._ElementTree | None, line: Any) -> str | None:
 def _validation_error(file: str, exc: ValidationException, tree: etree._ElementTree | None = None
                       ) -> DeployError:
     element = getattr(exc, "id", None) or _element_at_line(tree, getattr(exc, "line_number", None))
-    message = str(exc).split("\n")[0].strip().rstrip(".")
+    message = deploy_rules.readable(str(exc))
     return DeployError(getattr(exc, "file_name", None) or file, element, message)
 
 
@@ -254,6 +256,8 @@ def _add_diagrams(parser: SpiffBpmnParser, bundle: Bundle) -> tuple[dict[str, st
                 parser.add_dmn_xml(tree.getroot(), filename=name)
             else:
                 _check_code(tree, name)
+                deploy_rules.check_named_events(tree, name)
+                deploy_rules.check_user_tasks_reach_someone(tree, name)
                 bpmn_trees.append((name, tree))
                 sources[name] = content.decode("utf-8")
         except ValidationException as exc:
@@ -284,7 +288,7 @@ def parse_bundle(bundle: Bundle, ops: Mapping[str, Callable[..., Any]]) -> list[
         except ValidationException as exc:
             raise _validation_error(file, exc) from None
         except Exception as exc:  # SpiffWorkflow raises plain errors for some broken models
-            raise DeployError(file, key, f"{type(exc).__name__}: {exc}") from None
+            raise DeployError(file, key, deploy_rules.readable(f"{type(exc).__name__}: {exc}")) from None
         task_specs = _all_task_specs(spec, subprocess_specs)
         event_subprocesses.prepare([spec, *(s for s in subprocess_specs.values() if s is not None)],
                                    task_specs, interrupting)

@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,12 +37,15 @@ from engine.forms import check_submission
 from engine.jsonable import to_jsonable
 from engine.operations import OperationContext
 from engine.ports import EngineServices
+from engine.sandbox_budget import Limits
 from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
 from engine.tables import HumanTask, Incident, InstanceStatus, ProcessInstance, Subscription, TaskStatus
 from engine.waits import next_timer, subscription_waits
 
 MAX_ROUNDS = 50
+# The stored state keeps a copy of the data per task, so it may be this many times the data limit.
+STATE_LIMIT_FACTOR = 8
 CONFLICT_MESSAGE = "Процесс только что изменил другой пользователь или планировщик; обновите страницу"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,6 +61,20 @@ def step(func: F) -> F:
             raise ConflictError(CONFLICT_MESSAGE) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _engine_steps(workflow: BpmnWorkflow, will: Callable[[Any], None], did: Callable[[Any], None],
+                  running: list[Any]) -> None:
+    """``do_engine_steps``; an error SpiffWorkflow does not wrap (a multi-instance input that is
+    None raises ``TypeError``) becomes a ``WorkflowTaskException`` of the running task, so it is
+    an incident like any other failure, not a 500 or a traceback on every scheduler tick."""
+    try:
+        workflow.do_engine_steps(will, did)
+    except (WorkflowTaskException, SQLAlchemyError, EngineError):
+        raise
+    except Exception as raw:
+        raise WorkflowTaskException(f"Ошибка на шаге процесса: {type(raw).__name__}: {raw}",
+                                    task=running[0], exception=raw) from raw
 
 
 DEFAULT_TRANSIENT_ATTEMPTS = 3
@@ -151,8 +169,11 @@ class Runtime:
             task.set_data(**data)
         self.event(instance, "instance_started", user_id, detail={"version": definition.version})
         if fire_start_timer or (definition.meta or {}).get("timer_start"):
-            for fired in start_events.fire_start_timer(workflow, self.clock):
-                self.event(instance, "timer_fired", user_id, element=fired)
+            try:
+                for fired in start_events.fire_start_timer(workflow, self.clock):
+                    self.event(instance, "timer_fired", user_id, element=fired)
+            except WorkflowTaskException as exc:  # a failing first step is an incident, the schedule goes on
+                self.incident(instance, exc, user_id)
         if message_start is not None:
             start_events.catch_start_message(workflow, self.clock, *message_start)
         self.advance(instance, workflow, user_id)
@@ -238,9 +259,11 @@ class Runtime:
     def advance(self, instance: ProcessInstance, workflow: BpmnWorkflow, user_id: int | None) -> bool:
         """Run engine tasks until only people, timers or messages can move the process on."""
         started: dict[UUID, float] = {}
+        running: list[Any] = [None]  # the task being run, for errors SpiffWorkflow does not wrap
 
         def will(task: Any) -> None:
             started[task.id] = _time.perf_counter()
+            running[0] = task
 
         def did(task: Any) -> None:
             spec = task.task_spec
@@ -263,7 +286,7 @@ class Runtime:
         with using_clock(self.clock):
             for _ in range(MAX_ROUNDS):
                 try:
-                    workflow.do_engine_steps(will, did)
+                    _engine_steps(workflow, will, did, running)
                 except WorkflowTaskException as exc:
                     error = bpmn_errors.raised_error(exc)
                     if error is None or exc.task is None or not bpmn_errors.throw(exc.task, error):
@@ -324,6 +347,9 @@ class Runtime:
         now = self.clock.now()
         new = instance.id in self._created
         completed = workflow.is_completed()
+        # An open incident keeps the instance in «error» even when no task is in ERROR (a timer
+        # expression that failed leaves its event waiting); looked up only for failed instances.
+        failed = instance.status == InstanceStatus.ERROR and bool(self._open_incidents(instance))
         if completed and instance.status != InstanceStatus.COMPLETED:
             self.event(instance, "instance_completed", None)
         human_tasks.sync(self.session, self.directory, instance, workflow, now, new_instance=new)
@@ -334,7 +360,7 @@ class Runtime:
             instance.status = InstanceStatus.COMPLETED
             instance.completed_at = now
             instance.next_timer_at = None
-        elif workflow.get_tasks(state=TaskState.ERROR):
+        elif workflow.get_tasks(state=TaskState.ERROR) or failed:
             instance.status = InstanceStatus.ERROR
             instance.next_timer_at = next_timer(workflow)
         else:
@@ -343,7 +369,12 @@ class Runtime:
             instance.next_timer_at = next_timer(workflow)
         if instance.status not in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
             self._subscribe(instance, workflow)
-        instance.state_json = state_to_json(workflow)
+        state = state_to_json(workflow)
+        limit = Limits.from_settings(self.settings).data_bytes * STATE_LIMIT_FACTOR
+        if len(state) > limit:
+            raise EngineError(f"Данные экземпляра процесса больше допустимого ({len(state) >> 10} КБ при "
+                              f"пределе {limit >> 10} КБ): изменения не сохранены")
+        instance.state_json = state
         instance.updated_at = now
         self.flush()
 

@@ -6,14 +6,15 @@ iteration access through guards. Only whitelisted builtins and helpers (dates, d
 the CRM's own safe functions) are visible; there is no ``open``, ``eval``, ``exec`` or
 ``__import__``. A script breaking a rule fails at deploy time (``check_code``) or, if it
 slips through (e.g. built at run time), with a ``ScriptError`` naming the rule.
+
+Every run has a time, memory and data budget (``engine.sandbox_budget``); C-level work a
+budget tick cannot interrupt is refused by guarded operators (``engine.sandbox_guards``).
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
-import math
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -30,11 +31,26 @@ from RestrictedPython.Guards import (
 from RestrictedPython.Limits import limited_builtins
 
 from engine.errors import ScriptError
+from engine.sandbox_budget import DEFAULT_LIMITS, Budget, Limits
+from engine.sandbox_guards import (
+    GUARDED_BUILTINS,
+    GUARDED_MATH,
+    GUARDED_STR_METHODS,
+    GuardingTransformer,
+    guarded_add,
+    guarded_format,
+    guarded_inplace,
+    guarded_lshift,
+    guarded_mod,
+    guarded_mul,
+    guarded_pow,
+    guarded_str_method,
+)
 
 FORBIDDEN_NAMES = frozenset(
     {"open", "eval", "exec", "compile", "globals", "locals", "vars", "getattr", "setattr",
      "delattr", "input", "breakpoint", "help", "memoryview", "type", "object", "super",
-     "classmethod", "staticmethod", "property"}
+     "classmethod", "staticmethod", "property", "print"}
 )
 
 
@@ -45,22 +61,14 @@ def _write_guard(obj: Any) -> Any:
     raise ScriptError(f"Скрипту запрещено изменять объекты типа {type(obj).__name__}")
 
 
-def _inplacevar(op: str, x: Any, y: Any) -> Any:
-    operations: dict[str, Callable[[Any, Any], Any]] = {
-        "+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": lambda a, b: a * b,
-        "/=": lambda a, b: a / b, "//=": lambda a, b: a // b, "%=": lambda a, b: a % b,
-    }
-    if op not in operations:
-        raise ScriptError(f"Операция {op} в скрипте запрещена")
-    return operations[op](x, y)
-
-
 def _money(value: Any) -> Decimal:
     """Round to kopecks the way accountants do (half up)."""
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _add_business_days(start: date, days: int) -> date:
+    if abs(days) > 10_000:
+        raise ScriptError("add_business_days: больше 10 000 рабочих дней не считается")
     current = start
     step = 1 if days >= 0 else -1
     remaining = abs(days)
@@ -82,8 +90,9 @@ _BUILTINS.update(limited_builtins)
 _BUILTINS.update({
     "list": list, "dict": dict, "set": set, "frozenset": frozenset, "tuple": tuple,
     "sum": sum, "min": min, "max": max, "any": any, "all": all, "enumerate": enumerate,
-    "reversed": reversed, "map": map, "filter": filter, "sorted": sorted, "range": range,
+    "reversed": reversed, "map": map, "filter": filter, "sorted": sorted,
 })
+_BUILTINS.update(GUARDED_BUILTINS)
 for _name in FORBIDDEN_NAMES:
     _BUILTINS.pop(_name, None)
 
@@ -116,29 +125,38 @@ def _getattr(obj: Any, name: str, default: Any = None) -> Any:
     if name in _FORMAT_METHODS and (isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))):
         raise ScriptError("Скрипту запрещено: методы format/format_map строк небезопасны, "
                           "соединяйте строки через +")
+    if name in GUARDED_STR_METHODS and isinstance(obj, str):
+        return guarded_str_method(obj, name, safer_getattr(obj, name, default))
     return safer_getattr(obj, name, default)
 
 
 HELPERS: dict[str, Any] = {
     "Decimal": Decimal, "date": date, "datetime": datetime, "time": time,
-    "timedelta": timedelta, "UTC": UTC, "math": math, "money": _money,
+    "timedelta": timedelta, "UTC": UTC, "math": GUARDED_MATH, "money": _money,
     "add_business_days": _add_business_days, "iso_duration": _iso_duration,
 }
 
 
-def base_globals(extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Fresh globals for one run: guarded builtins, guards and whitelisted helpers."""
-    scope: dict[str, Any] = {
-        "__builtins__": _BUILTINS,
-        "_getattr_": _getattr,
-        "_getitem_": default_guarded_getitem,
-        "_getiter_": iter,
-        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-        "_unpack_sequence_": guarded_unpack_sequence,
-        "_write_": _write_guard,
-        "_inplacevar_": _inplacevar,
-    }
-    scope.update(HELPERS)
+_STATIC_GLOBALS: dict[str, Any] = {
+    "__builtins__": _BUILTINS,
+    "_getattr_": _getattr,
+    "_getitem_": default_guarded_getitem,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": _write_guard,
+    "_inplacevar_": guarded_inplace,
+    "_add_": guarded_add, "_mul_": guarded_mul, "_pow_": guarded_pow,
+    "_lshift_": guarded_lshift, "_mod_": guarded_mod, "_format_": guarded_format,
+    **HELPERS,
+}
+
+
+def base_globals(extra: dict[str, Any] | None = None, budget: Budget | None = None) -> dict[str, Any]:
+    """Fresh globals for one run: guarded builtins, guards, the budget and whitelisted helpers."""
+    budget = budget or Budget()
+    scope = _STATIC_GLOBALS.copy()
+    scope["_getiter_"] = budget.iterate
+    scope["_tick_"] = budget.tick
     if extra:
         scope.update(extra)
     return scope
@@ -155,7 +173,10 @@ class _ForbiddenNames(ast.NodeVisitor):
         self.problems.append(f"строка {node.lineno}: импорт модулей запрещён")
 
     def visit_Name(self, node: ast.Name) -> None:
-        if node.id in FORBIDDEN_NAMES or node.id == "__import__":
+        if node.id == "print":
+            self.problems.append(f"строка {node.lineno}: print() в скриптах не выводит ничего — "
+                                 "запишите значение в переменную процесса")
+        elif node.id in FORBIDDEN_NAMES or node.id == "__import__":
             self.problems.append(f"строка {node.lineno}: функция «{node.id}» запрещена")
 
 
@@ -169,10 +190,15 @@ def check_code(source: str, mode: str = "exec") -> str | None:
     visitor.visit(tree)
     if visitor.problems:
         return "; ".join(visitor.problems)
-    result = (compile_restricted_exec if mode == "exec" else compile_restricted_eval)(source)
+    result = _compile(source, mode)
     if result.errors:
         return "; ".join(_translate(e) for e in result.errors)
     return None
+
+
+def _compile(source: str, mode: str) -> Any:
+    compile_mode = compile_restricted_exec if mode == "exec" else compile_restricted_eval
+    return compile_mode(source, policy=GuardingTransformer)
 
 
 def _translate(message: str) -> str:
@@ -187,7 +213,7 @@ def compiled(source: str, mode: str) -> CodeType:
     problem = check_code(source, mode)
     if problem:
         raise ScriptError(f"Скрипт нарушает правила песочницы: {problem}")
-    result = (compile_restricted_exec if mode == "exec" else compile_restricted_eval)(source)
+    result = _compile(source, mode)
     if result.code is None:  # check_code passed, so RestrictedPython accepted it; never expected
         raise ScriptError(f"Скрипт не компилируется: {'; '.join(result.errors)}")
     return result.code
@@ -197,23 +223,34 @@ def _is_data(key: str, value: Any) -> bool:
     return not (key.startswith("_") or callable(value) or isinstance(value, ModuleType))
 
 
-def run_script(source: str, data: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
-    """Execute a script on task ``data`` in place; helper names never leak into the data."""
-    scope = base_globals(extra)
+def run_script(source: str, data: dict[str, Any], extra: dict[str, Any] | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> None:
+    """Execute a script on task ``data`` in place; helper names never leak into the data.
+
+    The data is changed only when the script finished within its budget and the result is
+    within the data limit; otherwise ``BudgetExceeded`` and ``data`` is as it was.
+    """
+    budget = Budget(limits)
+    scope = base_globals(extra, budget)
     fixed = dict(scope)
     scope.update(data)
     exec(compiled(source, "exec"), scope)  # noqa: S102  (restricted code, guarded globals)
+    budget.after_run()
+    result = {key: value for key, value in scope.items()
+              if (key in data or key not in fixed or value is not fixed[key]) and _is_data(key, value)}
+    budget.check_data(result)
     for key in list(data):
         if key not in scope:
             del data[key]
-    for key, value in scope.items():
-        assigned = key in data or key not in fixed or value is not fixed[key]
-        if assigned and _is_data(key, value):
-            data[key] = value
+    data.update(result)
 
 
-def evaluate(source: str, data: dict[str, Any], extra: dict[str, Any] | None = None) -> Any:
-    """Evaluate an expression against task ``data``."""
-    scope = base_globals(extra)
+def evaluate(source: str, data: dict[str, Any], extra: dict[str, Any] | None = None,
+             limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Evaluate an expression against task ``data`` within the budget."""
+    budget = Budget(limits)
+    scope = base_globals(extra, budget)
     scope.update(data)
-    return eval(compiled(source.strip(), "eval"), scope)  # noqa: S307  (restricted code)
+    result = eval(compiled(source.strip(), "eval"), scope)  # noqa: S307  (restricted code)
+    budget.after_run()
+    return result

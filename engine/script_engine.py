@@ -20,23 +20,25 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from engine import operations, sandbox
 from engine.errors import BpmnErrorRaised, EngineError, OperationError, ScriptError
 from engine.jsonable import to_jsonable
+from engine.sandbox_budget import DEFAULT_LIMITS, Limits
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluates expressions and runs scripts inside ``engine.sandbox``."""
 
-    def __init__(self, helpers: dict[str, Any] | None = None) -> None:
+    def __init__(self, helpers: dict[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
         super().__init__(helpers or {})
+        self.limits = limits
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         extra = dict(self.globals)
         extra.update(external_context or {})
-        return sandbox.evaluate(expression, context, extra)
+        return sandbox.evaluate(expression, context, extra, self.limits)
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         extra = dict(self.globals)
         extra.update(external_context or {})
-        sandbox.run_script(script, context, extra)
+        sandbox.run_script(script, context, extra, self.limits)
         return True
 
 
@@ -48,7 +50,8 @@ class CrmScriptEngine(PythonScriptEngine):
         clock = context.clock
         base: dict[str, Any] = {"now": clock.now, "today": lambda: clock.now().date()}
         base.update(helpers or {})
-        super().__init__(environment=SandboxEnvironment(base))
+        limits = Limits.from_settings(context.settings)
+        super().__init__(environment=SandboxEnvironment(base, limits))
         self.context = context
         self.ops = ops
 

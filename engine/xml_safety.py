@@ -26,5 +26,11 @@ def parse_xml(content: bytes) -> etree._ElementTree:
     """Parse ``content``; raise ``UnsafeXml`` for DOCTYPE/ENTITY, ``etree.XMLSyntaxError`` if broken."""
     if _DOCTYPE.search(content[:4096]) or _DOCTYPE.search(content):
         raise UnsafeXml("XML содержит DOCTYPE или объявления сущностей (ENTITY) — такие файлы не принимаются")
-    root = etree.fromstring(content, safe_parser())
+    try:
+        root = etree.fromstring(content, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        if "huge" in str(exc).lower():  # libxml2 refuses text nodes over 10 MB without huge_tree
+            raise UnsafeXml("В XML слишком большой текстовый узел (больше 10 МБ) — такие файлы "
+                            "не принимаются") from None
+        raise
     return etree.ElementTree(root)

@@ -14,10 +14,10 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from models.platform.clock import SystemClock
+from models.platform.clock import SystemClock, install_clock
 from models.platform.db import db
 from models.platform.settings import Settings
-from web import packages
+from web import packages, safety
 from web.extensions import csrf, login_manager, migrate, rest_api
 from web.scheduler import session_factory
 
@@ -74,9 +74,11 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
     app.config.update(_flask_config(settings))
     app.config.update(settings.extra)
+    safety.install_converters(app)
     app.json.ensure_ascii = False  # Russian text stays readable in JSON answers
     app.extensions["crm.settings"] = settings
     app.extensions["crm.clock"] = clock or SystemClock()
+    install_clock(app.extensions["crm.clock"])
 
     if settings.database_url.startswith("sqlite:///"):
         settings.instance_dir.mkdir(parents=True, exist_ok=True)
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.extensions["crm.session_factory"] = session_factory(app)
     security.init_app(app)
     errors.init_app(app)
+    safety.init_app(app)
     assets.init_app(app)
     navigation.init_app(app)
     formatting.init_app(app)

@@ -30,6 +30,7 @@ import models.identity
 import models.insurance
 import models.notifications
 import models.platform
+import models.privacy
 import models.quality
 import models.reports
 import models.sales
@@ -44,6 +45,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     engine,
     models.clients,
     models.sales,
+    models.privacy,
     models.tasks,
     models.notifications,
     models.studio,

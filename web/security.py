@@ -9,15 +9,18 @@ redirect anonymous users to /login; ``/api/`` answers 401 JSON.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, jsonify, redirect, request, url_for
+from flask import session as flask_session
 from flask_login import current_user
 
-from models.identity.accounts import active_user
+from models.identity.accounts import session_user
 from models.identity.users import User, user_for_token
 from models.platform.audit import set_actor
 from models.platform.db import db
+from models.platform.ids import parse_int
 from models.platform.unit_of_work import unit_of_work
 from web.extensions import csrf, login_manager
 
@@ -50,10 +53,19 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+SESSION_KEY = "crm_sid"  # the server-side session id in the signed cookie (models.identity.sessions)
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    """The user a session cookie names (Flask-Login), while still active."""
-    return active_user(db.session, int(user_id)) if user_id.isdigit() else None
+    """The user of a live server-side session named by the cookie, while still active."""
+    number = parse_int(user_id)
+    if number is None:
+        return None
+    cfg = settings()
+    return session_user(db.session, flask_session.get(SESSION_KEY), number, clock().now(),
+                        idle=timedelta(minutes=cfg.session_idle_minutes),
+                        absolute=timedelta(hours=cfg.session_max_hours))
 
 
 @login_manager.request_loader

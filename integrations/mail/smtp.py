@@ -1,8 +1,10 @@
 """The SMTP sender behind the outbox: one e-mail row becomes one letter through ``CRM_SMTP_URL``.
 
 Mail is never sent inside a transaction: notifications and ``mail.send`` queue an outbox row;
-the outbox worker hands it here after commit. The row id becomes the Message-ID, so a
-resend after a crash is recognisable as the same letter.
+the outbox worker hands it here after commit. Delivery is at-least-once (a worker killed
+while the SMTP server answers slowly sends the row again after its lease); the Message-ID is
+made from the row alone (``message_id``), the same on every attempt, so receivers and mail
+servers that de-duplicate by Message-ID show the letter once.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ from __future__ import annotations
 import base64
 import smtplib
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr
 from urllib.parse import unquote, urlsplit
 
 from models.platform.outbox import OutboxMessage
 
 SMTP_TIMEOUT = 15
+
+
+def message_id(row: OutboxMessage, sender: str) -> str:
+    """The row's own Message-ID: its id and creation time at the sender's domain, never random."""
+    domain = sender.rpartition("@")[2] or "crm.local"
+    created = int(row.created_at.timestamp()) if row.created_at else 0
+    return f"<crm-outbox-{row.id}.{created}@{domain}>"
 
 
 def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
@@ -24,10 +33,9 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     message["From"] = formataddr(("CRM", sender))
     message["To"] = ", ".join(payload["to"]) if isinstance(payload["to"], list) else payload["to"]
     message["Subject"] = payload.get("subject", "")
-    # A reply from a card brings its own Message-ID and thread headers (integrations/imap).
-    message["Message-ID"] = payload.get("message_id") or make_msgid(
-        idstring=f"crm-outbox-{row.id}", domain="crm.local"
-    )
+    # A document's sending or a reply from a card brings its own Message-ID (and thread headers,
+    # integrations/imap); otherwise the row's stable one, so a resent row keeps its id.
+    message["Message-ID"] = payload.get("message_id") or message_id(row, sender)
     for name, value in (payload.get("headers") or {}).items():
         if name in ("In-Reply-To", "References") and value:
             message[name] = value

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.clients.access import assignable_owners, get_client
-from models.clients.cards import Client
+from models.clients.cards import Client, ClientKind
 from models.clients.duplicates import duplicate_summary, duplicates_of
 from models.clients.history import HistoryEntry, client_history, merges_into
 from models.clients.merge import ClientMerge
@@ -26,6 +26,7 @@ from models.clients.search import ClientFilter, Page, search_page
 from models.identity.service import active_users
 from models.identity.users import User
 from models.platform.permissions import Permission, can_access, has_permission, scoped
+from models.privacy.access_log import log_access
 
 CHOICE_LIMIT = 500  # a select box longer than this is unusable; the client search is for the rest
 
@@ -44,6 +45,8 @@ class ClientCard:
 def client_card(session: Session, user: User, client_id: int) -> ClientCard:
     """The card ``user`` opened (``NotFound``/``AccessDenied`` as ``get_client``)."""
     client = get_client(session, user, client_id)
+    if client.kind == ClientKind.PERSON.value:  # 152-ФЗ: who opened a person's card
+        log_access(session, user.id, "client", client.id)
     return ClientCard(
         client=client,
         duplicates=[duplicate_summary(user, match) for match in duplicates_of(session, client)],

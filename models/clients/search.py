@@ -33,6 +33,7 @@ from models.clients.index import ContactPoint, NameToken, uses_name_tokens
 from models.clients.names import query_words
 from models.clients.phones import looks_like_phone, normalize_email, normalize_phone
 from models.identity.users import User
+from models.platform.ids import parse_int
 from models.platform.permissions import scoped
 
 BROAD_MATCHES = 10_000
@@ -82,9 +83,9 @@ class ClientFilter:
         else:
             flt.status = status
         owner = str(args.get("owner_id") or "")
-        if owner and not owner.isdigit():
+        if owner and parse_int(owner) is None:
             errors["owner_id"] = "Ответственный указан неверно"
-        flt.owner_id = int(owner) if owner.isdigit() else None
+        flt.owner_id = parse_int(owner)
         for name in ("created_from", "created_to"):
             value = args.get(name) or ""
             try:
@@ -95,7 +96,7 @@ class ClientFilter:
         flt.sort = sort if sort in SORTS else "name"
         flt.cursor = args.get("cursor") or None
         limit = str(args.get("limit") or "50")
-        flt.limit = min(max(int(limit), 1), MAX_LIMIT) if limit.isdigit() else 50
+        flt.limit = min(max(parse_int(limit, 10**6) or 50, 1), MAX_LIMIT)
         flt.errors = errors
         return flt
 

@@ -8,14 +8,18 @@ session like everything else; the caller keeps it even though it answers 401 (se
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from models.identity.login_throttle import record_failure, record_success, seconds_locked
 from models.identity.service import UserError
+from models.identity.sessions import open_session, revoke_all_sessions, revoke_session, session_user
 from models.identity.users import ApiToken, User, find_user, issue_api_token
 from models.platform.errors import NotFound
 
@@ -42,6 +46,12 @@ class LoginAttempt:
         return self.retry_after > 0
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash made like real ones (Werkzeug's default scrypt), of a password nobody has."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def attempt_login(session: Session, login: str, password: str, address: str | None, now: datetime,
                   policy: LoginPolicy) -> LoginAttempt:
     """Check ``login``/``password`` from ``address`` against the throttle and the stored hash.
@@ -55,7 +65,11 @@ def attempt_login(session: Session, login: str, password: str, address: str | No
     if wait:
         return LoginAttempt(None, wait)
     user = find_user(session, login)
-    if user is None or not user.is_active or not user.check_password(password):
+    # The password hash is always checked — against a dummy hash for unknown logins — so the
+    # answer takes as long for «no such login» as for «wrong password» (no login enumeration).
+    stored = user.password_hash if user is not None else _dummy_hash()
+    matches = check_password_hash(stored, password)
+    if user is None or not user.is_active or not matches:
         record_failure(session, keys, now, policy.max_failures, policy.lock_seconds)
         return LoginAttempt(None)
     record_success(session, keys)
@@ -91,3 +105,6 @@ def revoke_api_token(session: Session, user: User, token_id: int, now: datetime)
         raise NotFound("Токен не найден")
     token.revoked_at = now
     return token
+
+
+__all__ = ["open_session", "revoke_all_sessions", "revoke_session", "session_user"]

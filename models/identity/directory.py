@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.identity.deputies import effective_assignee
 from models.identity.users import User
+from models.platform.ids import parse_int
 
 
 class UserDirectory:
@@ -24,7 +25,8 @@ class UserDirectory:
     def user_id(self, session: Session, ref: int | str) -> int | None:
         """``ref`` is an id (also as digits) or a login in any case; None when nobody has it."""
         if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-            user = session.get(User, int(ref))
+            number = parse_int(ref)
+            user = session.get(User, number) if number is not None else None
             return user.id if user is not None else None
         return session.scalar(select(User.id).where(User.login == str(ref).strip().lower()))
 

@@ -44,3 +44,22 @@ class ManualClock:
         with self._lock:
             self._now = moment
 
+
+
+_installed: Clock = SystemClock()
+
+
+def install_clock(clock: Clock) -> None:
+    """Make ``clock`` the one record-level rules read (``create_app`` installs the app's clock).
+
+    Rules such as «a deputy acts only while the employee is absent» depend on today's date but
+    are called as ``rule(user, record, action)``; like the permission registry, the clock is
+    installed once per application.
+    """
+    global _installed
+    _installed = clock
+
+
+def current_clock() -> Clock:
+    """The installed clock (the system clock until an application installs its own)."""
+    return _installed

@@ -66,6 +66,8 @@ class Settings:
     session_cookie_secure: bool = False  # CRM_SESSION_COOKIE_SECURE
     login_max_failures: int = 5  # CRM_LOGIN_MAX_FAILURES before logins slow down
     login_lock_seconds: int = 30  # CRM_LOGIN_LOCK_SECONDS: first pause, doubled each time
+    session_idle_minutes: int = 120  # CRM_SESSION_IDLE_MINUTES: a session unused this long ends
+    session_max_hours: int = 12  # CRM_SESSION_MAX_HOURS: and any session ends this long after login
     smtp_url: str = "smtp://127.0.0.1:8025"  # CRM_SMTP_URL
     mail_from: str = "crm@localhost"  # CRM_MAIL_FROM
     # CRM_BASE_URL: the address people open the CRM at, for links in e-mails (default http://host:port)
@@ -91,7 +93,12 @@ class Settings:
     onec_password: str = ""  # CRM_ONEC_PASSWORD
     # CRM_ESCALATION_GRACE: how long a task may stay overdue before the manager is told
     escalation_grace: timedelta = field(default_factory=lambda: timedelta(hours=4))
+    lead_retention_days: int = 1095  # CRM_LEAD_RETENTION_DAYS: leads are anonymised after this (152-ФЗ)
     intake_rate_per_minute: int = 20  # CRM_INTAKE_RATE_PER_MINUTE: site-form leads per address
+    # Budget of one BPMN script or expression run (engine.sandbox_budget), and the data it may leave
+    script_time_budget: float = 2.0  # CRM_SCRIPT_TIME_BUDGET, seconds
+    script_memory_mb: int = 256  # CRM_SCRIPT_MEMORY_MB
+    process_data_kb: int = 2048  # CRM_PROCESS_DATA_KB: a task's data after a script, as JSON
     instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
     processes_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "processes")
     forms_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "forms")
@@ -131,6 +138,8 @@ class Settings:
             session_cookie_secure=_bool(env.get("CRM_SESSION_COOKIE_SECURE"), mode == "production"),
             login_max_failures=int(env.get("CRM_LOGIN_MAX_FAILURES", "5")),
             login_lock_seconds=int(env.get("CRM_LOGIN_LOCK_SECONDS", "30")),
+            session_idle_minutes=int(env.get("CRM_SESSION_IDLE_MINUTES", "120")),
+            session_max_hours=int(env.get("CRM_SESSION_MAX_HOURS", "12")),
             smtp_url=env.get("CRM_SMTP_URL", "smtp://127.0.0.1:8025"),
             mail_from=env.get("CRM_MAIL_FROM", "crm@localhost"),
             base_url=env.get("CRM_BASE_URL", ""),
@@ -154,6 +163,10 @@ class Settings:
             onec_password=env.get("CRM_ONEC_PASSWORD", ""),
             escalation_grace=parse_duration(env.get("CRM_ESCALATION_GRACE") or "PT4H"),
             intake_rate_per_minute=int(env.get("CRM_INTAKE_RATE_PER_MINUTE", "20")),
+            lead_retention_days=int(env.get("CRM_LEAD_RETENTION_DAYS", "1095")),
+            script_time_budget=float(env.get("CRM_SCRIPT_TIME_BUDGET", "2")),
+            script_memory_mb=int(env.get("CRM_SCRIPT_MEMORY_MB", "256")),
+            process_data_kb=int(env.get("CRM_PROCESS_DATA_KB", "2048")),
             instance_dir=instance_dir,
             processes_dir=Path(env.get("CRM_PROCESSES_DIR") or PROJECT_ROOT / "processes"),
             forms_dir=Path(env.get("CRM_FORMS_DIR") or PROJECT_ROOT / "forms"),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
 from models.identity.users import User
 from models.platform.permissions import Permission, can_access, has_permission, require
+from models.privacy.access_log import log_access
 from models.sales.access import get_deal, get_lead
 from models.sales.activities import Activity
 from models.sales.deals import Deal, deal_flags, time_in_stages
@@ -55,6 +56,7 @@ class LeadCard:
 def lead_card(session: Session, user: User, lead_id: int) -> LeadCard:
     """The card of a lead ``user`` sees; the task is offered to its assignee and the lead's editors."""
     lead = get_lead(session, user, lead_id)
+    log_access(session, user.id, "lead", lead.id)  # 152-ФЗ: who opened a person's card
     task = open_lead_task(session, lead)
     if task is not None and task.assignee_id != user.id and not can_access(user, lead, "edit"):
         task = None

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client
+from models.platform.ids import parse_int
 from models.sales.deals import Deal, DealError, open_deal, parse_date, parse_money
 from models.sales.funnels import funnel_by_code, funnel_for_kind
 
@@ -112,7 +113,7 @@ def apply_changes(deal: Deal, data: dict) -> Deal:
 def create_deal(session: Session, data: dict, *, owner_id: int | None, now: datetime) -> Deal:
     """A deal for an existing client, in the given funnel or the one of the client's type."""
     raw_client = str(data.get("client_id") or "")
-    client = session.get(Client, int(raw_client)) if raw_client.isdigit() else None
+    client = session.get(Client, number) if (number := parse_int(raw_client)) is not None else None
     if client is None:
         raise DealError({"client_id": ["Клиент не найден"]})
     funnel = (funnel_by_code(session, data["funnel"]) if data.get("funnel")

@@ -22,6 +22,7 @@ from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.events import publish
+from models.platform.ids import parse_int
 from models.sales.funnels import Funnel, FunnelStage, LossReason, StageOutcome
 from models.sales.stage_gate import gate_reasons
 
@@ -170,7 +171,7 @@ def _won_rules(deal: Deal, data: dict, errors: dict[str, list[str]]) -> None:
 
 def _lost_rules(session: Session, deal: Deal, data: dict, errors: dict[str, list[str]]) -> None:
     raw = str(data.get("loss_reason_id") or "")
-    reason = session.get(LossReason, int(raw)) if raw.isdigit() else None
+    reason = session.get(LossReason, number) if (number := parse_int(raw)) is not None else None
     if reason is None or not reason.is_active:
         errors.setdefault("loss_reason_id", []).append(
             "Сделку нельзя перевести в «Проиграна» без причины проигрыша: выберите причину из списка")

@@ -17,7 +17,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.api import ProcessEngine
+from models.identity.users import User
 from models.platform.events import publish
+from models.platform.permissions import AccessDenied, Permission, has_permission
+from models.privacy.consents import consent_given, record_consent
 from models.sales.leads import Lead, check_lead_input, new_lead
 
 log = logging.getLogger(__name__)
@@ -58,11 +61,22 @@ def receive_lead(session: Session, engine: ProcessEngine, raw: Mapping[str, Any]
     ``unknown`` names fields the channel received but does not know (the site form refuses
     them, so a typo in the site's markup is not silently dropped).
     """
-    checked = check_lead_input(dict(raw))
+    if user_id is not None:  # an employee (page or API): leads are sales work (issue 14, defect 10)
+        user = session.get(User, user_id)
+        if user is None or not has_permission(user, Permission.EDIT_CLIENTS):
+            raise AccessDenied("Лиды заводят продажи: у вашей роли нет права создавать лиды")
+    values = dict(raw)
+    consented = consent_given(values.pop("consent", None))
+    checked = check_lead_input(values)
     unknown = sorted(unknown)
     if unknown:
         checked.errors["_form"] = [f"Неизвестные поля: {', '.join(unknown)}"]
+    if source == "site" and not consented:  # 152-ФЗ: the person's own consent, recorded with the lead
+        checked.errors["consent"] = ["Без согласия на обработку персональных данных заявку принять нельзя"]
     if checked.errors:
         raise LeadInvalid(checked.errors)
-    return submit_lead(session, engine, checked.values, source=source, user_id=user_id,
+    lead = submit_lead(session, engine, checked.values, source=source, user_id=user_id,
                        remote_addr=remote_addr)
+    if consented:
+        record_consent(session, "lead", lead.id, source=source, address=remote_addr, now=engine.clock.now())
+    return lead

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from models.identity.users import User
 from models.platform.db import utcnow
 from models.platform.errors import NotFound
-from models.platform.permissions import Permission, require, require_access
+from models.platform.permissions import Permission, can_access, require, require_access
 from models.sales.access import get_deal
 from models.sales.activities import Activity, log_activity
 from models.sales.deal_editing import apply_changes, create_deal, parse_discount
-from models.sales.deals import Deal, move_stage
+from models.sales.deals import Deal, DealError, move_stage
 from models.sales.funnels import FunnelStage, LossReason
 from models.sales.offer_guard import check_offer
 
@@ -36,6 +36,8 @@ def open_deal_for(session: Session, actor: User, data: Mapping[str, Any], now: d
     ``AccessDenied``; the request's unit of work then throws the new deal away.
     """
     deal = create_deal(session, dict(data), owner_id=actor.id, now=now)
+    if not can_access(actor, deal.client, "view"):  # linking needs the right to read the client
+        raise DealError({"client_id": ["Клиент не найден"]})
     require_access(actor, deal, "edit")
     return deal
 

@@ -9,6 +9,7 @@ from sqlalchemy import Select
 
 from engine.tables import HumanTask
 from models.identity.users import User
+from models.platform.clock import current_clock
 from models.platform.registry import Registry
 from models.platform.roles import Role
 from models.tasks.adhoc import Task
@@ -35,9 +36,11 @@ def in_task_queue(user: User, record: HumanTask | Task) -> bool:
 
 
 def _stands_in(user: User, record: HumanTask | Task) -> bool:
-    """The user is the deputy of the task's assignee (sees and works their tasks)."""
+    """The user is the deputy of the task's assignee *during a recorded absence* (sees and works
+    their tasks then); while the employee is present, being named deputy gives no rights."""
     assignee = record.assignee
-    return assignee is not None and assignee.deputy_id == user.id
+    return (assignee is not None and assignee.deputy_id == user.id
+            and assignee.is_absent_on(current_clock().now().date()))
 
 
 def _supervises(user: User, record: HumanTask | Task) -> bool:

@@ -21,6 +21,7 @@ from models.identity.deputies import effective_assignee
 from models.identity.users import User
 from models.notifications.service import notify
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.links import readable_link
 from models.platform.roles import DEPARTMENTS
 
 
@@ -134,7 +135,7 @@ def next_alert(task: Task, grace: timedelta) -> datetime | None:
     return None
 
 
-def _check(session: Session, data: TaskInput) -> dict[str, list[str]]:
+def _check(session: Session, data: TaskInput, creator: User | None = None) -> dict[str, list[str]]:
     errors = dict(data.errors)
     title = (data.title or "").strip()
     if not title:
@@ -153,6 +154,9 @@ def _check(session: Session, data: TaskInput) -> dict[str, list[str]]:
         errors.setdefault("business_type", []).append("Связать можно с клиентом, сделкой или документом")
     if data.business_type and data.business_id is None:
         errors.setdefault("business_id", []).append("Укажите номер связанной записи")
+    elif (data.business_type in BUSINESS_TYPES and data.business_id is not None and creator is not None
+          and readable_link(session, creator, data.business_type, data.business_id) is None):
+        errors.setdefault("business_id", []).append("Связанная запись не найдена или недоступна вам")
     if data.priority not in PRIORITY_LABELS:
         errors.setdefault("priority", []).append("Выберите приоритет из списка")
     if data.remind_at and data.due_at and data.remind_at > data.due_at:
@@ -169,7 +173,7 @@ def create_task(
     template_id: int | None = None,
 ) -> Task:
     """Validate and add a task; work for an absent colleague goes to their deputy."""
-    errors = _check(session, data)
+    errors = _check(session, data, creator)
     if errors:
         raise TaskError("Задача заполнена с ошибками", errors)
     assignee_id, original_id = effective_assignee(session, data.assignee_id, now.date())

@@ -7,6 +7,7 @@ it is the user's own). It only adds to the session; the caller's unit of work co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,25 @@ def next_step_message(session: Session, user: Actor, instance: ProcessInstance,
     return "Задача выполнена. Следующий шаг: " + "; ".join(parts) + "."
 
 
+# What the form page stores for an upload (``web.forms.parser.upload_saver``): a random folder
+# under ``instance/uploads`` and a sanitised name. Anything else in a file field — a path
+# typed into the API (``../../etc/passwd``, ``/var/…``) — is refused (issue 14, defect 9).
+_UPLOAD_PATH = re.compile(r"uploads/[0-9a-f]{16}/[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
+
+
+def _file_field_problems(schema: Any, ui: Any, data: dict) -> dict[str, list[str]]:
+    properties = (schema or {}).get("properties") or {}
+    hints = ui if isinstance(ui, dict) else {}
+    problems: dict[str, list[str]] = {}
+    for name in properties:
+        widget = (hints.get(name) or {}).get("ui:widget") if isinstance(hints.get(name), dict) else None
+        value = data.get(name)
+        if widget == "file" and value not in (None, "") and not (
+                isinstance(value, str) and _UPLOAD_PATH.fullmatch(value) and ".." not in value):
+            problems[name] = ["Файл прикладывается загрузкой на странице задачи; путь к файлу не принимается"]
+    return problems
+
+
 def complete_process_task(
     session: Session,
     engine: ProcessEngine,
@@ -98,6 +118,8 @@ def complete_process_task(
     if not may_complete(user, row, card):
         raise AccessDenied()
     problems = check_completion(session, user, row, data) if row.status == TaskStatus.OPEN else {}
+    if row.form:
+        problems.update(_file_field_problems(*engine.task_form(row), data))
     if field_errors or problems:
         schema, _ui = engine.task_form(row)
         raise FormValidationError({**validate(schema, data), **(field_errors or {}), **problems})

@@ -116,10 +116,16 @@ def test_token_created_in_ui_works_until_revoked(client, demo_users):
 
 
 @pytest.mark.parametrize("path", ["/healthz"])
-def test_healthz_is_public_and_reports_database_and_migration(client, path, database_url):
+def test_healthz_is_public_and_says_only_ok(client, path, database_url, demo_users):
     response = client.get(path)
     assert response.status_code == 200
-    body = response.json
+    assert response.json == {"status": "ok"}  # no database kind or revision for the public (issue 14)
+    assert client.get("/healthz/details").status_code == 302  # details need a login
+    login(client, "manager")
+    assert client.get("/healthz/details").status_code == 403
+    admin = client.application.test_client()
+    login(admin, "admin")
+    body = admin.get("/healthz/details").json
     assert body["status"] == "ok"
     assert body["database"] == database_url.split(":")[0].split("+")[0]
     assert body["migration"]

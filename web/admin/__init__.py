@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import views  # noqa: E402,F401
+from web.admin import privacy, views  # noqa: E402,F401

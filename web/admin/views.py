@@ -18,6 +18,7 @@ from models.identity.service import (
     update_user,
 )
 from models.platform.db import db
+from models.platform.ids import parse_int
 from models.platform.permissions import Permission, require
 from models.platform.roles import DEPARTMENTS, ROLE_LABELS
 from web.admin import bp
@@ -29,7 +30,7 @@ def _only_admins():
 
 
 def _optional_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_int(value)
 
 
 def _optional_date(value: str | None) -> date | None:

@@ -23,6 +23,7 @@ from models.clients.merge import merge_by_ids
 from models.clients.search import ClientFilter, search_page
 from models.clients.service import ClientInvalid, LikelyDuplicates, change_client, register_client
 from models.platform.db import db
+from models.platform.ids import parse_int
 from models.platform.permissions import Permission, require
 from web.errors import error_response
 
@@ -149,7 +150,7 @@ class MergeIn(Schema):
     other_id = fields.Int(required=True, error_messages={"required": "Укажите other_id",
                                                          "invalid": "Ожидается целое число"})
     choices = fields.Dict(keys=fields.Str(), values=fields.Str(), load_default=dict,
-                          error_messages={"invalid": "Ожидается объект {поле: survivor|other}"})
+                          error_messages={"invalid": "Ожидается объект: поле → survivor или other"})
     reason = _text()
 
 
@@ -243,4 +244,4 @@ def duplicates():
         return error_response(422, "Укажите inn, name, phone или email", "validation",
                               fields={"query": "Нет ни одного ключа для поиска дубликатов"})
     return {"duplicates": likely_duplicates(db.session, current_user, args,
-                                            int(exclude) if exclude.isdigit() else None)}
+                                            parse_int(exclude))}

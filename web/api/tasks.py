@@ -19,6 +19,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from engine.errors import ConflictError, FormValidationError
 from engine.tables import HumanTask
 from models.platform.db import db
+from models.platform.ids import parse_int
 from models.tasks import service
 from models.tasks.adhoc import TaskConflict, TaskError, TaskInput, create_task
 from models.tasks.comments import CommentError
@@ -179,8 +180,8 @@ def list_tasks():
         return _error(
             422, "validation", "Неизвестный раздел", {"section": [f"Допустимо: {', '.join(SECTIONS)}"]}
         )
-    limit = min(int(request.args["limit"]) if request.args.get("limit", "").isdigit() else 50, 200)
-    offset = int(request.args["offset"]) if request.args.get("offset", "").isdigit() else 0
+    limit = min(parse_int(request.args.get("limit", "")) or 50, 200)
+    offset = parse_int(request.args.get("offset", "")) or 0
     filters = parse_filters(request.args)
     found = inbox_section(db.session, current_user, section, filters, now(), default_zone(),
                           limit=limit, offset=offset)

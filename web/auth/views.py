@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models.identity.accounts import (
@@ -12,18 +13,23 @@ from models.identity.accounts import (
     api_tokens,
     attempt_login,
     create_api_token,
+    open_session,
+    revoke_all_sessions,
     revoke_api_token,
+    revoke_session,
 )
 from models.identity.service import UserError
 from models.platform.db import db
 from models.platform.unit_of_work import unit_of_work
 from web.auth import bp
-from web.security import clock, public, settings
+from web.security import SESSION_KEY, clock, public, settings
 
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after login (no open redirect)."""
     if not target:
+        return url_for("main.index")
+    if any(ord(c) < 32 or c in "\\\x7f" for c in target):  # CR/LF would split the Location header
         return url_for("main.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -60,6 +66,9 @@ def login():
             401,
         )
     login_user(attempt.user)
+    flask_session[SESSION_KEY] = open_session(db.session, attempt.user, clock().now(),
+                                              address=request.remote_addr,
+                                              user_agent=request.headers.get("User-Agent"))
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -67,8 +76,20 @@ def login():
 @login_required
 def logout():
     """Sign out (POST with CSRF, so a foreign page cannot log the user out)."""
+    revoke_session(db.session, flask_session.pop(SESSION_KEY, None), clock().now())
     logout_user()
     flash("Вы вышли из системы", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    """«Выйти на всех устройствах»: every session of the user ends, this one too."""
+    revoke_all_sessions(db.session, current_user, clock().now())
+    flask_session.pop(SESSION_KEY, None)
+    logout_user()
+    flash("Вы вышли на всех устройствах", "info")
     return redirect(url_for("auth.login"))
 
 

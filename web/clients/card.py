@@ -24,6 +24,7 @@ from models.clients.service import (
     register_client,
 )
 from models.platform.db import db
+from models.platform.ids import parse_int
 from models.platform.permissions import Permission, require
 from models.sales.queries import client_deals
 from web.clients import bp
@@ -158,7 +159,7 @@ def duplicates_check():
     require(current_user, Permission.VIEW_CLIENTS)
     exclude = request.args.get("exclude_id", "")
     return {"duplicates": likely_duplicates(db.session, current_user, request.args,
-                                            int(exclude) if exclude.isdigit() else None)}
+                                            parse_int(exclude))}
 
 
 @bp.post("/<int:client_id>/not-duplicate/<int:other_id>")

@@ -10,6 +10,7 @@ from models.clients.queries import client_list
 from models.clients.search import SORT_LABELS, ClientFilter, search_page
 from models.clients.service import ClientInvalid, bulk_update
 from models.platform.db import db
+from models.platform.ids import parse_int
 from models.platform.permissions import AccessDenied, Permission, require
 from web.clients import bp
 from web.clients.helpers import labels, zone
@@ -42,7 +43,7 @@ def bulk():
     require(current_user, Permission.EDIT_CLIENTS)
     form = request.form
     flt = ClientFilter.from_args(form)
-    ids = {int(i) for i in form.getlist("ids") if i.isdigit()}
+    ids = {i for i in map(parse_int, form.getlist("ids")) if i is not None}
     changes = {"owner_id": form.get("owner_id_new"), "status": form.get("status_new"),
                "territory": form.get("territory_new"), "add_tags": form.get("add_tags"),
                "remove_tags": form.get("remove_tags")}

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from models.platform.ids import parse_int
 from models.tasks.adhoc import TaskError
 from models.tasks.comments import CommentError
 from models.tasks.inbox import InboxFilters
@@ -82,8 +83,9 @@ def optional_int(value: str | None, errors: dict | None = None, field: str = "")
     text = (value or "").strip()
     if not text:
         return None
-    if text.isdigit():
-        return int(text)
+    number = parse_int(text)
+    if number is not None:
+        return number
     if errors is not None:
         errors.setdefault(field, []).append("Ожидается число")
     return None

@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.platform.db import db
+from models.platform.ids import parse_int
 from models.platform.roles import DEPARTMENTS
 from models.tasks.adhoc import (
     BUSINESS_TYPES,
@@ -172,8 +173,8 @@ def create_template_view():
 def apply_template_view(template_id: int):
     """Create one task per chosen client (or deal number), all or nothing."""
     form = request.form
-    ids = [int(v) for v in form.getlist("record_ids") if v.isdigit()]
-    ids += [int(v) for v in form.get("record_list", "").replace(",", " ").split() if v.isdigit()]
+    ids = [i for i in map(parse_int, form.getlist("record_ids")) if i is not None]
+    ids += [i for i in map(parse_int, form.get("record_list", "").replace(",", " ").split()) if i is not None]
     created = apply_task_template(
         db.session,
         current_user,

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from models.notifications.service import CHANNELS, KINDS, mark_read, notifications_page, set_preferences
 from models.platform.db import db
+from models.platform.ids import parse_int
 from models.tasks.adhoc import PRIORITY_LABELS, STATUS_LABELS
 from models.tasks.inbox import SECTIONS
 from models.tasks.pages import inbox_page
@@ -22,7 +23,7 @@ def index():
     section = request.args.get("section", "my")
     if section not in SECTIONS:
         section = "my"
-    page = max(1, int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1)
+    page = max(1, parse_int(request.args.get("page", "1"), 100_000) or 1)
     filters = parse_filters(request.args)
     moment = now()
     inbox = inbox_page(db.session, current_user, section, filters, page, moment, default_zone(), PAGE_SIZE)
@@ -60,7 +61,7 @@ def notifications():
 @bp.post("/notifications/read")
 def notifications_read():
     """Mark one or all notifications as read."""
-    ids = [int(v) for v in request.form.getlist("id") if v.isdigit()] or None
+    ids = [i for i in map(parse_int, request.form.getlist("id")) if i is not None] or None
     mark_read(db.session, current_user.id, now(), ids)
     return redirect(url_for("inbox.notifications"))
 

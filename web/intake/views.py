@@ -13,6 +13,7 @@ from flask import jsonify, render_template, request
 
 from models.platform.db import db
 from models.platform.unit_of_work import unit_of_work
+from models.privacy.consents import CONSENT_TEXT, POLICY_URL
 from models.sales.intake import LeadInvalid, receive_lead
 from models.sales.intake_limits import allowed
 from models.sales.leads import UTM_FIELDS
@@ -22,7 +23,7 @@ from web.security import clock, csrf_exempt, public, settings
 
 HONEYPOT = "website"
 FIELDS = ("name", "company", "inn", "phone", "email", "comment", "source", "territory", "industry",
-          "client_kind", *UTM_FIELDS)
+          "client_kind", "consent", *UTM_FIELDS)
 
 
 def _error(status: int, code: str, message: str, fields: dict | None = None):
@@ -43,7 +44,14 @@ def _payload() -> dict | None:
 @public
 def form():
     """The site's lead form, as the company web site embeds it."""
-    return render_template("intake/form.html")
+    return render_template("intake/form.html", consent_text=CONSENT_TEXT, policy_url=POLICY_URL)
+
+
+@bp.get("/privacy")
+@public
+def privacy_policy():
+    """The personal-data policy the site form links to (152-ФЗ)."""
+    return render_template("intake/privacy.html", consent_text=CONSENT_TEXT)
 
 
 @bp.post("/lead")

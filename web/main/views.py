@@ -8,6 +8,7 @@ from flask_login import current_user
 from models.clients.queries import visible_client_count
 from models.platform.db import db
 from models.platform.health import database_health
+from models.platform.permissions import Permission, require
 from models.reports.pages import dashboard_is_home
 from web.main import bp
 from web.reports.views import index as dashboard
@@ -27,12 +28,20 @@ def index():
 @bp.get("/healthz")
 @public
 def healthz():
-    """Liveness for load balancers: database kind and applied migration(s); 503 when either fails.
+    """Liveness for load balancers: only «ok» or 503 «error» — the public says nothing more.
 
     A failed query leaves the transaction unusable; the 503 makes the unit of work roll it back.
     """
     health = database_health(db.session)
-    if health.error is not None:
-        return jsonify(status="error", database=health.database, error=health.error), 503
-    return jsonify(status="ok" if health.ok else "error", database=health.database,
-                   migration=health.migration), (200 if health.ok else 503)
+    ok = health.error is None and health.ok
+    return jsonify(status="ok" if ok else "error"), (200 if ok else 503)
+
+
+@bp.get("/healthz/details")
+def healthz_details():
+    """For administrators: the database kind, the applied migration(s) and the error, if any."""
+    require(current_user, Permission.MANAGE_USERS)
+    health = database_health(db.session)
+    ok = health.error is None and health.ok
+    return jsonify(status="ok" if ok else "error", database=health.database, migration=health.migration,
+                   error=health.error), (200 if ok else 503)

@@ -21,6 +21,11 @@ from datetime import date, datetime
 
 MAX_RECORD_LINES = 20
 MAX_COLUMNS = 100
+# Bounds of an XLSX upload (issue 14, defect 9): a zip bomb or a sheet of millions of rows is
+# refused before openpyxl unpacks it (shared strings are read into memory whole).
+MAX_ROWS = 100_000
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
 
 
 class ImportFileError(ValueError):
@@ -164,6 +169,22 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
+def _check_unpacked_size(data: bytes, name: str) -> None:
+    """Refuse a workbook that would unpack to more than ``MAX_UNPACKED_BYTES`` or that is a bomb.
+
+    ``zipfile`` never yields more than an entry's declared size, so the declared sizes bound
+    what openpyxl can unpack.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = archive.infolist()
+    unpacked = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries) or 1
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+        raise ImportFileError(f"Файл {name}распаковывается в {unpacked >> 20} МБ — это не похоже на "
+                              f"обычную таблицу (предел {MAX_UNPACKED_BYTES >> 20} МБ, сжатие не больше "
+                              f"{MAX_COMPRESSION_RATIO} раз): сохраните его как CSV")
+
+
 def read_xlsx(data: bytes, filename: str = "") -> Table:
     """Read the first sheet of an XLSX workbook."""
     from openpyxl import load_workbook
@@ -173,11 +194,19 @@ def read_xlsx(data: bytes, filename: str = "") -> Table:
         raise ImportFileError(f"Файл {name}не является книгой Excel (XLSX). Сохраните его в Excel "
                               "как «Книга Excel (*.xlsx)» или как CSV")
     try:
+        _check_unpacked_size(data, name)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        raw_rows = [[_cell(v) for v in row[:MAX_COLUMNS]] for row in sheet.iter_rows(values_only=True)]
+        raw_rows: list[list[str]] = []
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            if len(raw_rows) >= MAX_ROWS:
+                raise ImportFileError(f"В файле {name}больше {MAX_ROWS:,} строк: разделите его на части"
+                                      .replace(",", " "))
+            raw_rows.append([_cell(v) for v in row[:MAX_COLUMNS]])
         book.close()
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
+        if isinstance(exc, ImportFileError):
+            raise
         raise ImportFileError(f"Файл {name}не удалось открыть как книгу Excel: {exc}") from None
     numbered = [(n, row) for n, row in enumerate(raw_rows, start=1) if any(row)]
     if not numbered:

@@ -1,0 +1,90 @@
+"""Server-side sessions of people: a signed cookie alone no longer signs anyone in (issue 14).
+
+The cookie carries a random session id; the server keeps only its SHA-256 hash in
+``user_session`` with the user, when it was opened and last seen, and when it was revoked.
+Every request checks the row: logging out revokes it, «выйти на всех устройствах» revokes all
+of the user's rows, and a password change invalidates them all (the row remembers a stamp of
+the password hash it was opened with). Idle and absolute timeouts end a session too. So a
+copied cookie stops working at logout, unlike a Flask session that only the client forgets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKey, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.identity.users import User
+from models.platform.db import Base, UTCDateTime
+
+SEEN_EVERY = timedelta(minutes=1)  # ``last_seen_at`` is written at most this often per session
+
+
+class UserSession(Base):
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    password_stamp: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _stamp(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def open_session(session: Session, user: User, now: datetime, *, address: str | None = None,
+                 user_agent: str | None = None) -> str:
+    """A new session for ``user``; returns the id to put in the cookie (shown nowhere else)."""
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(token_hash=_hash(token), user_id=user.id, password_stamp=_stamp(user),
+                            created_at=now, last_seen_at=now, address=(address or "")[:64] or None,
+                            user_agent=(user_agent or "")[:200] or None))
+    session.flush()
+    return token
+
+
+def session_user(session: Session, token: str | None, user_id: int, now: datetime, *,
+                 idle: timedelta, absolute: timedelta) -> User | None:
+    """The active user of a live session ``token`` that belongs to ``user_id``, else None."""
+    if not token:
+        return None
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    if row is None or row.revoked_at is not None or row.user_id != user_id:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or row.password_stamp != _stamp(user):
+        return None
+    if now - row.last_seen_at > idle or now - row.created_at > absolute:
+        row.revoked_at = now
+        return None
+    if now - row.last_seen_at > SEEN_EVERY:
+        row.last_seen_at = now
+    return user
+
+
+def revoke_session(session: Session, token: str | None, now: datetime) -> None:
+    """End one session (logout)."""
+    if token:
+        session.execute(update(UserSession).where(UserSession.token_hash == _hash(token),
+                                                  UserSession.revoked_at.is_(None)).values(revoked_at=now))
+
+
+def revoke_all_sessions(session: Session, user: User, now: datetime) -> int:
+    """End every session of ``user`` («выйти на всех устройствах»); how many were open."""
+    result = session.execute(update(UserSession).where(UserSession.user_id == user.id,
+                                                       UserSession.revoked_at.is_(None))
+                             .values(revoked_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,88 @@
+"""Sessions revocable on the server (defect 7, acceptance 4): a copied cookie stops working
+at logout, at «выйти на всех устройствах», at a password change and after the timeouts; an
+unknown login takes as long as a known one with a wrong password."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import timedelta
+
+from models.identity.accounts import LoginPolicy, attempt_login
+from tests.conftest import csrf_from, login
+
+
+def _copy_of(client, app):
+    """A second browser holding a copy of ``client``'s session cookie."""
+    thief = app.test_client()
+    cookie = client.get_cookie("crm_session")
+    thief.set_cookie("crm_session", cookie.value)
+    return thief
+
+
+def _signed_in(browser) -> bool:
+    return browser.get("/inbox/").status_code == 200
+
+
+def test_a_copied_cookie_is_refused_after_logout(app, client, demo_users):
+    login(client, "manager")
+    thief = _copy_of(client, app)
+    assert _signed_in(thief)
+    token = csrf_from(client.get("/inbox/").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert not _signed_in(client)
+    answer = thief.get("/inbox/")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_logout_everywhere_ends_every_session(app, client, demo_users):
+    login(client, "manager")
+    other_device = app.test_client()
+    login(other_device, "manager")
+    token = csrf_from(client.get("/profile/tokens").get_data(as_text=True))
+    assert client.post("/logout/everywhere", data={"csrf_token": token}).status_code == 302
+    assert not _signed_in(client) and not _signed_in(other_device)
+
+
+def test_a_password_change_ends_the_sessions(app, client, session, demo_users):
+    login(client, "manager")
+    thief = _copy_of(client, app)
+    user = demo_users["manager"]
+    session.add(user)
+    user.set_password("new-secret")
+    session.commit()
+    assert not _signed_in(client) and not _signed_in(thief)
+
+
+def test_idle_and_absolute_timeouts_end_sessions(app, client, clock, demo_users):
+    login(client, "manager")
+    clock.advance(timedelta(minutes=119))
+    assert _signed_in(client)
+    clock.advance(timedelta(minutes=121))  # unused longer than the idle timeout
+    assert not _signed_in(client)
+    login(client, "manager")
+    for _ in range(13):  # active all the time, but past the absolute limit
+        clock.advance(timedelta(minutes=59))
+        _signed_in(client)
+    assert not _signed_in(client)
+
+
+def _median_login_seconds(session, clock, login_name: str, rounds: int = 9) -> float:
+    policy = LoginPolicy(10_000, 1)
+    timings = []
+    for n in range(rounds):
+        started = time.perf_counter()
+        attempt = attempt_login(session, login_name, "wrong-password", f"10.0.0.{n}", clock.now(), policy)
+        timings.append(time.perf_counter() - started)
+        assert attempt.user is None
+        session.rollback()
+    return statistics.median(timings)
+
+
+def test_unknown_and_known_logins_take_the_same_time(session, clock, demo_users):
+    _median_login_seconds(session, clock, "manager", rounds=2)  # warm up (the dummy hash is made once)
+    _median_login_seconds(session, clock, "nobody-at-all", rounds=2)
+    known = _median_login_seconds(session, clock, "manager")
+    unknown = _median_login_seconds(session, clock, "nobody-at-all")
+    # scrypt dominates both; without the dummy hash the unknown login was ~20 times faster
+    assert 0.5 < unknown / known < 2.0, (known, unknown)

@@ -1,0 +1,35 @@
+"""Who may reach the «studio» routes (role × endpoint table, see ``tests/web/access``)."""
+
+from tests.web.access import EVERYONE, PUBLIC, Row, only  # noqa: F401
+
+ROWS: dict[str, Row] = {
+    "studio.analytics": only("analyst"),
+    "studio.analytics_csv": only("analyst"),
+    "studio.api_analytics": only("analyst"),
+    "studio.api_catalog": only("analyst"),
+    "studio.api_deploy": only("analyst"),
+    "studio.api_diff": only("analyst"),
+    "studio.api_dmn": only("analyst"),
+    "studio.api_draft": only("analyst"),
+    "studio.api_form": only("analyst"),
+    "studio.api_form_preview": only("analyst"),
+    "studio.api_instance": only("analyst"),
+    "studio.api_instructions": only("analyst"),
+    "studio.api_preview": only("analyst"),
+    "studio.api_source": only("analyst"),
+    "studio.api_validate": only("analyst"),
+    "studio.create": only("analyst"),
+    "studio.decision": only("analyst"),
+    "studio.diff": only("analyst"),
+    "studio.edit": only("analyst"),
+    "studio.feedback": EVERYONE,
+    "studio.form_editor": only("analyst"),
+    "studio.index": only("analyst"),
+    "studio.instance": only("analyst"),
+    "studio.owner": only("analyst"),
+    "studio.process": only("analyst"),
+    "studio.simulate": only("analyst"),
+    "studio.trigger_create": only("analyst"),
+    "studio.trigger_list": only("analyst"),
+    "studio.trigger_update": only("analyst"),
+}
