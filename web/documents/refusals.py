@@ -14,6 +14,8 @@ from flask import Flask, flash, request
 from models.documents.errors import DocumentConflict, DocumentError, NotApproved
 from models.documents.pdf import PdfUnavailable
 from models.documents.template_checks import TemplateRefused
+from models.platform.errors import NotFound
+from models.platform.permissions import AccessDenied
 from web.errors import error_response
 
 
@@ -25,6 +27,14 @@ def _answer(status: int, message: str, code: str, **extra):
     if _wants_json() or request.method == "GET":
         return error_response(status, message, code, **extra)
     flash(message, "danger" if status == 422 else "warning")
+    try:
+        return _form_page(status, message, code, **extra)
+    except (NotFound, AccessDenied):  # the record the form came from is gone or out of reach
+        return error_response(status, message, code, **extra)
+
+
+def _form_page(status: int, message: str, code: str, **extra):
+    """The page the refused form came from, again, answered as ``status``."""
     args = request.view_args or {}
     endpoint = request.endpoint or ""
     if "task_id" in args and "document_id" in args:
