@@ -15,6 +15,7 @@ from models.contracts import access, demo, operations
 from models.contracts.checks import check_task
 from models.contracts.contracts import contract_labels
 from models.contracts.jobs import assess_risks
+from models.contracts.payments_in import on_payment_received
 from models.contracts.service import on_deal_stage_changed
 from models.contracts.trigger import PROCESS, start_queued
 from models.platform.registry import Registry
@@ -26,6 +27,7 @@ def register(registry: Registry) -> None:
     operations.register(registry)
     registry.labeler("contract", contract_labels)
     registry.subscribe("deal.stage_changed", on_deal_stage_changed)
+    registry.subscribe("payment.received", on_payment_received)
     registry.job("contracts_renewals", start_queued)
     registry.job("contracts_risk", assess_risks)
     declare_check(registry, PROCESS, check_task)
