@@ -168,14 +168,14 @@ def notify(
 def send_email(session: Session, to: str, subject: str, body: str, now: datetime, *,
                instance_id: int | None = None, dedupe_key: str | None = None,
                attachments: list[dict] | None = None, message_id: str | None = None,
-               reply_to: dict[str, str] | None = None) -> OutboxMessage:
+               reply_to: dict[str, str] | None = None, html: str | None = None) -> OutboxMessage:
     """Queue a letter to ``to`` (any address, not necessarily a colleague); it leaves after commit.
 
     ``attachments``: ``{"filename", "content_type", "data"}`` with ``data`` in base64 (a document's
     version goes out as it was when queued); ``message_id``: the Message-ID to send with, kept by
     the caller (documents record it on the sending); ``reply_to`` (``In-Reply-To`` /
     ``References``) keeps a reply in its thread (answers from a card to a client's letter,
-    ``integrations/imap``).
+    ``integrations/imap``); ``html``: an HTML alternative of ``body`` (reports by e-mail).
     """
     if "@" not in (to or ""):
         raise NotificationError(f"Неверный адрес получателя: {to!r}")
@@ -186,6 +186,8 @@ def send_email(session: Session, to: str, subject: str, body: str, now: datetime
         payload["message_id"] = message_id
     if reply_to:
         payload["headers"] = dict(reply_to)
+    if html:
+        payload["html"] = html
     row = _queue(session, "email", payload, now, dedupe_key=dedupe_key, instance_id=instance_id)
     session.flush()
     return row

@@ -22,9 +22,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models.identity.users import User
+from models.notifications.service import send_email
 from models.platform.errors import NotFound
 from models.platform.jobs import JobContext, claim, run_unit
-from models.platform.outbox import OutboxMessage
 from models.platform.permissions import AccessDenied
 from models.platform.roles import Role
 from models.platform.settings import Settings
@@ -170,16 +170,16 @@ def deliver(
                 )
             )
             continue
+        if "@" not in (user.email or ""):
+            session.add(ReportDelivery(subscription_id=sub.id, run_at=run_at, user_id=user.id,
+                                       skipped="нет адреса e-mail", created_at=now))
+            continue
         token = unsubscribe_token(settings, sub.id, user.id)
         url = f"{settings.public_url}/reports/unsubscribe/{sub.id}/{token}"
-        row = OutboxMessage(
-            kind="email",
-            payload=email_payload(letter, user.email or "", url),
-            next_attempt_at=now,
-            dedupe_key=f"report:{sub.id}:{run_at.isoformat()}:{user.id}",
-        )
-        session.add(row)
-        session.flush()
+        payload = email_payload(letter, user.email or "", url)
+        row = send_email(session, payload["to"], payload["subject"], payload["body"], now,
+                         dedupe_key=f"report:{sub.id}:{run_at.isoformat()}:{user.id}",
+                         attachments=payload["attachments"], html=payload["html"])
         session.add(
             ReportDelivery(
                 subscription_id=sub.id, run_at=run_at, user_id=user.id, outbox_id=row.id, created_at=now

@@ -71,7 +71,7 @@ def test_the_list_and_the_process_page(world, as_user, session):
     }
     assert {d["id"] for d in catalog["decisions"]} == {"lead_funnel", "lead_team", "discount_authority",
                                                       "discount_tariff", "renewal_window",
-                                                      "document_route"}
+                                                      "document_route", "department_request_sla"}
     assert ["manager", "Менеджер"] in catalog["roles"]
 
 

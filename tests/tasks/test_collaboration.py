@@ -97,6 +97,9 @@ def test_email_preferences_are_saved_per_kind(client, session, demo_users):
         "department_request": False,
         "data_quality": False,
         "client_feedback": False,
+        "document_approval": False,
+        "document_status": False,
+        "document_code": False,
     }
 
 
