@@ -46,6 +46,7 @@ def test_a_lead_walks_from_the_site_form_to_a_deal_in_the_funnel(world, page):
     page.get_by_placeholder("Телефон").fill("8 916 222-33-44")
     page.get_by_placeholder("E-mail").fill("orlova@sklad.ru")
     page.get_by_placeholder("Что нужно застраховать?").fill("ДМС для 120 сотрудников")
+    page.locator("#consent").check()
     page.get_by_role("button", name="Отправить заявку").click()
     expect(page.locator("#lead-result")).to_contain_text("принята")
     lead_id = int(re.search(r"№(\d+)", page.locator("#lead-result").inner_text()).group(1))

@@ -24,6 +24,7 @@ def _client(world, **fields):
 def test_site_lead_is_routed_by_rule_worked_and_becomes_a_deal(world, client):
     existing = _client(world)
     answer = client.post("/intake/lead", json={
+        "consent": True,
         "name": "Олег Сидоров", "company": "Логистик Плюс", "inn": "7707083893", "phone": "+7 916 555-44-33",
         "email": "oleg@logistic.ru", "comment": "Нужно КАСКО на 40 грузовиков", "source": "site",
         "utm_source": "yandex", "utm_campaign": "kasko"})
@@ -62,7 +63,8 @@ def test_malformed_input_gets_400_with_a_json_error(world, client):
     broken = client.post("/intake/lead", data="{name:", content_type="application/json")
     assert broken.status_code == 400 and broken.get_json()["error"]["code"] == "malformed"
     assert client.post("/intake/lead", json=["a list"]).status_code == 400
-    invalid = client.post("/intake/lead", json={"name": "Иван", "phone": "12345", "inn": "12"})
+    invalid = client.post("/intake/lead",
+                          json={"consent": True, "name": "Иван", "phone": "12345", "inn": "12"})
     assert invalid.status_code == 400
     assert invalid.get_json()["error"]["fields"] == {
         "inn": ["ИНН — 10 или 12 цифр"], "phone": ["Телефон: ожидается российский номер, +7 и 10 цифр"]}
@@ -87,7 +89,7 @@ def test_a_flood_from_one_address_is_throttled_and_loses_no_accepted_lead(world,
     def flood(worker: int) -> None:
         http = app.test_client()
         for n in range(8):
-            response = http.post("/intake/lead", data={"name": f"Поток {worker}-{n}",
+            response = http.post("/intake/lead", data={"consent": "on", "name": f"Поток {worker}-{n}",
                                                         "email": f"f{worker}{n}@flood.ru"})
             with lock:
                 answers.append((response.status_code, response.get_json()))
@@ -105,7 +107,7 @@ def test_a_flood_from_one_address_is_throttled_and_loses_no_accepted_lead(world,
     assert stored == accepted
     assert world.session.scalar(select(func.count(HumanTask.id))) == 6
     world.clock.advance(timedelta(minutes=1))
-    again = app.test_client().post("/intake/lead", json={"name": "Снова", "email": "a@b.ru"})
+    again = app.test_client().post("/intake/lead", json={"consent": True, "name": "Снова", "email": "a@b.ru"})
     assert again.status_code == 202
 
 

@@ -23,13 +23,13 @@ from web.cli import cli
 
 # page -> the most statements it may run (login check and session included)
 LIMITS = {
-    "inbox": 12,
+    "inbox": 16,
     "client list": 8,
     "client search": 9,
-    "client card": 18,
+    "client card": 24,
     "deals list": 10,
     "board": 13,
-    "deal card": 22,
+    "deal card": 26,
     "task form": 11,
 }
 

@@ -20,6 +20,7 @@ from tests.integrations.conftest import deliver
 from tests.integrations.http_fake import FakeServer
 
 LEAD = {
+    "consent": True,
     "name": "Иван Петров",
     "company": "ООО «Ромашка»",
     "phone": "+7 495 123-45-67",
