@@ -105,6 +105,9 @@ def _settings(url: str, tmp: Path, **overrides) -> Settings:
     values = dict(
         database_url=url, secret_key="test-secret", env="test", instance_dir=tmp,
         scheduler=False, smtp_url="smtp://127.0.0.1:1", registry_url="http://127.0.0.1:1",
+        # tests move the app clock by hours and days; sessions end by it only where a test asks
+        # (tests/hardening/test_sessions.py sets the production timeouts)
+        session_idle_minutes=10 * 365 * 24 * 60, session_max_hours=10 * 365 * 24,
     )
     values.update(overrides)
     return Settings(**values)

@@ -8,7 +8,10 @@ import statistics
 import time
 from datetime import timedelta
 
+import pytest
+
 from models.identity.accounts import LoginPolicy, attempt_login
+from models.platform.settings import Settings
 from tests.conftest import csrf_from, login
 
 
@@ -52,6 +55,14 @@ def test_a_password_change_ends_the_sessions(app, client, session, demo_users):
     user.set_password("new-secret")
     session.commit()
     assert not _signed_in(client) and not _signed_in(thief)
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """The production session timeouts (the suite's default keeps sessions open while clocks jump)."""
+    fields = Settings.__dataclass_fields__
+    return {"session_idle_minutes": fields["session_idle_minutes"].default,
+            "session_max_hours": fields["session_max_hours"].default}
 
 
 def test_idle_and_absolute_timeouts_end_sessions(app, client, clock, demo_users):
