@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine.tables import HumanTask
+from models.clients.cards import Client
 from models.identity.users import issue_api_token
 from models.tasks.adhoc import Task
 from models.tasks.comments import Comment
@@ -18,6 +19,9 @@ def _headers(session, user) -> dict:
 
 
 def test_create_list_get_and_complete_an_ad_hoc_task(client, session, demo_users):
+    linked = Client(kind="company", full_name="ООО «Связанная»", owner=demo_users["manager"])
+    session.add(linked)
+    session.commit()
     headers = _headers(session, demo_users["senior"])
     created = client.post(
         "/api/v1/tasks",
@@ -28,7 +32,7 @@ def test_create_list_get_and_complete_an_ad_hoc_task(client, session, demo_users
             "priority": 1,
             "due_at": "2026-01-12T12:00:00+03:00",
             "business_type": "client",
-            "business_id": 5,
+            "business_id": linked.id,
         },
     )
     assert created.status_code == 201, created.get_json()
@@ -36,10 +40,11 @@ def test_create_list_get_and_complete_an_ad_hoc_task(client, session, demo_users
     assert (body["kind"], body["due_at"], body["status"]) == ("adhoc", "2026-01-12T09:00:00+00:00", "new")
 
     manager = _headers(session, demo_users["manager"])
-    listed = client.get("/api/v1/tasks?section=my&priority=1&client_id=5", headers=manager).get_json()
+    listed = client.get(f"/api/v1/tasks?section=my&priority=1&client_id={linked.id}",
+                        headers=manager).get_json()
     assert [i["title"] for i in listed["items"]] == ["Согласовать скидку"]
     assert listed["counts"]["my"] == 1 and listed["counts"]["overdue"] == 0
-    assert client.get("/api/v1/tasks?client_id=6", headers=manager).get_json()["items"] == []
+    assert client.get(f"/api/v1/tasks?client_id={linked.id + 1}", headers=manager).get_json()["items"] == []
     assert (
         client.get(f"/api/v1/tasks/adhoc/{body['id']}", headers=manager).get_json()["title"]
         == "Согласовать скидку"

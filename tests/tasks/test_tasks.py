@@ -7,9 +7,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from engine.tables import HumanTask
+from models.clients.cards import Client
 from models.identity.users import Absence
 from models.notifications.service import Notification
 from models.platform.audit import AuditLog
+from models.sales.deals import open_deal
+from models.sales.funnels import ensure_default_funnels, funnel_by_code
 from models.tasks.actions import TaskAssignment
 from models.tasks.adhoc import Task
 from tests.conftest import csrf_from, login
@@ -28,7 +31,13 @@ def _absent(session, user, clock) -> None:
     session.commit()
 
 
-def test_create_task_for_a_colleague_with_link_due_date_and_reminder(client, session, demo_users):
+def test_create_task_for_a_colleague_with_link_due_date_and_reminder(client, session, demo_users, clock):
+    ensure_default_funnels(session)
+    owner = Client(kind="company", full_name="АО «Договорная»", owner=demo_users["manager"])
+    session.add(owner)
+    deal = open_deal(session, client=owner, funnel=funnel_by_code(session, "company"),
+                     owner_id=demo_users["manager"].id, now=clock.now())
+    session.commit()
     login(client, "senior")
     response = client.post(
         "/inbox/tasks",
@@ -38,7 +47,7 @@ def test_create_task_for_a_colleague_with_link_due_date_and_reminder(client, ses
             "description": "Срочно",
             "assignee_id": demo_users["manager"].id,
             "business_type": "deal",
-            "business_id": "42",
+            "business_id": str(deal.id),
             "due_at": "2026-01-13T18:00",
             "remind_at": "2026-01-13T12:00",
             "priority": "1",
@@ -50,7 +59,7 @@ def test_create_task_for_a_colleague_with_link_due_date_and_reminder(client, ses
         "Подготовить договор",
         demo_users["manager"].id,
         "deal",
-        42,
+        deal.id,
         1,
     )
     assert task.due_at.isoformat() == "2026-01-13T15:00:00+00:00"  # typed in Moscow time
@@ -60,7 +69,7 @@ def test_create_task_for_a_colleague_with_link_due_date_and_reminder(client, ses
 
     relogin(client, "manager")
     inbox = client.get("/inbox/").get_data(as_text=True)
-    assert "Подготовить договор" in inbox and "Сделка №42" in inbox
+    assert "Подготовить договор" in inbox and "Сделка: АО «Договорная»" in inbox
     assert 'id="unread-count">1<' in inbox
 
 
