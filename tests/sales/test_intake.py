@@ -70,7 +70,8 @@ def test_malformed_input_gets_400_with_a_json_error(world, client):
         "inn": ["ИНН — 10 или 12 цифр"], "phone": ["Телефон: ожидается российский номер, +7 и 10 цифр"]}
     nothing = client.post("/intake/lead", data={"comment": "просто так"})
     assert set(nothing.get_json()["error"]["fields"]) == {"consent", "name", "phone"}
-    odd = client.post("/intake/lead", json={"name": "Иван", "email": "i@x.ru", "password": "x"})
+    odd = client.post("/intake/lead",
+                      json={"consent": True, "name": "Иван", "email": "i@x.ru", "password": "x"})
     assert odd.get_json()["error"]["fields"] == {"_form": ["Неизвестные поля: password"]}
     assert world.session.scalar(select(func.count(Lead.id))) == 0
 
