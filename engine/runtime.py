@@ -11,11 +11,10 @@ fail with ``ConflictError`` instead of overwriting.
 
 from __future__ import annotations
 
-import functools
 import time as _time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -30,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, start_events
 from engine.clock_bridge import using_clock
+from engine.conflicts import CONFLICT_MESSAGE, step
 from engine.definitions import latest_definition
 from engine.errors import ConflictError, EngineError, NotFound, OperationError
 from engine.form_store import FormSource, version_forms
@@ -46,21 +46,6 @@ from engine.waits import next_timer, subscription_waits
 MAX_ROUNDS = 50
 # The stored state keeps a copy of the data per task, so it may be this many times the data limit.
 STATE_LIMIT_FACTOR = 8
-CONFLICT_MESSAGE = "Процесс только что изменил другой пользователь или планировщик; обновите страницу"
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def step(func: F) -> F:
-    """Turn a lost optimistic-locking race (at any flush, also autoflush) into ``ConflictError``."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except StaleDataError:
-            raise ConflictError(CONFLICT_MESSAGE) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _engine_steps(workflow: BpmnWorkflow, will: Callable[[Any], None], did: Callable[[Any], None],
