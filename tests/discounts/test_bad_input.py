@@ -20,7 +20,7 @@ from engine.tables import HumanTask, ProcessInstance
 from models.discounts.errors import DiscountConflict, DiscountError
 from models.discounts.requests import DiscountDecision, DiscountRequest
 from models.discounts.service import decide_request
-from models.identity.users import issue_api_token
+from models.identity.users import Absence, issue_api_token
 from models.notifications.service import Notification
 from models.sales.deals import Deal, DealStatus
 from tests.conftest import csrf_from, login
@@ -258,12 +258,16 @@ def test_nobody_decides_their_own_request_and_underwriting_cannot_escalate(world
 
 
 def test_two_approvers_deciding_at_once_one_wins_the_other_gets_409(world, session):
-    """Senior manager and the deputy standing in for them decide the same task at the same moment."""
+    """The senior manager goes on leave with the task in their inbox; the deputy standing in and
+    the senior (deciding from the phone on leave) decide it at the same moment: one wins."""
     senior, deputy = world.users["senior"], world.users["head"]
     senior.deputy_id = deputy.id
     session.commit()
     request = world.ask(world.deal(), "8").request
     task = world.task(request)
+    assert task.assignee_id == senior.id
+    session.add(Absence(user_id=senior.id, starts_on=world.today, ends_on=world.today))
+    session.commit()
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
