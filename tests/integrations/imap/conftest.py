@@ -23,6 +23,7 @@ import pytest
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "letmein"
 _users = itertools.count(1)
+USERS = 500  # mailboxes written into the passwd-file up front (one per test that asks)
 
 
 def _free_port() -> int:
@@ -45,6 +46,9 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# a wrong-password test must not slow every later login from 127.0.0.1 (dovecot's penalty)
+auth_failure_delay = 0
+login_trusted_networks = 127.0.0.0/8
 first_valid_uid = 1
 default_internal_user = {internal}
 default_login_user = {login}
@@ -74,10 +78,14 @@ class Dovecot:
         self.root, self.port = root, port
 
     def new_user(self) -> str:
-        user = f"crm{next(_users)}@test.local"
-        with open(self.root / "passwd", "a") as f:
-            f.write(f"{user}:{{PLAIN}}{PASSWORD}\n")
-        return user
+        """A mailbox of its own for one test, from the users written before dovecot started.
+
+        Appending to the passwd-file while dovecot runs is not enough: dovecot looks at the
+        file at most once a second, so a login right after the append could be refused.
+        """
+        number = next(_users)
+        assert number < USERS, "тестовых ящиков dovecot не хватило: увеличьте USERS"
+        return f"crm{number}@test.local"
 
     def url(self, user: str, password: str = PASSWORD) -> str:
         return f"imap://{user.replace('@', '%40')}:{password}@127.0.0.1:{self.port}/INBOX"
@@ -98,7 +106,7 @@ def dovecot():
     root = Path(tempfile.mkdtemp(prefix="crm-dovecot-"))
     root.chmod(0o755)
     (root / "home").mkdir()
-    (root / "passwd").write_text("")
+    (root / "passwd").write_text("".join(f"crm{n}@test.local:{{PLAIN}}{PASSWORD}\n" for n in range(USERS)))
     port = _free_port()
     (root / "dovecot.conf").write_text(_config(root, port))
     if os.getuid() == 0:
