@@ -25,6 +25,7 @@ from models.identity.users import User
 from models.platform.clock import ManualClock
 from models.platform.db import Base, db
 from models.platform.settings import Settings
+from tests.browser import chromium, live_url, page, shots  # noqa: F401  (every browser test's fixtures)
 from web import create_app
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -219,8 +220,8 @@ def csrf_from(html: str) -> str:
 
 def login(client, login_name: str, password: str = DEMO_PASSWORD):
     """Log ``client`` in through the real login form (with its CSRF token)."""
-    page = client.get("/login")
-    token = csrf_from(page.get_data(as_text=True))
+    form = client.get("/login")
+    token = csrf_from(form.get_data(as_text=True))
     return client.post(
         "/login", data={"login": login_name, "password": password, "csrf_token": token}
     )

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from models.notifications.service import Notification
 from models.studio.tables import ProcessOwner, StepFeedback
+from tests.browser import log_in
 from tests.conftest import csrf_from
-from tests.studio.browser import log_in
 
 
 def _lead_task(world):
