@@ -12,58 +12,25 @@ and from several threads at once, and the share of leads that have their task.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
-from werkzeug.security import generate_password_hash
 
-from engine.bundle import Bundle
+from bench.setup import deployed_app, on_both_databases
 from engine.tables import HumanTask
-from models.identity.demo import ensure_demo_users
-from models.platform.clock import SystemClock
 from models.platform.db import db
-from models.platform.settings import PROJECT_ROOT, Settings
-from models.sales.funnels import ensure_default_funnels
 from models.sales.leads import Lead
 from models.sales.routing import ensure_default_teams
-from web import create_app
-from web.engine_support import engine_services
 
-PG_URL = os.environ.get("CRM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_NAME = "crm_bench_leads"
 TERRITORIES = (("Москва", "Логистика"), ("Казань", "Торговля"), (None, None))
 
 
-def _pg_admin() -> str:
-    return make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _app(url: str, instance: Path):
-    import alembic.command
-
-    settings = Settings(database_url=url, secret_key="bench", env="test", instance_dir=instance,
-                        scheduler=False, intake_rate_per_minute=10**9, smtp_url="smtp://127.0.0.1:1")
-    app = create_app(settings, clock=SystemClock())
-    with app.app_context():
-        alembic.command.upgrade(app.extensions["migrate"].migrate.get_config(), "heads")
-        ensure_demo_users(db.session, password_hash=generate_password_hash("bench"))
-        ensure_default_funnels(db.session)
-        ensure_default_teams(db.session)
-        engine_services(app).engine(db.session).deploy(
-            Bundle.from_paths([PROJECT_ROOT / "processes"], PROJECT_ROOT / "forms"))
-        db.session.commit()
-    return app
-
-
 def _post(client, n: int, worker: int) -> int:
     territory, industry = TERRITORIES[n % len(TERRITORIES)]
-    body = {"name": f"Бенч {worker}-{n}", "company": f"ООО «Бенч {worker}-{n}»",
+    body = {"consent": True, "name": f"Бенч {worker}-{n}", "company": f"ООО «Бенч {worker}-{n}»",
             "phone": f"+7916{worker:03d}{n:04d}", "email": f"b{worker}_{n}@bench.ru"}
     if territory:
         body.update(territory=territory, industry=industry)
@@ -91,18 +58,23 @@ def _run(app, leads: int, threads: int) -> tuple[float, int]:
 
 
 def _measure(kind: str, url: str, instance: Path, leads: int, threads: int) -> None:
-    app = _app(url, instance)
+    app = deployed_app(url, instance, prepare=ensure_default_teams, intake_rate_per_minute=10**9)
     _run(app, 10, 1)  # warm-up: caches of specs and forms
     for label, n_threads in (("1 поток", 1), (f"{threads} потока", threads)):
         seconds, failed = _run(app, leads, n_threads)
         print(f"{kind:10} {label:10} {leads:5} лидов за {seconds:6.2f} с: {leads / seconds:7.1f} лидов/с"
               f"{f', отказов {failed}' if failed else ''}", flush=True)
+        if failed:
+            raise SystemExit(f"неверный результат: {failed} лидов не принято")
     with app.app_context():
         total = db.session.scalar(select(func.count(Lead.id)))
         tasks = db.session.scalar(select(func.count(HumanTask.id)))
         db.session.remove()
         db.engine.dispose()
     print(f"{kind:10} лидов {total}, задач «Связаться с клиентом» {tasks}", flush=True)
+    expected = 10 + leads * 2
+    if total != expected or tasks < expected:
+        raise SystemExit(f"неверный результат: лидов {total} (ждали {expected}), задач {tasks}")
 
 
 def main(argv: list[str]) -> int:
@@ -111,19 +83,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        _measure("sqlite", f"sqlite:///{tmp}/bench.db", Path(tmp), args.leads, args.threads)
-        if args.skip_postgres:
-            return 0
-        with psycopg.connect(_pg_admin(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-        try:
-            url = make_url(PG_URL).set(database=PG_NAME).render_as_string(hide_password=False)
-            _measure("postgresql", url, Path(tmp), args.leads, args.threads)
-        finally:
-            with psycopg.connect(_pg_admin(), autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+    on_both_databases(
+        PG_NAME,
+        lambda kind, url, tmp: _measure(kind, url, tmp, args.leads, args.threads),
+        skip_postgres=args.skip_postgres,
+    )
     return 0
 
 
