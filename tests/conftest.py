@@ -230,3 +230,20 @@ def login(client, login_name: str, password: str = DEMO_PASSWORD):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def run_cli(app, *args: str):
+    """Run a ``crm`` command in-process and insist it succeeds; a failure shows the whole traceback.
+
+    ``CRM_DEBUG=1`` lets an unexpected exception through the one-line «Ошибка:» wrapper, so a
+    failing command (a demo seed, say) names the line that broke instead of only its message.
+    """
+    import traceback
+
+    from web.cli import cli
+
+    result = app.test_cli_runner().invoke(cli, list(args), env={"CRM_DEBUG": "1"})
+    if result.exit_code != 0:
+        detail = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else ""
+        raise AssertionError(f"crm {' '.join(args)}: код {result.exit_code}\n{result.output}\n{detail}")
+    return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from web.cli import cli
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,7 @@ def test_senior_filters_the_red_zone_and_reaches_a_renewal_deal(app, clock, page
 
     clock.set(datetime.now(UTC).replace(microsecond=0))  # the audit log (ЛПР changes) runs on the wall clock
     for command in ("deploy", "demo"):
-        result = app.test_cli_runner().invoke(cli, [command])
-        assert result.exit_code == 0, result.output
+        run_cli(app, command)
 
     page.goto("/login")
     page.locator("#login").fill("senior")

@@ -17,7 +17,7 @@ from models.discounts.service import open_request, preview_request
 from models.insurance.policies import Policy
 from models.sales.deals import Deal, DealStatus
 from tests.browser import log_in, log_out
-from web.cli import cli
+from tests.conftest import run_cli
 from web.engine_support import engine_services
 
 pytestmark = pytest.mark.browser
@@ -25,8 +25,7 @@ pytestmark = pytest.mark.browser
 
 def _demo(app) -> None:
     for command in ("deploy", "demo"):
-        result = app.test_cli_runner().invoke(cli, [command])
-        assert result.exit_code == 0, result.output
+        run_cli(app, command)
 
 
 def _demo_deal(app, session, clock) -> tuple[Deal, str]:
