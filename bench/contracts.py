@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.setup import deployed_app, on_both_databases
+from bench.common import deployed_app, on_both_databases
 from engine.tables import ProcessInstance
 from models.clients.cards import Client
 from models.contracts.contracts import Contract, ContractStatus

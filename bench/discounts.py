@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.setup import deployed_app, on_both_databases
+from bench.common import deployed_app, on_both_databases
 from models.clients.cards import Client
 from models.discounts.pages import signoff_context
 from models.discounts.requests import DiscountRequest

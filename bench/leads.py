@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.setup import deployed_app, on_both_databases
+from bench.common import deployed_app, on_both_databases
 from engine.tables import HumanTask
 from models.platform.db import db
 from models.sales.leads import Lead
