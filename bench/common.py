@@ -74,3 +74,21 @@ def on_both_databases(pg_name: str, measure: Callable[[str, str, Path], None], *
         finally:
             with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+SABOTAGE_ENV = "CRM_BENCH_SABOTAGE"
+
+
+def sabotaged() -> bool:
+    """True when a test runs the bench to prove its checks: the bench spoils one result first.
+
+    ``tests/bench/test_benches.py`` runs every bench on a tiny size twice: as is (it must pass
+    its checks) and with ``CRM_BENCH_SABOTAGE=1`` (it must stop with «неверный результат»).
+    """
+    return os.environ.get(SABOTAGE_ENV) == "1"
+
+
+def check(ok: bool, what: str) -> None:
+    """Stop the benchmark instead of printing figures for wrong work."""
+    if not ok:
+        raise SystemExit(f"неверный результат: {what}")
