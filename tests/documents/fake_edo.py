@@ -2,9 +2,9 @@
 
 It keeps messages by idempotency key — the ``Idempotency-Key`` header, else the ``operationId``
 (a repeat answers 409, so a retry after a lost answer creates no second message) — can answer
-204 with ``Retry-After``, be slow on the first post (to make the client time out after the message was stored), and
-refuse a wrong token with 401. ``deliver``/``sign``/``reject`` add the events a recipient's
-actions produce, read by ``GET /V8/GetNewEvents`` after ``afterIndexKey``.
+204 with ``Retry-After``, be slow on the first post (to make the client time out after the
+message was stored), and refuse a wrong token with 401. ``deliver``/``sign``/``reject`` add the
+events a recipient's actions produce, read by ``GET /V8/GetNewEvents`` after ``afterIndexKey``.
 """
 
 from __future__ import annotations
