@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from models.clients.phones import display_phone
+from models.platform import money
 
 
 def _zone() -> ZoneInfo:
@@ -25,11 +26,13 @@ def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
 
 
 def rub(value: Decimal | None) -> str:
-    """Money as «1 234 567,89 ₽»."""
-    if value is None:
-        return "—"
-    text = f"{Decimal(value):,.2f}".replace(",", " ").replace(".", ",")
-    return f"{text} ₽"
+    """Money as «1 234 567,89 ₽» (``models.platform.money``, the one formatter)."""
+    return money.rub(value)
+
+
+def pct(value: Decimal | int | float | None) -> str:
+    """A percentage as «7,5 %»."""
+    return money.percent(value)
 
 
 def phone(value: str | None) -> str:
@@ -38,7 +41,8 @@ def phone(value: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the filters: ``local_dt``, ``rub`` and ``phone`` (``|map('phone')`` for lists)."""
+    """Register the filters: ``local_dt``, ``rub``, ``pct`` and ``phone`` (``|map('phone')`` for lists)."""
     app.add_template_filter(local_dt, "local_dt")
     app.add_template_filter(rub, "rub")
+    app.add_template_filter(pct, "pct")
     app.add_template_filter(phone, "phone")

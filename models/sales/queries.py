@@ -123,11 +123,8 @@ class BoardColumn:
     cards: list[tuple[Deal, list[str]]] = field(default_factory=list)
 
 
-def board_columns(session: Session, user: User, now: datetime, filters: DealFilter,
-                  funnel: Funnel) -> list[BoardColumn]:
-    """The board of ``funnel``: per stage the totals of every matching deal (one grouped query)
-    and its ``BOARD_CARDS`` newest cards (one windowed query), whatever the funnel's size."""
-    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
+def _totals(session: Session, base: Select, funnel: Funnel) -> dict[int, BoardColumn]:
+    """Per stage of ``funnel`` the count, sum and weighted sum of the deals of ``base`` (one query)."""
     columns = {stage.id: BoardColumn(stage) for stage in funnel.stages}
     premium = func.coalesce(Deal.premium, 0)
     totals = base.with_only_columns(Deal.stage_id, func.count(Deal.id), func.sum(premium),
@@ -137,6 +134,22 @@ def board_columns(session: Session, user: User, now: datetime, filters: DealFilt
             column = columns[stage_id]
             column.count, column.premium = count, Decimal(total or 0)
             column.weighted = (Decimal(weighted or 0) / 100).quantize(Decimal("0.01"))
+    return columns
+
+
+def board_totals(session: Session, user: User, now: datetime, filters: DealFilter,
+                 funnel: Funnel) -> list[BoardColumn]:
+    """The board's column totals without cards: what a drag-and-drop move answers with."""
+    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
+    return list(_totals(session, base, funnel).values())
+
+
+def board_columns(session: Session, user: User, now: datetime, filters: DealFilter,
+                  funnel: Funnel) -> list[BoardColumn]:
+    """The board of ``funnel``: per stage the totals of every matching deal (one grouped query)
+    and its ``BOARD_CARDS`` newest cards (one windowed query), whatever the funnel's size."""
+    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
+    columns = _totals(session, base, funnel)
     place = func.row_number().over(partition_by=Deal.stage_id, order_by=Deal.id.desc()).label("place")
     ranked = base.with_only_columns(Deal.id, place).subquery()
     newest = select(Deal).join(ranked, ranked.c.id == Deal.id).where(ranked.c.place <= BOARD_CARDS)
