@@ -20,6 +20,7 @@ from models.clients.phones import normalize_email, normalize_phone
 from models.sales.deals import Deal, open_deal, parse_money
 from models.sales.funnels import funnel_by_code, funnel_for_kind
 from models.sales.leads import Lead, LeadStatus
+from models.sales.regions import region_from_phone
 from models.sales.routing import RoutingDecision, choose_manager
 
 
@@ -53,13 +54,18 @@ def find_existing_client(session: Session, inn: str | None, phone: str | None,
 
 
 def match_lead(session: Session, lead: Lead) -> dict:
-    """Link the lead to an existing client; returns what routing needs (kind, territory, industry)."""
+    """Link the lead to an existing client; returns what routing needs (kind, territory, industry).
+
+    The territory is what the lead says, else the known client's, else the phone's area code.
+    """
     client, matched_by = find_existing_client(session, lead.inn, lead.phone, lead.email)
     if client is not None:
         lead.client = client
         lead.client_kind = client.kind
         lead.territory = lead.territory or client.territory
         lead.industry = lead.industry or client.industry
+    # A person who skipped the region but left a landline number still names it (the area code).
+    lead.territory = lead.territory or region_from_phone(lead.phone)
     session.flush()
     return {"client_id": client.id if client else None, "matched_by": matched_by,
             "owner_id": client.owner_id if client else None, "client_kind": lead.client_kind or "company",

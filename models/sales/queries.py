@@ -24,6 +24,7 @@ from models.sales.deals import NO_ACTIVITY_DAYS, OFFER_EXPIRY_DAYS, Deal, DealSt
 from models.sales.funnels import Funnel, FunnelStage
 from models.sales.leads import Lead
 from models.sales.routing import SalesTeamMember
+from models.tasks.adhoc import Task
 
 
 def list_leads(session: Session, user: User, *, status: str | None = None, source: str | None = None,
@@ -206,7 +207,8 @@ def _managers(session: Session, senior: User) -> list[User]:
 
 
 def workload(session: Session, senior: User, now: datetime) -> list[ManagerLoad]:
-    """Per manager of the senior's department: open deals by stage, tasks, leads, plan."""
+    """Per manager of the senior's department: open deals by stage, tasks (process and ad-hoc), leads,
+    plan."""
     rows = {u.id: ManagerLoad(user=u) for u in _managers(session, senior)}
     ids = list(rows)
     # Every query below filters its nullable user column by IN (ids): the ids read back are never NULL.
@@ -218,6 +220,11 @@ def workload(session: Session, senior: User, now: datetime) -> list[ManagerLoad]
         rows[cast(int, owner_id)].deals_by_stage[stage_name] = n
     for assignee, due_at in session.execute(select(HumanTask.assignee_id, HumanTask.due_at).where(
             HumanTask.assignee_id.in_(ids), HumanTask.status == TaskStatus.OPEN)):
+        load = rows[cast(int, assignee)]
+        load.open_tasks += 1
+        load.overdue_tasks += int(due_at is not None and due_at < now)
+    for assignee, due_at in session.execute(select(Task.assignee_id, Task.due_at).where(
+            Task.assignee_id.in_(ids), Task.is_open)):  # ad-hoc tasks load a manager as much
         load = rows[cast(int, assignee)]
         load.open_tasks += 1
         load.overdue_tasks += int(due_at is not None and due_at < now)

@@ -58,17 +58,20 @@ def test_a_refused_drop_says_why_and_changes_nothing(world, client, deals):
     no_csrf = client.post(f"/deals/{deals[0].id}/board-move", json={"stage": "lost"},
                           headers={"Accept": "application/json"})
     assert no_csrf.status_code == 400
-    foreign = client.post(f"/deals/{deals[2].id}/board-move", json={"stage": "qualification"}, headers=headers)
+    foreign = client.post(f"/deals/{deals[2].id}/board-move", json={"stage": "qualification"},
+                          headers=headers)
     assert foreign.status_code in (403, 404)
     world.session.expire_all()
     assert world.session.get(Deal, deals[0].id).stage.code == "new"
     reason = world.session.scalar(select(LossReason).where(LossReason.name == "Дорого"))
     lost = client.post(f"/deals/{deals[0].id}/board-move", headers=headers,
-                       json={"stage": "lost", "loss_reason_id": reason.id, "loss_comment": "Дешевле у других"})
+                       json={"stage": "lost", "loss_reason_id": reason.id,
+                             "loss_comment": "Дешевле у других"})
     assert lost.status_code == 200 and lost.get_json()["columns"]["lost"]["count"] == 1
     world.session.expire_all()
     deal = world.session.get(Deal, deals[0].id)
-    assert (deal.status, deal.loss_reason_id, deal.loss_comment) == (DealStatus.LOST, reason.id, "Дешевле у других")
+    assert (deal.status, deal.loss_reason_id, deal.loss_comment) == (
+        DealStatus.LOST, reason.id, "Дешевле у других")
 
 
 def test_quick_filters_narrow_the_board(world, app, client, deals):
