@@ -35,6 +35,27 @@ def pct(value: Decimal | int | float | None) -> str:
     return money.percent(value)
 
 
+def duration(seconds: int | float | None) -> str:
+    """A time span as «2 дн. 4 ч», «3 ч 15 мин», «5 мин» (the two largest units, no decimals)."""
+    if seconds is None:
+        return "—"
+    minutes = int(seconds) // 60
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    parts = [(days, "дн."), (hours, "ч"), (mins, "мин")]
+    shown = [f"{n} {unit}" for n, unit in parts if n][:2]
+    return " ".join(shown) or "меньше минуты"
+
+
+def money_input(value: Decimal | None) -> str:
+    """A stored amount as a money input shows it: «1 500 000,50» (never «1500000.50»); empty for none."""
+    return "" if value is None else money.group(Decimal(str(value)).quantize(money.CENT))
+
+
+def number_input(value: Decimal | int | float | None) -> str:
+    """A stored number (a discount in per cent) as an input shows it: «7,5», «15»; empty for none."""
+    return "" if value is None else money.percent(value).removesuffix(" %")
+
+
 def phone(value: str | None) -> str:
     """A stored E.164 number as «+7 (495) 500-55-50»; the stored value itself never changes."""
     return display_phone(value)
@@ -45,4 +66,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_dt, "local_dt")
     app.add_template_filter(rub, "rub")
     app.add_template_filter(pct, "pct")
+    app.add_template_filter(money_input, "money_input")
+    app.add_template_filter(duration, "duration")
+    app.add_template_filter(number_input, "number_input")
     app.add_template_filter(phone, "phone")
