@@ -23,6 +23,7 @@ from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.events import publish
 from models.platform.ids import parse_int
+from models.platform.dates import parse_day
 from models.platform.money import parse_amount
 from models.sales.funnels import Funnel, FunnelStage, LossReason, StageOutcome
 from models.sales.stage_gate import gate_reasons
@@ -132,10 +133,10 @@ def parse_money(value: Any, field: str, errors: dict[str, list[str]]) -> Decimal
 def parse_date(value: Any, field: str, errors: dict[str, list[str]]) -> date | None:
     if value is None or value == "" or isinstance(value, date):
         return value or None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors.setdefault(field, []).append("Ожидается дата ГГГГ-ММ-ДД")
+    try:  # «31.12.2026» as typed, or ISO from the date picker and the API
+        return parse_day(value)
+    except ValueError as exc:
+        errors.setdefault(field, []).append(str(exc))
         return None
 
 
