@@ -20,10 +20,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.clients.cards import Client
 from models.identity.users import User
+from models.platform.dates import parse_day
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.events import publish
 from models.platform.ids import parse_int
-from models.platform.dates import parse_day
 from models.platform.money import parse_amount
 from models.sales.funnels import Funnel, FunnelStage, LossReason, StageOutcome
 from models.sales.stage_gate import gate_reasons

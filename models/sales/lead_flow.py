@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from models.clients.cards import Client, Contact
 from models.clients.index import ContactPoint
 from models.clients.phones import normalize_email, normalize_phone
+from models.sales.activities import log_activity
 from models.sales.deals import Deal, open_deal, parse_money
 from models.sales.funnels import funnel_by_code, funnel_for_kind
 from models.sales.leads import Lead, LeadStatus
@@ -108,8 +109,13 @@ def _client_for(session: Session, lead: Lead, owner_id: int | None, kind: str) -
 
 def qualify_lead(session: Session, lead: Lead, *, owner_id: int | None, now: datetime,
                  premium: str | None = None, product: str | None = None,
-                 client_kind: str | None = None) -> Deal:
-    """Create or update the client and open a deal in the first stage of the lead's funnel."""
+                 client_kind: str | None = None, comment: str | None = None) -> Deal:
+    """Create or update the client and open a deal in the first stage of the lead's funnel.
+
+    The deal is named after its product («ООО «Склад»: ДМС»), so a client's deals differ in the
+    list and on the board; the manager's qualifying comment is the deal's first note, where the
+    next person working the deal reads it.
+    """
     if lead.status not in LeadStatus.OPEN:
         raise LeadFlowError(f"Лид {lead.id} уже закрыт")
     kind = client_kind or lead.client_kind or "company"
@@ -120,8 +126,13 @@ def qualify_lead(session: Session, lead: Lead, *, owner_id: int | None, now: dat
     client = _client_for(session, lead, owner_id, kind)
     errors: dict[str, list[str]] = {}
     amount: Decimal | None = parse_money(premium, "premium", errors)
+    title = f"{client.display_name}: {product.strip()}" if product and product.strip() else None
     deal = open_deal(session, client=client, funnel=funnel, owner_id=owner_id, now=now, lead_id=lead.id,
-                     premium=amount, product_lines=[product] if product else [], last_activity_at=now)
+                     premium=amount, product_lines=[product] if product else [], last_activity_at=now,
+                     title=title)
+    if comment and comment.strip():
+        log_activity(session, kind="note", subject="Комментарий при квалификации лида", outcome=comment.strip(),
+                     happened_at=now, now=now, user_id=owner_id, deal=deal)
     lead.deal_id = deal.id
     lead.funnel_code = funnel.code
     lead.status = LeadStatus.QUALIFIED
