@@ -131,8 +131,8 @@ def qualify_lead(session: Session, lead: Lead, *, owner_id: int | None, now: dat
                      premium=amount, product_lines=[product] if product else [], last_activity_at=now,
                      title=title)
     if comment and comment.strip():
-        log_activity(session, kind="note", subject="Комментарий при квалификации лида", outcome=comment.strip(),
-                     happened_at=now, now=now, user_id=owner_id, deal=deal)
+        log_activity(session, kind="note", subject="Комментарий при квалификации лида",
+                     outcome=comment.strip(), happened_at=now, now=now, user_id=owner_id, deal=deal)
     lead.deal_id = deal.id
     lead.funnel_code = funnel.code
     lead.status = LeadStatus.QUALIFIED
