@@ -65,7 +65,7 @@ def init_app(app: Flask) -> None:
     """Register the filters: ``local_dt``, ``rub``, ``percent`` and ``phone`` (``|map('phone')`` for lists)."""
     app.add_template_filter(local_dt, "local_dt")
     app.add_template_filter(rub, "rub")
-    app.add_template_filter(pct, "percent")  # «pct» (the number alone) is the discounts package's
+    app.add_template_filter(pct, "percent")  # «pct», the number alone, is the discounts filter
     app.add_template_filter(money_input, "money_input")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(number_input, "number_input")

@@ -33,5 +33,5 @@ def test_durations_and_days():
     assert parse_day("31.12.2026") == parse_day("2026-12-31") == date(2026, 12, 31)
     assert parse_day(" 1.2.2027 ") == date(2027, 2, 1) and russian_day(date(2027, 2, 1)) == "01.02.2027"
     for bad in ("31.02.2026", "12/31/2026", "завтра"):
-        with pytest.raises(ValueError, match="ДД.ММ.ГГГГ"):
+        with pytest.raises(ValueError, match=r"ДД\.ММ\.ГГГГ"):
             parse_day(bad)
