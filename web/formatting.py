@@ -62,7 +62,7 @@ def phone(value: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the filters: ``local_dt``, ``rub``, ``percent`` and ``phone`` (``|map('phone')`` for lists)."""
+    """Register the Russian filters: dates, money, percentages, durations, phones, input values."""
     app.add_template_filter(local_dt, "local_dt")
     app.add_template_filter(rub, "rub")
     app.add_template_filter(pct, "percent")  # «pct», the number alone, is the discounts filter
