@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,31 @@ def test_a_deal_dragged_to_lost_asks_the_reason_and_without_it_stays(app, sessio
     page.reload()  # what the server counts after the move is what the page showed
     expect(page.locator('section.board-column[data-outcome="lost"] [data-total="count"]')).to_have_text(
         f"{before_lost + 1} шт.")
+
+
+def test_a_deal_dragged_to_won_asks_for_the_contract(app, session, page):
+    _demo(app)
+    _login(page, "manager")
+    page.goto("/deals/?funnel=company&mine=1")
+    first = page.locator('section.board-column[data-outcome="open"]:has(.deal-card)').first
+    source = page.locator(f'section.board-column[data-stage="{first.get_attribute("data-stage")}"]')
+    card = source.locator(".deal-card").first
+    deal_id = int(card.get_attribute("data-deal-id"))
+    won = page.locator('section.board-column[data-outcome="won"]')
+    before_won = _count(won)
+    _drag(page, card, won.locator(".board-cards"))
+    expect(page.locator("#won-dialog")).to_be_visible()
+    page.get_by_label("Номер договора").fill("ДС-2027/15")
+    page.get_by_label("Премия по договору, ₽").fill("1500000,5")
+    page.get_by_label("Начало").fill("01.02.2027")
+    page.get_by_label("Окончание").fill("31.01.2028")
+    page.get_by_label("Номер договора").click()
+    expect(page.get_by_label("Премия по договору, ₽")).to_have_value("1 500 000,50")
+    page.locator("#won-submit").click()
+    expect(page.locator("#board-message")).to_contain_text("Сделка перенесена в «Выиграна»")
+    expect(won.locator('[data-total="count"]')).to_have_text(f"{before_won + 1} шт.")
+    session.expire_all()
+    deal = session.get(Deal, deal_id)
+    assert (deal.status, deal.contract_number, deal.contract_premium, str(deal.contract_start),
+            str(deal.contract_end)) == (DealStatus.WON, "ДС-2027/15", Decimal("1500000.50"), "2027-02-01",
+                                        "2028-01-31")

@@ -1,18 +1,25 @@
 // The funnel board: cards dragged between stage columns (SortableJS). Each drop is one JSON call
 // to the deal's board-move URL; the server applies the stage rules and answers with every
 // column's totals, or 422 with the reasons, shown on the card put back where it was.
-// «Проиграна» first asks for the loss reason in a dialog; closing it puts the card back.
+// «Проиграна» first asks for the loss reason in a dialog, «Выиграна» for the contract; closing the
+// dialog puts the card back.
 (function () {
   "use strict";
   const board = document.getElementById("funnel-board");
   if (!board || !window.Sortable) return;
   const csrf = document.querySelector("meta[name=csrf-token]").content;
   const message = document.getElementById("board-message");
-  const dialog = document.getElementById("loss-dialog");
-  const lossForm = document.getElementById("loss-form");
-  const lossError = document.getElementById("loss-error");
-  const modal = bootstrap.Modal.getOrCreateInstance(dialog);
-  let pending = null; // the drop waiting for its loss reason: {evt, decided}
+  // A drop on a closing column first asks what its rule needs: the loss reason, the contract data.
+  const dialogs = {
+    lost: {element: document.getElementById("loss-dialog"), form: document.getElementById("loss-form"),
+           check: (form) => form.elements.loss_reason_id.value ? "" :
+             "Выберите причину проигрыша: без неё сделка не переносится",
+           fields: ["loss_reason_id", "loss_comment"], left: "Причина проигрыша не указана"},
+    won: {element: document.getElementById("won-dialog"), form: document.getElementById("won-form"),
+          check: () => "", fields: ["contract_number", "contract_premium", "contract_start", "contract_end"],
+          left: "Данные договора не указаны"},
+  };
+  let pending = null; // the drop waiting for its dialog: {evt, dialog, decided}
 
   function putBack(evt) {
     evt.from.insertBefore(evt.item, evt.from.children[evt.oldIndex] || null);
@@ -72,36 +79,41 @@
   function dropped(evt) {
     if (evt.from === evt.to) return;
     const column = evt.to.closest("section");
-    if (column && column.dataset.outcome === "lost") {
-      pending = {evt: evt, decided: false};
-      lossForm.reset();
-      lossError.textContent = "";
-      modal.show();
+    const dialog = column && dialogs[column.dataset.outcome];
+    if (dialog && dialog.element) {
+      pending = {evt: evt, dialog: dialog, decided: false};
+      dialog.form.reset();
+      dialog.form.querySelectorAll("input").forEach((i) => { if (i._flatpickr) i._flatpickr.clear(); });
+      const error = dialog.form.querySelector("[role=alert]");
+      if (error) error.textContent = "";
+      bootstrap.Modal.getOrCreateInstance(dialog.element).show();
       return;
     }
     send(evt);
   }
 
-  lossForm.addEventListener("submit", (e) => {
-    e.preventDefault();
-    if (!pending) return;
-    const reason = lossForm.elements.loss_reason_id.value;
-    if (!reason) { // the rule is the server's too; the dialog says it before a round trip
-      lossError.textContent = "Выберите причину проигрыша: без неё сделка не переносится";
-      return;
-    }
-    pending.decided = true;
-    const evt = pending.evt;
-    modal.hide();
-    send(evt, {loss_reason_id: reason, loss_comment: lossForm.elements.loss_comment.value});
-  });
-
-  dialog.addEventListener("hidden.bs.modal", () => {
-    if (pending && !pending.decided) {
-      putBack(pending.evt);
-      say(pending.evt.item, "Причина проигрыша не указана: сделка осталась на прежнем этапе");
-    }
-    pending = null;
+  Object.values(dialogs).forEach((dialog) => {
+    if (!dialog.element) return;
+    dialog.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (!pending || pending.dialog !== dialog) return;
+      const problem = dialog.check(dialog.form); // the server checks the same rule; say it before a round trip
+      const error = dialog.form.querySelector("[role=alert]");
+      if (problem) { if (error) error.textContent = problem; return; }
+      const extra = {};
+      dialog.fields.forEach((name) => { extra[name] = dialog.form.elements[name].value; });
+      pending.decided = true;
+      const evt = pending.evt;
+      bootstrap.Modal.getOrCreateInstance(dialog.element).hide();
+      send(evt, extra);
+    });
+    dialog.element.addEventListener("hidden.bs.modal", () => {
+      if (pending && pending.dialog === dialog && !pending.decided) {
+        putBack(pending.evt);
+        say(pending.evt.item, `${dialog.left}: сделка осталась на прежнем этапе`);
+      }
+      if (pending && pending.dialog === dialog) pending = null;
+    });
   });
 
   board.querySelectorAll(".board-cards").forEach((list) => {

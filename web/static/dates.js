@@ -24,6 +24,7 @@
       locale: flatpickr.l10ns.ru || "default", allowInput: true, altInput: true, time_24hr: true,
       enableTime: withTime, dateFormat: withTime ? "Y-m-d\\TH:i" : "Y-m-d",
       altFormat: withTime ? "d.m.Y H:i" : "d.m.Y", parseDate: parse,
+      static: Boolean(input.closest(".modal")), // inside a dialog the calendar stays in its focus trap
     });
     const shown = picker.altInput;
     if (!shown) return;
