@@ -14,6 +14,8 @@ ALLOWED = {
     "bootstrap-icons": NODE_MODULES / "bootstrap-icons" / "font",
     "chart.js": NODE_MODULES / "chart.js" / "dist",
     "chartjs-chart-funnel": NODE_MODULES / "chartjs-chart-funnel" / "build",
+    "sortablejs": NODE_MODULES / "sortablejs",  # the deal board's drag-and-drop (Sortable.min.js)
+    "flatpickr": NODE_MODULES / "flatpickr" / "dist",  # the Russian date picker (ДД.ММ.ГГГГ)
 }
 
 bp = Blueprint("assets", __name__)

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from models.clients.phones import display_phone
+from models.platform import money
 
 
 def _zone() -> ZoneInfo:
@@ -25,11 +26,34 @@ def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
 
 
 def rub(value: Decimal | None) -> str:
-    """Money as «1 234 567,89 ₽»."""
-    if value is None:
+    """Money as «1 234 567,89 ₽» (``models.platform.money``, the one formatter)."""
+    return money.rub(value)
+
+
+def pct(value: Decimal | int | float | None) -> str:
+    """A percentage as «7,5 %»."""
+    return money.percent(value)
+
+
+def duration(seconds: int | float | None) -> str:
+    """A time span as «2 дн. 4 ч», «3 ч 15 мин», «5 мин» (the two largest units, no decimals)."""
+    if seconds is None:
         return "—"
-    text = f"{Decimal(value):,.2f}".replace(",", " ").replace(".", ",")
-    return f"{text} ₽"
+    minutes = int(seconds) // 60
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    parts = [(days, "дн."), (hours, "ч"), (mins, "мин")]
+    shown = [f"{n} {unit}" for n, unit in parts if n][:2]
+    return " ".join(shown) or "меньше минуты"
+
+
+def money_input(value: Decimal | None) -> str:
+    """A stored amount as a money input shows it: «1 500 000,50» (never «1500000.50»); empty for none."""
+    return "" if value is None else money.group(Decimal(str(value)).quantize(money.CENT))
+
+
+def number_input(value: Decimal | int | float | None) -> str:
+    """A stored number (a discount in per cent) as an input shows it: «7,5», «15»; empty for none."""
+    return "" if value is None else money.percent(value).removesuffix(" %")
 
 
 def phone(value: str | None) -> str:
@@ -38,7 +62,11 @@ def phone(value: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the filters: ``local_dt``, ``rub`` and ``phone`` (``|map('phone')`` for lists)."""
+    """Register the Russian filters: dates, money, percentages, durations, phones, input values."""
     app.add_template_filter(local_dt, "local_dt")
     app.add_template_filter(rub, "rub")
+    app.add_template_filter(pct, "percent")  # «pct», the number alone, is the discounts filter
+    app.add_template_filter(money_input, "money_input")
+    app.add_template_filter(duration, "duration")
+    app.add_template_filter(number_input, "number_input")
     app.add_template_filter(phone, "phone")

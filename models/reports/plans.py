@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.money import parse_amount
 from models.platform.permissions import AccessDenied
 from models.platform.roles import Role
 
@@ -58,18 +59,15 @@ def set_plans(
     errors: dict[str, list[str]] = {}
     parsed: dict[int, tuple[int, int]] = {}
     for user_id, (deals_text, premium_text) in raw.items():
-        deals_text, premium_text = (
-            (deals_text or "0").strip(),
-            (premium_text or "0").replace(" ", "").replace(",", "."),
-        )
+        deals_text = (deals_text or "0").strip()
         if not deals_text.isdigit():
             errors.setdefault(f"deals_{user_id}", []).append("План по сделкам — целое число ≥ 0")
             continue
-        try:
-            premium = Decimal(premium_text or "0")
-        except ArithmeticError:
+        try:  # «1 500 000,50» as typed, through the one parser of typed amounts
+            premium = parse_amount((premium_text or "").strip() or "0")
+        except ValueError:
             premium = Decimal(-1)
-        if not premium.is_finite() or premium < 0:
+        if premium < 0:
             errors.setdefault(f"premium_{user_id}", []).append("План по премии — сумма в рублях ≥ 0")
             continue
         parsed[user_id] = (int(deals_text), int(premium * 100))

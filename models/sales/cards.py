@@ -99,6 +99,7 @@ class DealList:
     board: Funnel | None
     columns: list[BoardColumn]  # the board's stages with totals and their newest cards
     next_before: int | None  # the cursor of the next page of the list (None on the last page)
+    loss_reasons: list[LossReason]  # what the board's «Проиграна» dialog offers
 
 
 def deal_list(session: Session, user: User, now: datetime, filters: DealFilter) -> DealList:
@@ -106,12 +107,14 @@ def deal_list(session: Session, user: User, now: datetime, filters: DealFilter) 
     funnels = list(session.scalars(select(Funnel).order_by(Funnel.id)))
     board = funnel_by_code(session, filters.funnel) if filters.funnel and not filters.stage else None
     if board is not None:
-        return DealList(rows=[], funnels=funnels, board=board,
+        reasons = list(session.scalars(select(LossReason).where(LossReason.is_active)
+                                       .order_by(LossReason.name)))
+        return DealList(rows=[], funnels=funnels, board=board, loss_reasons=reasons,
                         columns=board_columns(session, user, now, filters, board), next_before=None)
     rows = list_deals(session, user, now, filters, limit=PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    return DealList(rows=rows, funnels=funnels, board=None, columns=[],
+    return DealList(rows=rows, funnels=funnels, board=None, columns=[], loss_reasons=[],
                     next_before=rows[-1][0].id if more else None)
 
 

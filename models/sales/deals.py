@@ -12,7 +12,7 @@ registry) are computed against a clock passed in, so tests move time instead of 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, select
@@ -20,9 +20,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.clients.cards import Client
 from models.identity.users import User
+from models.platform.dates import parse_day
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.events import publish
 from models.platform.ids import parse_int
+from models.platform.money import parse_amount
 from models.sales.funnels import Funnel, FunnelStage, LossReason, StageOutcome
 from models.sales.stage_gate import gate_reasons
 
@@ -113,26 +115,28 @@ class DealStageHistory(Base):
 
 
 def parse_money(value: Any, field: str, errors: dict[str, list[str]]) -> Decimal | None:
+    """An amount typed the Russian way («1 500 000,50», no-break spaces, a trailing ₽) or sent by the
+    API (``"1500000.50"``, a number), through ``models.platform.money``; problems go to ``errors``."""
     if value is None or value == "":
         return None
     try:
-        amount = Decimal(str(value).replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        errors.setdefault(field, []).append("Ожидается сумма в рублях, например 150000.00")
+        amount = parse_amount(value, negative=True)
+    except ValueError as exc:
+        errors.setdefault(field, []).append(str(exc))
         return None
-    if amount < 0 or not amount.is_finite():
+    if amount < 0:
         errors.setdefault(field, []).append("Сумма не может быть отрицательной")
         return None
-    return amount.quantize(Decimal("0.01"))
+    return amount
 
 
 def parse_date(value: Any, field: str, errors: dict[str, list[str]]) -> date | None:
     if value is None or value == "" or isinstance(value, date):
         return value or None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors.setdefault(field, []).append("Ожидается дата ГГГГ-ММ-ДД")
+    try:  # «31.12.2026» as typed, or ISO from the date picker and the API
+        return parse_day(value)
+    except ValueError as exc:
+        errors.setdefault(field, []).append(str(exc))
         return None
 
 

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from models.clients.cards import Client, Contact
 from models.clients.index import ContactPoint
 from models.clients.phones import normalize_email, normalize_phone
+from models.sales.activities import log_activity
 from models.sales.deals import Deal, open_deal, parse_money
 from models.sales.funnels import funnel_by_code, funnel_for_kind
 from models.sales.leads import Lead, LeadStatus
+from models.sales.regions import region_from_phone
 from models.sales.routing import RoutingDecision, choose_manager
 
 
@@ -53,13 +55,18 @@ def find_existing_client(session: Session, inn: str | None, phone: str | None,
 
 
 def match_lead(session: Session, lead: Lead) -> dict:
-    """Link the lead to an existing client; returns what routing needs (kind, territory, industry)."""
+    """Link the lead to an existing client; returns what routing needs (kind, territory, industry).
+
+    The territory is what the lead says, else the known client's, else the phone's area code.
+    """
     client, matched_by = find_existing_client(session, lead.inn, lead.phone, lead.email)
     if client is not None:
         lead.client = client
         lead.client_kind = client.kind
         lead.territory = lead.territory or client.territory
         lead.industry = lead.industry or client.industry
+    # A person who skipped the region but left a landline number still names it (the area code).
+    lead.territory = lead.territory or region_from_phone(lead.phone)
     session.flush()
     return {"client_id": client.id if client else None, "matched_by": matched_by,
             "owner_id": client.owner_id if client else None, "client_kind": lead.client_kind or "company",
@@ -102,8 +109,13 @@ def _client_for(session: Session, lead: Lead, owner_id: int | None, kind: str) -
 
 def qualify_lead(session: Session, lead: Lead, *, owner_id: int | None, now: datetime,
                  premium: str | None = None, product: str | None = None,
-                 client_kind: str | None = None) -> Deal:
-    """Create or update the client and open a deal in the first stage of the lead's funnel."""
+                 client_kind: str | None = None, comment: str | None = None) -> Deal:
+    """Create or update the client and open a deal in the first stage of the lead's funnel.
+
+    The deal is named after its product («ООО «Склад»: ДМС»), so a client's deals differ in the
+    list and on the board; the manager's qualifying comment is the deal's first note, where the
+    next person working the deal reads it.
+    """
     if lead.status not in LeadStatus.OPEN:
         raise LeadFlowError(f"Лид {lead.id} уже закрыт")
     kind = client_kind or lead.client_kind or "company"
@@ -114,8 +126,13 @@ def qualify_lead(session: Session, lead: Lead, *, owner_id: int | None, now: dat
     client = _client_for(session, lead, owner_id, kind)
     errors: dict[str, list[str]] = {}
     amount: Decimal | None = parse_money(premium, "premium", errors)
+    title = f"{client.display_name}: {product.strip()}" if product and product.strip() else None
     deal = open_deal(session, client=client, funnel=funnel, owner_id=owner_id, now=now, lead_id=lead.id,
-                     premium=amount, product_lines=[product] if product else [], last_activity_at=now)
+                     premium=amount, product_lines=[product] if product else [], last_activity_at=now,
+                     title=title)
+    if comment and comment.strip():
+        log_activity(session, kind="note", subject="Комментарий при квалификации лида",
+                     outcome=comment.strip(), happened_at=now, now=now, user_id=owner_id, deal=deal)
     lead.deal_id = deal.id
     lead.funnel_code = funnel.code
     lead.status = LeadStatus.QUALIFIED

@@ -85,7 +85,7 @@ def _completed_by(context: OperationContext) -> int | None:
 
 
 def qualify(context: OperationContext, lead_id: int, premium: str = "", product: str = "",
-            client_kind: str = "") -> dict:
+            client_kind: str = "", comment: str = "") -> dict:
     """Create or update the client, open the deal; notify the manager and the client's owner."""
     lead = _lead(context, lead_id)
     owner_id = _completed_by(context) or lead.assigned_to_id
@@ -93,7 +93,7 @@ def qualify(context: OperationContext, lead_id: int, premium: str = "", product:
     try:
         deal = qualify_lead(context.session, lead, owner_id=owner_id, now=context.clock.now(),
                             premium=premium or None, product=product or None,
-                            client_kind=client_kind or None)
+                            client_kind=client_kind or None, comment=comment or None)
     except LeadFlowError as exc:
         raise OperationError(str(exc)) from None
     notify(context.session, [owner_id, previous_owner or deal.client.owner_id], "deal_opened",

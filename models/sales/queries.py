@@ -24,6 +24,7 @@ from models.sales.deals import NO_ACTIVITY_DAYS, OFFER_EXPIRY_DAYS, Deal, DealSt
 from models.sales.funnels import Funnel, FunnelStage
 from models.sales.leads import Lead
 from models.sales.routing import SalesTeamMember
+from models.tasks.adhoc import Task
 
 
 def list_leads(session: Session, user: User, *, status: str | None = None, source: str | None = None,
@@ -123,11 +124,8 @@ class BoardColumn:
     cards: list[tuple[Deal, list[str]]] = field(default_factory=list)
 
 
-def board_columns(session: Session, user: User, now: datetime, filters: DealFilter,
-                  funnel: Funnel) -> list[BoardColumn]:
-    """The board of ``funnel``: per stage the totals of every matching deal (one grouped query)
-    and its ``BOARD_CARDS`` newest cards (one windowed query), whatever the funnel's size."""
-    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
+def _totals(session: Session, base: Select, funnel: Funnel) -> dict[int, BoardColumn]:
+    """Per stage of ``funnel`` the count, sum and weighted sum of the deals of ``base`` (one query)."""
     columns = {stage.id: BoardColumn(stage) for stage in funnel.stages}
     premium = func.coalesce(Deal.premium, 0)
     totals = base.with_only_columns(Deal.stage_id, func.count(Deal.id), func.sum(premium),
@@ -137,6 +135,22 @@ def board_columns(session: Session, user: User, now: datetime, filters: DealFilt
             column = columns[stage_id]
             column.count, column.premium = count, Decimal(total or 0)
             column.weighted = (Decimal(weighted or 0) / 100).quantize(Decimal("0.01"))
+    return columns
+
+
+def board_totals(session: Session, user: User, now: datetime, filters: DealFilter,
+                 funnel: Funnel) -> list[BoardColumn]:
+    """The board's column totals without cards: what a drag-and-drop move answers with."""
+    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
+    return list(_totals(session, base, funnel).values())
+
+
+def board_columns(session: Session, user: User, now: datetime, filters: DealFilter,
+                  funnel: Funnel) -> list[BoardColumn]:
+    """The board of ``funnel``: per stage the totals of every matching deal (one grouped query)
+    and its ``BOARD_CARDS`` newest cards (one windowed query), whatever the funnel's size."""
+    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
+    columns = _totals(session, base, funnel)
     place = func.row_number().over(partition_by=Deal.stage_id, order_by=Deal.id.desc()).label("place")
     ranked = base.with_only_columns(Deal.id, place).subquery()
     newest = select(Deal).join(ranked, ranked.c.id == Deal.id).where(ranked.c.place <= BOARD_CARDS)
@@ -193,7 +207,8 @@ def _managers(session: Session, senior: User) -> list[User]:
 
 
 def workload(session: Session, senior: User, now: datetime) -> list[ManagerLoad]:
-    """Per manager of the senior's department: open deals by stage, tasks, leads, plan."""
+    """Per manager of the senior's department: open deals by stage, tasks (process and ad-hoc), leads,
+    plan."""
     rows = {u.id: ManagerLoad(user=u) for u in _managers(session, senior)}
     ids = list(rows)
     # Every query below filters its nullable user column by IN (ids): the ids read back are never NULL.
@@ -205,6 +220,11 @@ def workload(session: Session, senior: User, now: datetime) -> list[ManagerLoad]
         rows[cast(int, owner_id)].deals_by_stage[stage_name] = n
     for assignee, due_at in session.execute(select(HumanTask.assignee_id, HumanTask.due_at).where(
             HumanTask.assignee_id.in_(ids), HumanTask.status == TaskStatus.OPEN)):
+        load = rows[cast(int, assignee)]
+        load.open_tasks += 1
+        load.overdue_tasks += int(due_at is not None and due_at < now)
+    for assignee, due_at in session.execute(select(Task.assignee_id, Task.due_at).where(
+            Task.assignee_id.in_(ids), Task.is_open)):  # ad-hoc tasks load a manager as much
         load = rows[cast(int, assignee)]
         load.open_tasks += 1
         load.overdue_tasks += int(due_at is not None and due_at < now)

@@ -2,7 +2,7 @@
 
 The DMN table ``processes/lead_team.dmn`` names the team (by territory and
 industry); here a manager is picked among the team's qualified members by least load
-(open deals plus open inbox tasks). Absent or blocked managers are skipped (their work
+(open deals plus open inbox tasks, process and ad-hoc). Absent or blocked managers are skipped (their work
 would only go on to their deputy); among equally loaded managers a round-robin pointer
 stored on the team row decides, so fairness holds across requests, processes and
 restarts. The team row is locked (``FOR UPDATE`` on PostgreSQL, the writer lock on
@@ -22,6 +22,7 @@ from engine.tables import HumanTask, TaskStatus
 from models.identity.deputies import effective_assignee
 from models.identity.users import User
 from models.platform.db import Base
+from models.tasks.adhoc import Task
 
 
 class SalesTeam(Base):
@@ -66,7 +67,11 @@ class RoutingError(Exception):
 
 
 def manager_loads(session: Session, user_ids: list[int]) -> dict[int, int]:
-    """Open deals owned plus open inbox tasks assigned, per user."""
+    """Open deals owned plus open inbox tasks assigned, process and ad-hoc alike, per user.
+
+    An ad-hoc task a colleague handed over («подготовь КП до пятницы») takes as much of the
+    day as a process step, so a manager buried in them is not the least loaded one.
+    """
     from models.sales.deals import Deal, DealStatus  # deals import routing's users; avoid a cycle
 
     loads = dict.fromkeys(user_ids, 0)
@@ -79,6 +84,9 @@ def manager_loads(session: Session, user_ids: list[int]) -> dict[int, int]:
     for uid, n in session.execute(select(HumanTask.assignee_id, func.count()).where(
             HumanTask.assignee_id.in_(user_ids), HumanTask.status == TaskStatus.OPEN)
             .group_by(HumanTask.assignee_id)):
+        loads[cast(int, uid)] += n
+    for uid, n in session.execute(select(Task.assignee_id, func.count()).where(
+            Task.assignee_id.in_(user_ids), Task.is_open).group_by(Task.assignee_id)):
         loads[cast(int, uid)] += n
     return loads
 

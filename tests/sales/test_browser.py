@@ -39,9 +39,9 @@ def test_a_lead_walks_from_the_site_form_to_a_deal_in_the_funnel(world, page):
     page.get_by_role("button", name="Сохранить результат").click()
     expect(page.locator("#deal-stage")).to_have_text("Новый")
     expect(page.locator("body")).to_contain_text("Лид квалифицирован: сделка открыта")
-    expect(page.locator("h1")).to_contain_text("ООО «Северный Склад»: страхование")
+    expect(page.locator("h1")).to_contain_text("ООО «Северный Склад»: ДМС")
 
     page.goto("/deals/?funnel=company")
     column = page.locator('[data-stage="new"]')
-    expect(column).to_contain_text("ООО «Северный Склад»: страхование")
+    expect(column).to_contain_text("ООО «Северный Склад»: ДМС")
     expect(column.locator(".deal-card")).to_have_count(1)

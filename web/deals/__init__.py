@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
-from web.deals import distribution, settings, views  # noqa: E402,F401
+from web.deals import board, distribution, settings, views  # noqa: E402,F401

@@ -7,6 +7,7 @@ of work keeps nothing of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,10 +32,12 @@ def positive_int(text: str | None) -> int | None:
     return value if 0 < value < 2**31 else None
 
 
-def _filters() -> DealFilter:
-    args = request.args
+def filters_of(args: Mapping[str, str], user_id: int) -> DealFilter:
+    """The list's and board's filters from the query string; ``mine=1`` is the «Мои» quick filter."""
+    owner = args.get("owner_id", "")
     return DealFilter(funnel=args.get("funnel") or None, stage=args.get("stage") or None,
-                      status=args.get("status") or None, owner_id=args.get("owner_id", type=int),
+                      status=args.get("status") or None,
+                      owner_id=user_id if args.get("mine") == "1" else positive_int(owner),
                       flag=args.get("flag") or None, q=args.get("q") or None,
                       before_id=positive_int(args.get("before")))
 
@@ -42,11 +45,12 @@ def _filters() -> DealFilter:
 @bp.get("/")
 def index():
     """Deals with filters (funnel, stage, status, flag, search); the funnel as a board."""
-    filters = _filters()
+    filters = filters_of(request.args, current_user.id)
     page = deal_list(db.session, current_user, clock().now(), filters)
     return render_template("deals/index.html", rows=page.rows, funnels=page.funnels, board=page.board,
                            columns=page.columns, next_before=page.next_before, filters=filters,
-                           flag_labels=FLAG_LABELS)
+                           flag_labels=FLAG_LABELS, loss_reasons=page.loss_reasons,
+                           mine=request.args.get("mine") == "1")
 
 
 def render_card(deal_id: int, errors: dict | None = None, status: int = 200, **extra):

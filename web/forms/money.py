@@ -10,21 +10,19 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-MONEY_ERROR = "Сумма в рублях, например 1 500 000 или 1 500 000,50"
-# Digits grouped by thousands with a (no-break, narrow or thin) space, or not grouped at all.
-_AMOUNT = re.compile(r"^(?P<whole>\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+|\d+)(?:[.,](?P<cents>\d{1,2}))?$")
-_CURRENCY = re.compile(r"\s*(?:₽|руб\.?|р\.)$", re.IGNORECASE)
-_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
+from models.platform.money import MONEY_ERROR, parse_amount
+
+__all__ = ["MONEY_ERROR", "format_money", "parse_money"]
+
 _CANONICAL = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
 def parse_money(text: str) -> str:
-    """The decimal string (two places) of an amount as typed; ``ValueError`` with a Russian message."""
-    match = _AMOUNT.match(_CURRENCY.sub("", text.strip()))
-    if match is None:
-        raise ValueError(MONEY_ERROR)
-    whole = int(_SPACES.sub("", match["whole"]))
-    return f"{whole}.{(match['cents'] or '').ljust(2, '0')}"
+    """The decimal string (two places) of an amount as typed; ``ValueError`` with a Russian message.
+
+    The parsing itself is ``models.platform.money.parse_amount``, the one parser of typed amounts.
+    """
+    return str(parse_amount(text))
 
 
 def format_money(value: object) -> str:

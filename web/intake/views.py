@@ -17,6 +17,7 @@ from models.privacy.consents import CONSENT_TEXT, POLICY_URL
 from models.sales.intake import LeadInvalid, receive_lead
 from models.sales.intake_limits import allowed
 from models.sales.leads import UTM_FIELDS
+from models.sales.regions import INDUSTRIES, REGIONS
 from web.engine_support import process_engine
 from web.intake import bp
 from web.security import clock, csrf_exempt, public, settings
@@ -43,8 +44,9 @@ def _payload() -> dict | None:
 @bp.get("/form")
 @public
 def form():
-    """The site's lead form, as the company web site embeds it."""
-    return render_template("intake/form.html", consent_text=CONSENT_TEXT, policy_url=POLICY_URL)
+    """The site's lead form, as the company web site embeds it; region and industry route the lead."""
+    return render_template("intake/form.html", consent_text=CONSENT_TEXT, policy_url=POLICY_URL,
+                           regions=REGIONS, industries=INDUSTRIES)
 
 
 @bp.get("/privacy")

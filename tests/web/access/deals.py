@@ -5,6 +5,7 @@ from tests.web.access import EVERYONE, PUBLIC, Row, only  # noqa: F401
 ROWS: dict[str, Row] = {
     "deals.activity": EVERYONE,
     "deals.add_loss_reason": only(),
+    "deals.board_move": EVERYONE,
     "deals.edit": EVERYONE,
     "deals.funnel_settings": only(),
     "deals.index": EVERYONE,
