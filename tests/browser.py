@@ -53,9 +53,9 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def new_page(browser: Any, base_url: str) -> Any:
+def new_page(browser: Any, base_url: str, locale: str = "ru-RU") -> Any:
     """A page in a context of its own (its own cookies: one person), Russian locale, desktop size."""
-    context = browser.new_context(base_url=base_url, locale="ru-RU", viewport=VIEWPORT)
+    context = browser.new_context(base_url=base_url, locale=locale, viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []

@@ -4,67 +4,21 @@ reason, the deal stays where it was. Screenshots go to ``CRM_TEST_SCREENSHOTS`` 
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from models.sales.deals import Deal, DealStatus
-from web.cli import cli
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from tests.browser import log_in
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(base_url=live_url, locale="ru-RU",
-                                      viewport={"width": 1440, "height": 1000})
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("CRM_TEST_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _demo(app) -> None:
     for command in ("deploy", "demo"):
-        result = app.test_cli_runner().invoke(cli, [command])
-        assert result.exit_code == 0, result.output
-
-
-def _login(page, login: str) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(login)
-    page.locator("#password").fill("demo")
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+        run_cli(app, command)
 
 
 def _drag(page, card, target) -> None:
@@ -88,7 +42,7 @@ def _count(column) -> int:
 
 def test_a_deal_dragged_to_lost_asks_the_reason_and_without_it_stays(app, session, page, shots):
     _demo(app)
-    _login(page, "manager")
+    log_in(page, "manager")
     page.goto("/deals/?funnel=company&mine=1")
     expect(page.locator('[data-quick="mine"]')).to_have_attribute("aria-pressed", "true")
     first = page.locator('section.board-column[data-outcome="open"]:has(.deal-card)').first
@@ -139,7 +93,7 @@ def test_a_deal_dragged_to_lost_asks_the_reason_and_without_it_stays(app, sessio
 
 def test_a_deal_dragged_to_won_asks_for_the_contract(app, session, page):
     _demo(app)
-    _login(page, "manager")
+    log_in(page, "manager")
     page.goto("/deals/?funnel=company&mine=1")
     first = page.locator('section.board-column[data-outcome="open"]:has(.deal-card)').first
     source = page.locator(f'section.board-column[data-stage="{first.get_attribute("data-stage")}"]')

@@ -4,45 +4,26 @@ field typed «1500000,5» is regrouped as «1 500 000,50» and stored as 1500000
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from models.clients.cards import Client
 from models.sales.deals import Deal, open_deal
 from models.sales.funnels import funnel_by_code
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from tests.browser import log_in, new_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(base_url=live_url, locale="en-US")  # the OS locale that broke dates
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(chromium, live_url):
+    """The browser in English: the OS locale under which the native date input shows mm/dd/yyyy."""
+    page = new_page(chromium, live_url, locale="en-US")
+    yield page
+    page.context.close()
 
 
 def test_a_date_is_typed_and_shown_the_russian_way_and_money_is_regrouped(world, page):
@@ -51,10 +32,7 @@ def test_a_date_is_typed_and_shown_the_russian_way_and_money_is_regrouped(world,
     deal = open_deal(world.session, client=client, funnel=funnel_by_code(world.session, "company"),
                      owner_id=world.users["manager"].id, now=world.clock.now(), title="Сталь: ДМС")
     world.session.commit()
-    page.goto("/login")
-    page.locator("#login").fill("manager")
-    page.locator("#password").fill("demo")
-    page.get_by_role("button", name="Войти").click()
+    log_in(page, "manager")
     page.goto(f"/deals/{deal.id}")
     shown = page.get_by_label("КП действует до")
     expect(shown).to_have_attribute("placeholder", "ДД.ММ.ГГГГ")
