@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.intake import bp as intake_bp
     from web.integrations import init_app as init_integrations
     from web.leads import bp as leads_bp
+    from web.home import bp as home_bp
     from web.main import bp as main_bp
     from web.processes import bp as processes_bp
     from web.quality import bp as quality_bp
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     formatting.init_app(app)
     links.init_app(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(clients_bp)
