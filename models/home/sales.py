@@ -54,7 +54,7 @@ def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Sectio
             d.title,
             "deal",
             d.id,
-            d.client.full_name if d.client else "",
+            d.stage.name if d.stage else "",
             tags=[FLAG_LABELS[x] for x in f],
             late="stuck" in f,
         )
