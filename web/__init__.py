@@ -100,12 +100,12 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.deals import bp as deals_bp
     from web.discounts import init_app as init_discounts
     from web.documents import init_app as init_documents
+    from web.home import bp as home_bp
     from web.inbox import init_app as init_inbox
     from web.insurance import bp as insurance_bp
     from web.intake import bp as intake_bp
     from web.integrations import init_app as init_integrations
     from web.leads import bp as leads_bp
-    from web.home import bp as home_bp
     from web.main import bp as main_bp
     from web.processes import bp as processes_bp
     from web.quality import bp as quality_bp

@@ -2,7 +2,8 @@
 
 For the first demo client of the manager «manager» that has a policy: a call with an
 objection, a comment marked «пример» (tag «возражения»), a tariff request to underwriting
-and a question to the product specialists (their process steps show too) and a changed field. Loading again adds nothing.
+and a question to the product
+specialists (their process steps show too) and a changed field. Loading again adds nothing.
 """
 
 from __future__ import annotations

@@ -144,12 +144,15 @@ def seed_studio(context: DemoContext) -> dict[str, int]:
 def _feedback(session: Session, now: datetime) -> None:
     """Two words from managers on handled lead steps (the studio counts them on the diagram)."""
     done = session.scalars(
-        select(HumanTask).where(HumanTask.process_key == "lead_handling", HumanTask.status == TaskStatus.COMPLETED)
-        .order_by(HumanTask.id).limit(len(_FEEDBACK))
+        select(HumanTask)
+        .where(HumanTask.process_key == "lead_handling", HumanTask.status == TaskStatus.COMPLETED)
+        .order_by(HumanTask.id)
+        .limit(len(_FEEDBACK))
     ).all()
     for task, (kind, text) in zip(done, _FEEDBACK, strict=False):
-        version = session.get(ProcessInstance, task.instance_id)
-        session.add(StepFeedback(process_key=task.process_key, version=version.definition.version if version else 1,
+        instance = session.get(ProcessInstance, task.instance_id)
+        version = instance.definition.version if instance else 1
+        session.add(StepFeedback(process_key=task.process_key, version=version,
                                  element_id=task.element_id, element_name=task.title, human_task_id=task.id,
                                  kind=kind, text=text, user_id=task.completed_by_id, created_at=now))
     session.flush()

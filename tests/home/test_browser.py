@@ -70,13 +70,14 @@ def serious_violations(page: Page) -> list[str]:
     found = page.evaluate("""async () => {
         const result = await axe.run(document, {resultTypes: ['violations']});
         return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
+            .map(v => `${v.impact} ${v.id}: ${v.help} — `
+                 + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
     }""")
     return [f"{page.url}: {line}" for line in found]
 
 
 @pytest.mark.browser
-def test_every_role_starts_on_its_own_home_and_the_main_pages_pass_axe(demo, live_url, page, tmp_path):
+def test_every_role_starts_on_its_own_home_and_the_main_pages_pass_axe(demo, live_url, page, tmp_path):  # noqa: F811
     problems: list[str] = []
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

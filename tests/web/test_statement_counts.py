@@ -30,7 +30,8 @@ LIMITS = {
     "deals list": 10,
     "board": 13,
     "deal card": 26,
-    "task form": 34,  # the first demo task may be a discount sign-off with the deal's whole context
+    "task form": 34,
+    "home": 40,  # «Мой день»: tasks today and overdue, flagged deals, leads, calls, КП  # the first demo task may be a discount sign-off with the deal's whole context
 }
 
 
@@ -66,6 +67,7 @@ def _pages(session) -> dict[str, str]:
     word = client.full_name.replace("«", " ").replace("»", " ").split()[-1]
     return {
         "inbox": "/inbox/",
+        "home": "/",
         "client list": "/clients/",
         "client search": f"/clients/?q={word}",
         "client card": f"/clients/{client.id}",
