@@ -49,7 +49,9 @@ def _queues(session: Session, user: User, now: datetime) -> list[Section]:
             "Очередь пуста — новые проверки появятся здесь.",
             count=len(checks),
             more=("inbox.index", {"section": "queue"}),
-            figures=[(name, str(n)) for name, n in per_process.most_common(4)],
+            figures=[(name, str(n)) for name, n in per_process.most_common(4)]
+            if len(per_process) > 1
+            else [],
         ),
         Section(
             "mine",

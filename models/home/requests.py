@@ -17,7 +17,8 @@ def sla_text(due_at: datetime | None, now: datetime) -> str:
     if due_at is None:
         return "без SLA"
     hours = int(abs((due_at - now).total_seconds()) // 3600)
-    shown = f"{hours // 24} дн. {hours % 24} ч" if hours >= 24 else f"{hours} ч"
+    days, rest = divmod(hours, 24)
+    shown = (f"{days} дн. {rest} ч" if rest else f"{days} дн.") if days else f"{hours} ч"
     return f"SLA: осталось {shown}" if due_at >= now else f"SLA просрочен на {shown}"
 
 

@@ -64,11 +64,12 @@ def _login(page, login: str) -> None:
     page.locator("#login").fill(login)
     page.locator("#password").fill("demo")
     page.get_by_role("button", name="Войти").click()
-    expect(page.locator("h1")).to_have_text("Входящие")
+    expect(page.locator("#user-menu")).to_be_visible()  # logged in, on the role's home
 
 
 def _logout(page) -> None:
-    page.click("form[action='/logout'] button")
+    page.click("#user-menu-button")  # logout is in the user menu
+    page.click("form[action=\'/logout\'] button")
 
 
 def _ask_tariff(page, client_id: int, subject: str) -> None:

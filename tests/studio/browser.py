@@ -62,7 +62,7 @@ def log_in(page, login: str) -> None:
     page.locator("#login").fill(login)
     page.locator("#password").fill("demo")
     page.get_by_role("button", name="Войти").click()
-    expect(page.locator("h1")).to_have_text("Входящие")
+    expect(page.locator("#user-menu")).to_be_visible()  # logged in, on the role's home
 
 
 def open_editor(page, key: str) -> None:

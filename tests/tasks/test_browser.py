@@ -49,7 +49,9 @@ def test_complete_a_form_task_in_the_browser_and_see_the_next_one(
         try:
             page = browser.new_page()
             _login(page, live_server, "manager")
-            expect(page.locator("h1")).to_have_text("Входящие")  # the start page after login
+            expect(page.locator("h1")).to_have_text("Мой день")  # the start page after login
+            expect(page.locator('[data-section="calls"]')).to_contain_text("Перезвонить клиенту")
+            page.goto(f"{live_server}/inbox/")
             expect(page.locator("#mainnav .nav-link.active .badge")).to_have_text("1")
             page.locator("tr.inbox-row a", has_text="Перезвонить клиенту").click()
             expect(page.locator("#instructions h2")).to_have_text("Позвоните в ООО «Ромашка»")
@@ -71,7 +73,9 @@ def test_complete_a_form_task_in_the_browser_and_see_the_next_one(
                 "Следующий шаг: «Подготовить предложение» — в очередь роли «Андеррайтер»"
             )
 
-            page.click("form[action='/logout'] button")
+            page.click("#user-menu-button")  # logout is in the user menu
+
+            page.click("form[action=\'/logout\'] button")
             _login(page, live_server, "underwriter")
             page.click("#tab-queue")
             row = page.locator("tr.inbox-row", has_text="Подготовить предложение")
