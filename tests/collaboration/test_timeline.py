@@ -85,7 +85,7 @@ def test_demo_client_timeline_shows_call_document_request_process_step_and_group
     assert runner.invoke(cli, ["deploy"]).exit_code == 0
     result = runner.invoke(cli, ["demo", "--json"])
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["created"]["department_requests"] == 2  # a tariff request and a product question
+    assert json.loads(result.stdout)["created"]["department_requests"] == 2  # tariff + product question
     from models.collaboration.requests import DepartmentRequest
 
     request = session.scalars(select(DepartmentRequest).order_by(DepartmentRequest.id)).first()
