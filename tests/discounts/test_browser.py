@@ -106,7 +106,7 @@ def _login(page, login: str) -> None:
 
 def _logout(page) -> None:
     page.click("#user-menu-button")  # logout is in the user menu
-    page.click("form[action=\'/logout\'] button")
+    page.click("form[action='/logout'] button")
 
 
 def test_fifteen_percent_goes_to_the_head_who_counters_twelve_and_the_deal_shows_it(

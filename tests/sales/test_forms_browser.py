@@ -56,6 +56,7 @@ def _login(page, login: str) -> None:
     page.locator("#password").fill("demo")
     page.get_by_role("button", name="Войти").click()
     expect(page.locator("#user-menu")).to_be_visible()  # logged in, on the role's home
+    page.goto("/inbox/")  # these tests work from the inbox; the start page is the role's home
 
 
 def test_process_forms_show_labels_and_the_back_office_task_lists_the_problems(app, world, page, shots):
@@ -82,7 +83,7 @@ def test_process_forms_show_labels_and_the_back_office_task_lists_the_problems(a
 
     page.click("#user-menu-button")  # logout is in the user menu
 
-    page.click("form[action=\'/logout\'] button")
+    page.click("form[action='/logout'] button")
     _login(page, "backoffice")
     page.locator("#tab-queue").click()
     page.locator("tr.inbox-row a", has_text="Исправить реквизиты клиента").click()

@@ -98,7 +98,7 @@ def test_feedback_from_the_task_page_in_the_browser(world, page, shots, session)
     page.locator("#fb-send").click()
     expect(page.locator(".alert-success")).to_contain_text("Отзыв передан владельцу процесса")
     page.click("#user-menu-button")  # logout is in the user menu
-    page.click("form[action=\'/logout\'] button")
+    page.click("form[action='/logout'] button")
     log_in(page, "analyst")
     expect(page.locator("#unread-count")).to_have_text("1")
     page.goto("/studio/processes/lead_handling/analytics")

@@ -74,9 +74,9 @@ def test_complete_a_form_task_in_the_browser_and_see_the_next_one(
             )
 
             page.click("#user-menu-button")  # logout is in the user menu
-
-            page.click("form[action=\'/logout\'] button")
+            page.click("form[action='/logout'] button")
             _login(page, live_server, "underwriter")
+            page.goto(f"{live_server}/inbox/")  # the underwriter's home is «Андеррайтинг»
             page.click("#tab-queue")
             row = page.locator("tr.inbox-row", has_text="Подготовить предложение")
             expect(row).to_have_count(1)
