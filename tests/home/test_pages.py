@@ -42,3 +42,37 @@ def test_head_home_is_the_dashboard_with_approvals_above_it(client, demo_users):
 def test_favicon_is_public(client):
     answer = client.get("/favicon.ico")
     assert answer.status_code == 301 and answer.headers["Location"].endswith("/static/favicon.svg")
+
+
+def test_admin_home_lists_failing_deliveries_and_the_delivery_lag(client, demo_users, session, clock):
+    from datetime import timedelta
+
+    from models.platform.outbox import OutboxMessage
+
+    now = clock.now()
+    session.add_all(
+        [
+            OutboxMessage(
+                kind="email",
+                payload={},
+                status="failed",
+                attempts=5,
+                last_error="SMTP 550: ящик не найден",
+                created_at=now,
+                next_attempt_at=now,
+            ),
+            OutboxMessage(
+                kind="email",
+                payload={},
+                status="pending",
+                created_at=now - timedelta(hours=2),
+                next_attempt_at=now - timedelta(hours=2),
+            ),
+        ]
+    )
+    session.commit()
+    login(client, "admin")
+    html = client.get("/").get_data(as_text=True)
+    assert "SMTP 550: ящик не найден" in html and "попыток: 5" in html
+    assert "Доставка отстаёт на 2 ч 0 мин" in html
+    assert "Начните с раздела «Исходящие с ошибками»" in html
