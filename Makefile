@@ -8,8 +8,10 @@ NODE_STAMP := node_modules/.installed-stamp
 # The process studio's browser bundle (esbuild; `npm ci` builds it too, as postinstall).
 STUDIO_BUNDLE := web/static/studio/.built
 PYTEST_WORKERS ?= 2
+# examples per API operation and generation mode of `make fuzz` (the bounded run of `make test` uses 3)
+CRM_FUZZ_EXAMPLES ?= 200
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,7 +43,12 @@ lint: install
 	$(BIN)/mypy engine models
 
 test: install lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not fuzz"
+
+# schemathesis over the OpenAPI with many examples and a random seed, on both databases: no 5xx,
+# every 4xx a JSON error body (tests/hardening/test_openapi_fuzz.py; `make test` runs it bounded).
+fuzz: install
+	CRM_FUZZ_EXAMPLES=$(CRM_FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -m fuzz -s tests/hardening/test_openapi_fuzz.py
 
 bench: install
 	$(BIN)/python -m bench

@@ -30,9 +30,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from bench.common import check, sabotaged
+from models.clients.cards import Client
 from models.clients.duplicates import Probe, find_duplicates
 from models.clients.imports.batches import create_batch
 from models.clients.imports.run import run_import
@@ -233,27 +235,35 @@ def _search_calls(session: Session, data: Data, users: dict[str, User], count: i
     }
 
 
-def _import_file(data: Data, rows: int, seed: int = 9) -> bytes:
+def _import_file(data: Data, rows: int, seed: int = 9) -> tuple[bytes, dict[str, int]]:
+    """The CSV to import and what must become of its rows (created, skipped, rejected)."""
     rng = random.Random(seed)
     lines = ["Наименование;ИНН;КПП;ОГРН;Телефон;E-mail;Территория"]
-    made: list[str] = []
+    made: list[tuple[str, str]] = []  # (line, outcome of its first occurrence)
+    expected = {"created": 0, "skipped": 0, "rejected": 0}
     for i in range(rows):
         roll = rng.random()
         if roll < 0.04:  # a client already in the base
             c = rng.choice(data.clients)
             lines.append(f"{c[3]};{c[4]};{c[5]};{c[6]};{c[7]};{c[8]};{c[10]}")
+            expected["skipped"] += 1
         elif roll < 0.07 and made:  # a repeat of an earlier row of the file
-            lines.append(rng.choice(made))
+            line, first = rng.choice(made)
+            lines.append(line)
+            expected["rejected" if first == "rejected" else "skipped"] += 1
         else:
             inn = make_inn10(rng, "50")
+            outcome = "created"
             if roll > 0.97:
                 inn = inn[:-1] + str((int(inn[-1]) + 1) % 10)  # broken checksum
+                outcome = "rejected"
             line = (f"ООО «Импорт {_word(rng).capitalize()} {i}»;{inn};500101001;{make_ogrn(rng, '50')};"
                     f"8 (9{rng.randrange(10**2):02d}) {rng.randrange(10**3):03d}-{rng.randrange(10**4):04d};"
                     f"new{i}@import.ru;{rng.choice(TERRITORIES)}")
-            made.append(line)
+            made.append((line, outcome))
             lines.append(line)
-    return ("\r\n".join(lines) + "\r\n").encode("cp1251")
+            expected[outcome] += 1
+    return ("\r\n".join(lines) + "\r\n").encode("cp1251"), expected
 
 
 def _report(name: str, samples: list[float]) -> str:
@@ -290,7 +300,7 @@ def _run_database(kind: str, url: str, tmp: Path, data_rows: int, import_rows: i
     with Session(engine) as session:
         users = {u.login: u for u in session.scalars(select(User))}
         searches = _search_calls(session, data, users, count)
-        csv_data = _import_file(data, import_rows)
+        csv_data, expected = _import_file(data, import_rows)
         # The generated base (millions of Python objects) is not part of what is measured:
         # a web or CLI process never holds it, and every GC pass would walk it.
         del data
@@ -304,6 +314,15 @@ def _run_database(kind: str, url: str, tmp: Path, data_rows: int, import_rows: i
         run_import(session, batch, None, on_chunk=lambda _b: session.commit())
         session.commit()
         elapsed = time.perf_counter() - started
+        if sabotaged():  # one imported card is renamed behind the import's back: the check must notice
+            session.execute(text("UPDATE client SET full_name = 'Испорчено' WHERE id = "
+                                 "(SELECT MAX(id) FROM client WHERE full_name LIKE 'ООО «Импорт %')"))
+        got = {"created": batch.created_count, "skipped": batch.skipped_count,
+               "rejected": batch.rejected_count}
+        stored = session.scalar(select(func.count(Client.id))
+                                .where(Client.full_name.like("ООО «Импорт %")))
+        check(got == expected and stored == expected["created"],
+              f"импорт: {got}, в базе {stored} новых карточек, ждали {expected}")
         rate = import_rows / elapsed
         verdict = "ok" if rate >= IMPORT_TARGET else "SLOWER THAN TARGET"
         print(f"  {'CSV import ' + format(import_rows, ',') + ' rows':<30} {rate:7.0f} rows/s "

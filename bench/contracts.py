@@ -17,68 +17,31 @@ run checks its results (1 000 queued, 1 000 processes and deals, then 0) before 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
-from sqlalchemy import func, insert, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.security import generate_password_hash
 
-from engine.bundle import Bundle
+from bench.common import check, deployed_app, on_both_databases, sabotaged
 from engine.tables import ProcessInstance
 from models.clients.cards import Client
 from models.contracts.contracts import Contract, ContractStatus
 from models.contracts.renewals import ContractRenewal, RenewalStatus
 from models.contracts.trigger import due_contracts, start_queued
-from models.identity.demo import ensure_demo_users
 from models.identity.users import User
 from models.platform.clock import SystemClock
 from models.platform.db import db
-from models.platform.settings import PROJECT_ROOT, Settings
 from models.sales.deals import Deal
-from models.sales.funnels import ensure_default_funnels
-from web import create_app
 from web.engine_support import engine_services
 from web.scheduler import job_context
 
-PG_URL = os.environ.get("CRM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_NAME = "crm_bench_contracts"
 OTHER = ("ДМС", "Имущество", "Грузы", "НС", "ОСАГО", "Ответственность", "КАСКО")
 WINDOWS = {"КАСКО": 45, "ДМС": 60, "Имущество": 30, "ОСАГО": 30, "НС": 30, "Грузы": 45, "Ответственность": 45}
-
-
-def _pg_admin() -> str:
-    return make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _app(url: str, instance: Path):
-    import alembic.command
-
-    settings = Settings(
-        database_url=url,
-        secret_key="bench",
-        env="test",
-        instance_dir=instance,
-        scheduler=False,
-        smtp_url="smtp://127.0.0.1:1",
-    )
-    app = create_app(settings, clock=SystemClock())
-    with app.app_context():
-        alembic.command.upgrade(app.extensions["migrate"].migrate.get_config(), "heads")
-        ensure_demo_users(db.session, password_hash=generate_password_hash("bench"))
-        ensure_default_funnels(db.session)
-        engine_services(app).engine(db.session).deploy(
-            Bundle.from_paths([PROJECT_ROOT / "processes"], PROJECT_ROOT / "forms")
-        )
-        db.session.commit()
-    return app
 
 
 def _book(session: Session, clients: int, contracts: int, due: int, today: date) -> None:
@@ -147,7 +110,7 @@ def _trigger(app, factory: sessionmaker) -> tuple[float, int]:
 
 
 def _measure(kind: str, url: str, instance: Path, clients: int, contracts: int, due: int) -> None:
-    app = _app(url, instance)
+    app = deployed_app(url, instance)
     today = SystemClock().now().date()
     with app.app_context():
         factory = sessionmaker(bind=db.engine, expire_on_commit=False)
@@ -176,11 +139,18 @@ def _measure(kind: str, url: str, instance: Path, clients: int, contracts: int, 
             start_queued(context)
             rounds += 1
         starting = time.perf_counter() - started
+        if sabotaged():  # one renewal process disappears: the check below must notice
+            with factory.begin() as session:
+                first_id = session.scalar(select(func.min(ProcessInstance.id))
+                                          .where(ProcessInstance.process_key == "renewal"))
+                session.execute(update(ProcessInstance).where(ProcessInstance.id == first_id)
+                                .values(process_key="sabotaged"))
         processes = _count(
             factory, select(ProcessInstance.id).where(ProcessInstance.process_key == "renewal")
         )
         deals = _count(factory, select(Deal.id).where(Deal.funnel.has(code="renewal")))
-        assert processes == due and deals == due, (processes, deals)
+        check(processes == due and deals == due,
+              f"процессов продления {processes}, сделок {deals}, ждали {due}")
 
         second, queued_again = _trigger(app, factory)
         started_again = start_queued(context)
@@ -214,19 +184,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--due", type=int, default=1000)
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        _measure("sqlite", f"sqlite:///{tmp}/bench.db", Path(tmp), args.clients, args.contracts, args.due)
-        if args.skip_postgres:
-            return 0
-        with psycopg.connect(_pg_admin(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-        try:
-            url = make_url(PG_URL).set(database=PG_NAME).render_as_string(hide_password=False)
-            _measure("postgresql", url, Path(tmp), args.clients, args.contracts, args.due)
-        finally:
-            with psycopg.connect(_pg_admin(), autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+    on_both_databases(
+        PG_NAME,
+        lambda kind, url, tmp: _measure(kind, url, tmp, args.clients, args.contracts, args.due),
+        skip_postgres=args.skip_postgres,
+    )
     return 0
 
 

@@ -30,6 +30,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from bench.common import check, sabotaged
 from models.clients.cards import Client
 from models.documents.filling import docx_paragraphs, fill_data, render
 from models.documents.pdf import soffice_path, to_pdf
@@ -40,8 +41,9 @@ from models.sales.deals import Deal
 
 
 def _world(i: int) -> tuple[Client, Deal, ClientDocumentDetails, User]:
+    inn = "7707083894" if sabotaged() and i == 0 else "7707083893"  # a spoiled card: the check must see it
     client = Client(kind="company", full_name=f"Общество с ограниченной ответственностью «Ромашка-{i}»",
-                    short_name=f"ООО «Ромашка-{i}»", inn="7707083893", kpp="773601001", ogrn="1027700132195",
+                    short_name=f"ООО «Ромашка-{i}»", inn=inn, kpp="773601001", ogrn="1027700132195",
                     legal_address="г. Москва, ул. Вавилова, д. 19", head_name="Петрова Анна Сергеевна",
                     head_position="Финансовый директор")
     deal = Deal(title=f"Ромашка-{i}: КАСКО", amount=Decimal("40000000"), premium=Decimal("1234567.885") + i,
@@ -72,9 +74,10 @@ def _bare(template: bytes, data: dict) -> bytes:
 
 def _check(content: bytes) -> None:
     text = "\n".join(docx_paragraphs(content))
-    assert "ИНН 7707083893" in text
-    assert "рублей 89 копеек" in text or "копе" in text
-    assert "в лице Финансового директора Петровой Анны Сергеевны" in text
+    check("ИНН 7707083893" in text, "в договоре нет ИНН клиента")
+    check("рублей 89 копеек" in text or "копе" in text, "в договоре нет суммы прописью с копейками")
+    check("в лице Финансового директора Петровой Анны Сергеевны" in text,
+          "в договоре нет подписанта в падеже")
 
 
 def _rate(n: int, seconds: float) -> float:
@@ -114,7 +117,7 @@ def pdfs(n: int, content: bytes) -> tuple[float, float, int, int]:
         pdf = to_pdf(content, f"c{i}")
         singles.append(time.perf_counter() - started)
     pages = _pages(pdf)
-    assert pages == 2, f"the contract should be two pages, PDF has {pages}"
+    check(pages == 2, f"в PDF договора {pages} страниц, ждали 2")
     with tempfile.TemporaryDirectory(prefix="crm-bench-pdf-") as folder:
         work = Path(folder)
         files = []
@@ -128,7 +131,7 @@ def pdfs(n: int, content: bytes) -> tuple[float, float, int, int]:
                         "--norestore", "--convert-to", "pdf", "--outdir", str(work), *files],
                        check=True, capture_output=True, timeout=600)
         batch = time.perf_counter() - started
-        assert all((work / f"c{i}.pdf").exists() for i in range(n))
+        check(all((work / f"c{i}.pdf").exists() for i in range(n)), "soffice сделал не все PDF")
     return _rate(n, sum(singles)), _rate(n, batch), len(pdf), int(statistics.median(singles) * 1000)
 
 

@@ -156,7 +156,7 @@ class Baseline:
         workflow = result.timed("start", lambda: self._start(i))
         workflow = result.timed("complete", lambda: self._complete(workflow, i))
         if not workflow.is_completed() or workflow.last_task.data["quote"]["premium"] != expected_premium(i):
-            raise SystemExit(f"{self.name}: instance {i} ended wrong")
+            raise SystemExit(f"неверный результат: {self.name}: instance {i} ended wrong")
 
     def finish(self, result: Result) -> None:
         result.state_bytes = statistics.mean(self.sizes[1::2])  # the stored state after the last call
@@ -260,7 +260,32 @@ class EngineOnDatabase:
                 ProcessInstance.status == InstanceStatus.COMPLETED))
             result.state_bytes = session.scalar(select(func.avg(func.length(ProcessInstance.state_json))))
         if done != self.started:
-            raise SystemExit(f"{self.name}: {done} of {self.started} instances completed")
+            raise SystemExit(f"неверный результат: {self.name}: {done} of {self.started} instances completed")
+        self._check_premiums()
+
+    def _check_premiums(self) -> None:
+        """Every completed instance quoted the premium its input calls for (``business_id`` = i + 1)."""
+        from sqlalchemy import select, update
+
+        from bench.common import sabotaged
+        from engine.monitoring import instance_data
+        from engine.tables import InstanceStatus, ProcessInstance
+
+        with self.factory() as session:
+            if sabotaged():  # one instance's input is swapped: its premium no longer fits
+                first = session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id).limit(1))
+                session.execute(update(ProcessInstance).where(ProcessInstance.id == first)
+                                .values(business_id=ProcessInstance.business_id + 1))
+                session.commit()
+            engine = self._engine(session)
+            for instance in session.scalars(select(ProcessInstance).where(
+                    ProcessInstance.status == InstanceStatus.COMPLETED)):
+                data, error = instance_data(engine, instance)
+                premium = ((data or {}).get("quote") or {}).get("premium")
+                wanted = expected_premium(int(instance.business_id) - 1)
+                if error or str(premium) != str(wanted):
+                    raise SystemExit(f"неверный результат: {self.name}: экземпляр {instance.id} "
+                                     f"дал премию {premium}, ждали {wanted}")
 
     def close(self) -> None:
         self.bind.dispose()

@@ -19,6 +19,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from itertools import combinations
 
+from bench.common import check, sabotaged
 from models.quality.person_match import THRESHOLD, Identity, block_keys, name_tokens, passport_hash, score
 
 MALE = ["Александр", "Дмитрий", "Сергей", "Андрей", "Алексей", "Иван", "Михаил", "Николай", "Павел", "Юрий"]
@@ -152,6 +153,8 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     identities, entity = generate(args.people)
+    if sabotaged():  # the records of one person in three are attributed to the next person
+        entity = [e + 1 if e % 3 == 0 else e for e in entity]
     figures = evaluate(identities, entity)
     took = time.perf_counter() - started
     print(f"  {figures['records']:,} records of {args.people:,} people, "
@@ -162,6 +165,9 @@ def main(argv: list[str]) -> None:
           f"{'ok' if figures['precision'] >= 0.95 else 'BELOW TARGET'}")
     print(f"  recall    {figures['recall']:.3f}   target >= 0.90   "
           f"{'ok' if figures['recall'] >= 0.90 else 'BELOW TARGET'}")
+    # the duplicate hints are this bench's result: below the targets they are wrong answers
+    check(figures["precision"] >= 0.95 and figures["recall"] >= 0.90,
+          f"точность {figures['precision']:.3f}, полнота {figures['recall']:.3f} ниже цели")
 
 
 if __name__ == "__main__":

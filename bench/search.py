@@ -33,6 +33,7 @@ import psycopg
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from bench.common import check, sabotaged
 from models.identity.users import User
 from models.search.stems import STOP_WORDS, stem
 from models.search.texts import SearchText
@@ -212,11 +213,25 @@ def _report(name: str, samples: list[float], hits: int) -> str:
             f"ratio {p95 / TARGET_MS:5.2f}  {verdict}   ({len(samples)} queries, {hits} hits shown)")
 
 
+def _check(session: Session, head: User, manager: User) -> None:
+    """Before timing: the head finds a frequent word, the manager only texts of their own clients."""
+    from models.search.service import search
+
+    if sabotaged():  # the index loses every text with «дорого»: the head's search must notice
+        session.execute(text("DELETE FROM search_text WHERE body LIKE '%дорог%' OR body LIKE '%Дорог%'"))
+    found = search(session, head, {"q": "дорого"}).hits
+    check(len(found) > 0, "руководитель не нашёл ни одного текста со словом «дорого»")
+    theirs = set(session.scalars(select(SearchText.client_id).where(SearchText.owner_id != manager.id)))
+    mine = search(session, manager, {"q": "дорого"}).hits
+    check(not any(h.client_id in theirs for h in mine), "менеджер видит тексты чужих клиентов")
+
+
 def _measure(session: Session, repeat: int) -> None:
     from models.search.service import search
 
     head = session.scalar(select(User).where(User.login == "head"))
     manager = session.scalar(select(User).where(User.login == "bench7"))
+    _check(session, head, manager)
     everything: list[float] = []
     for who, user in (("руководитель", head), ("менеджер", manager)):
         for kind, queries in QUERIES.items():

@@ -18,6 +18,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench.common import check, sabotaged
 from models.platform.settings import PROJECT_ROOT, Settings
 
 TARGET_SECONDS = 10.0
@@ -35,7 +36,8 @@ SCENARIO = {
 
 
 def _check(result, cases: int) -> None:
-    assert len(result.completed) == cases, "не все случаи завершились"
+    completed = list(result.completed)[1:] if sabotaged() else result.completed  # a lost case
+    check(len(completed) == cases, f"завершено {len(completed)} случаев из {cases}")
     contact = [t for t in result.tasks if t.element == "contact"]
     late = {t.case for t in contact if t.cancelled}
     overdue = {
@@ -43,7 +45,7 @@ def _check(result, cases: int) -> None:
         for t in contact
         if ((t.busy_until or result.finished + timedelta(days=1)) - t.created).total_seconds() > 4 * 3600 + 1
     }
-    assert late == overdue and len(late) == result.escalations, "эскалации не совпадают с таймером"
+    check(late == overdue and len(late) == result.escalations, "эскалации не совпадают с таймером")
 
 
 def main(argv: list[str]) -> None:
@@ -106,3 +108,9 @@ def main(argv: list[str]) -> None:
             f"самый долгий прогон {worst:.2f} с; цель < {TARGET_SECONDS:.0f} с: "
             f"{'выполнена' if worst < TARGET_SECONDS else 'НЕ выполнена'}"
         )
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

@@ -25,6 +25,7 @@ from models.identity.users import User
 from models.platform.clock import ManualClock
 from models.platform.db import Base, db
 from models.platform.settings import Settings
+from tests.browser import chromium, live_url, page, shots  # noqa: F401  (every browser test's fixtures)
 from web import create_app
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -219,8 +220,8 @@ def csrf_from(html: str) -> str:
 
 def login(client, login_name: str, password: str = DEMO_PASSWORD):
     """Log ``client`` in through the real login form (with its CSRF token)."""
-    page = client.get("/login")
-    token = csrf_from(page.get_data(as_text=True))
+    form = client.get("/login")
+    token = csrf_from(form.get_data(as_text=True))
     return client.post(
         "/login", data={"login": login_name, "password": password, "csrf_token": token}
     )
@@ -229,3 +230,20 @@ def login(client, login_name: str, password: str = DEMO_PASSWORD):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def run_cli(app, *args: str):
+    """Run a ``crm`` command in-process and insist it succeeds; a failure shows the whole traceback.
+
+    ``CRM_DEBUG=1`` lets an unexpected exception through the one-line «Ошибка:» wrapper, so a
+    failing command (a demo seed, say) names the line that broke instead of only its message.
+    """
+    import traceback
+
+    from web.cli import cli
+
+    result = app.test_cli_runner().invoke(cli, list(args), env={"CRM_DEBUG": "1"})
+    if result.exit_code != 0:
+        detail = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else ""
+        raise AssertionError(f"crm {' '.join(args)}: код {result.exit_code}\n{result.output}\n{detail}")
+    return result

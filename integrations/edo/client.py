@@ -8,7 +8,9 @@
   ``Function``, ``Version``, ``CustomDocumentId``, ``NeedRecipientSignature``) → 200 with the
   ``Message`` (``MessageId``, ``Entities[].EntityId``), **204 with ``Retry-After``** (the server
   is busy: try later), **409** (this ``operationId`` was already used: the message exists — a
-  retry never sends twice);
+  retry never sends twice). The ``operationId`` is a uuid stored once on the sending row
+  (``DocumentSending.operation_id``) and goes as the ``Idempotency-Key`` header too, so a
+  gateway in front of the EDO that knows only the header de-duplicates a retry as well;
 - ``GET /V8/GetNewEvents?boxId=…&afterIndexKey=…`` → ``Events[]`` (at most 100 a call), each
   with ``IndexKey`` and ``Entities[].DocumentInfo`` carrying ``CustomDocumentId``, ``MessageId``
   and the ``Docflow`` (``IsFinished``, ``RecipientReceipt``, ``RecipientResponse.Status``,
@@ -66,9 +68,12 @@ class HttpEdoClient:
         self.timeout = timeout
 
     def _call(
-        self, method: str, path: str, params: dict | None = None, body: dict | None = None
+        self, method: str, path: str, params: dict | None = None, body: dict | None = None,
+        idempotency_key: str | None = None,
     ) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
         try:
             response = requests.request(
                 method,
@@ -121,7 +126,9 @@ class HttpEdoClient:
         return None
 
     def post_message(self, operation_id: str, message: dict[str, Any]) -> Posted:
-        response = self._call("POST", "/V3/PostMessage", {"operationId": operation_id}, message)
+        response = self._call(
+            "POST", "/V3/PostMessage", {"operationId": operation_id}, message, idempotency_key=operation_id
+        )
         if response.status_code == 204:
             try:
                 seconds = int(response.headers.get("Retry-After", DEFAULT_RETRY_AFTER))

@@ -1,8 +1,10 @@
 """The outbox handler ``webhook.delivery``: one signed POST of one event to one subscribed URL.
 
 Body: ``{"id": <delivery>, "event": …, "occurred_at": …, "data": {…}}``. Headers:
-``X-CRM-Event``, ``X-CRM-Delivery`` (the receiver's idempotency key — a retry carries the
-same one), ``X-CRM-Timestamp`` (Unix seconds) and ``X-CRM-Signature: sha256=<hex>`` —
+``X-CRM-Event``, ``X-CRM-Delivery`` (the delivery's number), ``Idempotency-Key`` (the delivery's
+number and a uuid stored once with the outbox row: every retry of a delivery carries the same key,
+and it stays unique across databases, unlike a bare row id), ``X-CRM-Timestamp`` (Unix seconds)
+and ``X-CRM-Signature: sha256=<hex>`` —
 HMAC-SHA256 with the subscription's secret of ``"<timestamp>.<body>"``, so a receiver can
 refuse a forged or replayed call. A 2xx answer is delivered; anything else, a timeout or
 a refused address raises, and the outbox retries with back-off (its ``last_error`` and the
@@ -37,6 +39,11 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+def idempotency_key(payload: dict) -> str:
+    """The delivery's key; rows queued before keys were stored fall back to the delivery number."""
+    return str(payload.get("idempotency_key") or f"crm-webhook-{payload['delivery_id']}")
+
+
 def deliver(row: OutboxMessage, settings: Any) -> dict:
     p = row.payload
     try:
@@ -54,6 +61,7 @@ def deliver(row: OutboxMessage, settings: Any) -> dict:
         "User-Agent": "CRM-Webhooks/1",
         "X-CRM-Event": p["event"],
         "X-CRM-Delivery": str(p["delivery_id"]),
+        "Idempotency-Key": idempotency_key(p),
         "X-CRM-Timestamp": stamp,
         "X-CRM-Signature": signature(p["secret"], stamp, body),
     }

@@ -9,6 +9,7 @@ and nothing the receiver does can fail the change.
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -109,6 +110,8 @@ def _queue(
         KIND,
         {
             "delivery_id": delivery.id,
+            # stored once with the row, so every retry of this delivery carries the same key
+            "idempotency_key": f"crm-webhook-{delivery.id}-{uuid.uuid4().hex}",
             "url": sub.url,
             "secret": sub.secret,
             "allow_private": sub.allow_private,

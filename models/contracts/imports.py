@@ -12,19 +12,17 @@ the results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, or_, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.clients.cards import Client
 from models.clients.imports.files import ImportFileError, normalize_header, read_csv, read_xlsx
 from models.contracts.contracts import Contract, ContractStatus, schedule
 from models.identity.users import User
-from models.insurance.import_rows import RowRejected, policy_values
+from models.insurance.import_rows import RowOutcome, RowRejected, apply_rows, policy_values
 from models.insurance.policies import PolicyStatus
 from models.platform.db import Base, UTCDateTime, utcnow
 
@@ -155,13 +153,7 @@ def _values(session: Session, cells: dict[str, str]) -> tuple[dict[str, Any], in
     return values, int(instalments_text)
 
 
-@dataclass
-class _Outcome:
-    outcome: str
-    reason: str | None = None
-
-
-def _import_row(session: Session, batch: ContractImport, cells: dict[str, str]) -> _Outcome:
+def _import_row(session: Session, batch: ContractImport, cells: dict[str, str]) -> RowOutcome:
     number = cells.get("number", "").strip()
     if not number:
         raise RowRejected("Не указан номер договора")
@@ -179,16 +171,16 @@ def _import_row(session: Session, batch: ContractImport, cells: dict[str, str]) 
                 contract.owner_id = session.get_one(Client, values["client_id"]).owner_id
             session.add(contract)
             session.flush()
-        return _Outcome("created")
+        return RowOutcome("created")
     values = {k: v for k, v in values.items() if not (k == "owner_id" and v is None)}
     changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
     if not changed:
-        return _Outcome("skipped", "Уже загружен, без изменений")
+        return RowOutcome("skipped", "Уже загружен, без изменений")
     if not batch.dry_run:
         for name, value in changed.items():
             setattr(existing, name, value)
         session.flush()
-    return _Outcome("updated", "Изменено: " + ", ".join(CHANGED_LABELS.get(k, k) for k in sorted(changed)))
+    return RowOutcome("updated", "Изменено: " + ", ".join(CHANGED_LABELS.get(k, k) for k in sorted(changed)))
 
 
 def run_import(
@@ -219,34 +211,13 @@ def run_import(
     )
     session.add(batch)
     session.flush()
-    counts = {"created": 0, "updated": 0, "skipped": 0, "rejected": 0}
-    for row_no, reason in table.broken:
-        session.add(ContractImportRow(import_id=batch.id, row_no=row_no, outcome="rejected", reason=reason))
-        counts["rejected"] += 1
-    for row_no, cells in table.rows:
-        named = {field: (cells[i] if i < len(cells) else "") for i, field in mapping.items()}
-        savepoint = session.begin_nested()
-        try:
-            done = _import_row(session, batch, named)
-            savepoint.commit()
-        except (RowRejected, ValueError) as exc:
-            savepoint.rollback()
-            done = _Outcome("rejected", str(exc))
-        except SQLAlchemyError as exc:
-            savepoint.rollback()
-            first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
-            done = _Outcome("rejected", f"Не удалось сохранить строку: {first}")
-        counts[done.outcome] += 1
-        if done.outcome != "created":
-            session.add(
-                ContractImportRow(
-                    import_id=batch.id,
-                    row_no=row_no,
-                    outcome=done.outcome,
-                    reason=done.reason,
-                    data=list(cells),
-                )
-            )
+
+    def report(row_no: int, done: RowOutcome, cells: list[str]) -> None:
+        session.add(ContractImportRow(
+            import_id=batch.id, row_no=row_no, outcome=done.outcome, reason=done.reason, data=cells
+        ))
+
+    counts = apply_rows(session, table, mapping, lambda named: _import_row(session, batch, named), report)
     batch.created_count, batch.updated_count = counts["created"], counts["updated"]
     batch.skipped_count, batch.rejected_count = counts["skipped"], counts["rejected"]
     session.flush()

@@ -138,6 +138,20 @@ class UserChanges:
     deputy_id: int | None = None
     is_active: bool = True
     password: str | None = None
+    standing_from: date | None = None  # «постоянное замещение» from / until (the end optional)
+    standing_until: date | None = None
+
+
+def _check_standing_delegation(changes: UserChanges) -> None:
+    """A standing delegation needs a deputy, a start, and an end (if any) not before the start."""
+    if changes.standing_from is None:
+        if changes.standing_until is not None:
+            raise UserError("Укажите начало постоянного замещения")
+        return
+    if changes.deputy_id is None:
+        raise UserError("Для постоянного замещения выберите заместителя")
+    if changes.standing_until is not None and changes.standing_until < changes.standing_from:
+        raise UserError("Окончание постоянного замещения раньше начала")
 
 
 def update_user(session: Session, actor: User, user_id: int, changes: UserChanges) -> User:
@@ -151,6 +165,7 @@ def update_user(session: Session, actor: User, user_id: int, changes: UserChange
         raise UserError("Выберите роль из списка")
     _check_department(changes.department)
     _check_manager_and_deputy(session, user, changes.manager_id, changes.deputy_id)
+    _check_standing_delegation(changes)
     if user.id == actor.id and not changes.is_active:
         raise UserError("Нельзя заблокировать самого себя")
     user.role = changes.role
@@ -158,6 +173,8 @@ def update_user(session: Session, actor: User, user_id: int, changes: UserChange
     user.email = (changes.email or "").strip().lower() or None
     user.department = department_by_code(session, changes.department)
     user.manager_id, user.deputy_id = changes.manager_id, changes.deputy_id
+    user.standing_delegation_from = changes.standing_from
+    user.standing_delegation_until = changes.standing_until
     user.is_active = changes.is_active
     if changes.password:
         user.set_password(changes.password)

@@ -50,6 +50,10 @@ class User(Base):
     )
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     deputy_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # «Постоянное замещение»: from this day (to ``until``, or for good) the deputy has the employee's
+    # task rights even while the employee is present — an admin's explicit choice, never implied.
+    standing_delegation_from: Mapped[date | None] = mapped_column(Date)
+    standing_delegation_until: Mapped[date | None] = mapped_column(Date)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -87,6 +91,11 @@ class User(Base):
     def is_absent_on(self, day: date) -> bool:
         """True when an absence period covers ``day`` (both ends inclusive)."""
         return any(a.starts_on <= day <= a.ends_on for a in self.absences)
+
+    def delegates_on(self, day: date) -> bool:
+        """True when a standing delegation to the deputy covers ``day`` (both ends inclusive)."""
+        start, end = self.standing_delegation_from, self.standing_delegation_until
+        return start is not None and start <= day and (end is None or day <= end)
 
     def __repr__(self) -> str:
         return f"<User {self.login}>"

@@ -9,15 +9,63 @@ Anything that does not fit raises ``RowRejected`` with a Russian reason for the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client
+from models.clients.imports.files import Table
 from models.insurance.policies import ClaimStatus, Policy, PolicyStatus, product_line
+
+
+@dataclass
+class RowOutcome:
+    """What became of one row: created, updated, skipped or rejected, and why (for the report)."""
+
+    outcome: str
+    reason: str | None = None
+
+
+def apply_rows(
+    session: Session,
+    table: Table,
+    mapping: dict[int, str],
+    import_row: Callable[[dict[str, str]], RowOutcome],
+    report: Callable[[int, RowOutcome, list[str]], None],
+) -> dict[str, int]:
+    """Import every readable row in a savepoint of its own and report every row that was not created.
+
+    Shared by the policies, claims and contracts imports: a bad row (our ``RowRejected``, a value
+    that does not parse, or a constraint the database refuses) is rolled back alone with its
+    reason and the other rows go on, so no row is ever half-written. Returns counts per outcome.
+    """
+    counts = {"created": 0, "updated": 0, "skipped": 0, "rejected": 0}
+    for row_no, reason in table.broken:
+        report(row_no, RowOutcome("rejected", reason), [])
+        counts["rejected"] += 1
+    for row_no, cells in table.rows:
+        named = {field: (cells[i] if i < len(cells) else "") for i, field in mapping.items()}
+        savepoint = session.begin_nested()
+        try:
+            done = import_row(named)
+            savepoint.commit()
+        except (RowRejected, ValueError) as exc:
+            savepoint.rollback()
+            done = RowOutcome("rejected", str(exc))
+        except SQLAlchemyError as exc:  # the database refused the row (a constraint): the others go on
+            savepoint.rollback()
+            first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
+            done = RowOutcome("rejected", f"Не удалось сохранить строку: {first}")
+        counts[done.outcome] += 1
+        if done.outcome != "created":
+            report(row_no, done, list(cells))
+    return counts
 
 _POLICY_STATUSES = {
     "действует": PolicyStatus.ACTIVE,

@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.clients.imports.files import ImportFileError, Table, normalize_header, read_csv, read_xlsx
-from models.insurance.import_rows import RowRejected, claim_values, policy_values
+from models.insurance.import_rows import RowOutcome, RowRejected, apply_rows, claim_values, policy_values
 from models.insurance.policies import Claim, Policy
 from models.platform.db import Base, UTCDateTime, utcnow
 
@@ -176,13 +174,7 @@ def propose_mapping(kind: str, headers: list[str]) -> dict[int, str]:
 _MODELS: dict[str, Any] = {"policies": (Policy, policy_values), "claims": (Claim, claim_values)}
 
 
-@dataclass
-class _Outcome:
-    outcome: str
-    reason: str | None = None
-
-
-def _import_row(session: Session, batch: InsuranceImport, cells: dict[str, str]) -> _Outcome:
+def _import_row(session: Session, batch: InsuranceImport, cells: dict[str, str]) -> RowOutcome:
     model, values_of = _MODELS[batch.kind]
     number = cells.get("number", "").strip()
     if not number:
@@ -195,15 +187,15 @@ def _import_row(session: Session, batch: InsuranceImport, cells: dict[str, str])
         if not batch.dry_run:
             session.add(model(number=number, import_id=batch.id, **values))
             session.flush()
-        return _Outcome("created")
+        return RowOutcome("created")
     changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
     if not changed:
-        return _Outcome("skipped", "Уже загружен, без изменений")
+        return RowOutcome("skipped", "Уже загружен, без изменений")
     if not batch.dry_run:
         for name, value in changed.items():
             setattr(existing, name, value)
         session.flush()
-    return _Outcome("updated", "Изменено: " + ", ".join(CHANGED_LABELS.get(k, k) for k in sorted(changed)))
+    return RowOutcome("updated", "Изменено: " + ", ".join(CHANGED_LABELS.get(k, k) for k in sorted(changed)))
 
 
 def run_import(
@@ -228,36 +220,13 @@ def run_import(
     )
     session.add(batch)
     session.flush()
-    counts = dict.fromkeys(OUTCOME_LABELS, 0)
-    for row_no, reason in table.broken:
-        session.add(
-            InsuranceImportRow(import_id=batch.id, row_no=row_no, outcome="rejected", reason=reason, data=[])
-        )
-        counts["rejected"] += 1
-    for row_no, cells in table.rows:
-        named = {field: (cells[i] if i < len(cells) else "") for i, field in mapping.items()}
-        savepoint = session.begin_nested()
-        try:
-            done = _import_row(session, batch, named)
-            savepoint.commit()
-        except (RowRejected, ValueError) as exc:
-            savepoint.rollback()
-            done = _Outcome("rejected", str(exc))
-        except SQLAlchemyError as exc:  # the database refused the row (a constraint): the others go on
-            savepoint.rollback()
-            first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
-            done = _Outcome("rejected", f"Не удалось сохранить строку: {first}")
-        counts[done.outcome] += 1
-        if done.outcome != "created":
-            session.add(
-                InsuranceImportRow(
-                    import_id=batch.id,
-                    row_no=row_no,
-                    outcome=done.outcome,
-                    reason=done.reason,
-                    data=list(cells),
-                )
-            )
+
+    def report(row_no: int, done: RowOutcome, cells: list[str]) -> None:
+        session.add(InsuranceImportRow(
+            import_id=batch.id, row_no=row_no, outcome=done.outcome, reason=done.reason, data=cells
+        ))
+
+    counts = apply_rows(session, table, mapping, lambda named: _import_row(session, batch, named), report)
     batch.created_count, batch.updated_count = counts["created"], counts["updated"]
     batch.skipped_count, batch.rejected_count = counts["skipped"], counts["rejected"]
     session.flush()

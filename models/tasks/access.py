@@ -36,11 +36,13 @@ def in_task_queue(user: User, record: HumanTask | Task) -> bool:
 
 
 def _stands_in(user: User, record: HumanTask | Task) -> bool:
-    """The user is the deputy of the task's assignee *during a recorded absence* (sees and works
-    their tasks then); while the employee is present, being named deputy gives no rights."""
+    """The user is the deputy of the task's assignee *during a recorded absence or a standing
+    delegation* (sees and works their tasks then); otherwise being named deputy gives no rights."""
     assignee = record.assignee
-    return (assignee is not None and assignee.deputy_id == user.id
-            and assignee.is_absent_on(current_clock().now().date()))
+    if assignee is None or assignee.deputy_id != user.id:
+        return False
+    today = current_clock().now().date()
+    return assignee.is_absent_on(today) or assignee.delegates_on(today)
 
 
 def _supervises(user: User, record: HumanTask | Task) -> bool:

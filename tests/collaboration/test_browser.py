@@ -7,70 +7,19 @@ Screenshots go to ``CRM_TEST_SCREENSHOTS`` when set (else the test's temporary f
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from engine.jobs import fire_due_timers
 from engine.tables import HumanTask
 from models.collaboration.requests import DepartmentRequest, RequestStatus
 from models.notifications.service import Notification
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from tests.browser import log_in, log_out
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(base_url=live_url, locale="ru-RU", viewport={"width": 1400,
-                                                                                   "height": 1000})
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("CRM_TEST_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _login(page, login: str) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(login)
-    page.locator("#password").fill("demo")
-    page.get_by_role("button", name="Войти").click()
-    expect(page.locator("#user-menu")).to_be_visible()  # logged in, on the role's home
-    page.goto("/inbox/")  # these tests work from the inbox; the start page is the role's home
-
-
-def _logout(page) -> None:
-    page.click("#user-menu-button")  # logout is in the user menu
-    page.click("form[action='/logout'] button")
 
 
 def _ask_tariff(page, client_id: int, subject: str) -> None:
@@ -87,15 +36,16 @@ def _ask_tariff(page, client_id: int, subject: str) -> None:
 def test_manager_asks_underwriting_the_answer_lands_in_the_inbox_and_a_breach_escalates_once(
         app, world, page, shots):
     client = world.client(inn="7707083893")
-    _login(page, "manager")
+    log_in(page, "manager")
     _ask_tariff(page, client.id, "КАСКО на 40 машин")
     page.screenshot(path=str(shots / "request-form.png"), full_page=True)
     page.locator("#send-request").click()
     expect(page.locator(".alert-success")).to_contain_text("отправлен: Андеррайтинг")
     expect(page.locator("#request-status")).to_have_text("Ждёт ответа")
-    _logout(page)
+    log_out(page)
 
-    _login(page, "underwriter")
+    log_in(page, "underwriter")
+    page.goto("/inbox/")  # these tests work from the inbox; the start page is the role's home
     page.locator("#tab-queue").click()  # the underwriters' queue
     page.get_by_role("link", name="Ответить: расчёт тарифа").click()
     page.locator("#claim-button").click()
@@ -106,9 +56,10 @@ def test_manager_asks_underwriting_the_answer_lands_in_the_inbox_and_a_breach_es
     page.locator("#f-answer").fill("Тариф 2,1 % при франшизе 30 000 ₽, премия 2 520 000 ₽")
     page.screenshot(path=str(shots / "request-underwriter-task.png"), full_page=True)
     page.locator("#complete-button").click()
-    _logout(page)
+    log_out(page)
 
-    _login(page, "manager")
+    log_in(page, "manager")
+    page.goto("/inbox/")
     page.get_by_role("link", name="Ответ отдела по запросу").click()
     expect(page.locator("#request-answer")).to_contain_text("Тариф 2,1 %")
     expect(page.locator("#request-answer")).to_contain_text("Наталья Игоревна Морозова")

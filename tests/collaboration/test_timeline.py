@@ -15,8 +15,7 @@ from models.platform.audit import acting_as
 from models.platform.permissions import AccessDenied
 from models.sales.activities import log_activity
 from models.tasks.comments import add_comment
-from tests.conftest import login
-from web.cli import cli
+from tests.conftest import login, run_cli
 
 
 def test_creating_a_card_is_one_entry_in_russian(world):
@@ -81,10 +80,8 @@ def test_demo_client_timeline_shows_call_document_request_process_step_and_group
                                                                                          clock):
     """Acceptance 1. The audit log carries the wall clock; the app's clock is set just after it."""
     clock.set(datetime.now(UTC) + timedelta(minutes=30))
-    runner = app.test_cli_runner()
-    assert runner.invoke(cli, ["deploy"]).exit_code == 0
-    result = runner.invoke(cli, ["demo", "--json"])
-    assert result.exit_code == 0, result.stderr
+    run_cli(app, "deploy")
+    result = run_cli(app, "demo", "--json")
     assert json.loads(result.stdout)["created"]["department_requests"] == 2  # tariff + product question
     from models.collaboration.requests import DepartmentRequest
 

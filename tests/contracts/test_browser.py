@@ -6,58 +6,12 @@ Screenshots go to ``CRM_TEST_SCREENSHOTS`` when set (else the test's temporary f
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
-from web.cli import cli
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(
-            base_url=live_url, locale="ru-RU", viewport={"width": 1400, "height": 1000}
-        )
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("CRM_TEST_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def test_senior_filters_the_red_zone_and_reaches_a_renewal_deal(app, clock, page, shots):
@@ -65,8 +19,7 @@ def test_senior_filters_the_red_zone_and_reaches_a_renewal_deal(app, clock, page
 
     clock.set(datetime.now(UTC).replace(microsecond=0))  # the audit log (ЛПР changes) runs on the wall clock
     for command in ("deploy", "demo"):
-        result = app.test_cli_runner().invoke(cli, [command])
-        assert result.exit_code == 0, result.output
+        run_cli(app, command)
 
     page.goto("/login")
     page.locator("#login").fill("senior")

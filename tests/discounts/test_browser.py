@@ -7,71 +7,25 @@ Screenshots go to ``CRM_TEST_SCREENSHOTS`` when set (else the test's temporary f
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from models.discounts.errors import DiscountConflict, DiscountError
 from models.discounts.requests import DiscountRequest
 from models.discounts.service import open_request, preview_request
 from models.insurance.policies import Policy
 from models.sales.deals import Deal, DealStatus
-from web.cli import cli
+from tests.browser import log_in, log_out
+from tests.conftest import run_cli
 from web.engine_support import engine_services
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(
-            base_url=live_url, locale="ru-RU", viewport={"width": 1400, "height": 1000}
-        )
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("CRM_TEST_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _demo(app) -> None:
     for command in ("deploy", "demo"):
-        result = app.test_cli_runner().invoke(cli, [command])
-        assert result.exit_code == 0, result.output
+        run_cli(app, command)
 
 
 def _demo_deal(app, session, clock) -> tuple[Deal, str]:
@@ -96,19 +50,6 @@ def _demo_deal(app, session, clock) -> tuple[Deal, str]:
     raise AssertionError("в демо-данных нет сделки менеджера для скидки 15 % на уровне руководителя")
 
 
-def _login(page, login: str) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(login)
-    page.locator("#password").fill("demo")
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(lambda url: "/login" not in url)  # the role's home page (inbox or dashboard)
-
-
-def _logout(page) -> None:
-    page.click("#user-menu-button")  # logout is in the user menu
-    page.click("form[action='/logout'] button")
-
-
 def test_fifteen_percent_goes_to_the_head_who_counters_twelve_and_the_deal_shows_it(
     app, session, clock, page, shots
 ):
@@ -116,7 +57,7 @@ def test_fifteen_percent_goes_to_the_head_who_counters_twelve_and_the_deal_shows
     deal, product = _demo_deal(app, session, clock)
     competitor = (deal.competitor_offers or [{}])[0].get("who")
 
-    _login(page, "manager")
+    log_in(page, "manager")
     page.goto(f"/deals/{deal.id}")
     form = page.locator("#discount-request-form")
     form.locator("#discount-product").select_option(product)
@@ -141,14 +82,14 @@ def test_fifteen_percent_goes_to_the_head_who_counters_twelve_and_the_deal_shows
     assert request.rule_id in ("r_above_senior", "r_large_premium", "r_special_products")
     card = page.locator(f".discount-request[data-request='{request.id}']")
     expect(card.locator(".route")).to_contain_text("ждёт: Виктор Андреевич Орлов")
-    _logout(page)
+    log_out(page)
 
-    _login(page, "senior")  # not the senior manager's decision: nothing of it in their queue
+    log_in(page, "senior")  # not the senior manager's decision: nothing of it in their queue
     page.goto("/discounts/")
     expect(page.locator(f"#queue-mine tr[data-request='{request.id}']")).to_have_count(0)
-    _logout(page)
+    log_out(page)
 
-    _login(page, "head")
+    log_in(page, "head")
     page.goto("/discounts/")
     row = page.locator(f"#queue-mine tr[data-request='{request.id}']")
     expect(row).to_contain_text("15 %")
@@ -178,9 +119,9 @@ def test_fifteen_percent_goes_to_the_head_who_counters_twelve_and_the_deal_shows
     page.locator("#f-comment").fill("Больше 12 % дать не можем: убыточность растёт")
     page.locator("#complete-button").click()
     expect(page.locator(".alert-success")).to_contain_text("Ответить на встречное предложение по скидке")
-    _logout(page)
+    log_out(page)
 
-    _login(page, "manager")
+    log_in(page, "manager")
     page.goto(f"/deals/{deal.id}")
     answer = page.locator(f".discount-request[data-request='{request.id}'] .counter-answer")
     expect(answer).to_contain_text("Встречное предложение 12 %")

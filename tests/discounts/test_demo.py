@@ -16,13 +16,11 @@ from models.discounts.approvals import approved_discount
 from models.discounts.requests import DiscountRequest
 from models.insurance.policies import Claim, Policy
 from models.sales.deals import Deal
-from web.cli import cli
+from tests.conftest import run_cli
 
 
 def _run(app, *args):
-    result = app.test_cli_runner().invoke(cli, list(args))
-    assert result.exit_code == 0, result.stderr
-    return result
+    return run_cli(app, *args)
 
 
 def test_demo_has_a_request_waiting_at_every_level_and_obeys_the_rule(app, session, clock):

@@ -1,9 +1,10 @@
 """A small Diadoc-format EDO server of ours on 127.0.0.1 for tests (JSON bodies, the real paths).
 
-It keeps messages by ``operationId`` (a repeat answers 409), can answer 204 with ``Retry-After``,
-be slow on the first post (to make the client time out after the message was stored), and
-refuse a wrong token with 401. ``deliver``/``sign``/``reject`` add the events a recipient's
-actions produce, read by ``GET /V8/GetNewEvents`` after ``afterIndexKey``.
+It keeps messages by idempotency key — the ``Idempotency-Key`` header, else the ``operationId``
+(a repeat answers 409, so a retry after a lost answer creates no second message) — can answer
+204 with ``Retry-After``, be slow on the first post (to make the client time out after the
+message was stored), and refuse a wrong token with 401. ``deliver``/``sign``/``reject`` add the
+events a recipient's actions produce, read by ``GET /V8/GetNewEvents`` after ``afterIndexKey``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class FakeEdo:
     def __init__(self) -> None:
         self.messages: dict[str, dict] = {}  # operationId → stored message
         self.posts = 0
+        self.keys: list[str] = []  # the Idempotency-Key header of every post, in order
         self.events: list[dict] = []
         self.counteragents: dict[str, str] = {}  # INN → box
         self.busy_once: int | None = None  # Retry-After seconds for the next post
@@ -181,9 +183,11 @@ class FakeEdo:
                 if url.path != "/V3/PostMessage":
                     self._send(404, {"Message": "Not found"})
                     return
-                operation = parse_qs(url.query).get("operationId", [""])[0]
+                query = parse_qs(url.query)
+                operation = self.headers.get("Idempotency-Key") or query.get("operationId", [""])[0]
                 with fake.lock:
                     fake.posts += 1
+                    fake.keys.append(self.headers.get("Idempotency-Key") or "")
                     if fake.busy_once is not None:
                         seconds, fake.busy_once = fake.busy_once, None
                         self._send(204, None, {"Retry-After": str(seconds)})

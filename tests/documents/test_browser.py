@@ -9,34 +9,20 @@ Screenshots go to ``CRM_TEST_SCREENSHOTS`` when set (else the test's temporary f
 
 from __future__ import annotations
 
-import os
 import re
 import socket
-import threading
-from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default as default_policy
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from models.documents.samples import docx_with_paragraphs
+from tests.browser import log_in, new_page
 from tests.documents.conftest import FORMS, PROCESSES
 from tests.documents.fake_edo import TOKEN
 from web.scheduler import run_jobs_once
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.browser
 
@@ -79,40 +65,10 @@ def settings_overrides(tmp_path, fake_edo, smtp_port) -> dict:
     }
 
 
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser(live_url):
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium, live_url
-        chromium.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("CRM_TEST_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _as(browser, login: str):
-    chromium, url = browser
-    context = chromium.new_context(base_url=url, locale="ru-RU", viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(20000)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#login", login)
-    page.fill("#password", "demo")
-    page.click("button[type=submit]")
+def _as(chromium, live_url: str, login: str):
+    """A page of one person of their own (their own cookies), logged in."""
+    page = new_page(chromium, live_url)
+    log_in(page, login)
     expect(page.locator("nav.navbar")).to_contain_text("Выйти")
     page.goto("/inbox/")  # these tests work from the inbox; the start page is the role's home
     return page
@@ -142,12 +98,14 @@ def _decide(
     page.context.close()
 
 
-def test_contract_from_deal_to_signed_by_the_client(world, browser, app, smtp, fake_edo, shots, tmp_path):
+def test_contract_from_deal_to_signed_by_the_client(
+    world, chromium, live_url, app, smtp, fake_edo, shots, tmp_path
+):
     world.deploy()
     deal = world.deal(premium="6000000")
     fake_edo.counteragents[deal.client.inn] = "box-romashka@diadoc.ru"
 
-    office = _as(browser, "backoffice")
+    office = _as(chromium, live_url, "backoffice")
     office.goto(f"/deals/{deal.id}")
     office.select_option("#generate-document select[name=kind]", "contract")
     office.click("#generate-document button")
@@ -160,8 +118,8 @@ def test_contract_from_deal_to_signed_by_the_client(world, browser, app, smtp, f
     expect(office.locator(".doc-status")).to_have_text("На согласовании")
     office.screenshot(path=str(shots / "documents-1-in-approval.png"), full_page=True)
 
-    _decide(_as(browser, "lawyer"), document_id, "approve")
-    under = _as(browser, "underwriter")
+    _decide(_as(chromium, live_url, "lawyer"), document_id, "approve")
+    under = _as(chromium, live_url, "underwriter")
     expect(under.locator("#inbox-my-approvals")).to_contain_text("Мои согласования")
     _decide(under, document_id, "rework", "Укажите франшизу 30 000 ₽ в разделе 3")
 
@@ -177,15 +135,15 @@ def test_contract_from_deal_to_signed_by_the_client(world, browser, app, smtp, f
     office.fill("textarea[name=comment]", "Добавил франшизу")
     office.click("#complete-button")
 
-    lawyer = _as(browser, "lawyer")
+    lawyer = _as(chromium, live_url, "lawyer")
     lawyer.goto("/documents/approvals")
     lawyer.locator(f"#my-approvals tr[data-document='{document_id}'] a.btn").click()
     expect(lawyer.locator("#changes")).to_contain_text("Франшиза 30 000 ₽")
     lawyer.screenshot(path=str(shots / "documents-2-signoff-changes.png"), full_page=True)
     _decide(lawyer, document_id, "approve")
-    _decide(_as(browser, "underwriter"), document_id, "approve")
+    _decide(_as(chromium, live_url, "underwriter"), document_id, "approve")
 
-    head = _as(browser, "head")
+    head = _as(chromium, live_url, "head")
     head.goto("/documents/approvals")
     head.locator(f"#my-approvals tr[data-document='{document_id}'] a.btn").click()
     head.click("#send-code button")

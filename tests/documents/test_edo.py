@@ -42,6 +42,7 @@ def test_a_retry_after_a_timeout_sends_once(world, fake_edo, app):
     world.clock.advance(timedelta(seconds=31))
     assert send_due(context) == {"duplicate": 1}  # same operationId: the server says it already has it
     assert fake_edo.posts == 2 and len(fake_edo.messages) == 1
+    assert fake_edo.keys == [_sending(world, sending).operation_id] * 2  # the key stored with the row
     message = fake_edo.only_message()
     assert message["ToBoxId"] == "box-client@diadoc.ru"
     assert (

@@ -61,3 +61,12 @@ def test_login_with_control_characters_in_next_goes_home(client, demo_users, tar
     assert answer.status_code == 302
     assert "Set-Cookie" not in answer.headers["Location"] and "evil" not in answer.headers["Location"]
     assert "\r" not in answer.headers["Location"] and "\n" not in answer.headers["Location"]
+
+
+@pytest.mark.parametrize("body", ["true", "[1]", "5", '"текст"', "null"])
+def test_a_thread_message_that_is_not_an_object_is_422(client, tokens, body):
+    """Found by the schemathesis run: ``true`` as the body of a thread message was a 500."""
+    answer = client.post("/api/v1/requests/1/thread", data=body, content_type="application/json",
+                         headers=bearer(tokens["admin"]))
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["message"] == "Ожидается JSON-объект"

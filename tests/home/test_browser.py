@@ -5,7 +5,7 @@ and the task form."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from models.clients.cards import Client
@@ -13,7 +13,7 @@ from models.identity.users import find_user
 from models.platform.settings import PROJECT_ROOT
 from models.sales.deals import Deal
 from models.sales.funnels import Funnel
-from tests.sales.test_browser import ARGS, CHROMIUM, live_url  # noqa: F401  (fixture)
+from tests.browser import TIMEOUT_MS, VIEWPORT
 from web.cli import cli
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -41,17 +41,13 @@ def demo(app, session):
 
 
 @pytest.fixture
-def page(live_url):  # noqa: F811
-    """As the sales fixture, but the page's CSP lets the test inject axe-core (the app's own scripts
-    stay under the policy the server sends)."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(base_url=live_url, locale="ru-RU", bypass_csp=True,
-                                      viewport={"width": 1440, "height": 900})
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(chromium, live_url):
+    """As ``tests.browser.page``, but the page's CSP lets the test inject axe-core (the app's own
+    scripts stay under the policy the server sends)."""
+    context = chromium.new_context(base_url=live_url, locale="ru-RU", viewport=VIEWPORT, bypass_csp=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
 
 
 def log_in(page: Page, login: str) -> None:
@@ -77,7 +73,7 @@ def serious_violations(page: Page) -> list[str]:
 
 
 @pytest.mark.browser
-def test_every_role_starts_on_its_own_home_and_the_main_pages_pass_axe(demo, live_url, page, tmp_path):  # noqa: F811
+def test_every_role_starts_on_its_own_home_and_the_main_pages_pass_axe(demo, live_url, page, tmp_path):
     problems: list[str] = []
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

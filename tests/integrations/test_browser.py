@@ -7,30 +7,15 @@ Screenshots go to ``CRM_TEST_SCREENSHOTS`` when set (else the test's temporary f
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from integrations.telephony.mango import signed_form
 from models.clients.cards import Client, Contact
+from tests.browser import log_in
 from tests.integrations.conftest import deliver
 from tests.integrations.telephony.test_calls import KEY, SALT, _summary, mango  # noqa: F401 (fixture)
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.browser
 
@@ -38,45 +23,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def settings_overrides(mango):  # noqa: F811
     return {"mango_url": mango.url, "mango_api_key": KEY, "mango_api_salt": SALT}
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(
-            base_url=live_url, locale="ru-RU", viewport={"width": 1400, "height": 1000}
-        )
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("CRM_TEST_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _login(page, login: str) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(login)
-    page.locator("#password").fill("demo")
-    page.get_by_role("button", name="Войти").click()
-    expect(page.locator("#user-menu")).to_be_visible()  # logged in, on the role's home
-    page.goto("/inbox/")  # these tests work from the inbox; the start page is the role's home
 
 
 def test_admin_checks_the_pbx_and_a_manager_plays_a_recording(app, session, clock, demo_clients, page, shots):
@@ -103,7 +49,7 @@ def test_admin_checks_the_pbx_and_a_manager_plays_a_recording(app, session, cloc
     )
     assert deliver(app, clock) == 1
 
-    _login(page, "admin")
+    log_in(page, "admin")
     page.goto("/integrations/admin")
     expect(page.locator("#integrations")).to_contain_text("Телефония (Mango Office ВАТС)")
     expect(page.locator("#integrations")).to_contain_text("1С:Предприятие (OData)")
@@ -115,7 +61,7 @@ def test_admin_checks_the_pbx_and_a_manager_plays_a_recording(app, session, cloc
 
     owner = session.get(Client, contact.client_id).owner
     page.context.clear_cookies()
-    _login(page, owner.login)
+    log_in(page, owner.login)
     page.goto(f"/clients/{contact.client_id}")
     audio = page.locator("#calls audio")
     expect(audio).to_have_count(1)

@@ -8,11 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.reports.conftest import NOW
-from tests.sales.test_browser import live_url, page  # noqa: F401  (fixtures)
 
 
 @pytest.mark.browser
-def test_head_sees_charts_and_clicks_through_to_stuck_deals(sales, clock, page):  # noqa: F811
+def test_head_sees_charts_and_clicks_through_to_stuck_deals(sales, clock, page, shots):
     clock.set(NOW)
     errors: list[str] = []
     page.goto("/login")  # the browser asks for /favicon.ico (a 404) on its first page
@@ -31,7 +30,7 @@ def test_head_sees_charts_and_clicks_through_to_stuck_deals(sales, clock, page):
     )
     assert page.evaluate("Chart.getChart(document.getElementById('chart-funnel')).config.type") == "funnel"
     expect(page.locator('[data-tile="stuck"] [data-value]')).to_have_text("2")
-    page.screenshot(path="/tmp/reports-dashboard.png", full_page=True)
+    page.screenshot(path=str(shots / "reports-dashboard.png"), full_page=True)
     page.get_by_text("Застряли").click()
     expect(page).to_have_url(re.compile(r"/deals/\?flag=stuck$"))
     expect(page.locator("select[name=flag]")).to_have_value("stuck")

@@ -7,13 +7,11 @@ from sqlalchemy import func, select
 from models.sales.deals import Deal
 from models.sales.funnels import FunnelStage
 from models.sales.leads import Lead
-from web.cli import cli
+from tests.conftest import run_cli
 
 
 def _run(app, *args):
-    result = app.test_cli_runner().invoke(cli, list(args))
-    assert result.exit_code == 0, result.stderr
-    return result
+    return run_cli(app, *args)
 
 
 def test_demo_fills_every_stage_and_leads_in_several_states_once(app, session):

@@ -2,61 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
+from tests.browser import log_in, log_out
 from tests.tasks.data_review import start_review
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(base_url=live_url, locale="ru-RU",
-                                      viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    """Where screenshots go: ``CRM_TEST_SCREENSHOTS`` to look at them, else the test's temporary folder."""
-    folder = Path(os.environ.get("CRM_TEST_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _login(page, login: str) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(login)
-    page.locator("#password").fill("demo")
-    page.get_by_role("button", name="Войти").click()
-    expect(page.locator("#user-menu")).to_be_visible()  # logged in, on the role's home
-    page.goto("/inbox/")  # these tests work from the inbox; the start page is the role's home
 
 
 def test_process_forms_show_labels_and_the_back_office_task_lists_the_problems(app, world, page, shots):
@@ -66,7 +18,8 @@ def test_process_forms_show_labels_and_the_back_office_task_lists_the_problems(a
     review = start_review(app, world.session, world.users, name="ООО «Ошибка в ИНН»")
     manager = next(u for u in world.users.values() if u.id == task.assignee_id)
 
-    _login(page, manager.login)
+    log_in(page, manager.login)
+    page.goto("/inbox/")  # these tests work from the inbox; the start page is the role's home
     page.locator("tr.inbox-row a", has_text="Связаться с клиентом").click()
     expect(page.locator("#task-title")).to_have_text("Связаться с клиентом")
     expect(page.locator("#f-outcome option")).to_have_text(
@@ -81,10 +34,9 @@ def test_process_forms_show_labels_and_the_back_office_task_lists_the_problems(a
     for code in ("qualified", "not_relevant", "company", "entrepreneur"):
         assert code not in form_text
 
-    page.click("#user-menu-button")  # logout is in the user menu
-
-    page.click("form[action='/logout'] button")
-    _login(page, "backoffice")
+    log_out(page)
+    log_in(page, "backoffice")
+    page.goto("/inbox/")
     page.locator("#tab-queue").click()
     page.locator("tr.inbox-row a", has_text="Исправить реквизиты клиента").click()
     expect(page.locator("#task-title")).to_have_text("Исправить реквизиты клиента")

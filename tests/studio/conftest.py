@@ -6,7 +6,6 @@ import pytest
 
 from tests.conftest import login
 from tests.sales.conftest import LeadWorld, world  # noqa: F401  (the lead world: funnels, teams, processes)
-from tests.studio.browser import live_url, page, shots  # noqa: F401  (Chromium on a live server)
 
 
 @pytest.fixture

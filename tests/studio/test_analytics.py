@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from tests.studio.browser import log_in
+from tests.browser import log_in
 from web.cli import cli
 from web.studio.formatting import ms
 

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engine.tables import ProcessDefinition
-from tests.studio.browser import fill_panel, log_in, open_editor, select_element
+from tests.browser import log_in
+from tests.studio.browser import fill_panel, open_editor, select_element
 
 pytestmark = pytest.mark.browser
 

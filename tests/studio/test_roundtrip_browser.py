@@ -12,7 +12,8 @@ from engine.bundle import Bundle
 from engine.tables import ProcessDefinition
 from models.platform.settings import PROJECT_ROOT
 from models.studio.tables import Deployment, ProcessDraft
-from tests.studio.browser import log_in, open_editor
+from tests.browser import log_in
+from tests.studio.browser import open_editor
 from tests.studio.conftest import api
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from models.studio.tables import ProcessDraft
-from tests.studio.browser import log_in
+from tests.browser import log_in
 from tests.studio.test_simulation import SCENARIO
 
 pytestmark = pytest.mark.browser

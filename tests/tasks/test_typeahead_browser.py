@@ -4,16 +4,16 @@ may see), keeps the picked one's id, and shows its name again on the filtered pa
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from models.clients.cards import Client
 from models.tasks.adhoc import Task
-from tests.tasks.test_browser import ARGS, CHROMIUM, _login, live_server  # noqa: F401
+from tests.browser import log_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_client_filter_is_a_typeahead(app, session, clock, demo_users, live_server):  # noqa: F811
+def test_the_client_filter_is_a_typeahead(app, session, clock, demo_users, page):
     manager = demo_users["manager"]
     mine = Client(kind="company", full_name="ООО «Сирень и партнёры»", owner=manager)
     theirs = Client(kind="company", full_name="ООО «Сиреневый туман»", owner=demo_users["manager3"])
@@ -21,27 +21,26 @@ def test_the_client_filter_is_a_typeahead(app, session, clock, demo_users, live_
     session.add_all([mine, theirs, other])
     session.flush()
     for target, title in ((mine, "Позвонить в «Сирень»"), (other, "Позвонить в «Ландыш»")):
-        session.add(Task(title=title, assignee_id=manager.id, creator_id=manager.id,
-                         business_type="client", business_id=target.id))
+        session.add(
+            Task(
+                title=title,
+                assignee_id=manager.id,
+                creator_id=manager.id,
+                business_type="client",
+                business_id=target.id,
+            )
+        )
     session.commit()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            _login(page, live_server, "manager")
-            page.goto(f"{live_server}/inbox/")
-            page.fill("#filter-client", "Сирен")
-            options = page.locator(".crm-typeahead [role=option]")
-            expect(options).to_have_count(1)  # the other manager's «Сиреневый туман» is not offered
-            expect(options.first).to_contain_text("Сирень и партнёры")
-            options.first.click()
-            expect(page.locator("#filter-client-id")).to_have_value(str(mine.id))
-            page.get_by_role("button", name="Фильтр").click()
-            expect(page.locator("#filter-client")).to_have_value("ООО «Сирень и партнёры»")
-            expect(page.get_by_text("Позвонить в «Сирень»")).to_be_visible()
-            expect(page.get_by_text("Позвонить в «Ландыш»")).to_have_count(0)
-            assert not errors
-        finally:
-            browser.close()
+    log_in(page, "manager")
+    page.goto("/inbox/")
+    page.fill("#filter-client", "Сирен")
+    options = page.locator(".crm-typeahead [role=option]")
+    expect(options).to_have_count(1)  # the other manager's «Сиреневый туман» is not offered
+    expect(options.first).to_contain_text("Сирень и партнёры")
+    options.first.click()
+    expect(page.locator("#filter-client-id")).to_have_value(str(mine.id))
+    page.get_by_role("button", name="Фильтр").click()
+    expect(page.locator("#filter-client")).to_have_value("ООО «Сирень и партнёры»")
+    expect(page.get_by_text("Позвонить в «Сирень»")).to_be_visible()
+    expect(page.get_by_text("Позвонить в «Ландыш»")).to_have_count(0)
+    assert not page.js_errors

@@ -18,8 +18,7 @@ from models.clients.cards import Client
 from models.identity.users import User, find_user
 from models.sales.deals import Deal
 from models.sales.funnels import Funnel
-from tests.conftest import login
-from web.cli import cli
+from tests.conftest import login, run_cli
 
 # page -> the most statements it may run (login check and session included)
 LIMITS = {
@@ -51,10 +50,8 @@ def counted(engine):
 
 @pytest.fixture
 def demo_db(app, session):
-    runner = app.test_cli_runner()
-    for args in (["deploy"], ["demo"]):
-        result = runner.invoke(cli, args)
-        assert result.exit_code == 0, result.stderr
+    for command in ("deploy", "demo"):
+        run_cli(app, command)
     return session
 
 

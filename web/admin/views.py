@@ -86,6 +86,10 @@ def edit(user_id: int):
 def update(user_id: int):
     """Save role, department, manager, deputy and the active flag."""
     form = request.form
+    standing = {name: _optional_date(form.get(name)) for name in ("standing_from", "standing_until")}
+    if any(form.get(name, "").strip() and value is None for name, value in standing.items()):
+        flash("Не удалось прочитать даты постоянного замещения", "danger")
+        return redirect(url_for("admin.edit", user_id=user_id)), 303
     changes = UserChanges(
         role=form.get("role", ""),
         department=form.get("department", ""),
@@ -95,6 +99,7 @@ def update(user_id: int):
         deputy_id=_optional_int(form.get("deputy_id")),
         is_active=bool(form.get("is_active")),
         password=form.get("password") or None,
+        **standing,
     )
     try:
         update_user(db.session, current_user, user_id, changes)

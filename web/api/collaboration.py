@@ -93,7 +93,9 @@ def get_request(request_id: int):
 @blp.route("/requests/<int:request_id>/thread", methods=["POST"])
 def post_to_thread(request_id: int):
     """A message in the request's thread: ``{"body": "…"}``."""
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):  # `true`, a list or a number has no "body" to read
+        return error_response(422, "Ожидается JSON-объект", "validation")
     try:
         comment = comment_on_request(db.session, current_user, request_id, str(body.get("body") or ""),
                                      clock().now())
