@@ -90,4 +90,6 @@ def log_in(page: Any, login: str, password: str = DEMO_PASSWORD) -> None:
 
 
 def log_out(page: Any) -> None:
+    """Log out through the user menu (the button sits in its dropdown)."""
+    page.click("#user-menu-button")
     page.click("form[action='/logout'] button")

@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.deals import bp as deals_bp
     from web.discounts import init_app as init_discounts
     from web.documents import init_app as init_documents
+    from web.home import bp as home_bp
     from web.inbox import init_app as init_inbox
     from web.insurance import bp as insurance_bp
     from web.intake import bp as intake_bp
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     formatting.init_app(app)
     links.init_app(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(clients_bp)

@@ -2,7 +2,8 @@
 
 For the first demo client of the manager «manager» that has a policy: a call with an
 objection, a comment marked «пример» (tag «возражения»), a tariff request to underwriting
-(its process steps show too) and a changed field. Loading again adds nothing.
+and a question to the product
+specialists (their process steps show too) and a changed field. Loading again adds nothing.
 """
 
 from __future__ import annotations
@@ -53,5 +54,9 @@ def seed_collaboration(context: DemoContext) -> dict[str, int]:
                 "subject": "Продление КАСКО: автопарк", "product": "КАСКО", "insured_sum": "85000000",
                 "question": "Клиент считает, что дорого: посчитайте тариф с франшизой 30 000 ₽"}},
                 now, context.settings.forms_dir)
-            created = 1
+            ask(session, engine, manager, {"kind": "product_question", "client_id": client.id, "form": {
+                "subject": "КАСКО для автопарка: франшиза", "product": "КАСКО",
+                "question": "Можно ли дать безусловную франшизу только на часть машин автопарка?"}},
+                now, context.settings.forms_dir)
+            created = 2
     return {"department_requests": created}

@@ -145,6 +145,9 @@ def generate_document(
         updated_at=now,
     )
     session.add(document)
+    # Flushed now: a pending document's ``client`` and ``deal`` read as None, and whether some
+    # query on the way autoflushes it depends on what is cached in the process.
+    session.flush()
     log_event(
         document,
         "created",

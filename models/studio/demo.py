@@ -23,11 +23,16 @@ from models.platform.clock import ManualClock
 from models.platform.registry import DemoContext, installed
 from models.sales.intake import submit_lead
 from models.sales.leads import check_lead_input
-from models.studio.tables import ProcessOwner, ProcessTrigger, TriggerAction
+from models.studio.tables import FeedbackKind, ProcessOwner, ProcessTrigger, StepFeedback, TriggerAction
 
 OWNERS = {"lead_handling": "analyst", "client_data_review": "analyst", "client_callback": "senior"}
 HISTORY_LEADS = 24
 _TERRITORIES = ("Москва", "Казань", "Екатеринбург", "Москва", "Новосибирск")
+# What managers said about the lead steps, so the product specialist's home has feedback to read.
+_FEEDBACK = (
+    (FeedbackKind.UNCLEAR, "Непонятно, что писать в причине отказа, если клиент просто не отвечает."),
+    (FeedbackKind.EXTRA_STEP, "Повторно спрашиваем ИНН, хотя он уже есть в заявке с сайта."),
+)
 _INDUSTRIES = ("Логистика", "Строительство", "Транспорт", "Торговля", "Производство")
 _MINUTES = (20, 35, 50, 75, 95, 120, 150, 200, 230, 290)
 
@@ -131,4 +136,23 @@ def seed_studio(context: DemoContext) -> dict[str, int]:
         )
     )
     session.flush()
-    return {"process_owners": len(OWNERS), "lead_history": _history(context)}
+    history = _history(context)
+    _feedback(session, now)
+    return {"process_owners": len(OWNERS), "lead_history": history}
+
+
+def _feedback(session: Session, now: datetime) -> None:
+    """Two words from managers on handled lead steps (the studio counts them on the diagram)."""
+    done = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.process_key == "lead_handling", HumanTask.status == TaskStatus.COMPLETED)
+        .order_by(HumanTask.id)
+        .limit(len(_FEEDBACK))
+    ).all()
+    for task, (kind, text) in zip(done, _FEEDBACK, strict=False):
+        instance = session.get(ProcessInstance, task.instance_id)
+        version = instance.definition.version if instance else 1
+        session.add(StepFeedback(process_key=task.process_key, version=version,
+                                 element_id=task.element_id, element_name=task.title, human_task_id=task.id,
+                                 kind=kind, text=text, user_id=task.completed_by_id, created_at=now))
+    session.flush()

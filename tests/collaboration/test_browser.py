@@ -45,6 +45,7 @@ def test_manager_asks_underwriting_the_answer_lands_in_the_inbox_and_a_breach_es
     log_out(page)
 
     log_in(page, "underwriter")
+    page.goto("/inbox/")  # these tests work from the inbox; the start page is the role's home
     page.locator("#tab-queue").click()  # the underwriters' queue
     page.get_by_role("link", name="Ответить: расчёт тарифа").click()
     page.locator("#claim-button").click()
@@ -58,6 +59,7 @@ def test_manager_asks_underwriting_the_answer_lands_in_the_inbox_and_a_breach_es
     log_out(page)
 
     log_in(page, "manager")
+    page.goto("/inbox/")
     page.get_by_role("link", name="Ответ отдела по запросу").click()
     expect(page.locator("#request-answer")).to_contain_text("Тариф 2,1 %")
     expect(page.locator("#request-answer")).to_contain_text("Наталья Игоревна Морозова")

@@ -82,10 +82,10 @@ def test_demo_client_timeline_shows_call_document_request_process_step_and_group
     clock.set(datetime.now(UTC) + timedelta(minutes=30))
     run_cli(app, "deploy")
     result = run_cli(app, "demo", "--json")
-    assert json.loads(result.stdout)["created"]["department_requests"] == 1
+    assert json.loads(result.stdout)["created"]["department_requests"] == 2  # tariff + product question
     from models.collaboration.requests import DepartmentRequest
 
-    request = session.scalar(select(DepartmentRequest))
+    request = session.scalars(select(DepartmentRequest).order_by(DepartmentRequest.id)).first()
     login(client, "manager")
     html = client.get(f"/collaboration/clients/{request.client_id}/timeline?limit=200").get_data(as_text=True)
     kinds = [part.split("</span>")[0] for part in html.split('entry-kind">')[1:]]

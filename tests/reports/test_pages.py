@@ -11,14 +11,15 @@ from tests.conftest import csrf_from, login
 from tests.reports.conftest import NOW
 
 
-def test_start_page_is_the_dashboard_for_head_and_senior_but_the_inbox_for_a_manager(sales, client, clock):
+def test_start_page_is_the_dashboard_for_head_and_senior_but_my_day_for_a_manager(sales, client, clock):
     clock.set(NOW)
     login(client, "head")
     page = client.get("/").get_data(as_text=True)
     assert "Дашборд отдела продаж" in page and 'id="chart-funnel"' in page and "<script>" not in page
     client.post("/logout", data={"csrf_token": csrf_from(page)})
     login(client, "manager")
-    assert client.get("/").status_code == 302
+    day = client.get("/").get_data(as_text=True)
+    assert "Мой день" in day and 'id="chart-funnel"' not in day
     own = client.get("/reports/").get_data(as_text=True)
     assert "Мои показатели" in own and "D4" not in own  # D4 is manager2's hot deal
 

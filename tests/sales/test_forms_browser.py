@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import log_in
+from tests.browser import log_in, log_out
 from tests.tasks.data_review import start_review
 
 pytestmark = pytest.mark.browser
@@ -19,6 +19,7 @@ def test_process_forms_show_labels_and_the_back_office_task_lists_the_problems(a
     manager = next(u for u in world.users.values() if u.id == task.assignee_id)
 
     log_in(page, manager.login)
+    page.goto("/inbox/")  # these tests work from the inbox; the start page is the role's home
     page.locator("tr.inbox-row a", has_text="Связаться с клиентом").click()
     expect(page.locator("#task-title")).to_have_text("Связаться с клиентом")
     expect(page.locator("#f-outcome option")).to_have_text(
@@ -33,8 +34,9 @@ def test_process_forms_show_labels_and_the_back_office_task_lists_the_problems(a
     for code in ("qualified", "not_relevant", "company", "entrepreneur"):
         assert code not in form_text
 
-    page.click("form[action='/logout'] button")
+    log_out(page)
     log_in(page, "backoffice")
+    page.goto("/inbox/")
     page.locator("#tab-queue").click()
     page.locator("tr.inbox-row a", has_text="Исправить реквизиты клиента").click()
     expect(page.locator("#task-title")).to_have_text("Исправить реквизиты клиента")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models.notifications.service import Notification
 from models.studio.tables import ProcessOwner, StepFeedback
-from tests.browser import log_in
+from tests.browser import log_in, log_out
 from tests.conftest import csrf_from
 
 
@@ -97,7 +97,7 @@ def test_feedback_from_the_task_page_in_the_browser(world, page, shots, session)
     page.screenshot(path=str(shots / "task-feedback.png"), full_page=True)
     page.locator("#fb-send").click()
     expect(page.locator(".alert-success")).to_contain_text("Отзыв передан владельцу процесса")
-    page.click("form[action='/logout'] button")
+    log_out(page)
     log_in(page, "analyst")
     expect(page.locator("#unread-count")).to_have_text("1")
     page.goto("/studio/processes/lead_handling/analytics")

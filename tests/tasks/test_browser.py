@@ -16,7 +16,9 @@ def test_complete_a_form_task_in_the_browser_and_see_the_next_one(
 ):
     start_callback(app, session, clock, assignee="manager", company="ООО «Ромашка»")
     log_in(page, "manager")
-    expect(page.locator("h1")).to_have_text("Входящие")  # the start page after login
+    expect(page.locator("h1")).to_have_text("Мой день")  # the start page after login
+    expect(page.locator('[data-section="calls"]')).to_contain_text("Перезвонить клиенту")
+    page.goto("/inbox/")
     expect(page.locator("#mainnav .nav-link.active .badge")).to_have_text("1")
     page.locator("tr.inbox-row a", has_text="Перезвонить клиенту").click()
     expect(page.locator("#instructions h2")).to_have_text("Позвоните в ООО «Ромашка»")
@@ -40,6 +42,7 @@ def test_complete_a_form_task_in_the_browser_and_see_the_next_one(
 
     log_out(page)
     log_in(page, "underwriter")
+    page.goto("/inbox/")  # the underwriter's home is «Андеррайтинг»
     page.click("#tab-queue")
     row = page.locator("tr.inbox-row", has_text="Подготовить предложение")
     expect(row).to_have_count(1)

@@ -30,6 +30,7 @@ LIMITS = {
     "board": 13,
     "deal card": 26,
     "task form": 34,  # the first demo task may be a discount sign-off with the deal's whole context
+    "home": 26,  # «Мой день»: tasks today and overdue, flagged deals, leads, calls, КП
 }
 
 
@@ -63,6 +64,7 @@ def _pages(session) -> dict[str, str]:
     word = client.full_name.replace("«", " ").replace("»", " ").split()[-1]
     return {
         "inbox": "/inbox/",
+        "home": "/",
         "client list": "/clients/",
         "client search": f"/clients/?q={word}",
         "client card": f"/clients/{client.id}",
@@ -104,3 +106,26 @@ def test_the_navigation_badge_is_one_statement(demo_db, client, engine):
     badge = [s for s in seen if "human_task" in s and "notification" in s]
     assert len(badge) == 1, seen
     assert not [s for s in seen if "human_task" in s and s not in badge]
+
+
+# the home page `/` of every other seed role (the manager's is in LIMITS)
+HOME_LIMITS = {
+    "senior": 42,  # the team dashboard's tiles (``models.reports``) plus the approvals
+    "head": 38,
+    "backoffice": 15,
+    "lawyer": 8,
+    "underwriter": 14,
+    "product": 14,
+    "analyst": 14,
+    "admin": 13,
+}
+
+
+def test_every_role_home_runs_a_bounded_number_of_statements(demo_db, app, engine):
+    counts = {}
+    for who in HOME_LIMITS:
+        browser = app.test_client()
+        assert login(browser, who).status_code == 302
+        counts[who] = _count(browser, engine, "/")
+    over = {who: (n, HOME_LIMITS[who]) for who, n in counts.items() if n > HOME_LIMITS[who]}
+    assert not over, f"homes over their statement budget (ran, allowed): {over}; all: {counts}"

@@ -28,12 +28,12 @@ from web.security import SESSION_KEY, clock, public, settings
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after login (no open redirect)."""
     if not target:
-        return url_for("main.index")
+        return url_for("home.index")
     if any(ord(c) < 32 or c in "\\\x7f" for c in target):  # CR/LF would split the Location header
-        return url_for("main.index")
+        return url_for("home.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.index")
+        return url_for("home.index")
     return target
 
 

@@ -1,4 +1,4 @@
-"""Start page and health check."""
+"""Health checks."""
 
 from flask import Blueprint
 

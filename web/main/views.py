@@ -1,28 +1,15 @@
-"""Start page and the machine-readable health check."""
+"""The machine-readable health checks (the start page is ``web.home``)."""
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, url_for
+from flask import jsonify
 from flask_login import current_user
 
-from models.clients.queries import visible_client_count
 from models.platform.db import db
 from models.platform.health import database_health
 from models.platform.permissions import Permission, require
-from models.reports.pages import dashboard_is_home
 from web.main import bp
-from web.reports.views import index as dashboard
 from web.security import public
-
-
-@bp.get("/")
-def index():
-    """The start page: the team dashboard for senior managers and the head, else the inbox."""
-    if dashboard_is_home(current_user):
-        return dashboard()
-    if "inbox.index" in current_app.view_functions:
-        return redirect(url_for("inbox.index"))
-    return render_template("main/index.html", client_count=visible_client_count(db.session, current_user))
 
 
 @bp.get("/healthz")

@@ -93,4 +93,4 @@ def unsubscribe(sub_id: int, token: str):
     """Stop sending me this subscription."""
     opt_out(db.session, current_user, sub_id, token, settings())
     flash("Вы отписались от этой рассылки", "success")
-    return redirect(url_for("main.index"))
+    return redirect(url_for("home.index"))

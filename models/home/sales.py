@@ -1,0 +1,124 @@
+"""«Мой день» of a sales manager: tasks, deals needing action, leads, calls to return, expiring КП."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from models.home.sections import SECTION_ROWS, Home, Row, Section, first_to_do, task_rows
+from models.identity.users import User
+from models.sales.deals import FLAG_LABELS, DealStatus
+from models.sales.leads import LeadStatus
+from models.sales.queries import DealFilter, list_deals, list_leads
+from models.tasks.inbox import InboxFilters, items, viewer_for
+
+CALLBACK_PROCESS = "client_callback"
+FLAGGED_DEALS = 200  # the manager's open deals looked at for flags (a manager has far fewer)
+
+
+def _tasks(session: Session, user: User, now: datetime) -> Section:
+    viewer = viewer_for(session, user, now)
+    overdue = items(session, viewer, "overdue", now, limit=SECTION_ROWS)
+    today = [
+        i for i in items(session, viewer, "today", now, limit=SECTION_ROWS) if i.due_at and i.due_at >= now
+    ]
+    return Section(
+        "tasks",
+        "Задачи на сегодня и просроченные",
+        task_rows(overdue + today, now),
+        "На сегодня задач нет — загляните в сделки ниже.",
+        more=("inbox.index", {}),
+    )
+
+
+def _calls(session: Session, user: User, now: datetime) -> Section:
+    viewer = viewer_for(session, user, now)
+    calls = items(session, viewer, "my", now, InboxFilters(process=CALLBACK_PROCESS), limit=SECTION_ROWS)
+    return Section(
+        "calls",
+        "Перезвонить",
+        task_rows(calls, now),
+        "Никто не ждёт обратного звонка.",
+        more=("inbox.index", {"process": CALLBACK_PROCESS}),
+    )
+
+
+def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Section]:
+    mine = list_deals(
+        session, user, now, DealFilter(status=DealStatus.OPEN, owner_id=user.id), limit=FLAGGED_DEALS
+    )
+    flagged = [(d, f) for d, f in mine if f]
+    action = [
+        Row(
+            d.title,
+            "deal",
+            d.id,
+            d.stage.name if d.stage else "",
+            tags=[FLAG_LABELS[x] for x in f],
+            late="stuck" in f,
+        )
+        for d, f in flagged[:SECTION_ROWS]
+    ]
+    expiring = [(d, f) for d, f in flagged if "offer_expiring" in f]
+    offers = [
+        Row(
+            d.title,
+            "deal",
+            d.id,
+            f"КП действует до {d.offer_expires_on:%d.%m.%Y}" if d.offer_expires_on else "",
+            late=True,
+        )
+        for d, _ in expiring[:SECTION_ROWS]
+    ]
+    return (
+        Section(
+            "deals",
+            "Сделки, которым нужно действие",
+            action,
+            "Все ваши сделки в порядке: нет застрявших и забытых.",
+            count=len(flagged),
+            more=("deals.index", {"owner_id": user.id, "status": "open"}),
+        ),
+        Section(
+            "offers",
+            "КП истекают",
+            offers,
+            "Ни одно КП не истекает в ближайшие дни.",
+            count=len(expiring),
+            more=("deals.index", {"owner_id": user.id, "flag": "offer_expiring"}),
+        ),
+    )
+
+
+def _leads(session: Session, user: User) -> Section:
+    leads = list_leads(session, user, status=LeadStatus.ASSIGNED, assigned_to_id=user.id)
+    rows = [
+        Row(
+            lead.company or lead.name or f"Лид №{lead.id}",
+            "lead",
+            lead.id,
+            " · ".join(x for x in (lead.name, lead.comment) if x),
+        )
+        for lead in leads[:SECTION_ROWS]
+    ]
+    return Section(
+        "leads",
+        "Лиды: связаться",
+        rows,
+        "Новых лидов нет — самое время позвонить клиентам из базы.",
+        count=len(leads),
+        more=("leads.index", {"status": LeadStatus.ASSIGNED}),
+    )
+
+
+def manager_day(session: Session, user: User, now: datetime) -> Home:
+    """The manager's day, most urgent first: tasks, deals with flags, leads, calls, expiring КП."""
+    deals, offers = _deals(session, user, now)
+    sections = [_tasks(session, user, now), deals, _leads(session, user), _calls(session, user, now), offers]
+    return Home(
+        user.role,
+        "Мой день",
+        first_to_do(sections, "Дел на сегодня нет: проверьте воронку и планы."),
+        sections,
+    )

@@ -1,0 +1,1 @@
+"""Tests of the home screens per role."""
