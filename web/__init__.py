@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.deals import bp as deals_bp
     from web.discounts import init_app as init_discounts
     from web.documents import init_app as init_documents
+    from web.feedback import bp as feedback_bp
     from web.inbox import init_app as init_inbox
     from web.insurance import bp as insurance_bp
     from web.intake import bp as intake_bp
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(search_bp)
     app.register_blueprint(collaboration_bp)
     app.register_blueprint(quality_bp)
+    app.register_blueprint(feedback_bp)
     init_integrations(app)
     register_api(app)
     transactions.init_app(app)  # last: wraps every view registered above

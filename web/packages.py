@@ -26,6 +26,7 @@ import models.collaboration
 import models.contracts
 import models.discounts
 import models.documents
+import models.feedback
 import models.identity
 import models.insurance
 import models.notifications
@@ -57,6 +58,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.search,
     models.collaboration,
     models.quality,
+    models.feedback,
     integrations.registry,
     integrations.mail,
     integrations.edo,
