@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from models.clients.person_identity import PASSPORT_KEY
 from models.platform.clock import SystemClock, install_clock
 from models.platform.db import db
 from models.platform.settings import Settings
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None, clock: Any = None,
         settings.instance_dir.mkdir(parents=True, exist_ok=True)
 
     app.extensions["crm.registry"] = packages.registry(extra_packages)
+    # the key of the passports' hashes (models.clients.person_identity): the installation's secret
+    app.extensions["crm.registry"].service(PASSPORT_KEY, settings.secret_key)
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
