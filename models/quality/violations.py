@@ -13,6 +13,7 @@ rolled-back transaction has let go of the database (SQLite has one writer).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from models.platform.permissions import Permission, require, scoped
 from models.platform.roles import Role
 from models.sales.deals import Deal
 
+log = logging.getLogger(__name__)
 _PENDING = "crm.quality.pending_violations"
 KINDS = {"stage_gate": "Переход этапа отклонён проверкой данных",
          "offer_without_approval": "КП без согласования"}
@@ -67,8 +69,12 @@ def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     if not rows:
         return
     bind: Any = session.get_bind()
-    with getattr(bind, "engine", bind).begin() as connection:  # its own transaction, the failed one is gone
-        connection.execute(insert(WorkflowViolation), rows)
+    try:
+        # its own transaction: the failed one is over
+        with getattr(bind, "engine", bind).begin() as connection:
+            connection.execute(insert(WorkflowViolation), rows)
+    except Exception:  # never let the log hide the refusal it records (the database may be what failed)
+        log.exception("workflow violations could not be kept: %s", rows)
 
 
 def install() -> None:
