@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from models.clients.person_identity import PASSPORT_KEY
 from models.platform.clock import SystemClock, install_clock
 from models.platform.db import db
 from models.platform.settings import Settings
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None, clock: Any = None,
         settings.instance_dir.mkdir(parents=True, exist_ok=True)
 
     app.extensions["crm.registry"] = packages.registry(extra_packages)
+    # the key of the passports' hashes (models.clients.person_identity): the installation's secret
+    app.extensions["crm.registry"].service(PASSPORT_KEY, settings.secret_key)
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     from web.deals import bp as deals_bp
     from web.discounts import init_app as init_discounts
     from web.documents import init_app as init_documents
+    from web.feedback import bp as feedback_bp
     from web.home import bp as home_bp
     from web.inbox import init_app as init_inbox
     from web.insurance import bp as insurance_bp
@@ -140,6 +144,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.register_blueprint(search_bp)
     app.register_blueprint(collaboration_bp)
     app.register_blueprint(quality_bp)
+    app.register_blueprint(feedback_bp)
     init_integrations(app)
     register_api(app)
     transactions.init_app(app)  # last: wraps every view registered above

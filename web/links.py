@@ -11,6 +11,7 @@ from flask import Flask, current_app, url_for
 PAGES = {
     "client": ("clients.show", "client_id"),
     "deal": ("deals.show", "deal_id"),
+    "lead": ("leads.show", "lead_id"),
     "task": ("inbox.task", "task_id"),
     "human_task": ("inbox.process_task", "task_id"),
     "department_request": ("collaboration.request", "request_id"),

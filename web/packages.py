@@ -26,6 +26,7 @@ import models.collaboration
 import models.contracts
 import models.discounts
 import models.documents
+import models.feedback
 import models.home
 import models.identity
 import models.insurance
@@ -58,6 +59,7 @@ PACKAGES: tuple[ModuleType, ...] = (
     models.search,
     models.collaboration,
     models.quality,
+    models.feedback,
     models.home,
     integrations.registry,
     integrations.mail,

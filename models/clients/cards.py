@@ -12,10 +12,23 @@ field change of the client or contact, so the audit log shows it; the search pro
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false, func, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from models.clients.names import search_name
@@ -72,6 +85,7 @@ class Client(Base):
 
     __tablename__ = "client"
     __audited__ = True
+    __audit_secret__ = frozenset({"passport_hash"})
     __table_args__ = (
         Index("ix_client_inn_kpp", "inn", "kpp"),
         # A manager's own list, in either order, walks one index range (replaces (owner_id, id)).
@@ -99,6 +113,10 @@ class Client(Base):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     extra_phones: Mapped[list[str] | None] = mapped_column(JSON)
     extra_emails: Mapped[list[str] | None] = mapped_column(JSON)
+    # a person's identity besides phone and e-mail (models.clients.person_identity)
+    birth_date: Mapped[date | None] = mapped_column(Date, index=True)
+    passport_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    passport_masked: Mapped[str | None] = mapped_column(String(20))
     industry: Mapped[str | None] = mapped_column(String(100))
     territory: Mapped[str | None] = mapped_column(String(100))
     segment: Mapped[str | None] = mapped_column(String(50))
@@ -170,6 +188,7 @@ class Contact(Base):
 
     __tablename__ = "contact"
     __audited__ = True
+    __audit_secret__ = frozenset({"passport_hash"})
     __table_args__ = (_trigram_index("ix_contact_search_trgm", "search_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -181,6 +200,10 @@ class Contact(Base):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     extra_phones: Mapped[list[str] | None] = mapped_column(JSON)
     extra_emails: Mapped[list[str] | None] = mapped_column(JSON)
+    birth_date: Mapped[date | None] = mapped_column(Date, index=True)
+    passport_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    passport_masked: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(Text)
     search_name: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

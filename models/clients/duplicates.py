@@ -38,6 +38,8 @@ STEM = 5
 CANDIDATES = 200
 
 
+NAME_REASON = "Похожее наименование"  # a name-only match (people need more: models.quality)
+
 class NotDuplicate(Base):
     """Two clients a person confirmed to be different (``client_a_id`` < ``client_b_id``)."""
 
@@ -152,7 +154,7 @@ def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = 
     for client_id, other_name in _name_candidates(session, probe.name):
         score = name_score(probe.name, other_name)
         if score >= NAME_THRESHOLD:
-            add(client_id, f"Похожее наименование ({score}%)", score)
+            add(client_id, f"{NAME_REASON} ({score}%)", score)
     if exclude_id is not None and reasons:
         skip = dismissed(session, exclude_id)
         reasons = {cid: found for cid, found in reasons.items() if cid not in skip}

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from models.clients.access import assignable_owners, get_client
 from models.clients.cards import Client, ClientKind
-from models.clients.duplicates import duplicate_summary, duplicates_of
+from models.clients.duplicates import NAME_REASON, DuplicateMatch, dismissed, duplicate_summary, duplicates_of
 from models.clients.history import HistoryEntry, client_history, merges_into
 from models.clients.merge import ClientMerge
+from models.clients.person_identity import person_hints
 from models.clients.search import ClientFilter, Page, search_page
 from models.identity.service import active_users
 from models.identity.users import User
@@ -42,6 +43,29 @@ class ClientCard:
     can_edit: bool
 
 
+def _with_person_hints(session: Session, client: Client) -> list[DuplicateMatch]:
+    """Key and name matches, and for a person the multi-field hints with their reasons.
+
+    A person's name alone is no hint (namesakes are common): for people the name-only matches
+    of the card search give way to the multi-field score, which needs more than a name.
+    """
+    matches = duplicates_of(session, client)
+    if client.kind == ClientKind.PERSON.value:
+        for match in matches:
+            match.reasons = [r for r in match.reasons if not r.startswith(NAME_REASON)]
+        matches = [m for m in matches if m.reasons]
+    known = {m.client.id: m for m in matches}
+    for other, points, reasons in person_hints(session, client):
+        if other.id in dismissed(session, client.id):
+            continue
+        why = [*reasons, f"сходство {points} баллов"]
+        if other.id in known:
+            known[other.id].reasons.extend(r for r in why if r not in known[other.id].reasons)
+        else:
+            matches.append(DuplicateMatch(other, why, min(points, 99)))
+    return matches
+
+
 def client_card(session: Session, user: User, client_id: int) -> ClientCard:
     """The card ``user`` opened (``NotFound``/``AccessDenied`` as ``get_client``)."""
     client = get_client(session, user, client_id)
@@ -49,7 +73,7 @@ def client_card(session: Session, user: User, client_id: int) -> ClientCard:
         log_access(session, user.id, "client", client.id)
     return ClientCard(
         client=client,
-        duplicates=[duplicate_summary(user, match) for match in duplicates_of(session, client)],
+        duplicates=[duplicate_summary(user, match) for match in _with_person_hints(session, client)],
         history=client_history(session, client),
         merges=merges_into(session, client.id),
         can_edit=can_access(user, client, "edit"),

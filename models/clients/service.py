@@ -81,6 +81,8 @@ def form_values(client: Client) -> dict[str, Any]:
     values["emails"] = "\n".join(client.all_emails)
     values["tags"] = ", ".join(client.tags or [])
     values["owner_id"] = client.owner_id
+    values["birth_date"] = client.birth_date.strftime("%d.%m.%Y") if client.birth_date else ""
+    values["passport_masked"] = client.passport_masked or ""  # the passport itself is never shown
     return values
 
 
@@ -230,7 +232,9 @@ def contact_form_values(contact: Contact) -> dict[str, Any]:
     """A contact as raw input (phones and e-mails one per line), for its edit form."""
     return {"full_name": contact.full_name, "position": contact.position or "",
             "is_decision_maker": contact.is_decision_maker,
-            "phones": "\n".join(contact.all_phones), "emails": "\n".join(contact.all_emails)}
+            "phones": "\n".join(contact.all_phones), "emails": "\n".join(contact.all_emails),
+            "birth_date": contact.birth_date.strftime("%d.%m.%Y") if contact.birth_date else "",
+            "passport_masked": contact.passport_masked or "", "address": contact.address or ""}
 
 
 def add_contact(session: Session, actor: User, client_id: int, raw: Mapping[str, Any]) -> Contact:

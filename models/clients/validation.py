@@ -6,7 +6,8 @@ accepted or refused the same way whichever door it comes through. Requirements p
 
 * юрлицо — full and short name, INN of 10 digits, KPP, OGRN (13);
 * ИП — name, INN of 12 digits, OGRNIP (15), no KPP;
-* физлицо — full name and a phone or an e-mail (INN optional, 12 digits);
+* физлицо — full name and a phone or an e-mail, or else other identity: date of birth, passport
+  (kept as a keyed hash and a mask) or an address (INN optional, 12 digits);
 * госорган — name and INN of 10 digits (KPP and OGRN checked when given).
 """
 
@@ -16,8 +17,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from models.clients.cards import CLIENT_STATUSES, ClientKind
+from models.clients.person_identity import clean_identity, has_identity
 from models.clients.phones import email_error, normalize_email, normalize_phone, phone_error, split_values
 from models.clients.requisites import inn_error, kpp_error, ogrn_error, ogrnip_error
+from models.platform.db import utcnow
 
 TEXT_LIMITS = {
     "full_name": 500, "short_name": 300, "legal_address": 2000, "postal_address": 2000,
@@ -39,8 +42,10 @@ FIELD_LABELS = {
     "head_position": "Должность руководителя", "owner_id": "Ответственный",
     "registry_status": "Статус в реестре", "registry_checked_at": "Проверен в реестре",
     "position": "Должность", "is_decision_maker": "ЛПР", "client_id": "Клиент",
-    "import_batch_id": "Импорт",
+    "import_batch_id": "Импорт", "birth_date": "Дата рождения", "passport_masked": "Паспорт",
+    "address": "Адрес",
 }
+PERSON_IDENTITY_MISSING = "Укажите телефон или e-mail — или дату рождения, паспорт, адрес"
 
 
 def _text(value: Any) -> str | None:
@@ -121,8 +126,8 @@ def _entrepreneur_rules(values: dict[str, Any], errors: dict[str, str]) -> None:
 
 
 def _person_rules(values: dict[str, Any], errors: dict[str, str]) -> None:
-    if not values.get("phone") and not values.get("email") and "phones" not in errors:
-        errors.setdefault("phones", "Укажите телефон или e-mail")
+    # Phone or e-mail — or other identity (birth date, passport, address): checked in clean_client,
+    # which sees the raw input (a passport kept from before is not typed again).
     _check(values, errors, "inn", lambda v: inn_error(v, length=12))
     if values.get("kpp") or values.get("ogrn"):
         errors["kpp" if values.get("kpp") else "ogrn"] = "У физического лица нет КПП и ОГРН"
@@ -163,6 +168,11 @@ def clean_client(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
     if not values["full_name"]:
         errors.setdefault("full_name", "Укажите ФИО" if kind == ClientKind.PERSON
                           else "Укажите полное наименование")
+    if kind == ClientKind.PERSON.value:
+        clean_identity(raw, values, errors, utcnow().date())
+        if not values.get("phone") and not values.get("email") and "phones" not in errors \
+                and not has_identity(values, raw):
+            errors.setdefault("phones", PERSON_IDENTITY_MISSING)
     if "kind" not in errors:
         _KIND_RULES[kind](values, errors)
     return values, errors
@@ -184,4 +194,8 @@ def clean_contact(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str
     if values["position"] and len(values["position"]) > 200:
         errors["position"] = "Должность: не длиннее 200 символов"
     _clean_points(raw, errors, values)
+    clean_identity(raw, values, errors, utcnow().date())
+    values["address"] = _text(raw.get("address"))
+    if values["address"] and len(values["address"]) > 2000:
+        errors["address"] = "Адрес: не длиннее 2000 символов"
     return values, errors

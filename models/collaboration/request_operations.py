@@ -17,6 +17,7 @@ from engine.tables import HumanTask, TaskStatus
 from models.collaboration.requests import KINDS, DepartmentRequest, RequestStatus
 from models.identity.users import User
 from models.notifications.service import notify
+from models.platform.events import publish
 from models.platform.registry import Registry
 from models.platform.roles import Role
 from models.tasks.alerts import alert_once, escalation_target
@@ -99,11 +100,13 @@ def close_request(context: OperationContext, request_id: int, outcome: str) -> d
     if outcome == "accept":
         request.status = RequestStatus.CLOSED
         request.closed_at = context.clock.now()
+        publish(context.session, "department_request.closed", {
+            "request_id": request.id, "client_id": request.client_id, "deal_id": request.deal_id,
+            "requester_id": request.requester_id, "kind": request.kind,
+            "product": (request.details or {}).get("product")}, request.closed_at)
     else:
         request.status = RequestStatus.OPEN
     return {"status": request.status}
-
-
 
 
 def register(registry: Registry) -> None:

@@ -16,6 +16,8 @@ payload fields. Who publishes:
   (not built yet: it will call ``publish`` with the fields listed here);
 - ``payment.received`` — ``integrations.onec`` when a payment document comes from 1С (the
   contracts package will subscribe to put it onto the contract with that number);
+- ``department_request.closed`` — ``models.collaboration.request_operations.close_request`` (the
+  asker accepted the answer; the feedback package asks the client for a score);
 - ``contract.ending`` — the contracts package's daily job, for contracts ending within
   their renewal window (not built yet, same contract).
 """
@@ -95,6 +97,13 @@ EVENTS: dict[str, EventKind] = {
         },
         "client",
         "client_id",
+    ),
+    "department_request.closed": EventKind(
+        "Запрос в отдел закрыт",
+        {"request_id": "запрос", "client_id": "клиент", "deal_id": "сделка", "requester_id": "кто спрашивал",
+         "kind": "вид запроса (код)", "product": "продукт"},
+        "department_request",
+        "request_id",
     ),
     "contract.ending": EventKind(
         "Договор скоро заканчивается",

@@ -74,6 +74,7 @@ class Settings:
     base_url: str = ""
     registry_url: str = "http://127.0.0.1:8090"  # CRM_REGISTRY_URL
     registry_token: str = ""  # CRM_REGISTRY_TOKEN
+    registry_refresh_per_minute: int = 30  # CRM_REGISTRY_REFRESH_PER_MINUTE: the nightly refresh's pace
     edo_url: str = ""  # CRM_EDO_URL: Diadoc-format EDO API; empty: EDO not configured
     edo_token: str = ""  # CRM_EDO_TOKEN: Bearer token of the EDO API
     edo_timeout: float = 10.0  # CRM_EDO_TIMEOUT: seconds per EDO call
@@ -145,6 +146,7 @@ class Settings:
             base_url=env.get("CRM_BASE_URL", ""),
             registry_url=env.get("CRM_REGISTRY_URL", "http://127.0.0.1:8090"),
             registry_token=env.get("CRM_REGISTRY_TOKEN", ""),
+            registry_refresh_per_minute=int(env.get("CRM_REGISTRY_REFRESH_PER_MINUTE", "30")),
             edo_url=env.get("CRM_EDO_URL", ""),
             edo_token=env.get("CRM_EDO_TOKEN", ""),
             edo_timeout=float(env.get("CRM_EDO_TIMEOUT", "10")),

@@ -15,14 +15,14 @@ or given and family names swapped, still shares a block with the right record.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
+
+from models.clients.person_identity import passport_hash, passport_mask  # noqa: F401  (one hash for all)
 
 THRESHOLD = 60
 NAME_MAX = 40
@@ -51,19 +51,6 @@ def name_tokens(full_name: str | None) -> list[str]:
 
 def digits(text: str | None) -> str:
     return re.sub(r"\D", "", text or "")
-
-
-def passport_hash(secret: str, series_number: str | None) -> str | None:
-    """A keyed hash of the passport's ten digits (the number itself is never stored)."""
-    value = digits(series_number)
-    if len(value) != 10:
-        return None
-    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def passport_mask(series_number: str | None) -> str | None:
-    value = digits(series_number)
-    return f"{value[:2]} ** ****{value[-2:]}" if len(value) == 10 else None
 
 
 @dataclass

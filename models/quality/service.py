@@ -24,14 +24,22 @@ from engine.operations import OperationContext
 from models.clients.cards import Client
 from models.identity.users import Department, User
 from models.platform.permissions import Permission, require
+from models.quality import violations
 from models.quality.audit import QualityIssue, QualitySnapshot, run_audit
 from models.quality.checks import deal_problems
 from models.quality.rules import CHECKS, RECORDS, QualityRule, ensure_default_rules
 from models.sales.deals import Deal
 
 
-def stage_gate(session: Session, deal: Deal, target_stage: str) -> list[str]:
-    return [p.message for p in deal_problems(session, deal, entering=target_stage)]
+def stage_gate(session: Session, deal: Deal, target_stage: str, *, user_id: int | None = None,
+               now: datetime | None = None) -> list[str]:
+    """The failing rules of the target stage; a refusal is kept in the violations list."""
+    reasons = [p.message for p in deal_problems(session, deal, entering=target_stage)]
+    if reasons and now is not None:
+        stage = deal.funnel.stage(target_stage)
+        violations.note(session, kind="stage_gate", deal_id=deal.id, user_id=user_id, at=now,
+                        target=stage.name if stage else target_stage, message="; ".join(reasons))
+    return reasons
 
 
 class RuleError(Exception):

@@ -197,7 +197,7 @@ def move_stage(session: Session, deal: Deal, stage_code: str, *, user_id: int | 
         return deal
     errors: dict[str, list[str]] = {}
     if target.outcome != StageOutcome.LOST:
-        reasons = gate_reasons(session, deal, target.code)
+        reasons = gate_reasons(session, deal, target.code, user_id=user_id, now=now)
         if reasons:
             raise DealError({"stage": [f"Сделку нельзя перевести в «{target.name}»: " + "; ".join(reasons)]})
     if target.outcome == StageOutcome.LOST:

@@ -9,6 +9,7 @@ deal as it was. Without the quality package installed, every move passes.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
@@ -22,11 +23,18 @@ STAGE_GATE = "sales.stage_gate"
 
 
 class StageGate(Protocol):
-    def __call__(self, session: Session, deal: Deal, target_stage: str) -> list[str]:
-        """The Russian reasons why ``deal`` may not enter ``target_stage`` (empty: it may)."""
+    def __call__(self, session: Session, deal: Deal, target_stage: str, *, user_id: int | None,
+                 now: datetime) -> list[str]:
+        """The Russian reasons why ``deal`` may not enter ``target_stage`` (empty: it may).
+
+        ``user_id`` and ``now``: who tries and when, so the gate can keep a refused attempt.
+        """
         ...
 
 
-def gate_reasons(session: Session, deal: Deal, target_stage: str) -> list[str]:
+def gate_reasons(session: Session, deal: Deal, target_stage: str, *, user_id: int | None,
+                 now: datetime) -> list[str]:
     gate = installed().services.get(STAGE_GATE)
-    return list(gate(session, deal, target_stage)) if gate is not None else []  # type: ignore[operator]
+    if gate is None:
+        return []
+    return list(gate(session, deal, target_stage, user_id=user_id, now=now))  # type: ignore[operator]

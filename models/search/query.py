@@ -64,11 +64,16 @@ def _filters(query: SearchQuery, stmt: Select) -> Select:
     return stmt
 
 
+# Candidates are read as (id, object_type, object_id) only: the rights need no more, and the
+# texts themselves (the widest column) are loaded for the final page alone.
+_KEYS = (SearchText.id, SearchText.object_type, SearchText.object_id)
+
+
 def _candidates(session: Session, user: User, query: SearchQuery, stems: Sequence[str],
-                before: int | None, size: int) -> list[SearchText]:
+                before: int | None, size: int) -> list[Any]:
     if is_postgres(session):
         asked = " ".join(w for w in words(query.q))
-        stmt = select(SearchText).where(SearchText.tsv.op("@@")(func.plainto_tsquery("russian", asked)))
+        stmt = select(*_KEYS).where(SearchText.tsv.op("@@")(func.plainto_tsquery("russian", asked)))
         order: Any = SearchText.id.desc()
         if before is not None:
             stmt = stmt.where(SearchText.id < before)
@@ -77,22 +82,22 @@ def _candidates(session: Session, user: User, query: SearchQuery, stems: Sequenc
         narrow = query.client_id or query.deal_id or query.author_id
         if narrow:  # a narrow filter: walk its index, test the few rows against the FTS table
             found = select(_fts.c.rowid).where(text(f"{FTS_TABLE} MATCH :match"))
-            stmt = select(SearchText).where(SearchText.id.in_(found))
+            stmt = select(*_KEYS).where(SearchText.id.in_(found))
             order = SearchText.id.desc()
             if before is not None:
                 stmt = stmt.where(SearchText.id < before)
         else:  # walk the FTS table newest first and stop when the page is full
-            stmt = (select(SearchText).select_from(_fts).join(SearchText, SearchText.id == _fts.c.rowid)
+            stmt = (select(*_KEYS).select_from(_fts).join(SearchText, SearchText.id == _fts.c.rowid)
                     .where(text(f"{FTS_TABLE} MATCH :match")))
             order = _fts.c.rowid.desc()
             if before is not None:
                 stmt = stmt.where(_fts.c.rowid < before)
         stmt = stmt.params(match=match)
     stmt = _filters(query, _prefilter(user, stmt)).order_by(order).limit(size)
-    return list(session.scalars(stmt))
+    return list(session.execute(stmt))
 
 
-def visible_ids(session: Session, user: User, rows: Sequence[SearchText]) -> set[int]:
+def visible_ids(session: Session, user: User, rows: Sequence[Any]) -> set[int]:
     """Ids of the rows whose record ``user`` may view (unknown object types and missing records: none)."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for row in rows:
@@ -112,7 +117,16 @@ def visible_ids(session: Session, user: User, rows: Sequence[SearchText]) -> set
 def find(session: Session, user: User, query: SearchQuery,
          stems: Sequence[str]) -> tuple[list[SearchText], int | None]:
     """One page of hits ``user`` may read and the cursor of the next page (None: last page)."""
-    found: list[SearchText] = []
+    ids, cursor = _page_ids(session, user, query, stems)
+    rows = {row.id: row for row in session.scalars(select(SearchText).where(SearchText.id.in_(ids)))} \
+        if ids else {}
+    return [rows[i] for i in ids if i in rows], cursor
+
+
+def _page_ids(session: Session, user: User, query: SearchQuery,
+              stems: Sequence[str]) -> tuple[list[int], int | None]:
+    """The ids of one page, newest first, checked against the rights, and the next cursor."""
+    found: list[int] = []
     before = query.cursor
     sees_all = Role(user.role) == Role.ADMIN or Role(user.role) in SEE_ALL_CLIENTS
     size = query.limit + 5 if sees_all else max(query.limit * 2, 40)
@@ -122,7 +136,7 @@ def find(session: Session, user: User, query: SearchQuery,
         for row in batch:
             before = row.id
             if row.id in allowed:
-                found.append(row)
+                found.append(row.id)
                 if len(found) == query.limit:
                     return found, row.id
         if len(batch) < size:

@@ -52,7 +52,7 @@ def test_entrepreneur_rules():
 
 def test_person_needs_a_phone_or_an_email():
     _, errors = clean_client({"kind": "person", "full_name": "Петров Пётр"})
-    assert errors == {"phones": "Укажите телефон или e-mail"}
+    assert errors == {"phones": "Укажите телефон или e-mail — или дату рождения, паспорт, адрес"}
     assert clean_client({"kind": "person", "full_name": "Петров Пётр", "emails": "p@mail.ru"})[1] == {}
     _, errors = clean_client({"kind": "person", "full_name": "Петров", "phones": "звоните"})
     assert errors["phones"].startswith("Телефон «звоните» не похож на номер")

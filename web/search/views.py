@@ -1,13 +1,16 @@
-"""The search page: the box, the filters, hits with highlighted snippets, the next page by cursor."""
+"""The search page (the box, the filters, hits with highlighted snippets, the next page by cursor) and
+the global box's suggestions (``quick.json``, Ctrl+K)."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from models.platform.db import db
+from models.search.quick import quick_search
 from models.search.service import SearchError, search
 from models.search.sources import source_labels
+from web.links import object_url
 from web.search import bp
 
 
@@ -23,3 +26,15 @@ def index():
         return render_template("search/index.html", page=None, errors=exc.fields, args=request.args,
                                kinds=source_labels()), 422
     return render_template("search/index.html", page=page, errors={}, args=request.args, kinds=page.kinds)
+
+
+@bp.get("/quick.json")
+def quick():
+    """Suggestions of the global box as you type: records by identifier, then texts (JSON)."""
+    answer = quick_search(db.session, current_user, request.args.get("q", ""))
+    records = [dict(hit.as_json(), url=object_url(hit.object_type, hit.object_id))
+               for hit in answer.records]
+    texts = [{"kind_label": hit.kind_label, "title": hit.title or hit.client or hit.deal or "",
+              "text": hit.text[:160], "url": object_url(hit.object_type, hit.object_id)}
+             for hit in answer.texts]
+    return {"records": records, "texts": texts, "more": url_for("search.index", q=request.args.get("q", ""))}

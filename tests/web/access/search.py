@@ -4,4 +4,5 @@ from tests.web.access import EVERYONE, PUBLIC, Row, only  # noqa: F401
 
 ROWS: dict[str, Row] = {
     "search.index": EVERYONE,
+    "search.quick": EVERYONE,
 }
