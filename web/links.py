@@ -17,7 +17,6 @@ PAGES = {
     "department_request": ("collaboration.request", "request_id"),
     "document": ("documents.show", "document_id"),
     "contract": ("contracts.show", "contract_id"),
-    "lead": ("leads.show", "lead_id"),
     "discount_request": ("discounts.show", "request_id"),
     "process_instance": ("processes.instance", "instance_id"),
 }

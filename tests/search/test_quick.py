@@ -3,12 +3,8 @@ the user may not read (the endpoint), and the box itself in Chromium."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from models.clients.cards import Client, Contact
 from models.sales.deals import open_deal
@@ -16,6 +12,7 @@ from models.sales.funnels import ensure_default_funnels, funnel_by_code
 from models.sales.leads import Lead
 from models.tasks.adhoc import Task
 from models.tasks.comments import add_comment
+from tests.browser import log_in
 from tests.conftest import login
 
 
@@ -93,44 +90,20 @@ def test_identifiers_find_only_what_the_user_may_read(app, records):
     assert app.test_client().get("/search/quick.json?q=ромашка").status_code in (302, 401)
 
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
 @pytest.mark.browser
-def test_ctrl_k_suggests_records_and_texts_and_opens_the_chosen_one(live_url, records):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_context(base_url=live_url, locale="ru-RU",
-                                   viewport={"width": 1400, "height": 900}).new_page()
-        page.set_default_timeout(15000)
-        page.goto("/login")
-        page.locator("#login").fill("manager")
-        page.locator("#password").fill("demo")
-        page.get_by_role("button", name="Войти").click()
-        page.wait_for_load_state()
-        page.locator("body").press("Control+k")
-        box = page.locator("#global-search-q")
-        expect(box).to_be_focused()
-        box.press_sequentially("ромашк", delay=30)
-        results = page.locator("#global-search-results")
-        expect(results).to_be_visible()
-        expect(results.locator(".dropdown-header")).to_have_text(["Записи", "В текстах"])
-        expect(results).to_contain_text("ООО «Ромашка»")
-        expect(results).to_contain_text("Ромашка просит рассрочку")
-        expect(results).not_to_contain_text("Ромашковое поле")
-        box.press("ArrowDown")
-        box.press("Enter")
-        expect(page).to_have_url(f"{live_url}/clients/{records['mine'].id}")
-        browser.close()
+def test_ctrl_k_suggests_records_and_texts_and_opens_the_chosen_one(live_url, page, records):
+    log_in(page, "manager")
+    page.wait_for_load_state()
+    page.locator("body").press("Control+k")
+    box = page.locator("#global-search-q")
+    expect(box).to_be_focused()
+    box.press_sequentially("ромашк", delay=30)
+    results = page.locator("#global-search-results")
+    expect(results).to_be_visible()
+    expect(results.locator(".dropdown-header")).to_have_text(["Записи", "В текстах"])
+    expect(results).to_contain_text("ООО «Ромашка»")
+    expect(results).to_contain_text("Ромашка просит рассрочку")
+    expect(results).not_to_contain_text("Ромашковое поле")
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(page).to_have_url(f"{live_url}/clients/{records['mine'].id}")
