@@ -72,6 +72,24 @@ def pytest_report_header(config: pytest.Config) -> str:
 _KIND_RE = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]")
 
 
+# Browser tests drive the same views on either database, and every rule they pass through is
+# tested on both by the service and view tests; in the browser they run on PostgreSQL (production)
+# only, which keeps `make test` inside its time budget on two cores.
+BROWSER_DB = "postgresql" if "postgresql" in DB_KINDS else "sqlite"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the browser tests' runs on the other database (see ``BROWSER_DB``)."""
+    keep, other = [], []
+    for item in items:
+        match = _KIND_RE.search(item.nodeid)
+        on_other = match is not None and match.group(1) != BROWSER_DB
+        (other if item.get_closest_marker("browser") and on_other else keep).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = keep
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """Show how many database tests passed and failed on each database."""
     counts: dict[str, dict[str, int]] = {k: {"passed": 0, "failed": 0} for k in DB_KINDS}

@@ -130,6 +130,18 @@ def _deal_won(world, client, deal, field: str, typed: str) -> Decimal:
     return world.session.get(Deal, deal.id).contract_premium
 
 
+def _board_won(world, client, deal, field: str, typed: str) -> Decimal:
+    """The board's «Выиграна» dialog sends what was typed as it is, in the drop's JSON."""
+    login(client, "manager")
+    token = csrf_from(client.get("/deals/?funnel=company").get_data(as_text=True))
+    answer = client.post(f"/deals/{deal.id}/board-move", headers={"X-CSRFToken": token}, json={
+        "stage": "won", "contract_number": "Д-2", "contract_start": "2027-01-01",
+        "contract_end": "2027-12-31", "contract_premium": typed})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    world.session.expire_all()
+    return world.session.get(Deal, deal.id).contract_premium
+
+
 def _plan(world, client, deal, field: str, typed: str) -> Decimal:
     login(client, "head")
     page = client.get("/reports/plans").get_data(as_text=True)
@@ -157,6 +169,7 @@ PAGE_SCENARIOS = {
     ("deals/show.html", "amount"): _deal_edit,
     ("deals/show.html", "competitor_price"): _deal_edit,
     ("deals/show.html", "contract_premium"): _deal_won,
+    ("deals/index.html", "contract_premium"): _board_won,
     ("reports/plans.html", "premium_"): _plan,
     ("discounts/_deal_block.html", "base_premium"): _discount,
     ("discounts/_deal_block.html", "competitor_price"): _discount,
