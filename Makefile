@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 # The process studio's browser bundle (esbuild; `npm ci` builds it too, as postinstall).
 STUDIO_BUNDLE := web/static/studio/.built
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3
 # examples per API operation and generation mode of `make fuzz` (the bounded run of `make test` uses 3)
 CRM_FUZZ_EXAMPLES ?= 200
 

@@ -268,22 +268,26 @@ def test_two_approvers_deciding_at_once_one_wins_the_other_gets_409(world, sessi
     assert task.assignee_id == senior.id
     session.add(Absence(user_id=senior.id, starts_on=world.today, ends_on=world.today))
     session.commit()
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)
     outcomes: dict[str, str] = {}
+    # Ids are read here, once: the test's own session must never be touched from two threads
+    # (its objects are expired after the commit, and a concurrent reload is refused).
+    user_ids = {name: world.users[name].id for name in ("senior", "head")}
+    task_id, request_id = task.id, request.id
 
     def decide(login_name: str, decision: str) -> None:
         with world.factory() as own:
-            user = own.get(type(senior), world.users[login_name].id)
-            row = own.get(HumanTask, task.id)
-            own.refresh(row.instance)
-            own.get(DiscountRequest, request.id)
-            barrier.wait()
             try:
+                user = own.get(type(senior), user_ids[login_name])
+                row = own.get(HumanTask, task_id)
+                own.refresh(row.instance)
+                own.get(DiscountRequest, request_id)
+                barrier.wait()
                 decide_request(
                     own,
                     world.services.engine(own),
                     user,
-                    request.id,
+                    request_id,
                     {"decision": decision, "comment": f"Решение {login_name}"},
                 )
                 own.commit()
@@ -291,6 +295,9 @@ def test_two_approvers_deciding_at_once_one_wins_the_other_gets_409(world, sessi
             except (ConflictError, DiscountConflict) as exc:
                 own.rollback()
                 outcomes[login_name] = "conflict: " + exc.message
+            except Exception as exc:  # reported by the assertion below, never a hung barrier
+                own.rollback()
+                outcomes[login_name] = f"error: {exc!r}"
 
     threads = [
         threading.Thread(target=decide, args=("senior", "approve")),

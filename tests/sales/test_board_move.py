@@ -79,12 +79,12 @@ def test_quick_filters_narrow_the_board(world, app, client, deals):
     login(other, "manager2")
     mine = other.get("/deals/?funnel=company&mine=1").get_data(as_text=True)
     assert "Сталь: грузы" in mine and "Сталь: ДМС" not in mine
-    assert 'data-quick="mine" aria-pressed="true"' in mine
+    assert 'data-quick="mine" role="button" aria-pressed="true"' in mine
     login(client, "head")
     everything = client.get("/deals/?funnel=company").get_data(as_text=True)
     assert all(d.title in everything for d in deals)
     world.clock.advance(timedelta(days=8))
     stuck = client.get("/deals/?funnel=company&flag=stuck").get_data(as_text=True)
-    assert "Сталь: грузы" in stuck and 'data-quick="stuck" aria-pressed="true"' in stuck
+    assert "Сталь: грузы" in stuck and 'data-quick="stuck" role="button" aria-pressed="true"' in stuck
     expiring = client.get("/deals/?funnel=company&flag=offer_expiring").get_data(as_text=True)
     assert "Сталь: грузы" not in expiring
