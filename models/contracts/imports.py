@@ -22,7 +22,7 @@ from models.clients.cards import Client
 from models.clients.imports.files import ImportFileError, normalize_header, read_csv, read_xlsx
 from models.contracts.contracts import Contract, ContractStatus, schedule
 from models.identity.users import User
-from models.insurance.import_rows import RowOutcome, RowRejected, apply_rows, policy_values
+from models.insurance.import_rows import RowOutcome, RowRejected, fill_batch, policy_values
 from models.insurance.policies import PolicyStatus
 from models.platform.db import Base, UTCDateTime, utcnow
 
@@ -211,16 +211,8 @@ def run_import(
     )
     session.add(batch)
     session.flush()
-
-    def report(row_no: int, done: RowOutcome, cells: list[str]) -> None:
-        session.add(ContractImportRow(
-            import_id=batch.id, row_no=row_no, outcome=done.outcome, reason=done.reason, data=cells
-        ))
-
-    counts = apply_rows(session, table, mapping, lambda named: _import_row(session, batch, named), report)
-    batch.created_count, batch.updated_count = counts["created"], counts["updated"]
-    batch.skipped_count, batch.rejected_count = counts["skipped"], counts["rejected"]
-    session.flush()
+    fill_batch(session, batch, ContractImportRow, table, mapping,
+               lambda named: _import_row(session, batch, named))
     return batch
 
 

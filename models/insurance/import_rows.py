@@ -67,6 +67,27 @@ def apply_rows(
             report(row_no, done, list(cells))
     return counts
 
+
+def fill_batch(
+    session: Session,
+    batch: Any,
+    row_model: Any,
+    table: Table,
+    mapping: dict[int, str],
+    import_row: Callable[[dict[str, str]], RowOutcome],
+) -> None:
+    """Run ``table`` into a stored ``batch``: rows not created are kept as ``row_model`` rows with
+    their reasons (the report the user downloads) and the counts go on the batch."""
+
+    def report(row_no: int, done: RowOutcome, cells: list[str]) -> None:
+        session.add(row_model(import_id=batch.id, row_no=row_no, outcome=done.outcome, reason=done.reason,
+                              data=cells))
+
+    counts = apply_rows(session, table, mapping, import_row, report)
+    batch.created_count, batch.updated_count = counts["created"], counts["updated"]
+    batch.skipped_count, batch.rejected_count = counts["skipped"], counts["rejected"]
+    session.flush()
+
 _POLICY_STATUSES = {
     "действует": PolicyStatus.ACTIVE,
     "active": PolicyStatus.ACTIVE,

@@ -26,7 +26,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.clients.imports.files import ImportFileError, Table, normalize_header, read_csv, read_xlsx
-from models.insurance.import_rows import RowOutcome, RowRejected, apply_rows, claim_values, policy_values
+from models.insurance.import_rows import RowOutcome, RowRejected, claim_values, fill_batch, policy_values
 from models.insurance.policies import Claim, Policy
 from models.platform.db import Base, UTCDateTime, utcnow
 
@@ -220,16 +220,8 @@ def run_import(
     )
     session.add(batch)
     session.flush()
-
-    def report(row_no: int, done: RowOutcome, cells: list[str]) -> None:
-        session.add(InsuranceImportRow(
-            import_id=batch.id, row_no=row_no, outcome=done.outcome, reason=done.reason, data=cells
-        ))
-
-    counts = apply_rows(session, table, mapping, lambda named: _import_row(session, batch, named), report)
-    batch.created_count, batch.updated_count = counts["created"], counts["updated"]
-    batch.skipped_count, batch.rejected_count = counts["skipped"], counts["rejected"]
-    session.flush()
+    fill_batch(session, batch, InsuranceImportRow, table, mapping,
+               lambda named: _import_row(session, batch, named))
     return batch
 
 
