@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.tables import Incident, ProcessDefinition, ProcessInstance
 from models.home.sections import SECTION_ROWS, Home, Row, Section, first_to_do
 from models.identity.users import User
-from models.platform.outbox import OutboxMessage
+from models.platform.outbox import OutboxMessage, kind_label
 
 LAG_WARNING = timedelta(minutes=5)  # the scheduler ticks every few seconds: minutes behind is a problem
 
@@ -61,7 +61,7 @@ def _outbox(session: Session) -> Section:
     count = session.scalar(select(func.count()).select_from(OutboxMessage).where(failed)) or 0
     rows = [
         Row(
-            f"{m.kind}: {(m.last_error or 'ошибка')[:160]}",
+            f"{kind_label(m.kind)}: {(m.last_error or 'ошибка')[:160]}",
             note=f"попыток: {m.attempts}",
             due_at=m.created_at,
             late=True,

@@ -57,6 +57,22 @@ class OutboxMessage(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+# What a row sends, in Russian, by the first part of its kind («telegram.send» → «Сообщение в Telegram»):
+# kinds are codes the packages register, never shown to people as they are.
+_KIND_LABELS = {
+    "email": "Письмо",
+    "telegram": "Сообщение в Telegram",
+    "webhook": "Вебхук",
+    "telephony": "Телефония",
+    "edo": "Отправка в ЭДО",
+}
+
+
+def kind_label(kind: str) -> str:
+    """A row's kind as people read it (an unknown kind is just «Отправка»)."""
+    return _KIND_LABELS.get(kind.split(".", 1)[0], "Отправка")
+
+
 def queue_outbox(session: Session, kind: str, payload: dict, now: datetime, *,
                  dedupe_key: str | None = None) -> OutboxMessage:
     """Add an integration's outside call (a PBX command, a webhook, a bot message), sent after commit.

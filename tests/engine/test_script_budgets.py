@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from engine.tables import Incident, InstanceStatus, ProcessInstance
 from models.identity.accounts import create_api_token
@@ -72,14 +71,6 @@ def test_data_over_the_instance_limit_is_an_incident_and_not_stored(harness):
     assert len(instance.state_json) < 200_000
 
 
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
@@ -89,21 +80,21 @@ def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
         return answer.status, json.loads(answer.read())
 
 
-def test_the_server_keeps_answering_and_writing_while_a_script_spins(harness, demo_users, live_server):
+def test_the_server_keeps_answering_and_writing_while_a_script_spins(harness, demo_users, live_url):
     harness.deploy("budget/loop_script.bpmn", "timer_intermediate.bpmn")
     token = create_api_token(harness.session, demo_users["admin"], "тест")
     harness.session.commit()
     spinning: dict = {}
 
     def start_the_loop() -> None:
-        spinning["answer"] = _post(f"{live_server}/api/v1/processes/loop_script/instances", token, {})
+        spinning["answer"] = _post(f"{live_url}/api/v1/processes/loop_script/instances", token, {})
 
     thread = threading.Thread(target=start_the_loop)
     thread.start()
     time.sleep(0.1)  # the loop is running now (its budget is 0.5 s)
-    with urllib.request.urlopen(f"{live_server}/healthz", timeout=10) as health:
+    with urllib.request.urlopen(f"{live_url}/healthz", timeout=10) as health:
         assert health.status == 200
-    status, other = _post(f"{live_server}/api/v1/processes/timer_intermediate/instances", token, {})
+    status, other = _post(f"{live_url}/api/v1/processes/timer_intermediate/instances", token, {})
     assert (status, other["status"]) == (201, "waiting")
     thread.join(timeout=30)
     status, looped = spinning["answer"]
