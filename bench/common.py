@@ -8,9 +8,10 @@ dropping it afterwards even when the measurement fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +93,53 @@ def check(ok: bool, what: str) -> None:
     """Stop the benchmark instead of printing figures for wrong work."""
     if not ok:
         raise SystemExit(f"неверный результат: {what}")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(url: str, instance: Path, *, workers: int = 2, **env_extra: str) -> Iterator[tuple[str, int]]:
+    """``crm run`` (gunicorn, ``workers`` processes) on a free port against ``url``.
+
+    Yields the base address and the gunicorn master's pid while the server runs; its stderr is
+    shown if it fails to start.
+    """
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    port = free_port()
+    env = {**os.environ, "CRM_DATABASE_URL": url, "CRM_INSTANCE_DIR": str(instance), "CRM_ENV": "test",
+           "CRM_SECRET_KEY": "bench", "CRM_SCHEDULER": "0", "CRM_WORKERS": str(workers),
+           "CRM_SMTP_URL": "smtp://127.0.0.1:1", **env_extra}
+    crm = Path(sys.executable).parent / "crm"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([str(crm), "run", "--no-scheduler", "--host", "127.0.0.1", "--port",
+                                    str(port)], env=env, stdout=subprocess.DEVNULL, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(600):
+                with contextlib.suppress(requests.RequestException):
+                    if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                if process.poll() is not None:
+                    break
+                time.sleep(0.1)
+            else:
+                raise SystemExit("сервер не ответил за 60 с")
+            if process.poll() is not None:
+                log.seek(0)
+                raise SystemExit("сервер не запустился:\n" + log.read().decode(errors="replace")[-3000:])
+            yield base, process.pid
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

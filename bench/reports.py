@@ -201,7 +201,7 @@ def _indexes(cur, pg: bool) -> list[tuple[str, str]]:
     )
 
 
-def _load(engine, kind: str, w: World) -> None:
+def _load(engine, kind: str, w: World, statements: list[str] | None = None) -> None:
     """Generate the rows inside the database (INSERT … SELECT over a series), secondary indexes after."""
     sql = Sql(kind)
     raw = engine.raw_connection()
@@ -211,7 +211,7 @@ def _load(engine, kind: str, w: World) -> None:
         cur.execute(f'DROP INDEX "{name}"')
     if not sql.pg:
         cur.execute("PRAGMA synchronous=OFF")
-    for statement in _statements(sql, w):
+    for statement in statements if statements is not None else _statements(sql, w):
         cur.execute(statement)
     if sql.pg:
         for table in TABLES:

@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     login_manager.init_app(app)
     rest_api.init_app(app)
 
-    from web import assets, errors, formatting, links, navigation, security, transactions
+    from web import assets, errors, formatting, links, navigation, security, server_timing, transactions
     from web.admin import bp as admin_bp
     from web.api import register_api
     from web.auth import bp as auth_bp
@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     security.init_app(app)
     errors.init_app(app)
     safety.init_app(app)
+    server_timing.init_app(app)
     assets.init_app(app)
     navigation.init_app(app)
     formatting.init_app(app)

@@ -63,6 +63,7 @@ class Settings:
     scheduler: bool = True  # CRM_SCHEDULER: run timers and the outbox inside the server
     scheduler_interval: float = 5.0  # CRM_SCHEDULER_INTERVAL, seconds between scheduler ticks
     workers: int = 1  # CRM_WORKERS: gunicorn worker processes for `crm run`
+    server_timing: bool = False  # CRM_SERVER_TIMING: a Server-Timing header (CPU, SQL) on every answer
     session_cookie_secure: bool = False  # CRM_SESSION_COOKIE_SECURE
     login_max_failures: int = 5  # CRM_LOGIN_MAX_FAILURES before logins slow down
     login_lock_seconds: int = 30  # CRM_LOGIN_LOCK_SECONDS: first pause, doubled each time
@@ -136,6 +137,7 @@ class Settings:
             scheduler=_bool(env.get("CRM_SCHEDULER"), True),
             scheduler_interval=float(env.get("CRM_SCHEDULER_INTERVAL", "5")),
             workers=int(env.get("CRM_WORKERS", "1")),
+            server_timing=_bool(env.get("CRM_SERVER_TIMING"), False),
             session_cookie_secure=_bool(env.get("CRM_SESSION_COOKIE_SECURE"), mode == "production"),
             login_max_failures=int(env.get("CRM_LOGIN_MAX_FAILURES", "5")),
             login_lock_seconds=int(env.get("CRM_LOGIN_LOCK_SECONDS", "30")),

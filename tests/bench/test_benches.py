@@ -30,6 +30,7 @@ TINY = {
     "reports": ["--deals", "2000", "--activities", "5000", "--runs", "2", "--db", "sqlite"],
     "search": ["--rows", "2000", "--db", "sqlite", "--repeat", "2", "--reload"],
     "simulation": ["--cases", "20", "--rounds", "1"],
+    "web": ["--rows", "2000", "--users", "3", "--seconds", "4", "--db", "sqlite"],
 }
 
 
