@@ -1,4 +1,9 @@
-"""The main navigation: sections in order, each shown when its page exists and the user may see it."""
+"""The main navigation: sections in order, each shown when its page exists and the user may see it.
+
+The set-up sections an administrator or analyst opens now and then (processes, the studio, users,
+integrations) sit in one «Настройка» menu, so the bar keeps one row at 1440 px even for an
+administrator, who sees every section.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,10 @@ class NavItem:
     endpoint: str
     permission: Permission
     icon: str
+    group: str | None = None  # the drop-down menu the item sits in; None: on the bar itself
 
+
+SETUP = "Настройка"
 
 NAV = (
     NavItem("Входящие", "inbox.index", Permission.USE_CRM, "inbox"),
@@ -24,30 +32,57 @@ NAV = (
     NavItem("Лиды", "leads.index", Permission.USE_CRM, "funnel"),
     NavItem("Сделки", "deals.index", Permission.USE_CRM, "briefcase"),
     NavItem("Скидки", "discounts.index", Permission.USE_CRM, "percent"),
-    NavItem("На продление", "contracts.renewals", Permission.USE_CRM, "arrow-repeat"),
+    NavItem("Продления", "contracts.renewals", Permission.USE_CRM, "arrow-repeat"),
     NavItem("Запросы", "collaboration.requests_journal", Permission.USE_CRM, "send"),
     NavItem("Документы", "documents.index", Permission.USE_CRM, "file-earmark-text"),
-    NavItem("Процессы", "processes.index", Permission.VIEW_PROCESSES, "diagram-3"),
-    NavItem("Студия процессов", "studio.index", Permission.VIEW_PROCESSES, "bezier2"),
-    NavItem("Качество данных", "quality.index", Permission.VIEW_REPORTS, "clipboard-check"),
     NavItem("Отчёты", "reports.index", Permission.VIEW_REPORTS, "bar-chart"),
-    NavItem("Администрирование", "admin.users", Permission.MANAGE_USERS, "gear"),
-    NavItem("Интеграции", "integrations.index", Permission.MANAGE_USERS, "plug"),
+    NavItem("Качество данных", "quality.index", Permission.VIEW_REPORTS, "clipboard-check"),
+    NavItem("Процессы", "processes.index", Permission.VIEW_PROCESSES, "diagram-3", SETUP),
+    NavItem("Студия процессов", "studio.index", Permission.VIEW_PROCESSES, "bezier2", SETUP),
+    NavItem("Пользователи и роли", "admin.users", Permission.MANAGE_USERS, "people", SETUP),
+    NavItem("Интеграции", "integrations.index", Permission.MANAGE_USERS, "plug", SETUP),
 )
 
 
+def _entry(item: NavItem) -> dict:
+    return {"item": item, "ready": item.endpoint in current_app.view_functions,
+            "section": item.endpoint.split(".")[0]}
+
+
 def visible_nav() -> list[dict]:
-    """Items for the current user; a section whose blueprint is not installed is shown disabled."""
+    """Bar entries for the current user, in order: an item, or a group with its items.
+
+    A section whose blueprint is not installed is shown disabled; a group appears where its
+    first visible item would be.
+    """
     if not current_user.is_authenticated:
         return []
-    items = []
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
     for item in NAV:
         if not has_permission(current_user, item.permission):
             continue
-        ready = item.endpoint in current_app.view_functions
-        items.append({"item": item, "ready": ready})
-    return items
+        if item.group is None:
+            entries.append(_entry(item))
+            continue
+        if item.group not in groups:
+            groups[item.group] = {"group": item.group, "items": []}
+            entries.append(groups[item.group])
+        groups[item.group]["items"].append(_entry(item))
+    return entries
+
+
+def short_person_name(full_name: str) -> str:
+    """The user menu's button: «В. А. Орлов» for «Виктор Андреевич Орлов», «Администратор С.» for
+    «Администратор Системы»; other shapes as they are (the full name is the button's title)."""
+    words = full_name.split()
+    if len(words) == 3:
+        return f"{words[0][0]}. {words[1][0]}. {words[2]}"
+    if len(words) == 2:
+        return f"{words[0]} {words[1][0]}."
+    return full_name
 
 
 def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"nav_items": visible_nav})
+    app.add_template_filter(short_person_name, "short_person_name")

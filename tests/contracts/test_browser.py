@@ -25,7 +25,7 @@ def test_senior_filters_the_red_zone_and_reaches_a_renewal_deal(app, clock, page
     page.locator("#login").fill("senior")
     page.locator("#password").fill("demo")
     page.get_by_role("button", name="Войти").click()
-    page.get_by_role("link", name="На продление").click()
+    page.get_by_role("link", name="Продления").click()
     expect(page.locator("h1")).to_have_text("На продление")
     rows = page.locator("#renewals tbody tr[data-contract]")
     expect(rows.first).to_be_visible()
