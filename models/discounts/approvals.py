@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models.discounts.errors import Approval, DiscountNotApproved
 from models.discounts.requests import DiscountRequest, DiscountViolation, RequestStatus, percent
@@ -41,21 +41,40 @@ def approved_discount(session: Session, deal_id: int, product: str | None, today
     """The discount approved for ``product`` of deal ``deal_id`` and still valid on ``today``, if any."""
     if not product:
         return None
-    request = session.scalar(
+    return approved_discounts(session, deal_id, [product], today).get(product)
+
+
+def approved_discounts(session: Session, deal_id: int, products: list[str],
+                       today: date) -> dict[str, Approval]:
+    """The valid approvals of the deal per product, in one query (the deal card shows every product's).
+
+    For each product the latest approval wins, as for ``approved_discount``.
+    """
+    wanted = [p for p in dict.fromkeys(products) if p]
+    if not wanted:
+        return {}
+    requests = session.scalars(
         select(DiscountRequest)
+        .options(joinedload(DiscountRequest.approved_by))
         .where(
             DiscountRequest.deal_id == deal_id,
-            DiscountRequest.product == product,
+            DiscountRequest.product.in_(wanted),
             DiscountRequest.status == RequestStatus.APPROVED,
             DiscountRequest.valid_until >= today,
         )
         .order_by(DiscountRequest.approved_at.desc(), DiscountRequest.id.desc())
-        .limit(1)
     )
-    if request is None or request.approved_pct is None:
-        return None
+    latest: dict[str, DiscountRequest] = {}
+    for request in requests:
+        latest.setdefault(request.product, request)
+    return {product: _approval(request) for product, request in latest.items()
+            if request.approved_pct is not None}
+
+
+def _approval(request: DiscountRequest) -> Approval:
     approver = request.approved_by.full_name if request.approved_by else "—"
     approved_on = (request.approved_at or request.created_at).date()
+    assert request.approved_pct is not None  # only approvals with a percentage are passed
     return Approval(
         request.id, request.product, request.approved_pct, approver, approved_on, request.valid_until
     )

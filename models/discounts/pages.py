@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
 from models.discounts.access import get_request
-from models.discounts.approvals import approved_discount
+from models.discounts.approvals import approved_discounts
 from models.discounts.errors import Approval
 from models.discounts.pricing import PROCESS, MarginEffect, margin_effect
 from models.discounts.requests import DiscountRequest, DiscountViolation, RequestStatus
@@ -76,8 +76,8 @@ class SignoffContext:
 
 def _approvals(session: Session, deal: Deal, today: date) -> list[Approval]:
     products = list(dict.fromkeys([*deal.product_lines, *PRODUCT_LINES]))
-    found = (approved_discount(session, deal.id, p, today) for p in products)
-    return [a for a in found if a is not None]
+    found = approved_discounts(session, deal.id, products, today)
+    return [found[p] for p in products if p in found]
 
 
 def _discussion(session: Session, request: DiscountRequest) -> list[Comment]:
