@@ -82,6 +82,9 @@ def _demo_deal(session: Session, client: Client, funnel: Funnel, stage, n: int, 
         deal.competitor_offers = [{"who": rng.choice(_COMPETITORS), "conditions": "франшиза 50 000 ₽",
                                    "price": str(premium * Decimal("0.93"))}]
         deal.requested_discount = Decimal("7.50")
+    if stage.outcome == StageOutcome.OPEN and stage.probability >= 50:
+        # late-stage deals close soon, and one in two has slipped past its date: «горящие» on the dashboard
+        deal.expected_close_date = now.date() + timedelta(days=5 if n == 0 else -3)
     if n == 0:
         log_activity(session, kind=rng.choice(("call", "meeting", "email")), subject="Обсуждение условий",
                      outcome="Клиент ждёт расчёт", happened_at=now - timedelta(days=1), now=now,

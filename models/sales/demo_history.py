@@ -84,6 +84,15 @@ def _work_moment(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(6 + rng.randrange(9), rng.randrange(60)), tzinfo=UTC)
 
 
+def _closing(month: date, now: datetime, rng: random.Random) -> datetime | None:
+    """A closing moment in ``month``; this month's are spread over the days gone by, so the
+    dashboard's current month has closings even early in the month."""
+    this_month = month == now.date().replace(day=1)
+    days = max((now.date() - month).days, 1) if this_month else 28
+    moment = _work_moment(month + timedelta(days=rng.randrange(days)), rng)
+    return moment if moment < now - timedelta(hours=2) else None
+
+
 def history_exists(session: Session, now: datetime) -> bool:
     old = now - timedelta(days=30)
     return session.scalar(select(Deal.id).where(Deal.closed_at < old).limit(1)) is not None
@@ -280,8 +289,8 @@ def ensure_sales_history(session: Session, now: datetime, seed: int = 17) -> dic
             (won_low, won_high), (lost_low, lost_high) = _PACE.get(seller.login, _DEFAULT_PACE)
             outcomes = [True] * rng.randint(won_low, won_high) + [False] * rng.randint(lost_low, lost_high)
             for won in outcomes:
-                closed_at = _work_moment(month + timedelta(days=rng.randrange(28)), rng)
-                if closed_at > now - timedelta(days=1):
+                closed_at = _closing(month, now, rng)
+                if closed_at is None:
                     continue
                 code = _pick_funnel(rng)
                 pool = [c for c in own if c.kind in kinds[code]] or [
