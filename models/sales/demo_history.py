@@ -184,15 +184,16 @@ def _deal(
     return deal
 
 
-def _activities(session: Session, deal: Deal, seller: User, rng: random.Random) -> None:
+def _activities(deal: Deal, seller: User, rng: random.Random) -> list[Activity]:
+    """Calls, meetings and e-mails over the deal's life (``deal_id`` is set once the deal has an id)."""
     start, end = deal.created_at, deal.closed_at or deal.created_at
     count = 2 + rng.randrange(4) + (1 if deal.status == DealStatus.WON else 0)
-    last = None
+    found = []
     for n in range(count):
         kind, subject, outcome = _ACTIVITIES[min(n, len(_ACTIVITIES) - 1) if n < 2 else rng.randrange(2, 7)]
         moment = _work_moment((start + (end - start) * (n + 0.5) / count).date(), rng)
         moment = min(max(moment, start), end)
-        session.add(
+        found.append(
             Activity(
                 kind=kind,
                 subject=subject,
@@ -200,12 +201,11 @@ def _activities(session: Session, deal: Deal, seller: User, rng: random.Random) 
                 happened_at=moment,
                 created_at=moment,
                 user_id=seller.id,
-                client_id=deal.client_id,
-                deal_id=deal.id,
+                client_id=deal.client.id,
             )
         )
-        last = moment if last is None or moment > last else last
-    deal.last_activity_at = last
+    deal.last_activity_at = max(a.happened_at for a in found)
+    return found
 
 
 def _lead(deal: Deal, seller: User, rng: random.Random) -> Lead:
@@ -284,6 +284,7 @@ def ensure_sales_history(session: Session, now: datetime, seed: int = 17) -> dic
     kinds = {"company": ("company", "entrepreneur"), "person": ("person",), "state": ("state",)}
     deals = activities = leads = 0
     for month in _month_starts(now.date()):
+        made: list[tuple[Deal, list[Activity], Lead | None]] = []
         for seller in sellers:
             own = [c for c in clients if c.owner_id == seller.id] or clients
             (won_low, won_high), (lost_low, lost_high) = _PACE.get(seller.login, _DEFAULT_PACE)
@@ -299,17 +300,27 @@ def ensure_sales_history(session: Session, now: datetime, seed: int = 17) -> dic
                 if code not in funnels or not pool:
                     continue
                 deal = _deal(session, rng.choice(pool), funnels[code], seller, closed_at, won, rng, reasons)
-                session.flush()
-                before = len(session.new)
-                _activities(session, deal, seller, rng)
-                activities += len(session.new) - before
-                if rng.random() < 0.4:
-                    lead = _lead(deal, seller, rng)
-                    session.add(lead)
-                    session.flush()
-                    deal.lead_id = lead.id
-                    leads += 1
-                deals += 1
+                made.append(
+                    (
+                        deal,
+                        _activities(deal, seller, rng),
+                        _lead(deal, seller, rng) if rng.random() < 0.4 else None,
+                    )
+                )
             leads += _rejected_leads(session, seller, month, rng, now)
+        session.flush()  # three flushes a month, not three a deal: PostgreSQL pays a round trip each
+        for deal, found, lead in made:
+            for activity in found:
+                activity.deal_id = deal.id
+            session.add_all(found)
+            if lead is not None:
+                lead.deal_id = deal.id
+                session.add(lead)
+        session.flush()
+        for deal, found, lead in made:
+            deal.lead_id = lead.id if lead is not None else None
+            activities += len(found)
+            leads += lead is not None
+        deals += len(made)
         session.flush()
     return {"history_deals": deals, "history_activities": activities, "history_leads": leads}
