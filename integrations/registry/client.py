@@ -3,7 +3,7 @@
 ``POST {CRM_REGISTRY_URL}/suggestions/api/4_1/rs/findById/party`` with
 ``Authorization: Token <CRM_REGISTRY_TOKEN>`` and ``{"query": INN}`` answers
 ``{"suggestions": [{"value", "data": {"inn", "kpp", "ogrn", "name", "address",
-"management", "state": {"status"}, "type"}}]}``. The answer becomes a ``CompanyInfo``,
+"management", "state": {"status"}, "type", "okved"}}]}``. The answer becomes a ``CompanyInfo``,
 which fills a card's names, KPP, OGRN, address, head and registry status.
 
 Every call passes a timeout, the token never reaches a log, and failures are sorted into
@@ -56,6 +56,7 @@ class CompanyInfo:
     head_position: str | None
     status: str | None  # ACTIVE | LIQUIDATING | LIQUIDATED | BANKRUPT | REORGANIZING
     party_type: str | None  # LEGAL | INDIVIDUAL
+    okved: str | None = None  # the main activity code (ОКВЭД 2), e.g. «49.41»
 
     @classmethod
     def from_suggestion(cls, suggestion: dict[str, Any]) -> CompanyInfo:
@@ -74,6 +75,7 @@ class CompanyInfo:
             head_position=management.get("post"),
             status=(data.get("state") or {}).get("status"),
             party_type=data.get("type"),
+            okved=data.get("okved") or None,
         )
 
     def registry_warning_text(self) -> str | None:

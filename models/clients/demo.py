@@ -18,7 +18,7 @@ from models.identity.users import User, require_user
 from models.platform.registry import DemoContext
 
 _NAME_ROOTS = (
-    "Северсталь", "Волга", "Уралтранс", "Сибирь", "Балтика", "Меридиан", "Гранит", "Вектор",
+    "Северград", "Волга", "Уралтранс", "Сибирь", "Балтика", "Меридиан", "Гранит", "Вектор",
     "Альфа", "Техно", "Промснаб", "Агро", "Энерго", "Логист", "Стройинвест", "Медтех",
     "Нева", "Кама", "Алтай", "Байкал", "Онега", "Ладога", "Полюс", "Орион", "Сокол",
 )
@@ -26,6 +26,25 @@ _NAME_TAILS = (
     "Групп", "Холдинг", "Сервис", "Трейд", "Пром", "Строй", "Логистик", "Ресурс", "Инвест",
     "Маркет", "Транс", "Системс", "Девелопмент", "Агро", "Фарм",
 )
+# As many streets as name roots: the generator draws one of each the same way, so the data stays put.
+_STREETS = ("Ленина", "Садовая", "Заводская", "Промышленная", "Мира", "Советская", "Гагарина",
+            "Октябрьская", "Набережная", "Складская", "Транспортная", "Пушкина", "Лесная", "Строителей",
+            "Кирова", "Молодёжная", "Центральная", "Полевая", "Речная", "Школьная", "Луговая", "Энергетиков",
+            "Новая", "Вокзальная", "Московская")
+# The part of a city a company adds to its name («Вектор-Петербург», not «Вектор-Санкт»).
+_CITY_TAGS = {"Санкт-Петербург": "Петербург", "Нижний Новгород": "НН"}
+_TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                     ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
+                      "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"),
+                     strict=True))
+
+
+def latin(text: str) -> str:
+    """A Russian name as it is spelt in an e-mail address («ВекторТранс» -> «vektortrans»)."""
+    word = "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
+    return "".join(ch for ch in word if ch.isascii() and (ch.isalnum() or ch in "-."))
+
+
 _FORMS = (("ООО", "Общество с ограниченной ответственностью"), ("АО", "Акционерное общество"),
           ("ПАО", "Публичное акционерное общество"))
 _INDUSTRIES = ("Логистика", "Строительство", "Розничная торговля", "Производство", "ИТ",
@@ -52,7 +71,7 @@ def _person_name(rng: random.Random) -> str:
     last = rng.choice(_LAST_M)
     female = first in {"Татьяна", "Ольга", "Екатерина", "Анна", "Ирина", "Наталья", "Юлия"}
     if female:
-        last = last[:-1] + "ова" if last.endswith("ов") else last + "а"
+        last += "а"  # Иванов -> Иванова, Васильев -> Васильева
     return f"{last} {first}"
 
 
@@ -65,9 +84,13 @@ def _phone(rng: random.Random) -> str:
 def _company(rng: random.Random, index: int, owners: list[User]) -> Client:
     territory, region = rng.choice(_TERRITORIES)
     short_form, long_form = _FORMS[(index % 7 == 0 and 1) or ((index % 13 == 0 and 2) or 0)]
-    name = f"{rng.choice(_NAME_ROOTS)}{rng.choice(_NAME_TAILS)}"
+    root, tail = rng.choice(_NAME_ROOTS), rng.choice(_NAME_TAILS)
+    if tail.lower()[:4] in root.lower() or root.lower()[:4] in tail.lower():
+        tail = "Сервис"  # no «АгроАгро» or «ЛогистЛогистик»
+    name = f"{root}{tail}"
     if index % 3 == 0:
-        name = f"{name}-{rng.choice(_TERRITORIES)[0].split('-')[0]}"
+        city = rng.choice(_TERRITORIES)[0]
+        name = f"{name}-{_CITY_TAGS.get(city, city)}"
     return Client(
         kind=ClientKind.COMPANY.value,
         full_name=f"{long_form} «{name}»",
@@ -75,9 +98,9 @@ def _company(rng: random.Random, index: int, owners: list[User]) -> Client:
         inn=make_inn10(rng, region),
         kpp=make_kpp(region),
         ogrn=make_ogrn(rng, region, rng.randrange(2002, 2024)),
-        legal_address=f"г. {territory}, ул. {rng.choice(_NAME_ROOTS)}ская, д. {rng.randrange(1, 120)}",
+        legal_address=f"г. {territory}, ул. {rng.choice(_STREETS)}, д. {rng.randrange(1, 120)}",
         phone=_phone(rng),
-        email=f"info@{name.lower().encode('ascii', 'ignore').decode() or 'company'}{index}.ru",
+        email=f"info@{latin(name)}.ru",
         industry=rng.choice(_INDUSTRIES),
         territory=territory,
         segment=rng.choice(_SEGMENTS),
@@ -88,12 +111,15 @@ def _company(rng: random.Random, index: int, owners: list[User]) -> Client:
 
 
 def _contacts(rng: random.Random, client: Client) -> None:
+    domain = client.email.split("@")[1] if client.email else "mail.ru"
     for n in range(rng.randrange(1, 4)):
-        client.contacts.append(Contact(
-            full_name=_person_name(rng), position=_POSITIONS[n if n else rng.randrange(7)],
-            is_decision_maker=n == 0, phone=_phone(rng),
-            email=f"contact{rng.randrange(10**6)}@{(client.inn or 'mail')}.ru",
-        ))
+        name = _person_name(rng)
+        position = _POSITIONS[n if n else rng.randrange(7)]
+        phone = _phone(rng)
+        rng.randrange(10**6)  # drawn as before, so the rest of the demo data stays the same
+        last, first = name.split()
+        client.contacts.append(Contact(full_name=name, position=position, is_decision_maker=n == 0,
+                                       phone=phone, email=f"{latin(first)[0]}.{latin(last)}@{domain}"))
 
 
 def _small_clients(rng: random.Random, owners: list[User]) -> list[Client]:
@@ -123,7 +149,8 @@ def _small_clients(rng: random.Random, owners: list[User]) -> list[Client]:
 def _showcase(candidates: list[Client]) -> list[Client]:
     """Cases the client pages should show: a company being liquidated, a likely duplicate."""
     candidates[4].registry_status = "LIQUIDATING"
-    candidates[4].head_name = "Ликвидатор Пётр Ильич"
+    candidates[4].head_name = "Ильин Пётр Сергеевич"
+    candidates[4].head_position = "Ликвидатор"
     original = candidates[0]
     return [Client(kind=ClientKind.PERSON.value, full_name="Смирнов Андрей (визитка с выставки)",
                    phone=original.phone, owner=original.owner, tags=["demo"], source="Выставка",
@@ -141,7 +168,12 @@ def ensure_demo_clients(session: Session, companies: int = 200) -> int:
     existing_inn = {inn for inn, _ in existing if inn}
     existing_names = {name for _, name in existing}
     created = 0
-    for client in candidates:
+    emails: set[str] = set()
+    for index, client in enumerate(candidates):
+        if client.email in emails:  # two companies of the same name in different cities
+            client.email = client.email.replace("@", f"{index}@", 1)
+        if client.email:
+            emails.add(client.email)
         _contacts(rng, client)  # drawn for every candidate so the sequence never shifts
         known = client.inn in existing_inn if client.inn else client.full_name in existing_names
         if known:

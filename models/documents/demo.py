@@ -110,4 +110,20 @@ def _documents(context: DemoContext, backoffice) -> int:
         engine = context.engine()
         if n == 1 and engine.latest_definition(PROCESS) is not None:
             start_approval(session, engine, backoffice, document.id, context.clock.now())
-    return made
+    return made + _offer_for_senior(context, backoffice, deals)
+
+
+def _offer_for_senior(context: DemoContext, backoffice, taken: list[Deal]) -> int:
+    """A КП without a discount on its route: the senior manager's home shows it waiting for her."""
+    session, engine = context.session, context.engine()
+    if engine.latest_definition(PROCESS) is None:
+        return 0
+    deal = session.scalar(select(Deal).join(Client, Client.id == Deal.client_id).where(
+        Deal.status == DealStatus.OPEN, Deal.premium.is_not(None), Deal.requested_discount.is_(None),
+        Client.kind == ClientKind.COMPANY.value, Deal.id.not_in([d.id for d in taken] or [0]))
+        .order_by(Deal.id).limit(1))
+    if deal is None:
+        return 0
+    document = generate_document(session, backoffice, deal_id=deal.id, kind="offer", now=context.clock.now())
+    start_approval(session, engine, backoffice, document.id, context.clock.now())
+    return 1

@@ -7,6 +7,7 @@ back-dated so the lists show every flag (stuck, no activity, КП expiring, regi
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -15,12 +16,15 @@ from sqlalchemy.orm import Session
 
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
+from models.identity.users import find_user
 from models.platform.registry import DemoContext
 from models.sales.activities import log_activity
 from models.sales.deals import Deal, DealStageHistory, open_deal
+from models.sales.demo_history import ensure_sales_history
+from models.sales.distribution import reassign_lead
 from models.sales.funnels import Funnel, LossReason, StageOutcome, ensure_default_funnels
 from models.sales.intake import submit_lead
-from models.sales.leads import Lead, check_lead_input
+from models.sales.leads import Lead, LeadStatus, check_lead_input
 from models.sales.routing import ensure_default_teams
 
 _PRODUCTS = ("ДМС", "КАСКО", "ОСАГО", "Имущество", "Грузы", "Ответственность", "НС")
@@ -78,6 +82,9 @@ def _demo_deal(session: Session, client: Client, funnel: Funnel, stage, n: int, 
         deal.competitor_offers = [{"who": rng.choice(_COMPETITORS), "conditions": "франшиза 50 000 ₽",
                                    "price": str(premium * Decimal("0.93"))}]
         deal.requested_discount = Decimal("7.50")
+    if stage.outcome == StageOutcome.OPEN and stage.probability >= 50:
+        # late-stage deals close soon, and one in two has slipped past its date: «горящие» on the dashboard
+        deal.expected_close_date = now.date() + timedelta(days=5 if n == 0 else -3)
     if n == 0:
         log_activity(session, kind=rng.choice(("call", "meeting", "email")), subject="Обсуждение условий",
                      outcome="Клиент ждёт расчёт", happened_at=now - timedelta(days=1), now=now,
@@ -120,17 +127,35 @@ def _close_history_into(deal: Deal, stage, now: datetime) -> None:
 
 DEMO_LEADS = (
     ({"name": "Олег Сидоров", "company": "ООО «Быстрая доставка»", "phone": "+7 916 100-20-30",
-      "territory": "Москва", "industry": "Логистика", "utm_source": "yandex", "utm_campaign": "kasko"}, None),
-    ({"name": "Ирина Волкова", "email": "irina.volkova@example.ru", "client_kind": "person",
+      "email": "o.sidorov@bystraya-dostavka.ru", "territory": "Москва", "industry": "Логистика",
+      "utm_source": "yandex", "utm_campaign": "kasko",
+      "comment": "КАСКО на 14 грузовиков, полисы кончаются в марте"},
+     None),
+    ({"name": "Ирина Волкова", "email": "irina.volkova@mail.ru", "client_kind": "person",
       "comment": "ДМС для семьи"}, None),
-    ({"company": "Администрация г. Казани", "email": "zakupki@kazan.example.ru", "territory": "Казань",
-      "industry": "Госсектор"}, None),
+    ({"company": "Администрация г. Казани", "email": "zakupki@kzn.ru", "territory": "Казань",
+      "industry": "Другое", "comment": "Запрос цены для закупки по 44-ФЗ"}, None),
     ({"name": "Пётр Ильин", "company": "АО «СтройМонтаж»", "phone": "+7 903 555-12-12",
       "territory": "Екатеринбург", "industry": "Строительство"}, {"outcome": "qualified", "premium": "850000",
                                                                   "product": "Имущество"}),
     ({"name": "Случайный посетитель", "email": "test@example.ru"},
      {"outcome": "not_relevant", "reason": "Тестовая заявка, не клиент"}),
+    ({"name": "Марина Кравцова", "company": "ООО «ТрансЛайн»", "phone": "+7 (495) 640-18-22",
+      "email": "m.kravtsova@translain.ru", "territory": "Москва", "industry": "Транспорт",
+      "comment": "Страхование ответственности перевозчика, 40 машин"}, None),
+    ({"name": "Андрей Белов", "company": "ООО «Фармация Плюс»", "phone": "+7 (495) 777-31-05",
+      "email": "belov@farmplus.ru", "territory": "Москва", "industry": "Медицина",
+      "comment": "ДМС для 120 сотрудников с 1 числа следующего месяца"}, None),
+    ({"name": "Елена Гусева", "company": "ООО «Гусева и партнёры»", "phone": "+7 926 318-44-90",
+      "email": "e.guseva@gusevapartners.ru", "territory": "Москва", "industry": "Финансы",
+      "comment": "Страхование офиса и оборудования, перезвоните после 15:00"}, None),
+    ({"name": "Тимур Сафин", "company": "ООО «Агрохолдинг Заречье»", "phone": "+7 (843) 210-55-17",
+      "email": "safin@zarechye-agro.ru", "industry": "Сельское хозяйство",
+      "comment": "Страхование урожая и техники"}, None),
 )
+# Who takes open demo leads when routing by load left a salesperson without any (the senior
+# hands them over, as she would on Monday morning; the hand-over is in the lead's history).
+LEAD_TAKERS = ("manager", "manager2", "manager3")
 
 
 def _demo_leads(context: DemoContext) -> int:
@@ -149,10 +174,35 @@ def _demo_leads(context: DemoContext) -> int:
         if task is None:
             raise LookupError(f"Демо-лид #{lead.id}: процесс не создал задачу")
         engine.complete_task(task.id, outcome, task.assignee_id)
+    _share_leads(session, context.clock.now())
     return len(DEMO_LEADS)
 
 
+def _share_leads(session: Session, now: datetime) -> None:
+    """Give every salesperson at least two open leads, taken from whoever has the most."""
+    senior = find_user(session, "senior")
+    takers = [u for u in (find_user(session, login) for login in LEAD_TAKERS) if u is not None]
+    if senior is None:
+        return
+    for taker in takers:
+        while True:
+            open_leads = list(session.scalars(select(Lead).where(Lead.status == LeadStatus.ASSIGNED)
+                                              .order_by(Lead.id)))
+            mine = [x for x in open_leads if x.assigned_to_id == taker.id]
+            if len(mine) >= 2:
+                break
+            per_owner = Counter(x.assigned_to_id for x in open_leads if x.assigned_to_id != taker.id)
+            if not per_owner or per_owner.most_common(1)[0][1] <= 2:
+                break
+            donor = per_owner.most_common(1)[0][0]
+            lead = next(x for x in open_leads if x.assigned_to_id == donor)
+            reassign_lead(session, senior, lead.id, taker.id,
+                          "Выравниваем загрузку: лид ближе к вашим клиентам", now)
+
+
 def seed_sales(context: DemoContext) -> dict[str, int]:
-    """Funnels, teams and deals first (routing needs teams), then leads through the process."""
-    deals = ensure_demo_deals(context.session, context.clock.now())
-    return {"deals": deals, "leads": _demo_leads(context)}
+    """Funnels, teams and deals first (routing needs teams), then leads through the process, then history."""
+    now = context.clock.now()
+    deals = ensure_demo_deals(context.session, now)
+    leads = _demo_leads(context)  # before the history: it checks that no lead exists yet
+    return {"deals": deals, "leads": leads, **ensure_sales_history(context.session, now)}

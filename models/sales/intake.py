@@ -11,7 +11,7 @@ Russian messages per field before anything is stored.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -55,11 +55,15 @@ def submit_lead(session: Session, engine: ProcessEngine, values: dict, *, source
 
 
 def receive_lead(session: Session, engine: ProcessEngine, raw: Mapping[str, Any], *, source: str,
-                 user_id: int | None, remote_addr: str | None, unknown: Iterable[str] = ()) -> Lead:
+                 user_id: int | None, remote_addr: str | None, unknown: Iterable[str] = (),
+                 industry_by_inn: Callable[[str], str | None] | None = None) -> Lead:
     """Check raw input from a channel and submit it as a lead; ``LeadInvalid`` stores nothing.
 
     ``unknown`` names fields the channel received but does not know (the site form refuses
-    them, so a typo in the site's markup is not silently dropped).
+    them, so a typo in the site's markup is not silently dropped). ``industry_by_inn`` (the
+    site form passes the registry's) names the industry of a lead that gave an INN but no
+    industry, so routing can use it; it is asked before anything is stored and answers None
+    when it cannot tell.
     """
     if user_id is not None:  # an employee (page or API): leads are sales work (issue 14, defect 10)
         user = session.get(User, user_id)
@@ -75,6 +79,10 @@ def receive_lead(session: Session, engine: ProcessEngine, raw: Mapping[str, Any]
         checked.errors["consent"] = ["Без согласия на обработку персональных данных заявку принять нельзя"]
     if checked.errors:
         raise LeadInvalid(checked.errors)
+    if industry_by_inn is not None and checked.values.get("inn") and not checked.values.get("industry"):
+        industry = industry_by_inn(checked.values["inn"])
+        if industry:
+            checked.values["industry"] = industry
     lead = submit_lead(session, engine, checked.values, source=source, user_id=user_id,
                        remote_addr=remote_addr)
     if consented:

@@ -15,6 +15,7 @@ from models.sales.funnels import ensure_default_funnels
 from models.sales.intake import submit_lead
 from models.sales.leads import Lead, check_lead_input
 from models.sales.routing import ensure_default_teams
+from tests.registry_fake import REGISTRY_TOKEN, registry  # noqa: F401  (fixture)
 from web.engine_support import engine_services
 
 PROCESSES = PROJECT_ROOT / "processes"
@@ -67,3 +68,13 @@ def world(app, session, engine, clock, demo_users) -> LeadWorld:
     world.engine().deploy(Bundle.from_paths([PROCESSES], FORMS))
     session.commit()
     return world
+
+
+@pytest.fixture
+def settings_overrides(request: pytest.FixtureRequest) -> dict:
+    """Point the app at the fake registry (``tests/registry_fake.py``) when a test uses it."""
+    overrides: dict = {"extra": {"CRM_REGISTRY_TIMEOUT": 0.5}}
+    if "registry" in request.fixturenames:
+        state = request.getfixturevalue("registry")
+        overrides.update(registry_url=state.url, registry_token=REGISTRY_TOKEN)
+    return overrides

@@ -9,8 +9,11 @@ own, so it is kept even when the answer is 429 and the request's own work is thr
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import jsonify, render_template, request
 
+from integrations.registry.industry import industry_by_inn
 from models.platform.db import db
 from models.platform.unit_of_work import unit_of_work
 from models.privacy.consents import CONSENT_TEXT, POLICY_URL
@@ -76,7 +79,8 @@ def lead():
     try:
         created = receive_lead(db.session, process_engine(), {k: raw.get(k) for k in FIELDS}, source="site",
                                user_id=None, remote_addr=address,
-                               unknown=(k for k in raw if k not in FIELDS and k != HONEYPOT))
+                               unknown=(k for k in raw if k not in FIELDS and k != HONEYPOT),
+                               industry_by_inn=partial(industry_by_inn, settings()))
     except LeadInvalid as refused:
         return _error(400, "validation", "Заявка не прошла проверку", refused.errors)
     return jsonify(status="accepted", lead_id=created.id), 202
