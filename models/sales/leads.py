@@ -16,7 +16,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.clients.cards import Client
-from models.clients.phones import normalize_phone
+from models.clients.phones import display_phone, normalize_phone
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
 
@@ -78,7 +78,7 @@ class Lead(Base):
 
     @property
     def title(self) -> str:
-        return self.company or self.name or self.email or self.phone or f"Лид №{self.id}"
+        return self.company or self.name or self.email or display_phone(self.phone) or f"Лид №{self.id}"
 
     @property
     def status_label(self) -> str:

@@ -105,8 +105,9 @@ def demo(app):
 
 
 def _cards(session) -> list[str]:
-    deals = list(session.scalars(select(Deal.id).where(Deal.status == "open").order_by(Deal.id.desc()).limit(2)))
-    won = list(session.scalars(select(Deal.id).where(Deal.status != "open").order_by(Deal.id.desc()).limit(1)))
+    newest = select(Deal.id).order_by(Deal.id.desc())
+    deals = list(session.scalars(newest.where(Deal.status == "open").limit(2)))
+    won = list(session.scalars(newest.where(Deal.status != "open").limit(1)))
     client_id = session.scalars(select(Client.id).order_by(Client.id.desc()).limit(1)).first()
     lead_id = session.scalars(select(Lead.id).order_by(Lead.id.desc()).limit(1)).first()
     task_id = session.scalars(select(Task.id).order_by(Task.id.desc()).limit(1)).first()
