@@ -25,8 +25,7 @@ from models.identity.service import active_users
 from models.identity.users import User
 from models.notifications.service import unread_count, unread_statement
 from models.platform.audit import AuditLog
-from models.platform.labels import labels
-from models.platform.links import readable_link
+from models.platform.links import readable_label
 from models.platform.permissions import can_access
 from models.tasks.actions import TaskAssignment, history
 from models.tasks.adhoc import Task
@@ -157,10 +156,8 @@ def task_choices(session: Session, user: User, business_type: str | None = None,
     nothing else); the form's typeahead box shows it, so a page that came back with errors still
     shows what was chosen.
     """
-    label = ""
-    if business_type and business_id is not None and readable_link(session, user, business_type, business_id):
-        label = labels(session, [(business_type, business_id)])[(business_type, business_id)]
-    return TaskChoices(active_users(session), client_choices(session, user), label)
+    return TaskChoices(active_users(session), client_choices(session, user),
+                       readable_label(session, user, business_type, business_id))
 
 
 def templates_page(session: Session, user: User) -> tuple[list[TaskTemplate], TaskChoices]:
