@@ -17,6 +17,7 @@ from engine import monitoring
 from engine.tables import InstanceStatus
 from models.platform.durations import duration_text
 from models.platform.permissions import Permission, has_permission, require
+from models.platform.roles import DEPARTMENTS, ROLE_LABELS
 from web.engine_support import process_engine
 from web.processes import bp
 
@@ -66,6 +67,7 @@ def duration(ms: float | None) -> str:
 def _helpers() -> dict:
     return {"status_labels": STATUS_LABELS, "status_badges": STATUS_BADGES,
             "event_labels": EVENT_LABELS, "as_json": as_json, "duration": duration,
+            "role_labels": ROLE_LABELS, "departments": DEPARTMENTS,
             "active_statuses": InstanceStatus.ACTIVE,
             "can_manage": has_permission(current_user, Permission.MANAGE_PROCESSES)}
 
