@@ -91,9 +91,11 @@ def definitions_overview(session: Session, directory: Directory) -> list[Definit
     return list(result.values())
 
 
-def process_keys(session: Session) -> list[str]:
-    """Every deployed process key, in order (the choices of the instance filter)."""
-    return list(session.scalars(select(ProcessDefinition.key).distinct().order_by(ProcessDefinition.key)))
+def process_keys(session: Session) -> list[tuple[str, str]]:
+    """(key, name) of every deployed process, by key: the instance filter shows names, sends keys."""
+    rows = session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.name))
+                           .group_by(ProcessDefinition.key).order_by(ProcessDefinition.key))
+    return [(key, name) for key, name in rows]
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ class InstanceList:
 
     rows: list[InstanceRow]
     next_cursor: int | None
-    keys: list[str]
+    keys: list[tuple[str, str]]
 
 
 def instance_list(session: Session, directory: Directory, flt: InstanceFilter, before_id: int | None,

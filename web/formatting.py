@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from models.clients.phones import display_phone
 from models.platform import money
+from models.platform.durations import days_text, duration_text
 
 
 def _zone() -> ZoneInfo:
@@ -35,15 +36,14 @@ def pct(value: Decimal | int | float | None) -> str:
     return money.percent(value)
 
 
-def duration(seconds: int | float | None) -> str:
-    """A time span as «2 дн. 4 ч», «3 ч 15 мин», «5 мин» (the two largest units, no decimals)."""
-    if seconds is None:
-        return "—"
-    minutes = int(seconds) // 60
-    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
-    parts = [(days, "дн."), (hours, "ч"), (mins, "мин")]
-    shown = [f"{n} {unit}" for n, unit in parts if n][:2]
-    return " ".join(shown) or "меньше минуты"
+def duration(seconds: timedelta | int | float | None, precise: bool = False) -> str:
+    """A time span as «2 дн. 4 ч», «3 ч 15 мин», «5 мин» (``models.platform.durations``)."""
+    return duration_text(seconds, precise)
+
+
+def days(value: Decimal | float | None) -> str:
+    """A span counted in days («12.5», an average cycle) as «12 дн. 12 ч»."""
+    return days_text(None if value is None else float(value))
 
 
 def money_input(value: Decimal | None) -> str:
@@ -68,5 +68,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(pct, "percent")  # «pct», the number alone, is the discounts filter
     app.add_template_filter(money_input, "money_input")
     app.add_template_filter(duration, "duration")
+    app.add_template_filter(days, "days")
     app.add_template_filter(number_input, "number_input")
     app.add_template_filter(phone, "phone")

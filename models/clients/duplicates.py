@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.clients.cards import Client
 from models.clients.index import ContactPoint, NameToken
 from models.clients.names import name_words, search_name
-from models.clients.phones import normalize_email, normalize_phone, split_values
+from models.clients.phones import display_phone, normalize_email, normalize_phone, split_values
 from models.clients.search import like_fragment, token_range
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
@@ -150,7 +150,8 @@ def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = 
         shared = session.execute(select(ContactPoint.client_id, ContactPoint.kind, ContactPoint.value)
                                  .where(ContactPoint.value.in_(points)).limit(100))
         for client_id, kind, value in shared:
-            add(client_id, f"Совпадает {'телефон' if kind == 'phone' else 'e-mail'} {value}", 100)
+            shown = display_phone(value) if kind == "phone" else value
+            add(client_id, f"Совпадает {'телефон' if kind == 'phone' else 'e-mail'} {shown}", 100)
     for client_id, other_name in _name_candidates(session, probe.name):
         score = name_score(probe.name, other_name)
         if score >= NAME_THRESHOLD:

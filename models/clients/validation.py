@@ -43,7 +43,7 @@ FIELD_LABELS = {
     "registry_status": "Статус в реестре", "registry_checked_at": "Проверен в реестре",
     "position": "Должность", "is_decision_maker": "ЛПР", "client_id": "Клиент",
     "import_batch_id": "Импорт", "birth_date": "Дата рождения", "passport_masked": "Паспорт",
-    "address": "Адрес",
+    "address": "Адрес", "registry_flag": "Предупреждение реестра",
 }
 PERSON_IDENTITY_MISSING = "Укажите телефон или e-mail — или дату рождения, паспорт, адрес"
 

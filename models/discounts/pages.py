@@ -35,6 +35,7 @@ from models.identity.users import User
 from models.insurance.analytics import InsuranceContext, ProductHistory
 from models.insurance.policies import PRODUCT_LINES
 from models.insurance.service import client_context
+from models.platform.durations import duration_text
 from models.platform.permissions import Permission, can_access, require, scoped
 from models.platform.roles import Role
 from models.sales.access import get_deal
@@ -224,13 +225,8 @@ class QueueRow:
 
     @property
     def waiting_text(self) -> str:
-        """«3 ч 20 мин», «2 дн 4 ч»."""
-        minutes = max(0, int(self.waiting.total_seconds() // 60))
-        days, rest = divmod(minutes, 24 * 60)
-        hours, mins = divmod(rest, 60)
-        if days:
-            return f"{days} дн {hours} ч"
-        return f"{hours} ч {mins} мин" if hours else f"{mins} мин"
+        """«3 ч 20 мин», «2 дн. 4 ч» (``models.platform.durations``)."""
+        return duration_text(max(self.waiting, timedelta(0)))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.tables import Incident, ProcessDefinition, ProcessInstance
 from models.home.sections import SECTION_ROWS, Home, Row, Section, first_to_do
 from models.identity.users import User
+from models.platform.durations import duration_text
 from models.platform.outbox import OutboxMessage, kind_label
 
 LAG_WARNING = timedelta(minutes=5)  # the scheduler ticks every few seconds: minutes behind is a problem
@@ -23,11 +24,7 @@ def lag_text(lag: timedelta | None) -> str:
     """«нет отставания», «3 мин», «2 ч 5 мин»."""
     if lag is None or lag <= timedelta(0):
         return "нет отставания"
-    minutes = int(lag.total_seconds() // 60)
-    if minutes < 1:
-        return "меньше минуты"
-    hours, mins = divmod(minutes, 60)
-    return f"{hours} ч {mins} мин" if hours else f"{mins} мин"
+    return duration_text(lag)
 
 
 def _incidents(session: Session, now: datetime) -> Section:

@@ -10,15 +10,14 @@ from models.collaboration.request_service import journal
 from models.collaboration.requests import KINDS, RequestStatus
 from models.home.sections import SECTION_ROWS, Row, Section
 from models.identity.users import User
+from models.platform.durations import duration_text
 
 
 def sla_text(due_at: datetime | None, now: datetime) -> str:
     """«SLA: осталось 5 ч» / «SLA просрочен на 2 ч»: what a queue worker needs at a glance."""
     if due_at is None:
         return "без SLA"
-    hours = int(abs((due_at - now).total_seconds()) // 3600)
-    days, rest = divmod(hours, 24)
-    shown = (f"{days} дн. {rest} ч" if rest else f"{days} дн.") if days else f"{hours} ч"
+    shown = duration_text(due_at - now)
     return f"SLA: осталось {shown}" if due_at >= now else f"SLA просрочен на {shown}"
 
 

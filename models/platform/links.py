@@ -34,3 +34,19 @@ def readable_link(session: Session, user: Actor | None, business_type: str, busi
     if record is None or user is None or not can_access(user, record, "view"):
         return None
     return record
+
+
+def readable_label(session: Session, user: Actor | None, business_type: str | None,
+                   business_id: object) -> str:
+    """The name of a linked record for a form's typeahead box, or "" (none, unknown or not readable).
+
+    A form that comes back with errors, or a link from a card (``?client=42``), shows the record
+    by name; an id typed into the address bar names nothing the user may not read.
+    """
+    from models.platform.ids import parse_int
+    from models.platform.labels import labels
+
+    number = parse_int(business_id)
+    if not business_type or number is None or readable_link(session, user, business_type, number) is None:
+        return ""
+    return labels(session, [(business_type, number)])[(business_type, number)]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.clients.cards import Client, Contact
 from models.clients.index import ContactPoint
-from models.clients.phones import normalize_email, normalize_phone
+from models.clients.phones import display_phone, normalize_email, normalize_phone
 from models.sales.activities import log_activity
 from models.sales.deals import Deal, open_deal, parse_money
 from models.sales.funnels import funnel_by_code, funnel_for_kind
@@ -88,7 +88,8 @@ def route_lead(session: Session, lead: Lead, funnel: str, team: str, now: dateti
 def _client_for(session: Session, lead: Lead, owner_id: int | None, kind: str) -> Client:
     client = lead.client
     if client is None:
-        name = lead.company or lead.name or lead.email or lead.phone or f"Клиент из лида {lead.id}"
+        name = (lead.company or lead.name or lead.email or display_phone(lead.phone)
+                or f"Клиент из лида {lead.id}")
         client = Client(kind=kind, full_name=name, short_name=lead.company and name, inn=lead.inn,
                         phone=lead.phone, email=lead.email, territory=lead.territory,
                         industry=lead.industry, source=lead.source, owner_id=owner_id, tags=[])

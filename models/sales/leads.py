@@ -16,7 +16,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.clients.cards import Client
-from models.clients.phones import normalize_phone
+from models.clients.phones import display_phone, normalize_phone
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
 
@@ -35,6 +35,8 @@ LEAD_STATUS_LABELS = {
     LeadStatus.QUALIFIED: "Квалифицирован", LeadStatus.REJECTED: "Не актуален",
 }
 LEAD_SOURCES = ("site", "api", "manual", "phone", "partner")
+LEAD_SOURCE_LABELS = {"site": "Сайт", "api": "Интеграция (API)", "manual": "Вручную", "phone": "Звонок",
+                      "partner": "Партнёр"}
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 
 
@@ -78,7 +80,12 @@ class Lead(Base):
 
     @property
     def title(self) -> str:
-        return self.company or self.name or self.email or self.phone or f"Лид №{self.id}"
+        return self.company or self.name or self.email or display_phone(self.phone) or f"Лид №{self.id}"
+
+    @property
+    def source_label(self) -> str:
+        """Where the lead came from, in Russian («Сайт»), never its code."""
+        return LEAD_SOURCE_LABELS.get(self.source or "", self.source or "—")
 
     @property
     def status_label(self) -> str:

@@ -14,7 +14,7 @@ and upper-cased (a deal titled «ООО «Ромашка»: КАСКО» is foun
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from models.clients.cards import Client, Contact
 from models.clients.names import query_words
-from models.clients.phones import looks_like_phone, normalize_email, normalize_phone
+from models.clients.phones import display_phone, looks_like_phone, normalize_email, normalize_phone
 from models.clients.search import like_fragment, search_condition
 from models.documents.tables import Document
 from models.identity.users import User
@@ -100,7 +100,7 @@ def _clients(session: Session, user: User, typed: Typed, limit: int) -> list[Qui
     if typed.number is not None and len(typed.digits) < 10:
         condition = or_(condition, Client.id == typed.number)
     return [QuickHit("client", "Клиент", "client", c.id, c.display_name,
-                     _joined(f"ИНН {c.inn}" if c.inn else None, c.phone, c.email))
+                     _joined(f"ИНН {c.inn}" if c.inn else None, display_phone(c.phone), c.email))
             for c in _readable(session, user, Client, condition, limit, newest=False)]
 
 
@@ -117,7 +117,7 @@ def _contacts(session: Session, user: User, typed: Typed, limit: int) -> list[Qu
     stmt = (select(Contact, Client).join(Client, Client.id == Contact.client_id)
             .where(condition, Contact.client_id.in_(readable)).order_by(Contact.id).limit(limit))
     return [QuickHit("contact", "Контакт", "client", client.id, contact.full_name,
-                     _joined(client.display_name, contact.phone, contact.email))
+                     _joined(client.display_name, display_phone(contact.phone), contact.email))
             for contact, client in session.execute(stmt)]
 
 
@@ -147,7 +147,7 @@ def _leads(session: Session, user: User, typed: Typed, limit: int) -> list[Quick
     if not keys:
         return []
     return [QuickHit("lead", "Лид", "lead", r.id, r.company or r.name or f"Лид № {r.id}",
-                     _joined(r.name, r.phone, r.email))
+                     _joined(r.name, display_phone(r.phone), r.email))
             for r in _readable(session, user, Lead, or_(*keys), limit)]
 
 
@@ -172,6 +172,9 @@ def _documents(session: Session, user: User, typed: Typed, limit: int) -> list[Q
 
 
 FINDERS: tuple[Finder, ...] = (_clients, _contacts, _deals, _leads, _tasks, _documents)
+# The kinds a form may ask for alone (a task's link: ``kinds=("client", "deal")``).
+FINDER_KINDS: dict[str, Finder] = {"client": _clients, "contact": _contacts, "deal": _deals, "lead": _leads,
+                                   "task": _tasks, "document": _documents}
 
 
 @dataclass(frozen=True)
@@ -180,14 +183,23 @@ class QuickAnswer:
     texts: list[Any]  # service.Hit
 
 
-def quick_search(session: Session, user: User, text: str, per_kind: int = 5) -> QuickAnswer:
-    """Records by identifier, then the full-text hits; nothing the user may not read."""
+def quick_search(session: Session, user: User, text: str, per_kind: int = 5,
+                 kinds: Collection[str] | None = None) -> QuickAnswer:
+    """Records by identifier, then the full-text hits; nothing the user may not read.
+
+    With ``kinds`` only those kinds of records are looked for and no texts: the pickers of a form
+    (link a task to a client or a deal) ask the same search as the Ctrl+K box, so a record is found
+    by the same identifiers in both.
+    """
     require(user, Permission.USE_CRM)
     text = (text or "").strip()[:200]
     if len(text) < MIN_LENGTH:
         return QuickAnswer([], [])
     typed = _typed(text)
-    records = [hit for finder in FINDERS for hit in finder(session, user, typed, per_kind)]
+    finders = FINDERS if kinds is None else tuple(f for k, f in FINDER_KINDS.items() if k in kinds)
+    records = [hit for finder in finders for hit in finder(session, user, typed, per_kind)]
+    if kinds is not None:
+        return QuickAnswer(records, [])
     try:
         texts = search(session, user, {"q": text, "limit": str(per_kind)}).hits
     except SearchError:

@@ -153,7 +153,7 @@ def _check(session: Session, data: TaskInput, creator: User | None = None) -> di
     if data.business_type and data.business_type not in BUSINESS_TYPES:
         errors.setdefault("business_type", []).append("Связать можно с клиентом, сделкой или документом")
     if data.business_type and data.business_id is None:
-        errors.setdefault("business_id", []).append("Укажите номер связанной записи")
+        errors.setdefault("business_id", []).append("Выберите связанную запись из подсказок")
     elif (data.business_type in BUSINESS_TYPES and data.business_id is not None and creator is not None
           and readable_link(session, creator, data.business_type, data.business_id) is None):
         errors.setdefault("business_id", []).append("Связанная запись не найдена или недоступна вам")

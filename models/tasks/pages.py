@@ -25,6 +25,7 @@ from models.identity.service import active_users
 from models.identity.users import User
 from models.notifications.service import unread_count, unread_statement
 from models.platform.audit import AuditLog
+from models.platform.links import readable_label
 from models.platform.permissions import can_access
 from models.tasks.actions import TaskAssignment, history
 from models.tasks.adhoc import Task
@@ -73,6 +74,7 @@ class TaskChoices:
 
     users: list[User]
     clients: list[Client]
+    link_label: str = ""  # the name of the record the form links to, shown in its typeahead box
 
 
 @dataclass
@@ -146,9 +148,16 @@ def navigation_counts(session: Session, user: User, now: datetime, zone: str) ->
     return {"tasks": (row[0] or 0) + (row[1] or 0), "notifications": row[2] or 0}
 
 
-def task_choices(session: Session, user: User) -> TaskChoices:
-    """Colleagues a task may go to and the clients the user may link it to."""
-    return TaskChoices(active_users(session), client_choices(session, user))
+def task_choices(session: Session, user: User, business_type: str | None = None,
+                 business_id: int | None = None) -> TaskChoices:
+    """Colleagues a task may go to, the clients the user may link it to, and the linked record's name.
+
+    The name is given only for a record ``user`` may read (a link typed into the address bar names
+    nothing else); the form's typeahead box shows it, so a page that came back with errors still
+    shows what was chosen.
+    """
+    return TaskChoices(active_users(session), client_choices(session, user),
+                       readable_label(session, user, business_type, business_id))
 
 
 def templates_page(session: Session, user: User) -> tuple[list[TaskTemplate], TaskChoices]:

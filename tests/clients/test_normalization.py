@@ -68,6 +68,12 @@ def test_numbers_outside_any_numbering_plan_are_refused():
     ("+375291234567", "+375 29 123-45-67"),
     ("+442079460958", "+44 20 7946 0958"),
     ("+70000000000", "+70000000000"),  # stored before numbers were validated: shown as is
+    ("8 (495) 500-55-50", "+7 (495) 500-55-50"),  # typed before numbers were stored as E.164
+    ("+79991234567", "+7 (999) 123-45-67"),  # mobile
+    ("+380441234567", "+380 44 123 4567"),  # foreign: the international layout, readable
+    ("+12025550123", "+1 202-555-0123"),
+    ("900", "900"),  # short numbers (a bank, emergency) as stored
+    ("112", "112"),
     (None, ""),
     ("", ""),
 ])

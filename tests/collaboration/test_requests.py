@@ -125,3 +125,33 @@ def test_a_manager_cannot_ask_about_another_managers_client(world):
     theirs = world.client(owner="manager2", name="ООО «Чужой»")
     with pytest.raises(AccessDenied):
         _ask(world, client=theirs)
+
+
+def test_the_request_form_links_client_and_deal_by_name_and_keeps_them_when_refused(app, world):
+    """Issue 17: the client and deal are typeahead boxes (global search), never number fields; a card's
+    link names its client, an id of another manager's client names nothing, a refused form keeps both."""
+    import re
+
+    from tests.conftest import csrf_from, login
+
+    mine = world.client(name="ООО «Сирень»")
+    theirs = world.client(owner="manager2", name="ООО «Чужой»")
+    browser = app.test_client()
+    login(browser, "manager")
+    page = browser.get(f"/collaboration/requests/new?kind=tariff&client={mine.id}").get_data(as_text=True)
+    assert re.search(r'id="client-search"[^>]*value="ООО «Сирень»"', page)
+    assert 'name="client_id" value' in page and 'kinds=client' in page and 'kinds=deal' in page
+    other = browser.get(f"/collaboration/requests/new?kind=tariff&client={theirs.id}").get_data(as_text=True)
+    assert "Чужой" not in other
+    token = csrf_from(page)
+    refused = browser.post("/collaboration/requests", data={
+        "csrf_token": token, "kind": "tariff", "client_id": str(mine.id), "client_label": "ООО «Сирень»",
+        "deal_id": "", "deal_label": "", "subject": "", "question": ""})
+    assert refused.status_code == 422
+    assert re.search(r'id="client-search"[^>]*value="ООО «Сирень»"', refused.get_data(as_text=True))
+    forbidden = browser.post("/collaboration/requests", data={
+        "csrf_token": token, "kind": "tariff", "client_id": str(theirs.id), "client_label": "ООО «Чужой»",
+        "subject": "Тема", "product": "КАСКО", "question": "Вопрос", "insured_sum": "1 000 000"})
+    assert forbidden.status_code in (403, 422)
+    world.session.rollback()
+    assert world.session.scalar(select(DepartmentRequest.id)) is None

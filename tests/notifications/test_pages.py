@@ -9,7 +9,7 @@ from tests.conftest import csrf_from, login
 
 
 def _checked(page: str) -> set[str]:
-    return set(re.findall(r'name="email" value="(\w+)"\s+id="[^"]+" aria-label="[^"]+" checked', page))
+    return set(re.findall(r'name="email" value="(\w+)"\s+id="[^"]+" aria-labelledby="[^"]+" checked', page))
 
 
 def test_the_page_lists_every_kind_in_russian_and_saves_the_choice_per_channel(client, session, demo_users):

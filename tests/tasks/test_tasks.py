@@ -96,7 +96,7 @@ def test_bad_task_form_is_refused_with_russian_messages_and_keeps_what_was_typed
         "Укажите исполнителя или отдел",
         "Неверная дата",
         "Выберите приоритет из списка",
-        "Укажите номер связанной записи",
+        "Выберите связанную запись из подсказок",
     ):
         assert message in html
     assert "Моё описание" in html

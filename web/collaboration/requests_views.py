@@ -15,6 +15,7 @@ from models.collaboration.request_service import (
 )
 from models.collaboration.requests import KINDS
 from models.platform.db import db
+from models.platform.links import readable_label
 from web.collaboration import bp
 from web.engine_support import process_engine
 from web.forms import build_fields
@@ -32,9 +33,15 @@ def _ask_page(values: dict, errors: dict, status: int = 200):
     if kind in KINDS:
         schema, ui = kind_form(_forms_dir(), kind)
         fields = build_fields(schema, ui, values.get("form", {}), errors)
-    return render_template("collaboration/ask.html", kinds=KINDS, kind=kind, fields=fields, errors=errors,
-                           client_id=values.get("client_id") or request.args.get("client", ""),
-                           deal_id=values.get("deal_id") or request.args.get("deal", "")), status
+    client_id = values.get("client_id") or request.args.get("client", "")
+    deal_id = values.get("deal_id") or request.args.get("deal", "")
+    return render_template(
+        "collaboration/ask.html", kinds=KINDS, kind=kind, fields=fields, errors=errors,
+        client_id=client_id, deal_id=deal_id,
+        client_label=values.get("client_label") or readable_label(db.session, current_user, "client",
+                                                                  client_id),
+        deal_label=values.get("deal_label") or readable_label(db.session, current_user, "deal", deal_id),
+    ), status
 
 
 @bp.get("/requests/new")
@@ -48,7 +55,9 @@ def create_request():
     """Send the request to its department; a refused form comes back with the messages."""
     kind = request.form.get("kind", "")
     values = {"kind": kind, "client_id": request.form.get("client_id", ""),
-              "deal_id": request.form.get("deal_id", "")}
+              "deal_id": request.form.get("deal_id", ""),
+              "client_label": request.form.get("client_label", ""),
+              "deal_label": request.form.get("deal_label", "")}
     try:
         schema, ui = kind_form(_forms_dir(), kind)
         parsed = parse_form(schema, ui, request.form, request.files, lambda _f: "")

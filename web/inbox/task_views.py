@@ -29,7 +29,8 @@ from web.inbox.common import Refusal, grace, now, optional_int, parse_local, ref
 
 
 def _new_form(typed: dict, errors: dict, status: int = 200):
-    choices = task_choices(db.session, current_user)
+    choices = task_choices(db.session, current_user, typed.get("business_type") or None,
+                           parse_int(typed.get("business_id")))
     return render_template(
         "inbox/task_new.html",
         typed=typed,
@@ -38,7 +39,7 @@ def _new_form(typed: dict, errors: dict, status: int = 200):
         departments=DEPARTMENTS,
         priorities=PRIORITY_LABELS,
         business_types=BUSINESS_TYPES,
-        clients=choices.clients,
+        link_label=typed.get("link_label") or choices.link_label,
     ), status
 
 
@@ -57,6 +58,10 @@ def new_task():
 def _task_input(form) -> TaskInput:
     errors: dict[str, list[str]] = {}
     priority = optional_int(form.get("priority"), errors, "priority") or 2
+    typed_link = (form.get("link_label") or "").strip()
+    if typed_link and not form.get("business_id"):
+        # text typed into the link box but nothing picked from the suggestions: say so, never drop it
+        errors["business_id"] = [f"«{typed_link}»: выберите запись из подсказок или очистите поле"]
     return TaskInput(
         title=form.get("title", ""),
         description=form.get("description"),

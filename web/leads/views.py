@@ -16,7 +16,7 @@ from models.platform.db import db
 from models.sales.cards import LeadCard, lead_card
 from models.sales.distribution import DistributionError, reassign_lead
 from models.sales.intake import LeadInvalid, receive_lead
-from models.sales.leads import LEAD_SOURCES, LEAD_STATUS_LABELS
+from models.sales.leads import LEAD_SOURCE_LABELS, LEAD_STATUS_LABELS
 from models.sales.queries import list_leads
 from web.engine_support import process_engine
 from web.forms import build_fields
@@ -33,7 +33,7 @@ def index():
     leads = list_leads(db.session, current_user, status=status, source=request.args.get("source") or None,
                        assigned_to_id=current_user.id if mine else None)
     return render_template("leads/index.html", leads=leads, statuses=LEAD_STATUS_LABELS,
-                           sources=LEAD_SOURCES, status=status, mine=mine)
+                           sources=LEAD_SOURCE_LABELS, status=status, mine=mine)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -15,7 +15,9 @@ from flask_login import current_user
 
 from engine import monitoring
 from engine.tables import InstanceStatus
+from models.platform.durations import duration_text
 from models.platform.permissions import Permission, has_permission, require
+from models.platform.roles import DEPARTMENTS, ROLE_LABELS
 from web.engine_support import process_engine
 from web.processes import bp
 
@@ -57,19 +59,15 @@ def as_json(value: object) -> str:
 
 
 def duration(ms: float | None) -> str:
-    if ms is None:
-        return "—"
-    if ms < 1000:
-        return f"{ms:.0f} мс".replace(".", ",")
-    if ms < 120_000:
-        return f"{ms / 1000:.1f} с".replace(".", ",")
-    return f"{ms / 60_000:.0f} мин"
+    """A step's duration in milliseconds as «120 мс», «45 с», «2 дн. 4 ч» (the platform's one formatter)."""
+    return duration_text(None if ms is None else ms / 1000, precise=True)
 
 
 @bp.context_processor
 def _helpers() -> dict:
     return {"status_labels": STATUS_LABELS, "status_badges": STATUS_BADGES,
             "event_labels": EVENT_LABELS, "as_json": as_json, "duration": duration,
+            "role_labels": ROLE_LABELS, "departments": DEPARTMENTS,
             "active_statuses": InstanceStatus.ACTIVE,
             "can_manage": has_permission(current_user, Permission.MANAGE_PROCESSES)}
 

@@ -7,7 +7,8 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 
 from models.platform.db import db
-from models.search.quick import quick_search
+from models.platform.ids import parse_int
+from models.search.quick import FINDER_KINDS, quick_search
 from models.search.service import SearchError, search
 from models.search.sources import source_labels
 from web.links import object_url
@@ -30,8 +31,18 @@ def index():
 
 @bp.get("/quick.json")
 def quick():
-    """Suggestions of the global box as you type: records by identifier, then texts (JSON)."""
-    answer = quick_search(db.session, current_user, request.args.get("q", ""))
+    """Suggestions of the global box as you type: records by identifier, then texts (JSON).
+
+    ``kinds=client,deal`` asks for those records only, answered also as ``items`` in the shape of the
+    forms' typeahead pickers (``static/typeahead.js``): id, type, name and a line of detail.
+    """
+    kinds = {k for k in request.args.get("kinds", "").split(",") if k in FINDER_KINDS} or None
+    answer = quick_search(db.session, current_user, request.args.get("q", ""),
+                          per_kind=min(parse_int(request.args.get("limit")) or 5, 10), kinds=kinds)
+    if kinds is not None:
+        return {"items": [{"id": hit.object_id, "type": hit.object_type, "name": hit.title,
+                           "detail": " · ".join(p for p in (hit.kind_label, hit.detail) if p)}
+                          for hit in answer.records]}
     records = [dict(hit.as_json(), url=object_url(hit.object_type, hit.object_id))
                for hit in answer.records]
     texts = [{"kind_label": hit.kind_label, "title": hit.title or hit.client or hit.deal or "",

@@ -4,7 +4,10 @@
 //   <input class="form-control" data-typeahead="/clients/search.json" data-typeahead-value="client_id-value"
 //          value="ООО «Ромашка»" autocomplete="off">
 // The URL answers {"items": [{"id": …, "name": …, "inn": …}]} for ?q=…&limit=…; the list shows the
-// name and the INN. Clearing the text clears the id; typing without picking keeps no stale id.
+// name and the INN (or the item's "detail" line). Clearing the text clears the id; typing without
+// picking keeps no stale id. A picker of several kinds of records (the global search's
+// /search/quick.json?kinds=client,deal) names a second hidden field in data-typeahead-type, which
+// receives the picked item's "type" ("client", "deal").
 (function () {
   "use strict";
 
@@ -14,6 +17,7 @@
   function setup(box) {
     var hidden = document.getElementById(box.dataset.typeaheadValue);
     if (!hidden) { return; }
+    var typeField = box.dataset.typeaheadType ? document.getElementById(box.dataset.typeaheadType) : null;
     var wrap = document.createElement("div");
     wrap.className = "position-relative";
     box.parentNode.insertBefore(wrap, box);
@@ -40,6 +44,7 @@
 
     function pick(item) {
       hidden.value = String(item.id);
+      if (typeField) { typeField.value = item.type || ""; }
       box.value = item.name;
       chosenText = item.name;
       close();
@@ -67,11 +72,11 @@
         option.className = "dropdown-item";
         option.setAttribute("role", "option");
         option.textContent = item.name;
-        if (item.inn) {
-          var inn = document.createElement("span");
-          inn.className = "text-muted small ms-2";
-          inn.textContent = "ИНН " + item.inn;
-          option.appendChild(inn);
+        if (item.inn || item.detail) {
+          var more = document.createElement("span");
+          more.className = "text-muted small ms-2";
+          more.textContent = item.detail || "ИНН " + item.inn;
+          option.appendChild(more);
         }
         option.addEventListener("mousedown", function (e) { e.preventDefault(); pick(item); });
         li.appendChild(option);
@@ -96,7 +101,10 @@
     }
 
     box.addEventListener("input", function () {
-      if (box.value !== chosenText) { hidden.value = ""; }
+      if (box.value !== chosenText) {
+        hidden.value = "";
+        if (typeField) { typeField.value = ""; }
+      }
       clearTimeout(timer);
       timer = setTimeout(ask, DELAY);
     });

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from models.platform.durations import duration_text
+
 EVENT_LABELS = {
     "instance_started": "Процесс запущен",
     "task_completed": "Шаг выполнен",
@@ -34,22 +36,12 @@ DETAIL_LABELS = {
 
 
 def span(seconds: float | None) -> str:
-    """A duration for people: «45 с», «12 мин», «2 ч 05 мин», «3 дн 4 ч»; «—» when unknown."""
-    if seconds is None:
-        return "—"
-    seconds = max(0.0, float(seconds))
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} мс"
-    if seconds < 60:
-        return f"{seconds:.0f} с"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} мин"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} ч {minutes:02d} мин"
-    days, hours = divmod(hours, 24)
-    return f"{days} дн {hours} ч"
+    """A duration for people: «45 с», «12 мин», «2 ч 5 мин», «3 дн. 4 ч»; «—» when unknown.
+
+    The platform's one formatter (``models.platform.durations``), precise under a minute: process
+    steps take seconds and milliseconds.
+    """
+    return duration_text(None if seconds is None else max(0.0, float(seconds)), precise=True)
 
 
 def ms(value: float | None) -> str:
