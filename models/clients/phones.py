@@ -55,17 +55,19 @@ def _russian_shortcut(raw: str | None) -> PhoneNumber | None:
 
     ``phonenumbers.parse`` is most of an import row's cost, and almost every cell is spelled
     «+7 …», «8 …» or ten digits with spaces, brackets and dashes. For those its result is known
-    without it: country code 7 and the ten digits (RU's national prefix for parsing is «8»,
-    its international prefix «810» can not start an 11-digit «8» number whose next digit is
-    3, 4, 8 or 9). Anything else (another country, «доб.», dots, full-width digits) returns
-    None and goes through ``parse``; ``tests/clients/test_normalization.py`` compares both
-    ways on many spellings. Validity is still libphonenumber's.
+    without it: country code 7 and the ten digits (RU's national prefix for parsing is «8»;
+    its international prefix «810» is left to ``parse``). Anything else (another country,
+    «доб.», dots, full-width digits) returns None and goes through ``parse``;
+    ``tests/clients/test_normalization.py`` compares both ways on many spellings. Validity is
+    still libphonenumber's.
     """
     digits = (raw or "").strip().translate(_SEPARATORS)
     if digits.startswith("+7"):
         rest = digits[2:]
     elif len(digits) == 11 and digits[0] == "8":
         rest = digits[1:]
+    elif digits.startswith("810"):  # the international prefix: another country follows
+        return None
     else:
         rest = digits
     if len(rest) != 10 or rest[0] not in _RUSSIAN_LEADS or not (rest.isascii() and rest.isdigit()):
