@@ -63,6 +63,33 @@ def _audit_rows(table: Any, rows: Sequence[dict[str, Any]], actor_id: int | None
     return result
 
 
+def _bound(table: Any, names: Sequence[str], rows: list[tuple], dialect: Any) -> list[tuple]:
+    """``rows`` with each value passed through its column's bind processor (UTC timestamps, JSON).
+
+    Column by column, so each repeated value (the chunk's timestamp, empty tags) is processed once.
+    """
+    processors = [(index, process) for index, name in enumerate(names)
+                  if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))]
+    if not processors:
+        return rows
+    values_of: list[list[Any]] = [list(values) for values in zip(*rows, strict=True)]
+    for index, process in processors:
+        done: dict[Any, Any] = {}
+        processed: list[Any] = []
+        for value in values_of[index]:
+            if value is None:
+                processed.append(None)
+            elif isinstance(value, dict):
+                processed.append(process(value))
+            else:
+                key = tuple(value) if isinstance(value, list) else value
+                if key not in done:
+                    done[key] = process(value)
+                processed.append(done[key])
+        values_of[index] = processed
+    return list(zip(*values_of, strict=True))
+
+
 def write_rows(session: Session, table: Any, names: Sequence[str], rows: list[tuple]) -> None:
     """Append plain rows to ``table`` at driver speed, inside the session's transaction.
 
@@ -73,26 +100,7 @@ def write_rows(session: Session, table: Any, names: Sequence[str], rows: list[tu
         return
     conn = session.connection()
     dialect = conn.dialect
-    processors = [(index, process) for index, name in enumerate(names)
-                  if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))]
-    if processors:
-        columns = [list(values) for values in zip(*rows, strict=True)]
-        for index, process in processors:
-            done: dict[Any, Any] = {}  # the same timestamp repeats on every row of a chunk
-            processed = []
-            for value in columns[index]:
-                if value is None:
-                    processed.append(None)
-                    continue
-                if isinstance(value, dict):
-                    processed.append(process(value))
-                    continue
-                key = tuple(value) if isinstance(value, list) else value  # tags repeat: [] mostly
-                if key not in done:
-                    done[key] = process(value)
-                processed.append(done[key])
-            columns[index] = processed
-        rows = list(zip(*columns, strict=True))
+    rows = _bound(table, names, rows, dialect)
     columns = ", ".join(f'"{n}"' for n in names)
     raw = conn.connection.dbapi_connection
     if raw is None:  # only an invalidated connection has none, and a session never hands one out
