@@ -42,6 +42,7 @@ from models.clients.duplicates import Probe, find_duplicates
 from models.clients.imports.batches import create_batch
 from models.clients.imports.run import run_import
 from models.clients.names import name_suffixes, search_name
+from models.clients.phones import normalize_phone
 from models.clients.requisites import make_inn10, make_kpp, make_ogrn
 from models.clients.search import ClientFilter, search_page
 from models.identity.users import Department, User
@@ -264,9 +265,12 @@ def _import_file(data: Data, rows: int, seed: int = 9) -> tuple[bytes, dict[str,
             if roll > 0.97:
                 inn = inn[:-1] + str((int(inn[-1]) + 1) % 10)  # broken checksum
                 outcome = "rejected"
+            phone = ""
+            while normalize_phone(phone) is None:  # a few 9xx ranges are not in the numbering plan
+                phone = (f"8 (9{rng.randrange(10**2):02d}) {rng.randrange(10**3):03d}-"
+                         f"{rng.randrange(10**4):04d}")
             line = (f"ООО «Импорт {_word(rng).capitalize()} {i}»;{inn};500101001;{make_ogrn(rng, '50')};"
-                    f"8 (9{rng.randrange(10**2):02d}) {rng.randrange(10**3):03d}-{rng.randrange(10**4):04d};"
-                    f"new{i}@import.ru;{rng.choice(TERRITORIES)}")
+                    f"{phone};new{i}@import.ru;{rng.choice(TERRITORIES)}")
             made.append((line, outcome))
             lines.append(line)
             expected[outcome] += 1
