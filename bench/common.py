@@ -60,10 +60,11 @@ def deployed_app(url: str, instance: Path, *, prepare: Callable[[Any], None] | N
 
 
 def on_both_databases(pg_name: str, measure: Callable[[str, str, Path], None], *,
-                      skip_postgres: bool = False) -> None:
+                      skip_postgres: bool = False, skip_sqlite: bool = False) -> None:
     """``measure(kind, url, tmp)`` on SQLite, then on a fresh PostgreSQL database ``pg_name``."""
     with tempfile.TemporaryDirectory() as tmp:
-        measure("sqlite", f"sqlite:///{tmp}/bench.db", Path(tmp))
+        if not skip_sqlite:
+            measure("sqlite", f"sqlite:///{tmp}/bench.db", Path(tmp))
         if skip_postgres:
             return
         with psycopg.connect(pg_admin_url(), autocommit=True) as conn:

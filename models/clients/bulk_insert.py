@@ -27,6 +27,7 @@ from models.clients.cards import Client, Contact
 from models.clients.index import ContactPoint, HistoryRef, NameToken, uses_name_tokens
 from models.clients.names import name_suffixes, search_name
 from models.platform.audit import AuditLog, render_value
+from models.platform.events import BULK_CREATED, publish
 
 if TYPE_CHECKING:
     import psycopg
@@ -62,6 +63,33 @@ def _audit_rows(table: Any, rows: Sequence[dict[str, Any]], actor_id: int | None
     return result
 
 
+def _bound(table: Any, names: Sequence[str], rows: list[tuple], dialect: Any) -> list[tuple]:
+    """``rows`` with each value passed through its column's bind processor (UTC timestamps, JSON).
+
+    Column by column, so each repeated value (the chunk's timestamp, empty tags) is processed once.
+    """
+    processors = [(index, process) for index, name in enumerate(names)
+                  if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))]
+    if not processors:
+        return rows
+    values_of: list[list[Any]] = [list(values) for values in zip(*rows, strict=True)]
+    for index, process in processors:
+        done: dict[Any, Any] = {}
+        processed: list[Any] = []
+        for value in values_of[index]:
+            if value is None:
+                processed.append(None)
+            elif isinstance(value, dict):
+                processed.append(process(value))
+            else:
+                key = tuple(value) if isinstance(value, list) else value
+                if key not in done:
+                    done[key] = process(value)
+                processed.append(done[key])
+        values_of[index] = processed
+    return list(zip(*values_of, strict=True))
+
+
 def write_rows(session: Session, table: Any, names: Sequence[str], rows: list[tuple]) -> None:
     """Append plain rows to ``table`` at driver speed, inside the session's transaction.
 
@@ -72,23 +100,7 @@ def write_rows(session: Session, table: Any, names: Sequence[str], rows: list[tu
         return
     conn = session.connection()
     dialect = conn.dialect
-    for index, name in enumerate(names):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is None:
-            continue
-        done: dict[Any, Any] = {}  # the same timestamp repeats on every row of a chunk
-        for number, values in enumerate(rows):
-            value = values[index]
-            if value is None:
-                continue
-            key = tuple(value) if isinstance(value, list) else value  # tags repeat: [] mostly
-            if isinstance(key, dict):
-                processed = process(value)
-            else:
-                if key not in done:
-                    done[key] = process(value)
-                processed = done[key]
-            rows[number] = (*values[:index], processed, *values[index + 1:])
+    rows = _bound(table, names, rows, dialect)
     columns = ", ".join(f'"{n}"' for n in names)
     raw = conn.connection.dbapi_connection
     if raw is None:  # only an invalidated connection has none, and a session never hands one out
@@ -157,12 +169,13 @@ def insert_clients(session: Session, cards: Sequence[tuple[dict[str, Any], dict[
                    *, actor_id: int | None, reason: str | None, now: datetime) -> list[int]:
     """Insert new clients (card values, optional contact values); returns their ids in order.
 
-    Card values are those of ``clean_client`` plus ``owner_id`` and ``import_batch_id``;
-    contact values those of ``clean_contact``.
+    Card values are those of ``clean_client`` plus ``owner_id`` and ``import_batch_id`` (and
+    ``search_name`` when the caller has it already); contact values those of ``clean_contact``.
     """
     if not cards:
         return []
-    client_rows = [{**values, "search_name": search_name(values["full_name"], values.get("short_name")),
+    client_rows = [{**values, "search_name": values.get("search_name")
+                    or search_name(values["full_name"], values.get("short_name")),
                     "created_at": now, "updated_at": now} for values, _contact in cards]
     ids = _insert_with_ids(session, Client, client_rows)
     tokens = uses_name_tokens(session)
@@ -186,6 +199,10 @@ def insert_clients(session: Session, cards: Sequence[tuple[dict[str, Any], dict[
                    [(r["client_id"], "contact", str(r["id"])) for r in contact_rows])
         audit += _audit_rows(Contact.__table__, contact_rows, actor_id, reason, now)
     write_rows(session, ContactPoint.__table__, ("client_id", "contact_id", "kind", "value"), points)
+    name_tokens.sort()  # in key order the B-tree takes them page by page, not at random
     write_rows(session, NameToken.__table__, ("token", "client_id", "contact_id"), name_tokens)
     write_rows(session, AuditLog.__table__, AUDIT_COLUMNS, audit)
+    # The ORM's flush hooks never see these rows: packages that mirror new clients (the BI
+    # feed's change marks) hear of them here, in the same transaction.
+    publish(session, BULK_CREATED, {"client_ids": ids}, now)
     return ids

@@ -35,6 +35,8 @@ _PHONE_CHARS_RE = re.compile(r"^[\d\s()+\-.\u2010-\u2015\u2212]+$")
 _EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]{2,}$")
 _SPLIT_RE = re.compile(r"[,;\n]+")
 _EXAMPLE = "+7 495 123-45-67"
+_SEPARATORS = str.maketrans("", "", " ()-")
+_RUSSIAN_LEADS = frozenset("3489")  # first digits of Russian numbers (libphonenumber's RU leading digits)
 
 
 def _parse(raw: str | None) -> PhoneNumber | None:
@@ -48,12 +50,37 @@ def _parse(raw: str | None) -> PhoneNumber | None:
         return None
 
 
+def _russian_shortcut(raw: str | None) -> PhoneNumber | None:
+    """The number libphonenumber would read from a plainly written Russian number, or None.
+
+    ``phonenumbers.parse`` is most of an import row's cost, and almost every cell is spelled
+    «+7 …», «8 …» or ten digits with spaces, brackets and dashes. For those its result is known
+    without it: country code 7 and the ten digits (RU's national prefix for parsing is «8»;
+    its international prefix «810» is left to ``parse``). Anything else (another country,
+    «доб.», dots, full-width digits) returns None and goes through ``parse``;
+    ``tests/clients/test_normalization.py`` compares both ways on many spellings. Validity is
+    still libphonenumber's.
+    """
+    digits = (raw or "").strip().translate(_SEPARATORS)
+    if digits.startswith("+7"):
+        rest = digits[2:]
+    elif len(digits) == 11 and digits[0] == "8":
+        rest = digits[1:]
+    elif digits.startswith("810"):  # the international prefix: another country follows
+        return None
+    else:
+        rest = digits
+    if len(rest) != 10 or rest[0] not in _RUSSIAN_LEADS or not (rest.isascii() and rest.isdigit()):
+        return None
+    return PhoneNumber(country_code=7, national_number=int(rest))
+
+
 def normalize_phone(raw: str | None) -> str | None:
     """The E.164 form (``+74951234567``, ``+375291234567``) of a valid number, else None.
 
     A trailing extension («доб. 12») is dropped: it does not identify the line.
     """
-    number = _parse(raw)
+    number = _russian_shortcut(raw) or _parse(raw)
     if number is None or not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)

@@ -20,6 +20,10 @@ payload fields. Who publishes:
   asker accepted the answer; the feedback package asks the client for a score);
 - ``contract.ending`` — the contracts package's daily job, for contracts ending within
   their renewal window (not built yet, same contract).
+
+``BULK_CREATED`` is technical, not in the catalogue (no trigger starts on it): clients written
+around the ORM by ``models.clients.bulk_insert`` (the import), whose flush hooks never see
+them; the reports package marks them for the BI feed.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models.platform.registry import installed
+
+BULK_CREATED = "clients.bulk_created"  # payload: {"client_ids": [...]}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from models.clients.cards import Client
 from models.platform.db import Base, utcnow
+from models.platform.events import DomainEvent
 from models.reports.periods import NO_DATE, local_day, month_start
 from models.reports.tables import (
     PRODUCT_LEN,
@@ -289,6 +290,13 @@ def _mark_changes(conn: Connection, session: Session) -> None:
         [{"entity": e, "record_id": i, "updated_at": now} for e, i in sorted(marks)],
         additive=False,
     )
+
+
+def mark_bulk_created(session: Session, event: DomainEvent) -> None:
+    """Mark clients a bulk load wrote around the ORM (the import), as the flush hook marks the rest."""
+    rows = [{"entity": _MARKED[Client], "record_id": i, "updated_at": event.at}
+            for i in event.payload["client_ids"]]
+    upsert(session.connection(), ChangeMark, rows, additive=False)
 
 
 def _forget(session: Session, *args: Any) -> None:

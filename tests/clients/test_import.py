@@ -255,3 +255,19 @@ def test_a_matched_client_deleted_before_its_update_stops_the_chunk_with_its_num
     session.flush()
     with pytest.raises(LookupError, match=f"Клиент #{known.id} удалён во время импорта"):
         apply_chunk(session, batch, [plan], actor.id, "test")
+
+
+def test_imported_clients_reach_the_bi_feed_and_the_search(session, messy_file):
+    """Clients written in bulk get the change marks and search rows the ORM hooks give the rest."""
+    from models.clients.index import ContactPoint
+    from models.reports.tables import ChangeMark
+
+    batch = _run(session, messy_file["data"])
+    ids = set(session.scalars(select(Client.id).where(Client.import_batch_id == batch.id)))
+    marked = set(session.scalars(select(ChangeMark.record_id).where(ChangeMark.entity == "clients",
+                                                                    ChangeMark.record_id.in_(ids))))
+    assert len(ids) == 4 and marked == ids
+    alfa = session.scalar(select(Client).where(Client.short_name == "ООО «Альфа; и партнёры»"))
+    points = set(session.execute(select(ContactPoint.kind, ContactPoint.value).where(
+        ContactPoint.client_id == alfa.id, ContactPoint.contact_id.is_(None))))
+    assert points == {("phone", "+74951112233"), ("email", "info@alfa.ru")}

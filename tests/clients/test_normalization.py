@@ -121,3 +121,34 @@ def test_header_mapping_from_russian_and_english_headers():
                        6: "emails", 7: "contact_name", 8: "contact_position", 11: "emails"}
     english = propose_mapping(["Name", "INN", "Phone", "Email", "Region", "Owner"])
     assert english == {0: "full_name", 1: "inn", 2: "phones", 3: "emails", 4: "territory", 5: "owner"}
+
+
+def test_the_russian_shortcut_reads_numbers_as_libphonenumber_does():
+    """Plain Russian spellings skip ``phonenumbers.parse``; the result must be the same as through it."""
+    import random
+
+    import phonenumbers
+
+    from models.clients.phones import _parse, _russian_shortcut
+
+    def slow(raw):
+        number = _parse(raw)
+        if number is None or not phonenumbers.is_valid_number(number):
+            return None
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    rng = random.Random(15)
+    shapes = ("+7 {a} {b}-{c}-{d}", "8 ({a}) {b}-{c}{d}", "{a}{b}{c}{d}", "8{a}{b}{c}{d}",
+              "+7{a}{b}{c}{d}", "7{a}{b}{c}{d}", "8-{a}-{b}-{c}-{d}", "({a}) {b} {c} {d}",
+              "8 {a} {b}{c}{d}", " +7({a}){b}{c}{d} ", "+7 {a} {b}-{c}-{d}0", "8 10 {a} {b}{c}{d}",
+              "+8 {a} {b}{c}{d}", "+78 {a} {b}{c}{d}", "810{b}{c}{d}", "8 (810) {b}-{c}-{d}")
+    taken = 0
+    for _ in range(6000):
+        digits = str(rng.randrange(10 ** 10)).zfill(10)
+        raw = rng.choice(shapes).format(a=digits[:3], b=digits[3:6], c=digits[6:8], d=digits[8:])
+        shortcut = _russian_shortcut(raw)
+        taken += shortcut is not None
+        assert normalize_phone(raw) == slow(raw), raw
+        if shortcut is not None:
+            assert shortcut == _parse(raw), raw
+    assert taken > 1000

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, String, column, select, values
+from sqlalchemy import Select, String, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from models.clients.access import can_assign_owner
@@ -208,18 +209,23 @@ def _batches(values: list[str]) -> list[list[str]]:
     return [values[i:i + LOOKUP_BATCH] for i in range(0, len(values), LOOKUP_BATCH)]
 
 
-def _same_names(session: Session, names: set[str]) -> Select:
-    """Clients whose search name equals one of ``names``, through the B-tree name index.
+def _matching(session: Session, key: Any, columns: tuple[Any, ...], keys: list[str],
+              join: tuple[Any, Any] | None = None) -> Select:
+    """``SELECT key, *columns`` of the rows of ``key``'s table whose ``key`` is one of ``keys``.
 
-    On PostgreSQL a long ``IN (…)`` list may be planned as a bitmap scan of the trigram GIN
-    index (pg_trgm indexes equality too), which takes seconds on a million names; a join on
-    a VALUES list is planned as one B-tree probe per name.
+    On PostgreSQL the keys are one array parameter unnested into a join, planned as one
+    B-tree probe per key: a long ``IN (…)`` list costs a bind parameter per key and may be
+    planned as a bitmap scan of the trigram GIN index (pg_trgm also serves equality), which
+    takes seconds on a million names. On SQLite an ``IN (…)`` list is already a probe per key.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return select(Client.search_name, Client.id, Client.inn).where(Client.search_name.in_(names))
-    wanted = values(column("name", String), name="wanted").data([(n,) for n in sorted(names)])
-    return (select(wanted.c.name, Client.id, Client.inn).select_from(Client)
-            .join(wanted, Client.search_name == wanted.c.name))
+    stmt = select(key, *columns)
+    if session.get_bind().dialect.name == "postgresql":
+        keyed = func.unnest(bindparam("keys", keys, type_=ARRAY(String))).table_valued("key")
+        wanted = keyed.render_derived(name="wanted")
+        stmt = stmt.select_from(wanted).join(key.table, key == wanted.c.key)
+    else:
+        stmt = stmt.select_from(key.table).where(key.in_(keys))
+    return stmt.join(*join) if join is not None else stmt
 
 
 class Matcher:
@@ -245,17 +251,17 @@ class Matcher:
         by_point: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
         by_name: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
         for batch in _batches(inns):
-            for cid, inn, kpp in self.session.execute(
-                    select(Client.id, Client.inn, Client.kpp).where(Client.inn.in_(batch))):
-                by_inn[cast(str, inn)].append((cid, kpp))  # found by INN IN (…): never NULL
+            for inn, cid, kpp in self.session.execute(
+                    _matching(self.session, Client.inn, (Client.id, Client.kpp), batch)):
+                by_inn[inn].append((cid, kpp))
         for batch in _batches(points):
             for value, cid, inn in self.session.execute(
-                    select(ContactPoint.value, Client.id, Client.inn)
-                    .join(Client, Client.id == ContactPoint.client_id)
-                    .where(ContactPoint.value.in_(batch))):
+                    _matching(self.session, ContactPoint.value, (Client.id, Client.inn), batch,
+                              (Client, Client.id == ContactPoint.client_id))):
                 by_point[value].append((cid, inn))
         for batch in _batches(names):
-            for name, cid, inn in self.session.execute(_same_names(self.session, set(batch))):
+            for name, cid, inn in self.session.execute(
+                    _matching(self.session, Client.search_name, (Client.id, Client.inn), batch)):
                 by_name[name].append((cid, inn))
         return by_inn, by_point, by_name
 
