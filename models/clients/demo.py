@@ -89,8 +89,8 @@ def _company(rng: random.Random, index: int, owners: list[User]) -> Client:
         tail = "Сервис"  # no «АгроАгро» or «ЛогистЛогистик»
     name = f"{root}{tail}"
     if index % 3 == 0:
-        city = rng.choice(_TERRITORIES)[0]
-        name = f"{name}-{_CITY_TAGS.get(city, city)}"
+        rng.choice(_TERRITORIES)  # drawn as before; the name takes the company's own city
+        name = f"{name}-{_CITY_TAGS.get(territory, territory)}"
     return Client(
         kind=ClientKind.COMPANY.value,
         full_name=f"{long_form} «{name}»",
