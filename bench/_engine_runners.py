@@ -51,6 +51,7 @@ class Result:
     name: str
     instances: int
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of this process only (PostgreSQL's own work is not in it)
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"start": [], "complete": []})
     bytes_per_instance: float | None = None
     state_bytes: float | None = None
@@ -61,9 +62,10 @@ class Result:
         return self.instances / self.seconds if self.seconds else 0.0
 
     def timed(self, kind: str, call: Callable[[], Any]) -> Any:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         value = call()
         elapsed = time.perf_counter() - began
+        self.cpu_seconds += time.process_time() - cpu
         self.seconds += elapsed
         self.latencies[kind].append(elapsed * 1000)
         return value

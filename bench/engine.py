@@ -93,7 +93,8 @@ def report(model: Model, results: list[Result]) -> None:
     baseline = results[0]
     print(f"\n{model.key}:")
     header = (f"{'вариант':<34} {'экз./с':>8} {'к базе':>7} {'p50 мс':>7} {'p95 мс':>7} "
-              f"{'старт p50/p95':>14} {'задача p50/p95':>15} {'КБ/экз.':>8} {'состояние КБ':>13}")
+              f"{'старт p50/p95':>14} {'задача p50/p95':>15} {'ЦП мс/экз.':>10} {'КБ/экз.':>8} "
+              f"{'состояние КБ':>13}")
     print(header)
     print("-" * len(header))
     for r in results:
@@ -104,15 +105,17 @@ def report(model: Model, results: list[Result]) -> None:
         ratio = r.per_second / baseline.per_second if baseline.per_second else 0.0
         start = f"{percentile(r.latencies['start'], .5):.2f}/{percentile(r.latencies['start'], .95):.2f}"
         done = f"{percentile(r.latencies['complete'], .5):.2f}/{percentile(r.latencies['complete'], .95):.2f}"
+        cpu = r.cpu_seconds * 1000 / r.instances
         print(f"{r.name:<34} {r.per_second:>8.1f} {ratio:>7.2f} {percentile(calls, .5):>7.2f} "
-              f"{percentile(calls, .95):>7.2f} {start:>14} {done:>15} {_kb(r.bytes_per_instance):>8} "
-              f"{_kb(r.state_bytes):>13}")
+              f"{percentile(calls, .95):>7.2f} {start:>14} {done:>15} {cpu:>10.2f} "
+              f"{_kb(r.bytes_per_instance):>8} {_kb(r.state_bytes):>13}")
 
 
 def verdicts(lead_results: list[Result], tiny_results: list[Result]) -> None:
     print()
     print("экз./с — экземпляров в секунду (старт + выполнение задачи, каждое своей транзакцией);")
-    print("p50/p95 — задержка одного вызова движка; КБ/экз. — прирост таблиц движка с индексами;")
+    print("p50/p95 — задержка одного вызова движка; ЦП — время процессора этого процесса (без сервера БД);")
+    print("КБ/экз. — прирост таблиц движка с индексами;")
     print("состояние — средний размер сохранённого JSON; база хранит то же состояние, что и движок.")
     base = lead_results[0].per_second
     for r in lead_results[1:]:
