@@ -18,7 +18,7 @@ from engine.rows import connection
 from engine.tables import ProcessEvent
 
 _PENDING = "crm.pending_process_events"
-_INSERT = insert(ProcessEvent.__table__)  # built once: building it per step costs more than running it
+_INSERT = insert(ProcessEvent)  # built once: building it per step costs more than running it
 
 
 def append(session: Session, row: dict) -> None:
