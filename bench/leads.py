@@ -34,6 +34,7 @@ from models.sales.leads import Lead
 from models.sales.routing import ensure_default_teams
 
 PG_NAME = "crm_bench_leads"
+ROOT = Path(__file__).resolve().parents[1]
 TERRITORIES = (("Москва", "Логистика"), ("Казань", "Торговля"), (None, None))
 SERVER_WORKERS = 2
 
@@ -50,7 +51,9 @@ def _server(url: str, instance: Path) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "CRM_DATABASE_URL": url, "CRM_INSTANCE_DIR": str(instance), "CRM_ENV": "test",
            "CRM_SECRET_KEY": "bench", "CRM_SCHEDULER": "0", "CRM_WORKERS": str(SERVER_WORKERS),
-           "CRM_INTAKE_RATE_PER_MINUTE": str(10**9), "CRM_SMTP_URL": "smtp://127.0.0.1:1"}
+           "CRM_INTAKE_RATE_PER_MINUTE": str(10**9), "CRM_SMTP_URL": "smtp://127.0.0.1:1",
+           # the server runs this checkout's code (the installed ``crm`` may point at another one)
+           "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
     crm = Path(sys.executable).parent / "crm"
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen([str(crm), "run", "--no-scheduler", "--host", "127.0.0.1", "--port",

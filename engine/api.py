@@ -68,11 +68,8 @@ class ProcessEngine(Runtime):
         A process gets a new version when its spec or one of its forms changed; the forms
         are stored with the version, so running instances keep the forms they started with.
         """
+        self._latest.clear()  # new versions start from now on
         return definitions.deploy(self.session, bundle, self.operations, self.clock, user_id)
-
-    def latest_definition(self, key: str) -> ProcessDefinition | None:
-        """The version new instances of ``key`` start on; None when the process is not deployed."""
-        return definitions.latest_definition(self.session, key)
 
     def decide(self, process_key: str, element_id: str, data: dict[str, Any]) -> decisions.Decision:
         """The DMN answer of business rule task ``element_id`` of the latest ``process_key`` for ``data``.

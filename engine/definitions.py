@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.bundle import Bundle
@@ -36,12 +37,16 @@ class DeployedProcess:
         return {"key": self.key, "version": self.version, "status": self.status, "file": self.file}
 
 
+@cache
+def _latest() -> Any:
+    """Built once (every start asks it), on first use, when the mappers are configured."""
+    return (select(ProcessDefinition).where(ProcessDefinition.key == bindparam("key"))
+            .order_by(ProcessDefinition.version.desc()).limit(1))
+
+
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
     """The newest version of process ``key`` (what new instances start on), or None."""
-    return session.scalar(
-        select(ProcessDefinition).where(ProcessDefinition.key == key)
-        .order_by(ProcessDefinition.version.desc()).limit(1)
-    )
+    return session.scalar(_latest(), {"key": key})
 
 
 def _store(session: Session, parsed: ParsedProcess, user_id: int | None, clock: Clock) -> DeployedProcess:

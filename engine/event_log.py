@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, SessionTransaction
 
+from engine.rows import connection
 from engine.tables import ProcessEvent
 
 _PENDING = "crm.pending_process_events"
+_INSERT = insert(ProcessEvent)  # built once: building it per step costs more than running it
 
 
 def append(session: Session, row: dict) -> None:
@@ -28,7 +30,7 @@ def write_pending(session: Session) -> None:
     """Insert the queued rows now, in the order they were appended."""
     rows = session.info.pop(_PENDING, None)
     if rows:
-        session.connection().execute(insert(ProcessEvent), rows)
+        connection(session).execute(_INSERT, rows)
 
 
 @event.listens_for(Session, "before_flush")

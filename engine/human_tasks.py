@@ -17,13 +17,12 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import sandbox
+from engine import rows, sandbox
 from engine.errors import ScriptError
 from engine.ports import Directory
-from engine.tables import HumanTask, ProcessInstance, TaskStatus
+from engine.tables import ProcessInstance, TaskStatus
 from models.platform.roles import DEPARTMENTS, ROLE_LABELS, Role
 
 _ROLE_BY_NAME = {label.lower(): role.value for role, label in ROLE_LABELS.items()}
@@ -93,30 +92,26 @@ def _priority(task_spec: Any) -> int:
 
 
 def sync(session: Session, directory: Directory, instance: ProcessInstance, workflow: Any, now: datetime,
-         *, new_instance: bool = False) -> list[HumanTask]:
-    """Insert rows for newly ready user tasks, close rows of tasks no longer ready.
+         *, open_uuids: set[str] | None = None) -> set[str]:
+    """Insert rows for newly ready user tasks, close rows of tasks no longer ready; the ready uuids.
 
-    ``new_instance`` says the instance was inserted in this transaction, so it has no rows
-    yet and the lookup is skipped. The lookup does not autoflush (the step's changes go
-    in with its one final flush); rows changed in memory, such as the task just completed,
-    are judged by their unflushed status.
+    ``open_uuids`` are the tasks with open rows when the step knows them without asking: none
+    for an instance inserted in this step, the other ready user tasks of the state it loaded
+    when it completes one (rows mirror the ready user tasks of every saved state). Otherwise
+    they are read, uuids only. The writes are Core statements (``engine.rows``).
     """
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    existing: dict[str, HumanTask] = {}
-    if not new_instance:
-        with session.no_autoflush:
-            rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                           HumanTask.status == TaskStatus.OPEN))
-            existing = {row.task_uuid: row for row in rows if row.status == TaskStatus.OPEN}
+    if open_uuids is None:
+        open_uuids = set(rows.connection(session).scalars(rows.OPEN_UUIDS, {"instance_id": instance.id}))
     created = []
     for uuid, task in ready.items():
-        if uuid in existing:
+        if uuid in open_uuids:
             continue
         spec = task.task_spec
         props = _properties(spec)
         role, department = candidates(spec)
         assignee_id, original_id = assignee(session, directory, spec, task.data, now)
-        row = HumanTask(
+        created.append(dict(
             instance_id=instance.id, task_uuid=uuid, element_id=spec.bpmn_id or spec.name,
             process_key=instance.process_key, title=spec.bpmn_name or spec.bpmn_id or spec.name,
             form=props.get("formJsonSchemaFilename"), form_ui=props.get("formUiSchemaFilename"),
@@ -126,11 +121,7 @@ def sync(session: Session, directory: Directory, instance: ProcessInstance, work
             due_at=due_date(spec, task.data, now), priority=_priority(spec),
             business_type=instance.business_type, business_id=instance.business_id,
             status=TaskStatus.OPEN, created_at=now,
-        )
-        session.add(row)
-        created.append(row)
-    for uuid, row in existing.items():
-        if uuid not in ready:
-            row.status = TaskStatus.CANCELLED
-            row.completed_at = now
-    return created
+        ))
+    rows.insert_tasks(session, created)
+    rows.close_tasks(session, instance.id, open_uuids - ready.keys(), now)
+    return set(ready)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time as _time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -22,12 +23,13 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
-from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, start_events
+from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, rows, start_events
 from engine.clock_bridge import using_clock
 from engine.conflicts import CONFLICT_MESSAGE, step
 from engine.definitions import latest_definition
@@ -41,6 +43,7 @@ from engine.sandbox_budget import Limits
 from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
 from engine.tables import HumanTask, Incident, InstanceStatus, ProcessInstance, Subscription, TaskStatus
+from engine.tables import ProcessDefinition as Definition
 from engine.waits import next_timer, subscription_waits
 
 MAX_ROUNDS = 50
@@ -62,6 +65,13 @@ def _engine_steps(workflow: BpmnWorkflow, will: Callable[[Any], None], did: Call
                                     task=running[0], exception=raw) from raw
 
 
+@cache
+def _task_to_complete() -> Any:
+    """The task, its instance and its definition in one query; built once, when mappers are configured."""
+    return select(HumanTask).where(HumanTask.id == bindparam("id")).options(
+        joinedload(HumanTask.instance).joinedload(ProcessInstance.definition))
+
+
 DEFAULT_TRANSIENT_ATTEMPTS = 3
 BACKOFF_SECONDS = 30
 
@@ -78,8 +88,8 @@ class Runtime:
         self.operations = services.operations
         # (event, thrower's business correlation) thrown to other instances, routed after the step
         self.thrown: list[tuple[Any, dict]] = []
-        self._created: set[int] = set()  # instances inserted by this engine: nothing to look up yet
         self._unsubscribed: set[int] = set()  # instances known to have no subscription rows
+        self._latest: dict[str, tuple[Any, Definition]] = {}  # (transaction, latest version) by key
 
     # --- loading -------------------------------------------------------------------------
 
@@ -126,7 +136,7 @@ class Runtime:
         SpiffWorkflow). ``message_start`` is ``(name, payload)`` of the message that starts
         the process.
         """
-        definition = latest_definition(self.session, key)
+        definition = self.latest_definition(key)
         if definition is None:
             raise NotFound(f"Процесс «{key}» не развёрнут")
         now = self.clock.now()
@@ -136,15 +146,13 @@ class Runtime:
             correlation.setdefault(f"{business_type}_id", business_id)
         for k, v in correlation.items():
             data.setdefault(k, v)
-        instance = ProcessInstance(
-            definition=definition, process_key=key, title=title or definition.name,
+        instance = ProcessInstance(definition=definition)
+        rows.insert_instance(self.session, instance, dict(
+            definition_id=definition.id, process_key=key, title=title or definition.name,
             status=InstanceStatus.RUNNING, state_json="{}", business_type=business_type,
             business_id=business_id, correlation=to_jsonable(correlation), started_by_id=user_id,
-            started_at=now, updated_at=now,
-        )
-        self.session.add(instance)
-        self.session.flush()
-        self._created.add(instance.id)
+            started_at=now, updated_at=now, completed_at=None, next_timer_at=None,
+        ))
         self._unsubscribed.add(instance.id)
         data["instance_id"] = instance.id
         spec, subprocess_specs = definition_specs(definition)
@@ -162,9 +170,20 @@ class Runtime:
         if message_start is not None:
             start_events.catch_start_message(workflow, self.clock, *message_start)
         self.advance(instance, workflow, user_id)
-        self.save(instance, workflow)
+        self.save(instance, workflow, open_uuids=set())
         self._route_thrown()
         return instance
+
+    def latest_definition(self, key: str) -> Definition | None:
+        """The version new instances of ``key`` start on (asked once per transaction of this engine)."""
+        transaction = self.session.get_transaction()
+        known = self._latest.get(key)
+        if known is not None and known[0] is transaction:
+            return known[1]
+        found = latest_definition(self.session, key)
+        if found is not None:
+            self._latest[key] = (transaction, found)
+        return found
 
     def _route_thrown(self) -> None:
         from engine.steps import route_thrown  # steps builds on this module
@@ -174,9 +193,9 @@ class Runtime:
     @step
     def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
         """Complete human task ``task_id`` with form ``data`` (validated against its schema)."""
-        # One query for the task, its instance and the instance's definition (three otherwise).
-        row = self.session.get(HumanTask, task_id, options=[
-            joinedload(HumanTask.instance).joinedload(ProcessInstance.definition)])
+        row = self.session.identity_map.get(identity_key(HumanTask, task_id))
+        if row is None:  # one query for the task, its instance and the definition (three otherwise)
+            row = self.session.scalar(_task_to_complete(), {"id": task_id})
         if row is None:
             raise NotFound(f"Задача {task_id} не найдена")
         if row.status != TaskStatus.OPEN:
@@ -193,6 +212,9 @@ class Runtime:
         task = workflow.get_task_from_id(UUID(row.task_uuid))
         if task is None or task.state != TaskState.READY:
             raise ConflictError("Задача больше не ожидает выполнения")
+        # The instance's other open rows: the other ready user tasks of the state it loaded.
+        still_open = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+        still_open.discard(row.task_uuid)
         now = self.clock.now()
         task.set_data(**data)
         with using_clock(self.clock):
@@ -200,15 +222,13 @@ class Runtime:
                 task.run()
             except WorkflowTaskException as exc:
                 self.incident(instance, exc, user_id)
-        row.status = TaskStatus.COMPLETED
-        row.completed_at = now
-        row.completed_by_id = user_id
-        row.completed_data = to_jsonable(data)
+        rows.finish_task(self.session, row, dict(status=TaskStatus.COMPLETED, completed_at=now,
+                                                 completed_by_id=user_id, completed_data=to_jsonable(data)))
         duration = (now - row.created_at).total_seconds() * 1000 if row.created_at else None
         self.event(instance, "user_task_completed", user_id, element=task.task_spec,
                    duration_ms=duration, detail={"human_task_id": row.id})
         self.advance(instance, workflow, user_id)
-        self.save(instance, workflow)
+        self.save(instance, workflow, open_uuids=still_open)
         self._route_thrown()
         return instance
 
@@ -323,44 +343,45 @@ class Runtime:
         return list(self.session.scalars(select(Incident).where(
             Incident.instance_id == instance.id, Incident.status == "open")))
 
-    def save(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-        """Write state, projection, status and subscriptions with one UPDATE of the instance.
+    def save(self, instance: ProcessInstance, workflow: BpmnWorkflow, *, open_uuids: set[str] | None = None
+             ) -> None:
+        """Write state, projection, status and subscriptions; the instance with one Core UPDATE.
 
-        Lookups come first and the instance's columns are set last, so that no autoflush
-        writes the instance early and the final flush updates its row and version once.
+        ``open_uuids``: the uuids of the instance's open human-task rows when the step knows
+        them (``human_tasks.sync``). The instance's columns are written last, against the
+        version the step read (``engine.rows``).
         """
         now = self.clock.now()
-        new = instance.id in self._created
         completed = workflow.is_completed()
         # An open incident keeps the instance in «error» even when no task is in ERROR (a timer
         # expression that failed leaves its event waiting); looked up only for failed instances.
         failed = instance.status == InstanceStatus.ERROR and bool(self._open_incidents(instance))
         if completed and instance.status != InstanceStatus.COMPLETED:
             self.event(instance, "instance_completed", None)
-        human_tasks.sync(self.session, self.directory, instance, workflow, now, new_instance=new)
+        ready = human_tasks.sync(self.session, self.directory, instance, workflow, now, open_uuids=open_uuids)
         if instance.id not in self._unsubscribed:
             self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
             self._unsubscribed.add(instance.id)
+        values: dict[str, Any] = {"completed_at": instance.completed_at}
         if completed:
-            instance.status = InstanceStatus.COMPLETED
-            instance.completed_at = now
-            instance.next_timer_at = None
+            values.update(status=InstanceStatus.COMPLETED, completed_at=now, next_timer_at=None)
         elif workflow.get_tasks(state=TaskState.ERROR) or failed:
-            instance.status = InstanceStatus.ERROR
-            instance.next_timer_at = next_timer(workflow)
+            values.update(status=InstanceStatus.ERROR, next_timer_at=next_timer(workflow))
         else:
-            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-            instance.status = InstanceStatus.RUNNING if ready else InstanceStatus.WAITING
-            instance.next_timer_at = next_timer(workflow)
-        if instance.status not in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+            values.update(status=InstanceStatus.RUNNING if ready else InstanceStatus.WAITING,
+                          next_timer_at=next_timer(workflow))
+        if values["status"] not in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
             self._subscribe(instance, workflow)
         state = state_to_json(workflow)
         limit = Limits.from_settings(self.settings).data_bytes * STATE_LIMIT_FACTOR
         if len(state) > limit:
             raise EngineError(f"Данные экземпляра процесса больше допустимого ({len(state) >> 10} КБ при "
                               f"пределе {limit >> 10} КБ): изменения не сохранены")
-        instance.state_json = state
-        instance.updated_at = now
+        event_log.write_pending(self.session)
+        try:
+            rows.update_instance(self.session, instance, dict(values, state_json=state, updated_at=now))
+        except StaleDataError:  # an autoflush of the instance's own ORM changes lost the race
+            raise ConflictError(CONFLICT_MESSAGE) from None
         self.flush()
 
     def _subscribe(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:

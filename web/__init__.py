@@ -26,6 +26,7 @@ from web.scheduler import session_factory
 def _flask_config(settings: Settings) -> dict[str, Any]:
     engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if settings.database_url.startswith("sqlite"):
+        engine_options["pool_pre_ping"] = False  # a file has no server to lose: no ping per checkout
         # Threads of one server share the file; SQLite serialises writers itself.
         engine_options["connect_args"] = {"check_same_thread": False, "timeout": 30}
     return {
