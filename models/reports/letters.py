@@ -81,9 +81,9 @@ def dashboard_sheets(session: Session, user: User, now: datetime) -> list[tuple[
     forecast = ReportResult(
         [
             Column("Период", "text"),
-            Column("Pipeline", "money"),
-            Column("Best case", "money"),
-            Column("Commit", "money"),
+            Column("Вся воронка", "money"),
+            Column("Лучший случай", "money"),
+            Column("Надёжные", "money"),
             Column("Взвешенный", "money"),
         ],
         [[f.label, f.pipeline, f.best, f.commit, f.weighted] for f in page.forecasts],

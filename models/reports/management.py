@@ -72,9 +72,9 @@ def weekly_sheets(page: Dashboard) -> list[tuple[str, ReportResult]]:
     forecast = ReportResult(
         [
             Column("Период", "text"),
-            Column("Pipeline", "money"),
-            Column("Best case", "money"),
-            Column("Commit", "money"),
+            Column("Вся воронка", "money"),
+            Column("Лучший случай", "money"),
+            Column("Надёжные", "money"),
             Column("Взвешенный", "money"),
         ],
         [[f.label, f.pipeline, f.best, f.commit, f.weighted] for f in page.forecasts],

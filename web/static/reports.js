@@ -30,9 +30,9 @@
     new Chart(forecast, {
       type: "bar",
       data: {labels: data.forecast.labels, datasets: [
-        {label: "Pipeline", data: data.forecast.pipeline, backgroundColor: "#ced4da"},
-        {label: "Best case", data: data.forecast.best, backgroundColor: "#9ec5fe"},
-        {label: "Commit", data: data.forecast.commit, backgroundColor: "#0d6efd"},
+        {label: "Вся воронка", data: data.forecast.pipeline, backgroundColor: "#ced4da"},
+        {label: "Лучший случай", data: data.forecast.best, backgroundColor: "#9ec5fe"},
+        {label: "Надёжные", data: data.forecast.commit, backgroundColor: "#0d6efd"},
         {label: "Взвешенный", data: data.forecast.weighted, backgroundColor: "#198754"}]},
       options: {plugins: {tooltip: {callbacks: {label: money}}}}
     });
