@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.conflicts import CONFLICT_MESSAGE
@@ -53,6 +54,13 @@ def connection(session: Session) -> Connection:
     conn = session.connection()
     session.info[_CONNECTION] = (session.get_transaction(), conn)
     return conn
+
+
+@cache
+def task_to_complete() -> Any:
+    """The task, its instance and its definition in one query; built once, when mappers are configured."""
+    return select(HumanTask).where(HumanTask.id == bindparam("id")).options(
+        joinedload(HumanTask.instance).joinedload(ProcessInstance.definition))
 
 
 def _committed(obj: Any, values: dict[str, Any]) -> None:

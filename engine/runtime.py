@@ -14,7 +14,6 @@ from __future__ import annotations
 import time as _time
 from collections.abc import Callable
 from datetime import timedelta
-from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -23,9 +22,9 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
@@ -63,13 +62,6 @@ def _engine_steps(workflow: BpmnWorkflow, will: Callable[[Any], None], did: Call
     except Exception as raw:
         raise WorkflowTaskException(f"Ошибка на шаге процесса: {type(raw).__name__}: {raw}",
                                     task=running[0], exception=raw) from raw
-
-
-@cache
-def _task_to_complete() -> Any:
-    """The task, its instance and its definition in one query; built once, when mappers are configured."""
-    return select(HumanTask).where(HumanTask.id == bindparam("id")).options(
-        joinedload(HumanTask.instance).joinedload(ProcessInstance.definition))
 
 
 DEFAULT_TRANSIENT_ATTEMPTS = 3
@@ -195,7 +187,7 @@ class Runtime:
         """Complete human task ``task_id`` with form ``data`` (validated against its schema)."""
         row = self.session.identity_map.get(identity_key(HumanTask, task_id))
         if row is None:  # one query for the task, its instance and the definition (three otherwise)
-            row = self.session.scalar(_task_to_complete(), {"id": task_id})
+            row = self.session.scalar(rows.task_to_complete(), {"id": task_id})
         if row is None:
             raise NotFound(f"Задача {task_id} не найдена")
         if row.status != TaskStatus.OPEN:
@@ -345,12 +337,8 @@ class Runtime:
 
     def save(self, instance: ProcessInstance, workflow: BpmnWorkflow, *, open_uuids: set[str] | None = None
              ) -> None:
-        """Write state, projection, status and subscriptions; the instance with one Core UPDATE.
-
-        ``open_uuids``: the uuids of the instance's open human-task rows when the step knows
-        them (``human_tasks.sync``). The instance's columns are written last, against the
-        version the step read (``engine.rows``).
-        """
+        """Write state, projection, status and subscriptions; the instance last, with one Core UPDATE
+        against the version the step read. ``open_uuids``: see ``human_tasks.sync``."""
         now = self.clock.now()
         completed = workflow.is_completed()
         # An open incident keeps the instance in «error» even when no task is in ERROR (a timer
