@@ -32,6 +32,7 @@ from models.reports.tables import (
     OutcomeBucket,
     PipelineBucket,
     StageEntryBucket,
+    StageEntryMonth,
 )
 from models.sales.activities import Activity
 from models.sales.deals import Deal, DealStageHistory, DealStatus
@@ -76,6 +77,7 @@ _MARKED: dict[type, str] = {
 _KEYS: dict[type, tuple[str, ...]] = {
     PipelineBucket: ("owner_id", "funnel_id", "stage_id", "product", "close_month"),
     StageEntryBucket: ("day", "owner_id", "funnel_id", "stage_id", "product"),
+    StageEntryMonth: ("month", "owner_id", "funnel_id", "stage_id", "product"),
     OutcomeBucket: ("day", "owner_id", "funnel_id", "product", "status", "loss_reason_id"),
     ActivityBucket: ("day", "user_id", "kind"),
 }
@@ -123,18 +125,12 @@ def deal_contributions(v: dict[str, Any]) -> list[Contribution]:
 
 
 def entry_contributions(v: dict[str, Any]) -> list[Contribution]:
+    """One stage entry counts once in its Moscow day's bucket and once in its month's."""
+    day = local_day(v["entered_at"])
+    rest = (v["owner_id"] or 0, v["funnel_id"], v["stage_id"], main_product(v["product_lines"]))
     return [
-        (
-            StageEntryBucket,
-            (
-                local_day(v["entered_at"]),
-                v["owner_id"] or 0,
-                v["funnel_id"],
-                v["stage_id"],
-                main_product(v["product_lines"]),
-            ),
-            {"n": 1},
-        )
+        (StageEntryBucket, (day, *rest), {"n": 1}),
+        (StageEntryMonth, (month_start(day), *rest), {"n": 1}),
     ]
 
 
