@@ -326,9 +326,8 @@ def hot_deals(
 ) -> list[HotDeal]:
     """Top open deals by premium closing within two weeks (or overdue) that carry a warning, with reasons."""
     today = local_day(now)
-    stmt = (
-        select(Deal)
-        .options(selectinload(Deal.stage), selectinload(Deal.client), selectinload(Deal.owner))
+    ranked = (  # the ids first, from ``ix_report_deal_due`` alone; then only those deals are loaded
+        select(Deal.id)
         .where(
             Deal.status == DealStatus.OPEN,
             Deal.expected_close_date.between(
@@ -340,6 +339,15 @@ def hot_deals(
         .order_by(Deal.premium.desc().nulls_last(), Deal.id)
         .limit(200)
     )
+    ids = list(session.scalars(ranked))
+    loaded = {
+        d.id: d
+        for d in session.scalars(
+            select(Deal)
+            .options(selectinload(Deal.stage), selectinload(Deal.client), selectinload(Deal.owner))
+            .where(Deal.id.in_(ids))
+        )
+    }
     labels = {
         "stuck": "застряла на этапе",
         "no_activity": "нет активности > 7 дней",
@@ -347,7 +355,7 @@ def hot_deals(
         "registry": "клиент отмечен реестром",
     }
     out = []
-    for deal in session.scalars(stmt):
+    for deal in (loaded[i] for i in ids):
         reasons = [labels[code] for code in deal_flags(deal, now)]
         if deal.expected_close_date is not None and deal.expected_close_date < today:
             reasons.insert(0, f"срок закрытия прошёл ({deal.expected_close_date:%d.%m.%Y})")

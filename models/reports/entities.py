@@ -64,12 +64,15 @@ def _owner() -> Any:
 
 
 def _deals() -> Select:
+    """Outer joins on the deal's keys (each row has its client, funnel and stage all the same):
+    both planners drop an outer join to a primary key nothing reads, so a report over the deal's
+    own columns never touches the 100 000 clients."""
     return (
         select(Deal.id)
         .select_from(Deal)
-        .join(Client, Client.id == Deal.client_id)
-        .join(Funnel, Funnel.id == Deal.funnel_id)
-        .join(FunnelStage, FunnelStage.id == Deal.stage_id)
+        .outerjoin(Client, Client.id == Deal.client_id)
+        .outerjoin(Funnel, Funnel.id == Deal.funnel_id)
+        .outerjoin(FunnelStage, FunnelStage.id == Deal.stage_id)
         .outerjoin(User, User.id == Deal.owner_id)
         .outerjoin(LossReason, LossReason.id == Deal.loss_reason_id)
     )

@@ -6,7 +6,7 @@ Create Date: 2026-11-30 15:10:00
 
 Issue 16, acceptance 5 (every tile under a second at 1,000,000 deals). ``report_stage_entry_month``
 is filled from the day buckets here and kept by the session hook afterwards; the stuck, quiet and
-due indexes on ``deal`` replace their narrower predecessors with the owner, the funnel (and the
+due and closed indexes on ``deal`` replace their narrower predecessors with the owner, the funnel (and the
 premium) added, so the counts of a department's deals need no table lookups. Written by hand.
 """
 import sqlalchemy as sa
@@ -18,6 +18,8 @@ branch_labels = None
 depends_on = None
 
 QUIET = "coalesce(last_activity_at, created_at)"
+# the losses by industry and the custom reports of a period read closed deals from this index alone
+CLOSED_BY = ["status", "closed_at", "owner_id", "funnel_id", "loss_reason_id", "client_id", "premium"]
 
 
 def upgrade():
@@ -43,6 +45,7 @@ def upgrade():
     op.drop_index("ix_report_deal_stuck", table_name="deal")
     op.drop_index("ix_report_deal_quiet", table_name="deal")
     op.drop_index("ix_report_deal_close", table_name="deal")
+    op.drop_index("ix_report_deal_closed", table_name="deal")
     op.create_index(
         "ix_report_deal_stuck_by", "deal", ["status", "stage_id", "stage_entered_at", "owner_id", "funnel_id"]
     )
@@ -50,9 +53,12 @@ def upgrade():
     op.create_index(
         "ix_report_deal_due", "deal", ["status", "expected_close_date", "owner_id", "funnel_id", "premium"]
     )
+    op.create_index("ix_report_deal_closed_by", "deal", CLOSED_BY)
 
 
 def downgrade():
+    op.drop_index("ix_report_deal_closed_by", table_name="deal")
+    op.create_index("ix_report_deal_closed", "deal", ["status", "closed_at"])
     op.drop_index("ix_report_deal_due", table_name="deal")
     op.drop_index("ix_report_deal_quiet_by", table_name="deal")
     op.drop_index("ix_report_deal_stuck_by", table_name="deal")
