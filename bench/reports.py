@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
@@ -268,6 +269,11 @@ def _check(session: Session, head: User) -> None:
         )
     )
     check(month.pipeline == pipeline, f"прогноз месяца {month.pipeline}, в сделках {pipeline}")
+    by_owner = run_report(session, head, "deals", REPORTS[0][1])
+    total = sum((row[1] or 0 for row in by_owner.rows), Decimal(0))
+    premium = session.scalar(select(func.sum(Deal.premium)))
+    check(total == premium and len(by_owner.rows) > 1,
+          f"отчёт «премия по менеджерам» {total}, в сделках {premium}")
 
 
 def _timed(session: Session, call: Callable[[], object], runs: int) -> list[float]:

@@ -114,19 +114,20 @@ SUMMARY_TABLES = (PipelineBucket, StageEntryBucket, StageEntryMonth, OutcomeBuck
 # registry) count open deals by range scans on these, and the period lists (losses, top risks)
 # read closed deals of a period by ``closed_at``. Declared here because the reports need them.
 # The stuck, quiet, due and closed indexes carry the owner and the funnel after the range column
-# (the due one also the premium, the closed one the loss reason, the client and the premium), so a
+# (the due one also the premium and the id, the closed one the loss reason, the client and the premium), so a
 # senior's or a manager's count, the hot deals' ranking and the losses of a period are answered
 # from the index alone instead of one table lookup per deal (0020_report_speed).
 DEAL_INDEXES = (
     Index("ix_report_deal_stuck_by", Deal.status, Deal.stage_id, Deal.stage_entered_at, Deal.owner_id,
           Deal.funnel_id),
     Index("ix_report_deal_quiet_by", Deal.status, func.coalesce(Deal.last_activity_at, Deal.created_at),
-          Deal.owner_id, Deal.funnel_id),
+          Deal.owner_id, Deal.funnel_id, Deal.last_activity_at, Deal.created_at),
     Index("ix_report_deal_offer", Deal.status, Deal.offer_expires_on),
     Index("ix_report_deal_due", Deal.status, Deal.expected_close_date, Deal.owner_id, Deal.funnel_id,
-          Deal.premium),
+          Deal.premium, Deal.id),
     Index("ix_report_deal_closed_by", Deal.status, Deal.closed_at, Deal.owner_id, Deal.funnel_id,
           Deal.loss_reason_id, Deal.client_id, Deal.premium),
+    Index("ix_report_deal_owner_premium", Deal.owner_id, Deal.premium),  # custom reports by manager
     Index("ix_report_client_flag", Client.registry_flag),
     Index("ix_report_activity_user", Activity.user_id, Activity.happened_at),
     Index("ix_report_lead_closed", Lead.assigned_to_id, Lead.closed_at),

@@ -18,6 +18,9 @@ branch_labels = None
 depends_on = None
 
 QUIET = "coalesce(last_activity_at, created_at)"
+# the columns inside the expression come last: both databases read an expression index alone
+# only when it holds every column the query names
+QUIET_BY = ["status", sa.text(QUIET), "owner_id", "funnel_id", "last_activity_at", "created_at"]
 # the losses by industry and the custom reports of a period read closed deals from this index alone
 CLOSED_BY = ["status", "closed_at", "owner_id", "funnel_id", "loss_reason_id", "client_id", "premium"]
 
@@ -49,14 +52,16 @@ def upgrade():
     op.create_index(
         "ix_report_deal_stuck_by", "deal", ["status", "stage_id", "stage_entered_at", "owner_id", "funnel_id"]
     )
-    op.create_index("ix_report_deal_quiet_by", "deal", ["status", sa.text(QUIET), "owner_id", "funnel_id"])
+    op.create_index("ix_report_deal_quiet_by", "deal", QUIET_BY)
     op.create_index(
-        "ix_report_deal_due", "deal", ["status", "expected_close_date", "owner_id", "funnel_id", "premium"]
+        "ix_report_deal_due", "deal", ["status", "expected_close_date", "owner_id", "funnel_id", "premium", "id"]
     )
     op.create_index("ix_report_deal_closed_by", "deal", CLOSED_BY)
+    op.create_index("ix_report_deal_owner_premium", "deal", ["owner_id", "premium"])
 
 
 def downgrade():
+    op.drop_index("ix_report_deal_owner_premium", table_name="deal")
     op.drop_index("ix_report_deal_closed_by", table_name="deal")
     op.create_index("ix_report_deal_closed", "deal", ["status", "closed_at"])
     op.drop_index("ix_report_deal_due", table_name="deal")
