@@ -1,18 +1,20 @@
 """Dashboard tiles and reports at 1,000,000 deals and 5,000,000 activities, on SQLite and PostgreSQL.
 
-Generates 100,000 clients, 1,000,000 deals over three years in the company funnel (open,
-won, lost), two stage entries per deal and 5,000,000 activities in a SQLite file and in the
-PostgreSQL database ``crm_bench_reports`` (schemas by the Alembic migrations, removed
-afterwards). The rows are made by the database itself — ``INSERT … SELECT`` over a series
-(a recursive CTE on SQLite, ``generate_series`` on PostgreSQL) with deterministic per-row
-pseudo-random values, identical on both — so nothing crosses the wire row by row;
-secondary indexes are dropped before and rebuilt after the load, then the summaries filled by
-``models.reports.rebuild.rebuild_summaries`` (what the session hook keeps up to date in
-normal work) and ANALYZE. Then every dashboard tile (``models.reports.dashboard.TILES``), the
-whole dashboard page and custom reports are timed for the head (everyone), a senior manager
-(the department) and a manager (own), and p50/p95 printed beside the target p95 < 1 s with
-the ratio. Results are checked against direct queries on the deal table first, so a fast
-wrong answer fails instead of printing figures.
+Generates 100,000 clients, 1,000,000 deals over three years in the company funnel (open, won, lost),
+two stage entries per deal and 5,000,000 activities in a SQLite file and in the PostgreSQL database
+``crm_bench_reports`` (schemas by the Alembic migrations, removed afterwards; with ``--keep`` both
+are kept — the SQLite file in ``/tmp/crm-bench-reports`` — and a later ``--keep`` run of the same
+size reuses them: it applies new migrations, rebuilds the summaries when the schema moved on, and
+measures; ``--drop`` removes them). The rows are made by the database itself — ``INSERT … SELECT``
+over a series (a recursive CTE on SQLite, ``generate_series`` on PostgreSQL) with deterministic
+per-row pseudo-random values, identical on both — so nothing crosses the wire row by row; secondary
+indexes are dropped before and rebuilt after the load, then the summaries filled by
+``models.reports.rebuild.rebuild_summaries`` (what the session hook keeps up to date in normal work)
+and ANALYZE. Then every dashboard tile (``models.reports.dashboard.TILES``), the whole dashboard
+page and custom reports are timed for the head (everyone), a senior manager (the department) and a
+manager (own), and p50/p95 printed beside the target p95 < 1 s with the ratio. Results are checked
+against direct queries on the deal table first, so a fast wrong answer fails instead of printing
+figures.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from bench.common import check, sabotaged
@@ -49,6 +52,7 @@ PRODUCTS = ("ДМС", "КАСКО", "ОСАГО", "Имущество", "Гру�
 INDUSTRIES = ("Логистика", "Строительство", "Торговля", "Производство", "ИТ", "Энергетика")
 KINDS = ("call", "call", "meeting", "email", "note")
 TABLES = ("client", "deal", "deal_stage_history", "activity")
+WORK = Path("/tmp/crm-bench-reports")
 
 
 class World:
@@ -265,6 +269,11 @@ def _check(session: Session, head: User) -> None:
         )
     )
     check(month.pipeline == pipeline, f"прогноз месяца {month.pipeline}, в сделках {pipeline}")
+    by_owner = run_report(session, head, "deals", REPORTS[0][1])
+    total = sum((row[1] or 0 for row in by_owner.rows), Decimal(0))
+    premium = session.scalar(select(func.sum(Deal.premium)))
+    check(total == premium and len(by_owner.rows) > 1,
+          f"отчёт «премия по менеджерам» {total}, в сделках {premium}")
 
 
 def _timed(session: Session, call: Callable[[], object], runs: int) -> list[float]:
@@ -286,60 +295,52 @@ def _line(name: str, samples: list[float]) -> str:
     )
 
 
-def _measure(session: Session, runs: int) -> None:
+REPORTS = (
+    ("premium by manager", {"group_by": ["owner"], "measures": [{"fn": "sum", "field": "premium"}]}),
+    (
+        "won by close month",
+        {
+            "group_by": ["closed_at:month"],
+            "measures": [{"fn": "count"}],
+            "filters": [
+                {"field": "status", "op": "eq", "value": "won"},
+                {"field": "closed_at", "op": "gte", "value": "2026-06-01"},
+            ],
+        },
+    ),
+)
+
+
+def _measure(session: Session, runs: int, only: str = "") -> None:
     users = {
         u.login: u for u in session.scalars(select(User).where(User.login.in_(("head", "senior", "bench7"))))
     }
     _check(session, users["head"])
+
+    def timed(name: str, call: Callable[[], object], times: int) -> None:
+        if only in name:
+            print(_line(name, _timed(session, call, times)), flush=True)
+
     for login, who in (("head", "руководитель"), ("senior", "старший"), ("bench7", "менеджер")):
         user = users[login]
         for period in ("month", "quarter"):
             f = parse_filter({"period": period}, NOW)
             owners = owner_ids(session, user, f)
             for name, tile in TILES.items():
-                print(
-                    _line(
-                        f"{who} {period} {name}",
-                        _timed(session, lambda t=tile, o=owners, f=f: t(session, o, f, NOW), runs),
-                    ),
-                    flush=True,
-                )
-        print(
-            _line(
-                f"{who} whole dashboard page",
-                _timed(session, lambda u=user: dashboard_page(session, u, {}, NOW), max(5, runs // 4)),
-            ),
-            flush=True,
-        )
-        for title, definition in (
-            ("premium by manager", {"group_by": ["owner"], "measures": [{"fn": "sum", "field": "premium"}]}),
-            (
-                "won by close month",
-                {
-                    "group_by": ["closed_at:month"],
-                    "measures": [{"fn": "count"}],
-                    "filters": [
-                        {"field": "status", "op": "eq", "value": "won"},
-                        {"field": "closed_at", "op": "gte", "value": "2026-06-01"},
-                    ],
-                },
-            ),
-        ):
-            print(
-                _line(
-                    f"{who} report: {title}",
-                    _timed(
-                        session,
-                        lambda u=user, d=definition: run_report(session, u, "deals", d),
-                        max(5, runs // 4),
-                    ),
-                ),
-                flush=True,
+                timed(f"{who} {period} {name}", lambda t=tile, o=owners, f=f: t(session, o, f, NOW), runs)
+        page = max(5, runs // 4)
+        timed(f"{who} whole dashboard page", lambda u=user: dashboard_page(session, u, {}, NOW), page)
+        for title, definition in REPORTS:
+            timed(
+                f"{who} report: {title}",
+                lambda u=user, d=definition: run_report(session, u, "deals", d),
+                max(5, runs // 4),
             )
 
 
-def _run(kind: str, url: str, tmp: Path, deals: int, activities: int, runs: int) -> None:
+def _run(kind: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
     from alembic import command
+    from alembic.migration import MigrationContext
 
     from models.platform.db import db
     from models.platform.settings import Settings
@@ -349,64 +350,78 @@ def _run(kind: str, url: str, tmp: Path, deals: int, activities: int, runs: int)
         Settings(database_url=url, secret_key="bench", env="test", instance_dir=tmp, scheduler=False)
     )
     with app.app_context():
-        command.upgrade(app.extensions["migrate"].migrate.get_config(), "heads")
         engine = db.engine
-    with Session(engine) as session:
-        world = World(session, deals, activities)
-    started = time.perf_counter()
-    _load(engine, kind, world)
-    loaded = time.perf_counter()
-    with Session(engine) as session:
-        counts = rebuild_summaries(session, marks=False)  # the BI feed is not what is measured
-        session.commit()
-    summarised = time.perf_counter()
-    _analyze(engine, kind)
-    print(
-        f"[{kind}] {deals:,} deals, {activities:,} activities loaded and indexed in {loaded - started:.0f} s "
-        f"({deals / (loaded - started):,.0f} deals/s with their activities); summaries rebuilt in "
-        f"{summarised - loaded:.0f} s: {counts}",
-        flush=True,
-    )
-    with Session(engine) as session:
-        _measure(session, runs)
+        with engine.connect() as conn:
+            before = set(MigrationContext.configure(conn).get_current_heads())
+            loaded = conn.execute(text("SELECT count(*) FROM deal")).scalar() if before else 0
+        if loaded and loaded != args.deals:
+            raise SystemExit(f"[{kind}] the kept database holds {loaded:,} deals: run with --drop first")
+        command.upgrade(app.extensions["migrate"].migrate.get_config(), "heads")
+        with engine.connect() as conn:
+            after = set(MigrationContext.configure(conn).get_current_heads())
+    if not loaded:
+        with Session(engine) as session:
+            world = World(session, args.deals, args.activities)
+        started = time.perf_counter()
+        _load(engine, kind, world)
+        print(f"[{kind}] {args.deals:,} deals, {args.activities:,} activities loaded and indexed in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+    if not loaded or before != after or args.rebuild:
+        started = time.perf_counter()
+        with Session(engine) as session:
+            counts = rebuild_summaries(session, marks=False)  # the BI feed is not what is measured
+            session.commit()
+        summarised = time.perf_counter()
+        _analyze(engine, kind)
+        print(f"[{kind}] summaries rebuilt in {summarised - started:.0f} s, analyzed in "
+              f"{time.perf_counter() - summarised:.0f} s: {counts}", flush=True)
+    else:
+        print(f"[{kind}] {loaded:,} deals already loaded (kept database)", flush=True)
+    if not args.load_only:
+        with Session(engine) as session:
+            _measure(session, args.runs, args.only)
     engine.dispose()
 
 
 def main(argv: list[str]) -> None:
-    """``python -m bench reports [--deals N] [--activities N] [--runs N] [--db sqlite|postgresql|both]``."""
+    """``python -m bench reports [--deals N] [--activities N] [--runs N] [--db …] [--keep] [--drop]``."""
     parser = argparse.ArgumentParser(prog="bench reports")
     parser.add_argument("--deals", type=int, default=1_000_000)
     parser.add_argument("--activities", type=int, default=5_000_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--pg-db", default=PG_DB, help="name of the PostgreSQL database made for the run")
+    parser.add_argument("--keep", action="store_true", help="keep the databases and reuse kept ones")
+    parser.add_argument("--drop", action="store_true", help="remove the kept databases and stop")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the summaries of a kept database")
+    parser.add_argument("--load-only", action="store_true", help="load (or upgrade) and stop")
+    parser.add_argument("--only", default="", help="time only the lines containing this text")
     args = parser.parse_args(argv)
+    sqlite_file = WORK / f"reports-{args.deals}-{args.activities}.db"
+    if args.drop:
+        sqlite_file.unlink(missing_ok=True)
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)')
+        return
     with tempfile.TemporaryDirectory(prefix="crm-bench-reports-") as tmp:
         if args.db in ("sqlite", "both"):
-            _run(
-                "sqlite",
-                f"sqlite:///{Path(tmp) / 'bench.db'}",
-                Path(tmp),
-                args.deals,
-                args.activities,
-                args.runs,
-            )
+            if args.keep:
+                WORK.mkdir(parents=True, exist_ok=True)
+            path = sqlite_file if args.keep else Path(tmp) / "bench.db"
+            _run("sqlite", f"sqlite:///{path}", Path(tmp), args)
         if args.db in ("postgresql", "both"):
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)')
-                conn.execute(f'CREATE DATABASE "{args.pg_db}"')
-            try:
-                _run(
-                    "postgresql",
-                    f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.pg_db}",
-                    Path(tmp),
-                    args.deals,
-                    args.activities,
-                    args.runs,
-                )
-            finally:
-                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (args.pg_db,))
+                if not (args.keep and exists.fetchone()):
                     conn.execute(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)')
+                    conn.execute(f'CREATE DATABASE "{args.pg_db}"')
+            try:
+                url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.pg_db}"
+                _run("postgresql", url, Path(tmp), args)
+            finally:
+                if not args.keep:
+                    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                        conn.execute(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -8,17 +8,17 @@ clock's now, so the benchmark can time each one alone (``TILES``). Money comes b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import false, func, or_, select, true
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from models.clients.cards import Client
-from models.reports.periods import local_day, period_of
+from models.reports.periods import add_months, local_day, month_start, period_of
 from models.reports.scope import ReportFilter, owner_condition
-from models.reports.tables import OutcomeBucket, PipelineBucket, StageEntryBucket
+from models.reports.tables import OutcomeBucket, PipelineBucket, StageEntryBucket, StageEntryMonth
 from models.sales.deals import Deal, DealStatus, deal_flags
 from models.sales.funnels import Funnel, FunnelStage, LossReason, StageOutcome
 from models.sales.queries import flag_condition
@@ -58,18 +58,40 @@ class FunnelStep:
     conversion: Decimal | None  # % of the first stage
 
 
+def _month_spans(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The whole months inside ``start..end`` (first and last month's first day) and the days outside them."""
+    first = start if start.day == 1 else add_months(start, 1)
+    after = end + timedelta(days=1)
+    last_end = end if after.day == 1 else month_start(end) - timedelta(days=1)
+    if first > last_end:
+        return None, [(start, end)]
+    before, later = (start, first - timedelta(days=1)), (last_end + timedelta(days=1), end)
+    edges = [(a, b) for a, b in (before, later) if a <= b]
+    return (first, month_start(last_end)), edges
+
+
 def _entries(session: Session, owners: list[int] | None, f: ReportFilter, funnel_id: int, start, end) -> dict:
-    rows = session.execute(
-        select(StageEntryBucket.stage_id, func.sum(StageEntryBucket.n))
-        .where(
-            StageEntryBucket.funnel_id == funnel_id,
-            StageEntryBucket.day.between(start, end),
-            owner_condition(StageEntryBucket.owner_id, owners),
-            _product(StageEntryBucket.product, f),
+    """Entries per stage in ``start..end``: whole months from the month buckets, edge days from the days."""
+    months, days = _month_spans(start, end)
+    out: dict[int, int] = {}
+    ranges: list[tuple[Any, Any, Any]] = [(StageEntryBucket, a, b) for a, b in days]
+    if months is not None:
+        ranges.append((StageEntryMonth, *months))
+    for model, a, b in ranges:
+        key = model.month if model is StageEntryMonth else model.day
+        rows = session.execute(
+            select(model.stage_id, func.sum(model.n))
+            .where(
+                model.funnel_id == funnel_id,
+                key.between(a, b),
+                owner_condition(model.owner_id, owners),
+                _product(model.product, f),
+            )
+            .group_by(model.stage_id)
         )
-        .group_by(StageEntryBucket.stage_id)
-    )
-    return {stage_id: int(n or 0) for stage_id, n in rows}
+        for stage_id, n in rows:
+            out[stage_id] = out.get(stage_id, 0) + int(n or 0)
+    return out
 
 
 def funnel_tile(
@@ -96,37 +118,50 @@ def funnel_tile(
     ]
 
 
-def _stuck(session: Session, now: datetime) -> Any:
-    """The deals list's «stuck» condition with the status inside every term, so each is one index range."""
+def _scoped_count(condition: Any, owners: list[int] | None, f: ReportFilter) -> Any:
+    """A count of deals in scope; ``owner_id + 0`` keeps SQLite on the flag's own (covering) index.
+
+    With a bare ``owner_id IN (…)`` SQLite picks the owner index and fetches every open deal of
+    the department from the table (seconds for a manager's «stuck»); the sum is the same value.
+    """
+    return (
+        select(func.count())
+        .select_from(Deal)
+        .where(condition, owner_condition(Deal.owner_id + 0, owners), _funnel(Deal.funnel_id + 0, f))
+        .scalar_subquery()
+    )
+
+
+def _stuck_count(session: Session, owners: list[int] | None, f: ReportFilter, now: datetime) -> Any:
+    """One count per stage, summed: each is a single range of ``ix_report_deal_stuck_by`` (owner inside).
+
+    An OR of the stages would make the planners fetch every open deal's row; the sum of
+    per-stage counts reads the index alone. The same condition as the deals list's «stuck».
+    """
     stages = session.execute(
         select(FunnelStage.id, FunnelStage.stuck_after_days).where(
             FunnelStage.stuck_after_days.is_not(None), FunnelStage.outcome == StageOutcome.OPEN
         )
     ).all()
-    return or_(
-        false(),
-        *[
+    counts = [
+        _scoped_count(
             (Deal.status == DealStatus.OPEN)
             & (Deal.stage_id == sid)
-            & (Deal.stage_entered_at < now - timedelta(days=days or 0))
-            for sid, days in stages
-        ],
-    )
+            & (Deal.stage_entered_at < now - timedelta(days=days or 0)),
+            owners,
+            f,
+        )
+        for sid, days in stages
+    ]
+    return sum(counts[1:], counts[0]) if counts else None
 
 
 def flag_count(session: Session, owners: list[int] | None, f: ReportFilter, now: datetime, flag: str) -> int:
     """Open deals in scope carrying ``flag`` now (the deals list's own condition)."""
-    condition = _stuck(session, now) if flag == "stuck" else flag_condition(session, flag, now)
-    stmt = (
-        select(func.count())
-        .select_from(Deal)
-        .where(
-            condition,
-            owner_condition(Deal.owner_id, owners),
-            _funnel(Deal.funnel_id, f),
-        )
-    )
-    return int(session.scalar(stmt) or 0)
+    if flag == "stuck":
+        total = _stuck_count(session, owners, f, now)
+        return int(session.scalar(select(total)) or 0) if total is not None else 0
+    return int(session.scalar(select(_scoped_count(flag_condition(session, flag, now), owners, f))) or 0)
 
 
 @dataclass
@@ -296,20 +331,28 @@ def hot_deals(
 ) -> list[HotDeal]:
     """Top open deals by premium closing within two weeks (or overdue) that carry a warning, with reasons."""
     today = local_day(now)
-    stmt = (
-        select(Deal)
-        .options(selectinload(Deal.stage), selectinload(Deal.client), selectinload(Deal.owner))
+    ranked = (  # the ids first, from ``ix_report_deal_due`` alone; then only those deals are loaded
+        select(Deal.id)
         .where(
             Deal.status == DealStatus.OPEN,
             Deal.expected_close_date.between(
                 today - timedelta(days=60), today + timedelta(days=HOT_HORIZON_DAYS)
             ),
-            owner_condition(Deal.owner_id, owners),
-            _funnel(Deal.funnel_id, f),
+            owner_condition(Deal.owner_id + 0, owners),  # + 0: the due index, not the owner's (see above)
+            _funnel(Deal.funnel_id + 0, f),
         )
         .order_by(Deal.premium.desc().nulls_last(), Deal.id)
         .limit(200)
     )
+    ids = list(session.scalars(ranked))
+    loaded = {
+        d.id: d
+        for d in session.scalars(
+            select(Deal)
+            .options(selectinload(Deal.stage), selectinload(Deal.client), selectinload(Deal.owner))
+            .where(Deal.id.in_(ids))
+        )
+    }
     labels = {
         "stuck": "застряла на этапе",
         "no_activity": "нет активности > 7 дней",
@@ -317,7 +360,7 @@ def hot_deals(
         "registry": "клиент отмечен реестром",
     }
     out = []
-    for deal in session.scalars(stmt):
+    for deal in (loaded[i] for i in ids):
         reasons = [labels[code] for code in deal_flags(deal, now)]
         if deal.expected_close_date is not None and deal.expected_close_date < today:
             reasons.insert(0, f"срок закрытия прошёл ({deal.expected_close_date:%d.%m.%Y})")

@@ -36,6 +36,10 @@ class ReportField:
     column: Any  # an SQL expression over the entity's query
     type: str = "text"  # one of TYPES: decides the export format and which measures apply
     groupable: bool = True
+    join: tuple[Any, Any] | None = None  # (table, on): outer-joined only when a report uses the field
+    # (foreign key on the entity, the looked-up table's key): grouping by the field groups by the
+    # foreign key first and looks the names up afterwards, once per group instead of once per row
+    key: tuple[Any, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,20 @@ class ReportEntity:
 
     def field(self, name: str) -> ReportField | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    def joined(self, stmt: Select, used: list[ReportField]) -> Select:
+        """``stmt`` with the outer joins the ``used`` fields need, each once, in declaration order.
+
+        A report over the deal's own columns then reads the deal table (or one of its covering
+        indexes) alone: SQLite keeps an unused outer join to a primary key, so it is never added.
+        """
+        wanted = {id(f.join[0]) for f in used if f.join is not None}
+        seen: set[int] = set()
+        for f in self.fields:
+            if f.join is not None and id(f.join[0]) in wanted and id(f.join[0]) not in seen:
+                seen.add(id(f.join[0]))
+                stmt = stmt.outerjoin(*f.join)
+        return stmt
 
 
 def entities() -> dict[str, ReportEntity]:
@@ -64,29 +82,25 @@ def _owner() -> Any:
 
 
 def _deals() -> Select:
-    return (
-        select(Deal.id)
-        .select_from(Deal)
-        .join(Client, Client.id == Deal.client_id)
-        .join(Funnel, Funnel.id == Deal.funnel_id)
-        .join(FunnelStage, FunnelStage.id == Deal.stage_id)
-        .outerjoin(User, User.id == Deal.owner_id)
-        .outerjoin(LossReason, LossReason.id == Deal.loss_reason_id)
-    )
+    return select(Deal.id).select_from(Deal)
 
+
+_CLIENT = (Client, Client.id == Deal.client_id)
+_DEAL_OWNER = (User, User.id == Deal.owner_id)
 
 DEALS = ReportEntity(
     "deals",
     "Сделки",
     (
         ReportField("title", "Сделка", Deal.title, groupable=False),
-        ReportField("client", "Клиент", Client.full_name),
-        ReportField("industry", "Отрасль", Client.industry),
-        ReportField("funnel", "Воронка", Funnel.name),
-        ReportField("stage", "Этап", FunnelStage.name),
+        ReportField("client", "Клиент", Client.full_name, join=_CLIENT),
+        ReportField("industry", "Отрасль", Client.industry, join=_CLIENT),
+        ReportField("funnel", "Воронка", Funnel.name, join=(Funnel, Funnel.id == Deal.funnel_id)),
+        ReportField("stage", "Этап", FunnelStage.name, join=(FunnelStage, FunnelStage.id == Deal.stage_id)),
         ReportField("status", "Статус", Deal.status),
-        ReportField("owner", "Менеджер", _owner()),
-        ReportField("loss_reason", "Причина проигрыша", LossReason.name),
+        ReportField("owner", "Менеджер", _owner(), join=_DEAL_OWNER, key=(Deal.owner_id, User.id)),
+        ReportField("loss_reason", "Причина проигрыша", LossReason.name,
+                    join=(LossReason, LossReason.id == Deal.loss_reason_id)),
         ReportField("premium", "Премия", Deal.premium, "money", groupable=False),
         ReportField("amount", "Страховая сумма", Deal.amount, "money", groupable=False),
         ReportField("probability", "Вероятность", Deal.probability, "percent"),

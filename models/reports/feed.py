@@ -77,7 +77,7 @@ def feed_page(
     require(user, Permission.VIEW_REPORTS)
     entity, since, after = feed_entity(code), _since(updated_since), _cursor(cursor)
     limit = max(1, min(limit, MAX_PAGE))
-    base = entity.scope(user, entity.base())
+    base = entity.joined(entity.scope(user, entity.base()), list(entity.fields))
     record_id = base.selected_columns[0]
     stmt = base.join(ChangeMark, and_(ChangeMark.entity == code, ChangeMark.record_id == record_id))
     if since is not None:

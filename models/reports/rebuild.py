@@ -23,6 +23,7 @@ from models.reports.tables import (
     OutcomeBucket,
     PipelineBucket,
     StageEntryBucket,
+    StageEntryMonth,
 )
 from models.sales.activities import Activity
 from models.sales.deals import Deal, DealStageHistory, DealStatus
@@ -106,6 +107,17 @@ def rebuild_summaries(session: Session, *, marks: bool = True) -> dict[str, int]
     session.execute(
         insert(StageEntryBucket).from_select(
             ["day", "owner_id", "funnel_id", "stage_id", "product", "n"], entries
+        )
+    )
+    month = cast(func.date_trunc("month", StageEntryBucket.day), Date) if pg else func.date(
+        StageEntryBucket.day, "start of month"
+    )
+    by_month = [month, StageEntryBucket.owner_id, StageEntryBucket.funnel_id, StageEntryBucket.stage_id,
+                StageEntryBucket.product]
+    session.execute(  # the months from the days just written: the same entries, summed
+        insert(StageEntryMonth).from_select(
+            ["month", "owner_id", "funnel_id", "stage_id", "product", "n"],
+            select(*by_month, func.sum(StageEntryBucket.n)).group_by(*by_month),
         )
     )
     closed_day = _day(pg, Deal.closed_at)

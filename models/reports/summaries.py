@@ -33,6 +33,7 @@ from models.reports.tables import (
     OutcomeBucket,
     PipelineBucket,
     StageEntryBucket,
+    StageEntryMonth,
 )
 from models.sales.activities import Activity
 from models.sales.deals import Deal, DealStageHistory, DealStatus
@@ -60,6 +61,8 @@ _DEAL_ATTRS = frozenset(
         "loss_reason",
     }
 )
+# the deal's columns a stage entry's bucket is keyed by (besides the entry's own day and stage)
+_ENTRY_KEY_ATTRS = frozenset({"owner_id", "owner", "funnel_id", "funnel", "product_lines"})
 _HISTORY_ATTRS = frozenset({"entered_at", "stage_id", "stage", "deal_id", "deal"})
 _ACTIVITY_ATTRS = frozenset({"happened_at", "user_id", "user", "kind"})
 _TRACKED: dict[type, frozenset[str]] = {
@@ -77,6 +80,7 @@ _MARKED: dict[type, str] = {
 _KEYS: dict[type, tuple[str, ...]] = {
     PipelineBucket: ("owner_id", "funnel_id", "stage_id", "product", "close_month"),
     StageEntryBucket: ("day", "owner_id", "funnel_id", "stage_id", "product"),
+    StageEntryMonth: ("month", "owner_id", "funnel_id", "stage_id", "product"),
     OutcomeBucket: ("day", "owner_id", "funnel_id", "product", "status", "loss_reason_id"),
     ActivityBucket: ("day", "user_id", "kind"),
 }
@@ -124,18 +128,12 @@ def deal_contributions(v: dict[str, Any]) -> list[Contribution]:
 
 
 def entry_contributions(v: dict[str, Any]) -> list[Contribution]:
+    """One stage entry counts once in its Moscow day's bucket and once in its month's."""
+    day = local_day(v["entered_at"])
+    rest = (v["owner_id"] or 0, v["funnel_id"], v["stage_id"], main_product(v["product_lines"]))
     return [
-        (
-            StageEntryBucket,
-            (
-                local_day(v["entered_at"]),
-                v["owner_id"] or 0,
-                v["funnel_id"],
-                v["stage_id"],
-                main_product(v["product_lines"]),
-            ),
-            {"n": 1},
-        )
+        (StageEntryBucket, (day, *rest), {"n": 1}),
+        (StageEntryMonth, (month_start(day), *rest), {"n": 1}),
     ]
 
 
@@ -195,45 +193,50 @@ def _relevant(obj: Any, attrs: frozenset[str]) -> bool:
     return bool(attrs & set(inspect(obj).committed_state))
 
 
-def _ids(objs: Iterable[Any], model: type) -> list[int]:
-    found: list[Any] = [o for o in objs if type(o) is model]
-    return [o.id for o in found if o.id is not None]
-
-
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
-    """Take away the stored contribution of every changed or deleted tracked row."""
-    changed: dict[type, list[Any]] = {m: [] for m in _TRACKED}
+    """Take away the stored contribution of every changed or deleted tracked row.
+
+    A deal handed over, moved to another funnel or given another first product takes its stage
+    entries along: they are read and re-added too, since their buckets are keyed by the deal's
+    owner, funnel and product.
+    """
+    changed: dict[type, set[int]] = {m: set() for m in _TRACKED}
     for obj in session.dirty:
         attrs = _TRACKED.get(type(obj))
-        if attrs is not None and _relevant(obj, attrs):
-            changed[type(obj)].append(obj)
+        if attrs is not None and obj.id is not None and _relevant(obj, attrs):
+            changed[type(obj)].add(obj.id)
     for obj in session.deleted:
-        if type(obj) in _TRACKED:
-            changed[type(obj)].append(obj)
+        if type(obj) in _TRACKED and obj.id is not None:
+            changed[type(obj)].add(obj.id)
     pending: list[tuple[Contribution, int]] = session.info.setdefault("report_deltas", [])
-    later: set[int] = session.info.setdefault("report_recount", set())
+    later: dict[type, set[int]] = session.info.setdefault("report_recount", {m: set() for m in _TRACKED})
     if not any(changed.values()):
         return
     conn = session.connection()
-    for model, objs in changed.items():
-        pending += [(c, -1) for c in _stored(conn, model, _ids(objs, model))]
-        later.update(id(o) for o in objs)
+    rekeyed = [o.id for o in session.dirty
+               if type(o) is Deal and o.id is not None and _relevant(o, _ENTRY_KEY_ATTRS)]
+    for chunk in _chunks(rekeyed):
+        changed[DealStageHistory].update(
+            conn.scalars(select(DealStageHistory.id).where(DealStageHistory.deal_id.in_(chunk)))
+        )
+    for model, ids in changed.items():
+        pending += [(c, -1) for c in _stored(conn, model, sorted(ids))]
+        later[model].update(ids)  # what still exists after the flush is added back from the database
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
     """Add the stored contribution of every new or changed tracked row, then write all deltas."""
     pending: list[tuple[Contribution, int]] = session.info.pop("report_deltas", [])
-    later: set[int] = session.info.pop("report_recount", set())
-    fresh: dict[type, list[int]] = defaultdict(list)
+    later: dict[type, set[int]] = session.info.pop("report_recount", {})
+    fresh: dict[type, set[int]] = defaultdict(set)
+    for model, ids in later.items():
+        fresh[model].update(ids)
     for obj in session.new:
         if type(obj) in _TRACKED:
-            fresh[type(obj)].append(obj.id)
-    for obj in session.dirty:
-        if id(obj) in later and obj not in session.deleted:
-            fresh[type(obj)].append(obj.id)
+            fresh[type(obj)].add(obj.id)
     conn = session.connection()
     for model, ids in fresh.items():
-        pending += [(c, 1) for c in _stored(conn, model, ids)]
+        pending += [(c, 1) for c in _stored(conn, model, sorted(ids))]
     _write(conn, pending)
     _mark_changes(conn, session)
 

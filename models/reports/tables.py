@@ -53,6 +53,23 @@ class StageEntryBucket(Base):
     n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class StageEntryMonth(Base):
+    """The same entries by Moscow month: a quarter's funnel sums a few thousand rows, not a day's each.
+
+    Kept by the same hook as the day buckets (one more contribution per entry); whole months of a
+    period read this table, the days at its edges (weeks) the day buckets.
+    """
+
+    __tablename__ = "report_stage_entry_month"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    funnel_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product: Mapped[str] = mapped_column(String(PRODUCT_LEN), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class OutcomeBucket(Base):
     """Deals won or lost on a Moscow day: count, premium, summed cycle length, by loss reason."""
 
@@ -91,17 +108,26 @@ class ChangeMark(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-SUMMARY_TABLES = (PipelineBucket, StageEntryBucket, OutcomeBucket, ActivityBucket)
+SUMMARY_TABLES = (PipelineBucket, StageEntryBucket, StageEntryMonth, OutcomeBucket, ActivityBucket)
 
 # Indexed aggregates over the sales tables: the flag tiles (stuck, no activity, КП expiring,
 # registry) count open deals by range scans on these, and the period lists (losses, top risks)
 # read closed deals of a period by ``closed_at``. Declared here because the reports need them.
+# The stuck, quiet, due and closed indexes carry the owner and the funnel after the range column
+# (the due one also the premium and the id, the closed one the loss reason, the client and the premium), so a
+# senior's or a manager's count, the hot deals' ranking and the losses of a period are answered
+# from the index alone instead of one table lookup per deal (0020_report_speed).
 DEAL_INDEXES = (
-    Index("ix_report_deal_stuck", Deal.status, Deal.stage_id, Deal.stage_entered_at),
-    Index("ix_report_deal_quiet", Deal.status, func.coalesce(Deal.last_activity_at, Deal.created_at)),
+    Index("ix_report_deal_stuck_by", Deal.status, Deal.stage_id, Deal.stage_entered_at, Deal.owner_id,
+          Deal.funnel_id),
+    Index("ix_report_deal_quiet_by", Deal.status, func.coalesce(Deal.last_activity_at, Deal.created_at),
+          Deal.owner_id, Deal.funnel_id, Deal.last_activity_at, Deal.created_at),
     Index("ix_report_deal_offer", Deal.status, Deal.offer_expires_on),
-    Index("ix_report_deal_close", Deal.status, Deal.expected_close_date),
-    Index("ix_report_deal_closed", Deal.status, Deal.closed_at),
+    Index("ix_report_deal_due", Deal.status, Deal.expected_close_date, Deal.owner_id, Deal.funnel_id,
+          Deal.premium, Deal.id),
+    Index("ix_report_deal_closed_by", Deal.status, Deal.closed_at, Deal.owner_id, Deal.funnel_id,
+          Deal.loss_reason_id, Deal.client_id, Deal.premium),
+    Index("ix_report_deal_owner_premium", Deal.owner_id, Deal.premium),  # custom reports by manager
     Index("ix_report_client_flag", Client.registry_flag),
     Index("ix_report_activity_user", Activity.user_id, Activity.happened_at),
     Index("ix_report_lead_closed", Lead.assigned_to_id, Lead.closed_at),
