@@ -212,6 +212,19 @@ def search_condition(session: Session, text: str) -> ColumnElement[bool] | None:
     return _search(session, text).condition
 
 
+def matching_client_ids(session: Session, text: str) -> tuple[Select | None, bool]:
+    """Ids of the clients a search box entry finds (names, INN, OGRN, phone, e-mail), as one
+    select for other lists (deals by their client), and whether it is selective: a select that
+    is not (a frequent fragment on SQLite) is better checked row by row than read whole."""
+    search = _search(session, text)
+    if search.condition is None:
+        return None, False
+    if search.halves is not None:  # PostgreSQL names: each half through its own trigram index
+        own, contact = search.halves
+        return union(select(Client.id).where(own), select(Client.id).where(contact)), True
+    return select(Client.id).where(search.condition), search.selective
+
+
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
