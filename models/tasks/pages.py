@@ -146,9 +146,10 @@ def navigation_counts(session: Session, user: User, now: datetime, zone: str) ->
     return {"tasks": (row[0] or 0) + (row[1] or 0), "notifications": row[2] or 0}
 
 
-def task_choices(session: Session, user: User) -> TaskChoices:
-    """Colleagues a task may go to and the clients the user may link it to."""
-    return TaskChoices(active_users(session), client_choices(session, user))
+def task_choices(session: Session, user: User, with_clients: bool = True) -> TaskChoices:
+    """Colleagues a task may go to and (``with_clients``) the clients the user may link it to;
+    the new-task form picks its client with a typeahead and asks for none."""
+    return TaskChoices(active_users(session), client_choices(session, user) if with_clients else [])
 
 
 def templates_page(session: Session, user: User) -> tuple[list[TaskTemplate], TaskChoices]:

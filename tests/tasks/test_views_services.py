@@ -175,9 +175,11 @@ def test_pages_read_clients_and_counters_through_services(client, session, clock
     counts = navigation_counts(session, manager, clock.now(), "Europe/Moscow")
     assert counts == {"tasks": 1, "notifications": 1}
     form = client.get("/inbox/tasks/new").get_data(as_text=True)
-    assert "ООО «Моя»" in form and "ООО «Чужая»" in form  # the senior manager sees the department's
+    assert "ООО «Моя»" not in form and 'data-typeahead="/clients/search.json"' in form  # no list: a typeahead
+    names = [c["name"] for c in client.get("/clients/search.json?q=ООО").get_json()["items"]]
+    assert "ООО «Моя»" in names and "ООО «Чужая»" in names  # the senior manager sees the department's
     relogin(client, "manager")
-    form = client.get("/inbox/tasks/new").get_data(as_text=True)
-    assert "ООО «Моя»" in form and "ООО «Чужая»" not in form
+    names = [c["name"] for c in client.get("/clients/search.json?q=ООО").get_json()["items"]]
+    assert "ООО «Моя»" in names and "ООО «Чужая»" not in names
     inbox = client.get("/inbox/").get_data(as_text=True)
     assert "Проверить договор" in inbox

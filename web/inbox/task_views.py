@@ -29,7 +29,7 @@ from web.inbox.common import Refusal, grace, now, optional_int, parse_local, ref
 
 
 def _new_form(typed: dict, errors: dict, status: int = 200):
-    choices = task_choices(db.session, current_user)
+    choices = task_choices(db.session, current_user, with_clients=False)
     return render_template(
         "inbox/task_new.html",
         typed=typed,
@@ -38,7 +38,6 @@ def _new_form(typed: dict, errors: dict, status: int = 200):
         departments=DEPARTMENTS,
         priorities=PRIORITY_LABELS,
         business_types=BUSINESS_TYPES,
-        clients=choices.clients,
     ), status
 
 
