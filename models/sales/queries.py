@@ -27,10 +27,17 @@ from models.sales.leads import Lead
 from models.sales.routing import SalesTeamMember
 from models.tasks.adhoc import Task
 
+LEAD_PAGE = 50
+
 
 def list_leads(session: Session, user: User, *, status: str | None = None, source: str | None = None,
-               assigned_to_id: int | None = None, limit: int = 200) -> list[Lead]:
-    stmt = scoped(user, Lead).order_by(Lead.id.desc()).limit(limit)
+               assigned_to_id: int | None = None, before_id: int | None = None,
+               limit: int = 200) -> list[Lead]:
+    """Leads the user may see, newest first: one keyset page below ``before_id`` (ask
+    ``limit + 1`` to learn whether more follow), with their managers loaded in one query."""
+    stmt = scoped(user, Lead).order_by(Lead.id.desc()).limit(limit).options(selectinload(Lead.assigned_to))
+    if before_id is not None:
+        stmt = stmt.where(Lead.id < before_id)
     if status:
         stmt = stmt.where(Lead.status == status)
     if source:
