@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, tuple_, union
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, func, or_, select, tuple_, union
 from sqlalchemy.orm import Session, selectinload
 
 from models.clients.cards import CLIENT_STATUSES, Client, ClientKind, Contact
@@ -212,7 +212,7 @@ def search_condition(session: Session, text: str) -> ColumnElement[bool] | None:
     return _search(session, text).condition
 
 
-def matching_client_ids(session: Session, text: str) -> tuple[Select | None, bool]:
+def matching_client_ids(session: Session, text: str) -> tuple[Select | CompoundSelect | None, bool]:
     """Ids of the clients a search box entry finds (names, INN, OGRN, phone, e-mail), as one
     select for other lists (deals by their client), and whether it is selective: a select that
     is not (a frequent fragment on SQLite) is better checked row by row than read whole."""

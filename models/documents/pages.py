@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from engine.tables import HumanTask, TaskStatus
@@ -166,8 +166,10 @@ def archive(session: Session, user: User, flt: ArchiveFilter, zone: Any, limit: 
         ids, selective = matching_client_ids(session, flt.client)
         if ids is None:
             return []
-        stmt = stmt.where(Document.client_id.in_(ids) if selective
-                          else exists(ids.where(Client.id == Document.client_id)))
+        if selective or not isinstance(ids, Select):
+            stmt = stmt.where(Document.client_id.in_(ids))
+        else:  # a frequent fragment (SQLite): each document's client checked, newest first
+            stmt = stmt.where(exists(ids.where(Client.id == Document.client_id)))
     if flt.before_id is not None:
         stmt = stmt.where(Document.id < flt.before_id)
     if flt.deal_id is not None:
