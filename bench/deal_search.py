@@ -17,6 +17,7 @@ figure is printed; ``CRM_BENCH_SABOTAGE=1`` spoils one answer and the bench must
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -164,19 +165,20 @@ def _measure_size(kind: str, size: int, clients: int, owners: list[int], repeat:
             below = first_page[-1] if second and first_page else None
             want = expected.newest(match, owner, below) if second else first_page
             flt = DealFilter(q=typed, before_id=below)
-            times = []
+            times, cpu = [], []
             got: list[int] = []
             for _ in range(repeat):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 got = [deal.id for deal, _flags in list_deals(db.session, user, NOW, flt)]
                 times.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
                 db.session.rollback()
             if sabotaged() and label.startswith("ИНН") and got:
                 got = got[1:]
             check(got == want, f"{kind}, {size} сделок, {who}, «{typed}»: найдено {got[:5]}…, "
                                f"нужно {want[:5]}… ({len(got)} против {len(want)})")
-            p95 = sorted(times)[int(0.95 * (repeat - 1))]
-            results[(kind, who, label, size)] = (statistics.median(times), p95)
+            p95 = sorted(times)[math.ceil(0.95 * len(times)) - 1]
+            results[(kind, who, label, size)] = (statistics.median(times), p95, statistics.median(cpu))
 
 
 def measure(kind: str, url: str, tmp: Path, sizes: list[int], repeat: int, results: dict) -> None:
@@ -203,13 +205,14 @@ def measure(kind: str, url: str, tmp: Path, sizes: list[int], repeat: int, resul
 
 def report(results: dict, sizes: list[int]) -> None:
     small, large = sizes[0], sizes[-1]
-    print(f"\n{'база':<11} {'кто':<13} {'запрос':<28} " + " ".join(f"{s:>9} p50/p95 мс" for s in sizes)
-          + "   рост")
+    print("\nмс на запрос: p50 / p95 по часам, [p50 процессора этого процесса: на SQLite весь запрос, "
+          "на PostgreSQL без сервера]; рост — p50 большего размера к меньшему")
+    print(f"{'база':<11} {'кто':<13} {'запрос':<28} " + " ".join(f"{s:>22}" for s in sizes) + "   рост")
     keys = sorted({k[:3] for k in results}, key=lambda k: (k[0], k[1], k[2]))
     for kind, who, label in keys:
         cells = [results[(kind, who, label, s)] for s in sizes]
         ratio = cells[-1][0] / cells[0][0] if cells[0][0] else float("nan")
-        figures = " ".join(f"{p50:>9.2f} / {p95:<8.2f}" for p50, p95 in cells)
+        figures = " ".join(f"{p50:>7.1f} / {p95:<6.1f} [{p50_cpu:>5.1f}]" for p50, p95, p50_cpu in cells)
         print(f"{kind:<11} {who:<13} {label:<28} {figures}   ×{ratio:.2f} ({small}→{large})")
 
 

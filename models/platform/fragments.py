@@ -49,8 +49,8 @@ TITLED: dict[str, tuple[str, ...]] = {
 }
 TRIGRAM = 3
 MAX_WORDS = 4
-BROAD = 5_000  # from this many index hits on, the newest windows answer first
-WINDOWS = (20_000, 200_000)
+BROAD = 1_000  # from this many index hits on, the newest windows answer first
+WINDOWS = (2_000, 20_000, 200_000)
 
 
 def trigram_index(name: str, column: str) -> Index:
