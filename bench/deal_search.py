@@ -144,11 +144,16 @@ def _queries(size: int, clients: int) -> list[tuple[str, str, Callable[[int], bo
         c = client_of(n, clients)
         return c % len(NAMES) == k % len(NAMES) and str(k) in str(c)
 
+    def titled(n: int) -> bool:  # the rare deal's object word and its number
+        return _object(n) == _object(rare) and str(rare) in str(n)
+
+    def by_inn(n: int) -> bool:
+        return client_of(n, clients) == k
+
     return [
-        ("редкий фрагмент названия", f"{_object(rare)} {rare}",
-         lambda n, r=rare: _object(n) == _object(r) and str(r) in str(n), False),
+        ("редкий фрагмент названия", f"{_object(rare)} {rare}", titled, False),
         ("название клиента", f"{NAMES[k % len(NAMES)]} {k}", named, False),
-        ("ИНН клиента", inn(k), lambda n, c=k: client_of(n, clients) == c, False),
+        ("ИНН клиента", inn(k), by_inn, False),
         ("частое слово (каско)", "каско", lambda n: _product(n) == "КАСКО", False),
         ("частое слово, 2-я страница", "каско", lambda n: _product(n) == "КАСКО", True),
     ]
