@@ -98,7 +98,8 @@ def test_frequent_fragments_are_read_from_the_newest_index_windows(world, monkey
 
 def test_the_database_has_the_title_index(world):
     if world.session.get_bind().dialect.name == "postgresql":
-        found = world.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_deal_title_trgm'"))
+        found = world.session.scalar(text("SELECT indexdef FROM pg_indexes "
+                                          "WHERE indexname = 'ix_deal_title_trgm'"))
         assert found and "gin_trgm_ops" in found
     else:
         found = world.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'deal_title_fts'"))
