@@ -20,12 +20,16 @@ def _modules() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    names = argv or _modules()
+    """``python -m bench [name …]``, or ``python -m bench name --option …`` for one bench's options."""
+    options = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    names, rest = argv[:options] or _modules(), argv[options:]
+    if rest and len(names) != 1:
+        raise SystemExit("параметры можно передать только одному бенчмарку: python -m bench <имя> --…")
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         print(f"\n=== bench/{name}.py ===", flush=True)
         started = time.perf_counter()
-        module.main([])
+        module.main(rest)
         print(f"--- bench/{name}.py took {time.perf_counter() - started:.1f} s", flush=True)
     return 0
 

@@ -91,13 +91,11 @@ def attachment(session: Session, user: User, attachment_id: int) -> MailAttachme
 @dataclass(frozen=True)
 class TriagePage:
     messages: list[MailMessage]
-    clients: list[Any]  # the clients the user may link a letter to
 
 
 def triage_page(session: Session, user: User, limit: int = 100) -> TriagePage:
-    """Letters from unknown senders waiting for a decision, and the clients they may be linked to."""
-    from models.clients.queries import client_choices
-
+    """Letters from unknown senders waiting for a decision (the client to link a letter to is
+    picked with a typeahead, never from a list of every client)."""
     require(user, Permission.EDIT_CLIENTS)
     rows = list(
         session.scalars(
@@ -107,7 +105,7 @@ def triage_page(session: Session, user: User, limit: int = 100) -> TriagePage:
             .limit(limit)
         )
     )
-    return TriagePage(rows, client_choices(session, user))
+    return TriagePage(rows)
 
 
 def triage(

@@ -109,8 +109,13 @@ def client_list(session: Session, user: User, flt: ClientFilter, zone: ZoneInfo 
 
 
 def client_choices(session: Session, user: User, limit: int = CHOICE_LIMIT) -> list[Client]:
-    """Clients ``user`` may see, by name: the choices of a client select box (the first ``limit``)."""
-    stmt = scoped(user, Client, select(Client).order_by(Client.full_name)).limit(limit)
+    """Clients ``user`` may see, by name: the choices of a client select box (the first ``limit``).
+
+    Ordered by the indexed search name (``ix_client_owner_name`` for a manager's own clients,
+    ``ix_client_name_sort`` for everyone's), so the first ``limit`` are an index range, not a sort
+    of the whole list. Pages with a single client to pick use a typeahead instead.
+    """
+    stmt = scoped(user, Client, select(Client).order_by(Client.search_name, Client.id)).limit(limit)
     return list(session.scalars(stmt))
 
 

@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, tuple_, union
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, func, or_, select, tuple_, union
 from sqlalchemy.orm import Session, selectinload
 
 from models.clients.cards import CLIENT_STATUSES, Client, ClientKind, Contact
@@ -210,6 +210,19 @@ def _search(session: Session, text: str) -> _Search:
 def search_condition(session: Session, text: str) -> ColumnElement[bool] | None:
     """The WHERE condition for a search box entry, or None when nothing was typed."""
     return _search(session, text).condition
+
+
+def matching_client_ids(session: Session, text: str) -> tuple[Select | CompoundSelect | None, bool]:
+    """Ids of the clients a search box entry finds (names, INN, OGRN, phone, e-mail), as one
+    select for other lists (deals by their client), and whether it is selective: a select that
+    is not (a frequent fragment on SQLite) is better checked row by row than read whole."""
+    search = _search(session, text)
+    if search.condition is None:
+        return None, False
+    if search.halves is not None:  # PostgreSQL names: each half through its own trigram index
+        own, contact = search.halves
+        return union(select(Client.id).where(own), select(Client.id).where(contact)), True
+    return select(Client.id).where(search.condition), search.selective
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:

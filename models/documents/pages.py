@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from engine.tables import HumanTask, TaskStatus
@@ -107,6 +107,7 @@ class ArchiveFilter:
     number: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    before_id: int | None = None  # keyset cursor: documents older (lower id) than this one
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -135,6 +136,9 @@ def parse_archive_filter(args: Any) -> ArchiveFilter:
         date_to=_day(args.get("to", ""), "to", errors),
         errors=errors,
     )
+    before = (args.get("before") or "").strip()
+    if before.isascii() and before.isdigit() and len(before) <= 10:
+        flt.before_id = int(before)
     if deal:
         if deal.isdigit():
             flt.deal_id = int(deal)
@@ -147,17 +151,27 @@ def parse_archive_filter(args: Any) -> ArchiveFilter:
     return flt
 
 
+ARCHIVE_PAGE = 50
+
+
 def archive(session: Session, user: User, flt: ArchiveFilter, zone: Any, limit: int = 200) -> list[Document]:
-    """The documents ``user`` may see matching the filter, newest first."""
+    """One keyset page of the documents ``user`` may see matching the filter, newest first
+    (the page asks one more than ``ARCHIVE_PAGE``, to learn whether more follow). The client is found
+    through the client search's indexes (name fragments, INN), never a LIKE over a join."""
     from models.clients.cards import Client
-    from models.clients.names import query_words
+    from models.clients.search import matching_client_ids
 
     stmt = scoped(user, Document, select(Document))
     if flt.client:
-        by_name = [Client.search_name.like(f"%{word}%") for word in query_words(flt.client)]
-        stmt = stmt.join(Client, Client.id == Document.client_id).where(
-            or_(Client.inn == flt.client.strip(), *([and_(*by_name)] if by_name else []))
-        )
+        ids, selective = matching_client_ids(session, flt.client)
+        if ids is None:
+            return []
+        if selective or not isinstance(ids, Select):
+            stmt = stmt.where(Document.client_id.in_(ids))
+        else:  # a frequent fragment (SQLite): each document's client checked, newest first
+            stmt = stmt.where(exists(ids.where(Client.id == Document.client_id)))
+    if flt.before_id is not None:
+        stmt = stmt.where(Document.id < flt.before_id)
     if flt.deal_id is not None:
         stmt = stmt.where(Document.deal_id == flt.deal_id)
     if flt.kind:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.fragments import trigram_index
 from models.sales.deals import Deal
 
 MONEY = Numeric(16, 2)
@@ -113,6 +114,7 @@ class Document(Base):
         Index("ix_document_deal", "deal_id", "created_at"),
         Index("ix_document_client", "client_id", "created_at"),
         Index("ix_document_status", "status", "created_at"),
+        trigram_index("ix_document_title_trgm", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

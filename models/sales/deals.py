@@ -23,6 +23,7 @@ from models.identity.users import User
 from models.platform.dates import parse_day
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.events import publish
+from models.platform.fragments import trigram_index
 from models.platform.ids import parse_int
 from models.platform.money import parse_amount
 from models.sales.funnels import Funnel, FunnelStage, LossReason, StageOutcome
@@ -59,7 +60,8 @@ class Deal(Base):
     __tablename__ = "deal"
     __audited__ = True
     __table_args__ = (Index("ix_deal_owner_status", "owner_id", "status"),
-                      Index("ix_deal_funnel_stage", "funnel_id", "stage_id"))
+                      Index("ix_deal_funnel_stage", "funnel_id", "stage_id"),
+                      trigram_index("ix_deal_title_trgm", "title"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))

@@ -19,6 +19,7 @@ from models.clients.cards import Client
 from models.clients.phones import display_phone, normalize_phone
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.fragments import trigram_index
 
 
 class LeadStatus:
@@ -43,7 +44,9 @@ UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_te
 class Lead(Base):
     __tablename__ = "lead"
     __audited__ = True
-    __table_args__ = (Index("ix_lead_assigned_status", "assigned_to_id", "status"),)
+    __table_args__ = (Index("ix_lead_assigned_status", "assigned_to_id", "status"),
+                      trigram_index("ix_lead_company_trgm", "company"),
+                      trigram_index("ix_lead_name_trgm", "name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(40), default="site")

@@ -20,16 +20,24 @@ from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.permissions import scoped
 from models.platform.roles import Role
+from models.sales.deal_search import search_condition, search_ids
 from models.sales.deals import NO_ACTIVITY_DAYS, OFFER_EXPIRY_DAYS, Deal, DealStatus, deal_flags
 from models.sales.funnels import Funnel, FunnelStage
 from models.sales.leads import Lead
 from models.sales.routing import SalesTeamMember
 from models.tasks.adhoc import Task
 
+LEAD_PAGE = 50
+
 
 def list_leads(session: Session, user: User, *, status: str | None = None, source: str | None = None,
-               assigned_to_id: int | None = None, limit: int = 200) -> list[Lead]:
-    stmt = scoped(user, Lead).order_by(Lead.id.desc()).limit(limit)
+               assigned_to_id: int | None = None, before_id: int | None = None,
+               limit: int = 200) -> list[Lead]:
+    """Leads the user may see, newest first: one keyset page below ``before_id`` (ask
+    ``limit + 1`` to learn whether more follow), with their managers loaded in one query."""
+    stmt = scoped(user, Lead).order_by(Lead.id.desc()).limit(limit).options(selectinload(Lead.assigned_to))
+    if before_id is not None:
+        stmt = stmt.where(Lead.id < before_id)
     if status:
         stmt = stmt.where(Lead.status == status)
     if source:
@@ -91,9 +99,7 @@ def _filtered_deals(session: Session, user: User, now: datetime, filters: DealFi
     if filters.client_id:
         stmt = stmt.where(Deal.client_id == filters.client_id)
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        stmt = stmt.join(Client, Deal.client_id == Client.id).where(
-            or_(Deal.title.ilike(like), Client.full_name.ilike(like), Client.inn == filters.q.strip()))
+        stmt = stmt.where(search_condition(session, filters.q))
     if filters.flag:
         stmt = stmt.where(flag_condition(session, filters.flag, now))
     return stmt
@@ -107,9 +113,17 @@ def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
                limit: int = PAGE_SIZE) -> list[tuple[Deal, list[str]]]:
     """One keyset page (newest first, below ``filters.before_id``) of the deals the user may see
     that match ``filters``, each with its current flags. Ask ``limit + 1`` to learn if more follow."""
-    stmt = _filtered_deals(session, user, now, filters).options(*_CARD_LOADS)
-    if filters.before_id is not None:
-        stmt = stmt.where(Deal.id < filters.before_id)
+    if filters.q and filters.q.strip():
+        # title and client halves, each through its index (``deal_search``), then the page's rows
+        base = _filtered_deals(session, user, now, replace(filters, q=None))
+        ids = search_ids(session, base, filters.q, limit, filters.before_id)
+        if not ids:
+            return []
+        stmt = select(Deal).where(Deal.id.in_(ids)).options(*_CARD_LOADS)
+    else:
+        stmt = _filtered_deals(session, user, now, filters).options(*_CARD_LOADS)
+        if filters.before_id is not None:
+            stmt = stmt.where(Deal.id < filters.before_id)
     return [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
 
 

@@ -7,8 +7,10 @@ e-mail, a number such as «№ 123» or a document's number), else the name word
 answers at most ``per_kind`` rows, so one slow kind cannot flood the list. The second section
 is the full-text search (``service.search``) over what people wrote, with its own rights.
 
-SQLite folds case of ASCII letters only, so name fragments are matched as typed, capitalised
-and upper-cased (a deal titled «ООО «Ромашка»: КАСКО» is found by «ромашка»).
+Every match goes through an index, never a LIKE over the whole table: clients through the
+client search, contacts through the trigram index (PostgreSQL) or the name tokens (SQLite),
+titles of deals, leads, tasks and documents through ``models.platform.fragments`` (trigram
+GIN, or FTS5 trigram tables that fold case for Cyrillic too: «ромашка» finds «ООО «Ромашка»»).
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client, Contact
+from models.clients.index import NameToken, uses_name_tokens
 from models.clients.names import query_words
 from models.clients.phones import display_phone, looks_like_phone, normalize_email, normalize_phone
-from models.clients.search import like_fragment, search_condition
+from models.clients.search import like_fragment, search_condition, token_range
 from models.documents.tables import Document
 from models.identity.users import User
+from models.platform.fragments import fragment_words, newest_ids
 from models.platform.permissions import Permission, require, scoped
 from models.sales.deals import Deal
 from models.sales.leads import Lead
@@ -70,14 +74,6 @@ def _typed(text: str) -> Typed:
                  normalize_email(text) if "@" in text else None, phone, re.sub(r"\D", "", text))
 
 
-def _fragments(column: Any, words: list[str]) -> ColumnElement[bool]:
-    """Every word is part of ``column`` (as typed, Capitalised or UPPER: SQLite folds ASCII only)."""
-    if not words:
-        return false()
-    return and_(*[or_(like_fragment(column, w), like_fragment(column, w.capitalize()),
-                      like_fragment(column, w.upper())) for w in words])
-
-
 Finder = Callable[[Session, User, Typed, int], list[QuickHit]]
 
 
@@ -111,6 +107,10 @@ def _contacts(session: Session, user: User, typed: Typed, limit: int) -> list[Qu
         condition = Contact.phone == typed.phone
     elif typed.words and typed.number is None:
         condition = and_(*[like_fragment(Contact.search_name, w) for w in typed.words])
+        if uses_name_tokens(session):  # SQLite: candidates from the tokens of the longest word
+            longest = max(typed.words, key=len)
+            condition = and_(Contact.id.in_(select(NameToken.contact_id).where(token_range(longest))),
+                             condition)
     else:
         return []
     readable = scoped(user, Client, select(Client.id))
@@ -121,12 +121,19 @@ def _contacts(session: Session, user: User, typed: Typed, limit: int) -> list[Qu
             for contact, client in session.execute(stmt)]
 
 
+def _titled(session: Session, user: User, model: Any, typed: Typed, limit: int) -> list[ColumnElement[bool]]:
+    """The newest ``limit`` readable rows whose title holds every typed word, found through the
+    title index (``models.platform.fragments``), as a key condition: ``id IN (those ids)``."""
+    ids = newest_ids(session, scoped(user, model), model, fragment_words(typed.text), limit)
+    return [model.id.in_(ids)] if ids else []
+
+
 def _deals(session: Session, user: User, typed: Typed, limit: int) -> list[QuickHit]:
     keys: list[ColumnElement[bool]] = [Deal.contract_number == typed.text.strip()]
     if typed.number is not None:
         keys.append(Deal.id == typed.number)
     if typed.words and typed.number is None and not typed.email and not typed.phone:
-        keys.append(_fragments(Deal.title, typed.words))
+        keys += _titled(session, user, Deal, typed, limit)
     return [QuickHit("deal", "Сделка", "deal", d.id, d.title,
                      _joined(f"№ {d.id}", f"договор {d.contract_number}" if d.contract_number else None))
             for d in _readable(session, user, Deal, or_(*keys), limit)]
@@ -143,7 +150,7 @@ def _leads(session: Session, user: User, typed: Typed, limit: int) -> list[Quick
     if typed.number is not None:
         keys.append(Lead.id == typed.number)
     if typed.words and not keys:
-        keys += [_fragments(Lead.company, typed.words), _fragments(Lead.name, typed.words)]
+        keys += _titled(session, user, Lead, typed, limit)
     if not keys:
         return []
     return [QuickHit("lead", "Лид", "lead", r.id, r.company or r.name or f"Лид № {r.id}",
@@ -156,7 +163,7 @@ def _tasks(session: Session, user: User, typed: Typed, limit: int) -> list[Quick
     if typed.number is not None:
         keys.append(Task.id == typed.number)
     elif typed.words and not typed.email and not typed.phone:
-        keys.append(_fragments(Task.title, typed.words))
+        keys += _titled(session, user, Task, typed, limit)
     if not keys:
         return []
     return [QuickHit("task", "Задача", "task", t.id, t.title, f"№ {t.id}")
@@ -166,7 +173,7 @@ def _tasks(session: Session, user: User, typed: Typed, limit: int) -> list[Quick
 def _documents(session: Session, user: User, typed: Typed, limit: int) -> list[QuickHit]:
     keys: list[ColumnElement[bool]] = [Document.number == typed.text.strip()]
     if typed.words and typed.number is None and not typed.email and not typed.phone:
-        keys.append(_fragments(Document.title, typed.words))
+        keys += _titled(session, user, Document, typed, limit)
     return [QuickHit("document", "Документ", "document", d.id, d.title, f"№ {d.number}")
             for d in _readable(session, user, Document, or_(*keys), limit)]
 

@@ -21,6 +21,7 @@ from models.identity.deputies import effective_assignee
 from models.identity.users import User
 from models.notifications.service import notify
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.fragments import trigram_index
 from models.platform.links import readable_link
 from models.platform.roles import DEPARTMENTS
 
@@ -58,6 +59,7 @@ class Task(Base):
         Index("ix_task_business", "business_type", "business_id"),
         Index("ix_task_completed_by", "completed_by_id", "completed_at"),
         Index("ix_task_creator", "creator_id", "is_open"),
+        trigram_index("ix_task_title_trgm", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -149,14 +149,16 @@ def navigation_counts(session: Session, user: User, now: datetime, zone: str) ->
 
 
 def task_choices(session: Session, user: User, business_type: str | None = None,
-                 business_id: int | None = None) -> TaskChoices:
-    """Colleagues a task may go to, the clients the user may link it to, and the linked record's name.
+                 business_id: int | None = None, *, with_clients: bool = True) -> TaskChoices:
+    """Colleagues a task may go to, (``with_clients``) the clients the user may link it to, and the
+    linked record's name.
 
-    The name is given only for a record ``user`` may read (a link typed into the address bar names
-    nothing else); the form's typeahead box shows it, so a page that came back with errors still
-    shows what was chosen.
+    The new-task form picks its record with a typeahead and asks for no client list. The name is
+    given only for a record ``user`` may read (a link typed into the address bar names nothing
+    else); the form's typeahead box shows it, so a page that came back with errors still shows
+    what was chosen.
     """
-    return TaskChoices(active_users(session), client_choices(session, user),
+    return TaskChoices(active_users(session), client_choices(session, user) if with_clients else [],
                        readable_label(session, user, business_type, business_id))
 
 

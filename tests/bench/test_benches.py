@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TINY = {
     "clients": ["--rows", "300", "--import-rows", "300", "--queries", "5", "--db", "sqlite"],
     "contracts": ["--clients", "50", "--contracts", "200", "--due", "10", "--skip-postgres"],
+    "deal_search": ["--sizes", "1000,3000", "--repeat", "2", "--skip-postgres"],
     "discounts": ["--clients", "50", "--per-year", "2", "--requests", "5", "--skip-postgres"],
     "documents": ["--docs", "3", "--pdfs", "1"],
     "engine": ["--instances", "10", "--rounds", "1", "--no-postgres"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -215,3 +216,18 @@ def test_client_details_are_checked_and_saved_from_the_card(world, client):
         in text
     )
     assert "Банк ВТБ (ПАО), БИК 044525187, р/с 40702810191417776317" in text
+
+
+def test_the_archive_pages_by_keyset(world, client, monkeypatch):
+    import web.documents.views as views
+
+    deal = world.deal()
+    older, newer = world.generate(deal), world.generate(deal)
+    monkeypatch.setattr(views, "ARCHIVE_PAGE", 1)
+    login(client, "backoffice")
+    first = client.get("/documents/?client=Ромашка").get_data(as_text=True)
+    assert newer.number in first and older.number not in first
+    cursor = re.search(r'id="next-page" href="[^"]*before=(\d+)', first)
+    assert cursor is not None and int(cursor.group(1)) == newer.id
+    second = client.get(f"/documents/?client=Ромашка&before={cursor.group(1)}").get_data(as_text=True)
+    assert older.number in second and newer.number not in second and 'id="next-page"' not in second

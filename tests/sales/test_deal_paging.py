@@ -10,7 +10,8 @@ from models.clients.cards import Client
 from models.identity.users import issue_api_token
 from models.sales.deals import open_deal
 from models.sales.funnels import funnel_by_code
-from models.sales.queries import BOARD_CARDS, PAGE_SIZE
+from models.sales.leads import Lead
+from models.sales.queries import BOARD_CARDS, LEAD_PAGE, PAGE_SIZE
 from tests.conftest import login
 from web.formatting import rub
 
@@ -78,3 +79,19 @@ def test_the_board_totals_every_deal_and_shows_the_newest_cards(world, client):
     assert rub(Decimal("1500000.50") * len(ids)) in column
     assert f"ещё {len(ids) - BOARD_CARDS} — списком" in column
     assert max(_shown(column)) == f"{len(ids) - 1:03d}"  # the newest first
+
+
+def test_the_leads_list_pages_by_keyset(world, client):
+    manager = world.users["manager"]
+    world.session.add_all([Lead(source="manual", company=f"Лид-компания {n:03d}", assigned_to_id=manager.id)
+                           for n in range(LEAD_PAGE + 4)])
+    world.session.commit()
+    login(client, "manager")
+    first = client.get("/leads/?mine=1").get_data(as_text=True)
+    shown = re.findall(r"Лид-компания (\d{3})", first)
+    assert len(shown) == LEAD_PAGE and max(shown) == f"{LEAD_PAGE + 3:03d}"
+    cursor = re.search(r'id="next-page" href="[^"]*before=(\d+)', first)
+    assert cursor is not None
+    second = client.get(f"/leads/?mine=1&before={cursor.group(1)}").get_data(as_text=True)
+    assert sorted(re.findall(r"Лид-компания (\d{3})", second)) == [f"{n:03d}" for n in range(4)]
+    assert 'id="next-page"' not in second

@@ -44,3 +44,20 @@ def test_the_client_filter_is_a_typeahead(app, session, clock, demo_users, page)
     expect(page.get_by_text("Позвонить в «Сирень»")).to_be_visible()
     expect(page.get_by_text("Позвонить в «Ландыш»")).to_have_count(0)
     assert not page.js_errors
+
+
+def test_the_new_task_form_finds_its_client_as_you_type(session, demo_users, page):
+    """The new-task form lists no clients: its «найти клиента» box fills the record number."""
+    mine = Client(kind="company", full_name="ООО «Астра-сервис»", owner=demo_users["manager"])
+    theirs = Client(kind="company", full_name="ООО «Астра-логистика»", owner=demo_users["manager3"])
+    session.add_all([mine, theirs])
+    session.commit()
+    log_in(page, "manager")
+    page.goto("/inbox/tasks/new")
+    page.fill("#business-client", "Астра")
+    options = page.locator(".crm-typeahead [role=option]")
+    expect(options).to_have_count(1)  # only the clients the manager may see
+    expect(options.first).to_contain_text("Астра-сервис")
+    options.first.click()
+    expect(page.locator("#business_id")).to_have_value(str(mine.id))
+    assert not page.js_errors

@@ -174,7 +174,11 @@ def test_pages_read_clients_and_counters_through_services(client, session, clock
     _new_task(client, _token(client), manager.id)
     counts = navigation_counts(session, manager, clock.now(), "Europe/Moscow")
     assert counts == {"tasks": 1, "notifications": 1}
-    # the task form's link picker asks the global search, which offers only readable clients
+    # the task form lists no clients: its link picker asks the global search, which offers only
+    # readable clients
+    form = client.get("/inbox/tasks/new").get_data(as_text=True)
+    assert "ООО «Моя»" not in form and "data-typeahead=" in form
+
     def offered(name: str) -> list[str]:
         answer = client.get("/search/quick.json", query_string={"q": name, "kinds": "client"})
         return [item["name"] for item in answer.get_json()["items"]]

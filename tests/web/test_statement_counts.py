@@ -1,6 +1,7 @@
 """Statement-count guards: the main pages run a fixed number of SQL statements on a full demo
-database, whatever the number of rows (a regression tripwire for N+1 queries and for lists that
-grow with the data, not a timing).
+database with many more rows than a page shows (``MANY`` clients of the manager, each with deals
+and tasks), whatever the number of rows (a regression tripwire for N+1 queries and for lists
+that grow with the data, not a timing).
 
 Each limit is what the page runs today plus a small margin; a page that starts walking
 relations row by row, or a badge that counts what it does not show, goes over it.
@@ -9,6 +10,8 @@ relations row by row, or a badge that counts what it does not show, goes over it
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, select
@@ -16,8 +19,9 @@ from sqlalchemy import event, select
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
 from models.identity.users import User, find_user
-from models.sales.deals import Deal
+from models.sales.deals import Deal, open_deal
 from models.sales.funnels import Funnel
+from models.tasks.adhoc import Task
 from tests.conftest import login, run_cli
 
 # page -> the most statements it may run (login check and session included)
@@ -27,8 +31,10 @@ LIMITS = {
     "client search": 9,
     "client card": 24,
     "deals list": 10,
+    "deals search": 14,  # the title half, the client half, then the page's rows
     "board": 13,
     "deal card": 26,
+    "new task form": 8,  # the client is picked with a typeahead, never from a list
     "task form": 34,  # the first demo task may be a discount sign-off with the deal's whole context
     "home": 26,  # «Мой день»: tasks today and overdue, flagged deals, leads, calls, КП
 }
@@ -48,10 +54,31 @@ def counted(engine):
         event.remove(engine, "before_cursor_execute", record)
 
 
+MANY = 120  # clients of the manager beyond the demo's, each with two deals and a task
+
+
+def _many_rows(session) -> None:
+    """Rows past every page size (50 a list page, 30 a board column) for the manager."""
+    manager = find_user(session, "manager")
+    funnel = session.scalars(select(Funnel).where(Funnel.code == "company")).one()
+    now = datetime.now(UTC)
+    for n in range(MANY):
+        client = Client(kind="company", full_name=f"ООО «Массив {n:03d}»", inn=None, owner=manager)
+        session.add(client)
+        session.flush()
+        for product in ("КАСКО", "ОСАГО"):
+            deal = open_deal(session, client=client, funnel=funnel, owner_id=manager.id, now=now,
+                             title=f"Массив {n:03d}: {product}", premium=Decimal("1000"))
+        session.add(Task(title=f"Позвонить: массив {n:03d}", assignee_id=manager.id, creator_id=manager.id,
+                         business_type="deal", business_id=deal.id, due_at=now + timedelta(days=1)))
+    session.commit()
+
+
 @pytest.fixture
 def demo_db(app, session):
     for command in ("deploy", "demo"):
         run_cli(app, command)
+    _many_rows(session)
     return session
 
 
@@ -69,6 +96,8 @@ def _pages(session) -> dict[str, str]:
         "client search": f"/clients/?q={word}",
         "client card": f"/clients/{client.id}",
         "deals list": "/deals/",
+        "deals search": "/deals/?q=каско",
+        "new task form": "/inbox/tasks/new",
         "board": f"/deals/?funnel={funnel.code}",
         "deal card": f"/deals/{deal.id}",
     }

@@ -24,6 +24,7 @@ from models.documents.documents import (
 )
 from models.documents.kinds import DECISIONS, KINDS, STATUS_LABELS
 from models.documents.pages import (
+    ARCHIVE_PAGE,
     approval_sheet,
     archive,
     document_card,
@@ -47,9 +48,11 @@ def _zone() -> ZoneInfo:
 def index():
     """The archive: search by client, deal, kind, status, number and period."""
     flt = parse_archive_filter(request.args)
-    found = archive(db.session, current_user, flt, _zone()) if not flt.errors else []
+    found = archive(db.session, current_user, flt, _zone(), ARCHIVE_PAGE + 1) if not flt.errors else []
+    next_before = found[ARCHIVE_PAGE - 1].id if len(found) > ARCHIVE_PAGE else None
     return render_template(
-        "documents/index.html", documents=found, flt=flt, kinds=KINDS, statuses=STATUS_LABELS
+        "documents/index.html", documents=found[:ARCHIVE_PAGE], flt=flt, kinds=KINDS, statuses=STATUS_LABELS,
+        next_before=next_before,
     )
 
 

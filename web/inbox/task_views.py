@@ -30,7 +30,7 @@ from web.inbox.common import Refusal, grace, now, optional_int, parse_local, ref
 
 def _new_form(typed: dict, errors: dict, status: int = 200):
     choices = task_choices(db.session, current_user, typed.get("business_type") or None,
-                           parse_int(typed.get("business_id")))
+                           parse_int(typed.get("business_id")), with_clients=False)
     return render_template(
         "inbox/task_new.html",
         typed=typed,

@@ -17,7 +17,8 @@ from models.sales.cards import LeadCard, lead_card
 from models.sales.distribution import DistributionError, reassign_lead
 from models.sales.intake import LeadInvalid, receive_lead
 from models.sales.leads import LEAD_SOURCE_LABELS, LEAD_STATUS_LABELS
-from models.sales.queries import list_leads
+from models.sales.queries import LEAD_PAGE, list_leads
+from web.deals.views import positive_int
 from web.engine_support import process_engine
 from web.forms import build_fields
 from web.forms.page import FormRefused, picker_clients, submit_task_form, task_form
@@ -31,9 +32,11 @@ def index():
     status = request.args.get("status") or None
     mine = request.args.get("mine") == "1"
     leads = list_leads(db.session, current_user, status=status, source=request.args.get("source") or None,
-                       assigned_to_id=current_user.id if mine else None)
-    return render_template("leads/index.html", leads=leads, statuses=LEAD_STATUS_LABELS,
-                           sources=LEAD_SOURCE_LABELS, status=status, mine=mine)
+                       assigned_to_id=current_user.id if mine else None,
+                       before_id=positive_int(request.args.get("before")), limit=LEAD_PAGE + 1)
+    next_before = leads[LEAD_PAGE - 1].id if len(leads) > LEAD_PAGE else None
+    return render_template("leads/index.html", leads=leads[:LEAD_PAGE], statuses=LEAD_STATUS_LABELS,
+                           sources=LEAD_SOURCE_LABELS, status=status, mine=mine, next_before=next_before)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ depends_on = None
 QUIET = "coalesce(last_activity_at, created_at)"
 # the columns inside the expression come last: both databases read an expression index alone
 # only when it holds every column the query names
-QUIET_BY = ["status", sa.text(QUIET), "owner_id", "funnel_id", "last_activity_at", "created_at"]
+QUIET_BY: list[str | sa.TextClause] = ["status", sa.text(QUIET), "owner_id", "funnel_id", "last_activity_at", "created_at"]
 # the losses by industry and the custom reports of a period read closed deals from this index alone
 CLOSED_BY = ["status", "closed_at", "owner_id", "funnel_id", "loss_reason_id", "client_id", "premium"]
 
