@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.conflicts import CONFLICT_MESSAGE
@@ -44,9 +44,16 @@ OPEN_UUIDS = select(_TASK.c.task_uuid).where(_TASK.c.instance_id == bindparam("i
                                              _TASK.c.status == TaskStatus.OPEN)
 
 
+def plain_session(session: Session | scoped_session) -> Session:
+    """The session itself behind a ``scoped_session`` (the web's ``db.session``), which proxies
+    queries but not ``get_transaction``."""
+    return session() if isinstance(session, scoped_session) else session
+
+
 def connection(session: Session) -> Connection:
     """The session's connection in its current transaction, asked of the session once per transaction
     (``Session.connection()`` walks the transaction state machine on every call)."""
+    session = plain_session(session)
     transaction = session.get_transaction()
     cached = session.info.get(_CONNECTION)
     if transaction is not None and cached is not None and cached[0] is transaction:

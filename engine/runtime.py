@@ -168,7 +168,7 @@ class Runtime:
 
     def latest_definition(self, key: str) -> Definition | None:
         """The version new instances of ``key`` start on (asked once per transaction of this engine)."""
-        transaction = self.session.get_transaction()
+        transaction = rows.plain_session(self.session).get_transaction()
         known = self._latest.get(key)
         if known is not None and known[0] is transaction:
             return known[1]

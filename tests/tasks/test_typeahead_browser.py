@@ -47,17 +47,18 @@ def test_the_client_filter_is_a_typeahead(app, session, clock, demo_users, page)
 
 
 def test_the_new_task_form_finds_its_client_as_you_type(session, demo_users, page):
-    """The new-task form lists no clients: its «найти клиента» box fills the record number."""
+    """The new-task form lists no clients: its link box offers readable records and keeps the pick."""
     mine = Client(kind="company", full_name="ООО «Астра-сервис»", owner=demo_users["manager"])
     theirs = Client(kind="company", full_name="ООО «Астра-логистика»", owner=demo_users["manager3"])
     session.add_all([mine, theirs])
     session.commit()
     log_in(page, "manager")
     page.goto("/inbox/tasks/new")
-    page.fill("#business-client", "Астра")
+    page.fill("#link-search", "Астра")
     options = page.locator(".crm-typeahead [role=option]")
     expect(options).to_have_count(1)  # only the clients the manager may see
     expect(options.first).to_contain_text("Астра-сервис")
     options.first.click()
-    expect(page.locator("#business_id")).to_have_value(str(mine.id))
+    expect(page.locator("#link-id")).to_have_value(str(mine.id))
+    expect(page.locator("#link-type")).to_have_value("client")
     assert not page.js_errors
