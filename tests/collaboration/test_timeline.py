@@ -82,7 +82,8 @@ def test_demo_client_timeline_shows_call_document_request_process_step_and_group
     clock.set(datetime.now(UTC) + timedelta(minutes=30))
     run_cli(app, "deploy")
     result = run_cli(app, "demo", "--json")
-    assert json.loads(result.stdout)["created"]["department_requests"] == 2  # tariff + product question
+    # tariff, product question, requisites, contract review, data request
+    assert json.loads(result.stdout)["created"]["department_requests"] == 5
     from models.collaboration.requests import DepartmentRequest
 
     request = session.scalars(select(DepartmentRequest).order_by(DepartmentRequest.id)).first()

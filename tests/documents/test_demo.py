@@ -25,9 +25,10 @@ def _run(app, *args):
 def test_demo_contract_carries_the_russian_requisites(app, session, clock):
     _run(app, "deploy")
     created = json.loads(_run(app, "demo", "--json").stdout)["created"]
-    assert created["document_templates"] == 3 and created["documents"] == 2
+    assert created["document_templates"] == 3 and created["documents"] == 3
     documents = session.scalars(select(Document).order_by(Document.id)).all()
-    assert [d.status for d in documents] == ["draft", "in_approval"]
+    assert [(d.kind, d.status) for d in documents] == [
+        ("contract", "draft"), ("contract", "in_approval"), ("offer", "in_approval")]  # КП: the senior
     document = documents[0]
     client, deal = document.client, document.deal
     details = session.get(ClientDocumentDetails, client.id)
