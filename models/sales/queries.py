@@ -261,4 +261,5 @@ def workload(session: Session, senior: User, now: datetime) -> list[ManagerLoad]
 def client_deals(session: Session, user: User, client_id: int) -> list[Deal]:
     """The client's deals that ``user`` may see, newest first (for the client card)."""
     stmt = scoped(user, Deal, select(Deal).where(Deal.client_id == client_id))
+    stmt = stmt.options(selectinload(Deal.stage), selectinload(Deal.funnel))  # one query each, not one a deal
     return list(session.scalars(stmt.order_by(Deal.id.desc()).limit(50)))
