@@ -20,8 +20,8 @@ AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # login -> (heading, the sections that demo data must fill)
 HOMES = {
     "manager": ("Мой день", ("tasks", "deals", "offers")),
-    "senior": ("Дашборд отдела продаж", ("discounts",)),
-    "head": ("Дашборд отдела продаж", ("discounts",)),
+    "senior": ("Команда сегодня", ("discounts",)),
+    "head": ("Команда сегодня", ("discounts",)),
     "backoffice": ("Очереди бэк-офиса", ("checks",)),
     "lawyer": ("Документы на проверке", ("documents",)),
     "underwriter": ("Андеррайтинг", ("requests_tariff", "discounts")),
