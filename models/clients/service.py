@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from models.clients.access import can_assign_owner, get_client, get_contact
 from models.clients.cards import CLIENT_STATUSES, REGISTRY_STATUS_LABELS, Client, Contact
 from models.clients.duplicates import Probe, duplicate_summary, find_duplicates, mark_not_duplicate
-from models.clients.phones import display_phone
 from models.clients.validation import clean_client, clean_contact, parse_tags
 from models.identity.users import User
 from models.platform.audit import acting_as
@@ -78,7 +77,7 @@ def form_values(client: Client) -> dict[str, Any]:
         "kind", "full_name", "short_name", "inn", "kpp", "ogrn", "legal_address",
         "postal_address", "industry", "territory", "segment", "status", "source", "notes",
         "head_name", "head_position")}
-    values["phones"] = "\n".join(map(display_phone, client.all_phones))
+    values["phones"] = "\n".join(client.all_phones)
     values["emails"] = "\n".join(client.all_emails)
     values["tags"] = ", ".join(client.tags or [])
     values["owner_id"] = client.owner_id
@@ -233,8 +232,7 @@ def contact_form_values(contact: Contact) -> dict[str, Any]:
     """A contact as raw input (phones and e-mails one per line), for its edit form."""
     return {"full_name": contact.full_name, "position": contact.position or "",
             "is_decision_maker": contact.is_decision_maker,
-            "phones": "\n".join(map(display_phone, contact.all_phones)),
-            "emails": "\n".join(contact.all_emails),
+            "phones": "\n".join(contact.all_phones), "emails": "\n".join(contact.all_emails),
             "birth_date": contact.birth_date.strftime("%d.%m.%Y") if contact.birth_date else "",
             "passport_masked": contact.passport_masked or "", "address": contact.address or ""}
 

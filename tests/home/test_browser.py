@@ -22,8 +22,8 @@ AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # which fill only as documents move along their routes)
 HOMES = {
     "manager": ("Мой день", ("tasks", "deals", "leads", "calls", "offers")),
-    "senior": ("Дашборд отдела продаж", ("discounts", "documents")),
-    "head": ("Дашборд отдела продаж", ("discounts",)),
+    "senior": ("Команда сегодня", ("discounts", "documents")),
+    "head": ("Команда сегодня", ("discounts",)),
     "backoffice": ("Очереди бэк-офиса", ("checks", "mine", "requests_requisites")),
     "lawyer": ("Документы на проверке", ("documents", "requests_contract_review")),
     "underwriter": ("Андеррайтинг", ("requests_tariff", "discounts")),

@@ -54,7 +54,7 @@ def new_request():
 def create_request():
     """Send the request to its department; a refused form comes back with the messages."""
     kind = request.form.get("kind", "")
-    values = {"kind": kind, "client_id": request.form.get("client_id", ""),
+    values: dict[str, object] = {"kind": kind, "client_id": request.form.get("client_id", ""),
               "deal_id": request.form.get("deal_id", ""),
               "client_label": request.form.get("client_label", ""),
               "deal_label": request.form.get("deal_label", "")}
