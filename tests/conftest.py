@@ -127,6 +127,9 @@ def _settings(url: str, tmp: Path, **overrides) -> Settings:
         # tests move the app clock by hours and days; sessions end by it only where a test asks
         # (tests/hardening/test_sessions.py sets the production timeouts)
         session_idle_minutes=10 * 365 * 24 * 60, session_max_hours=10 * 365 * 24,
+        # `crm demo` runs in many tests: two months of sales history fill every tile and section
+        # (tests/sales/test_demo.py asks for the whole year)
+        demo_history_months=2,
     )
     values.update(overrides)
     return Settings(**values)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from models.clients.phones import display_phone
 from models.platform import money
@@ -61,6 +63,17 @@ def phone(value: str | None) -> str:
     return display_phone(value)
 
 
+_QUOTED_NAME = re.compile(r"«([A-Za-z_][A-Za-z0-9_]*)»")
+
+
+def names_as_code(text: str | None) -> Markup:
+    """A message with the diagram's own names in «…» (a parameter «due_in», a task «approve») shown
+    as code: an analyst needs the exact name to find it in the diagram, and a code block marks it
+    as a name, not an untranslated word. Escaped first, so the text cannot carry markup."""
+    escaped = str(escape(text or ""))
+    return Markup(_QUOTED_NAME.sub(r"«<code>\1</code>»", escaped))  # noqa: S704 (escaped above)
+
+
 def init_app(app: Flask) -> None:
     """Register the Russian filters: dates, money, percentages, durations, phones, input values."""
     app.add_template_filter(local_dt, "local_dt")
@@ -71,3 +84,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(days, "days")
     app.add_template_filter(number_input, "number_input")
     app.add_template_filter(phone, "phone")
+    app.add_template_filter(names_as_code, "names_as_code")

@@ -15,8 +15,8 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, g, has_request_context
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+
+from models.platform.statements import on_every_statement
 
 
 def _start() -> None:
@@ -46,5 +46,4 @@ def init_app(app: Flask) -> None:
         return
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_header)
-    if not event.contains(Engine, "before_cursor_execute", _count_statement):
-        event.listen(Engine, "before_cursor_execute", _count_statement)
+    on_every_statement(_count_statement)

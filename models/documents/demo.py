@@ -13,16 +13,19 @@ import random
 
 from sqlalchemy import func, select
 
+from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client, ClientKind
 from models.clients.requisites import settlement_account_error
 from models.documents.approval import PROCESS, start_approval
 from models.documents.documents import generate_document
 from models.documents.samples import SAMPLES
-from models.documents.tables import ClientDocumentDetails, DocumentTemplate
+from models.documents.tables import ClientDocumentDetails, Document, DocumentTemplate
 from models.documents.templates import upload_template
 from models.identity.users import find_user
 from models.platform.registry import DemoContext
 from models.sales.deals import Deal, DealStatus
+
+LIMIT_FOR_HEAD = 5_000_000  # the route table sends contracts above it on to the head
 
 BANKS = (
     ("ПАО Сбербанк", "044525225", "30101810400000000225"),
@@ -110,7 +113,47 @@ def _documents(context: DemoContext, backoffice) -> int:
         engine = context.engine()
         if n == 1 and engine.latest_definition(PROCESS) is not None:
             start_approval(session, engine, backoffice, document.id, context.clock.now())
-    return made + _offer_for_senior(context, backoffice, deals)
+    return made + _offer_for_senior(context, backoffice, deals) + _contracts_further_on(context, backoffice)
+
+
+def _decide_stage(context: DemoContext, document_id: int, decision: dict) -> None:
+    """Every open approval task of the document decided as ``decision`` by its assignee."""
+    session, engine = context.session, context.engine()
+    document = session.get(Document, document_id)
+    if document is None or document.instance_id is None:
+        return
+    tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == document.instance_id,
+                                                    HumanTask.status == TaskStatus.OPEN))
+    for task in list(tasks):
+        engine.complete_task(task.id, decision, task.assignee_id)
+
+
+def _contracts_further_on(context: DemoContext, backoffice) -> int:
+    """A large contract past its lawyer and underwriter, waiting for the head, and a contract the
+    lawyer sent back, waiting for the back office to rework it: both homes show their documents."""
+    session, engine = context.session, context.engine()
+    if engine.latest_definition(PROCESS) is None:
+        return 0
+    now = context.clock.now()
+    made = 0
+    large = session.scalar(select(Deal).where(Deal.status == DealStatus.OPEN, Deal.premium > LIMIT_FOR_HEAD)
+                           .order_by(Deal.id).limit(1))
+    if large is not None:
+        document = generate_document(session, backoffice, deal_id=large.id, kind="contract", now=now)
+        start_approval(session, engine, backoffice, document.id, now)
+        _decide_stage(context, document.id, {"decision": "approve", "comment": "Замечаний нет"})
+        made += 1
+    other = session.scalar(select(Deal).join(Client, Client.id == Deal.client_id).where(
+        Deal.status == DealStatus.OPEN, Deal.premium.is_not(None), Deal.premium <= LIMIT_FOR_HEAD,
+        Client.kind == ClientKind.COMPANY.value,
+        Deal.id.not_in(select(Document.deal_id).where(Document.deal_id.is_not(None)))).order_by(Deal.id.desc()).limit(1))
+    if other is not None:
+        document = generate_document(session, backoffice, deal_id=other.id, kind="contract", now=now)
+        start_approval(session, engine, backoffice, document.id, now)
+        rework = {"decision": "rework", "comment": "Уточните срок страхования и порядок оплаты в п. 4.2"}
+        _decide_stage(context, document.id, rework)
+        made += 1
+    return made
 
 
 def _offer_for_senior(context: DemoContext, backoffice, taken: list[Deal]) -> int:

@@ -63,6 +63,7 @@ class Settings:
     scheduler: bool = True  # CRM_SCHEDULER: run timers and the outbox inside the server
     scheduler_interval: float = 5.0  # CRM_SCHEDULER_INTERVAL, seconds between scheduler ticks
     workers: int = 1  # CRM_WORKERS: gunicorn worker processes for `crm run`
+    demo_history_months: int = 12  # CRM_DEMO_HISTORY_MONTHS: months of sales history `crm demo` adds
     server_timing: bool = False  # CRM_SERVER_TIMING: a Server-Timing header (CPU, SQL) on every answer
     session_cookie_secure: bool = False  # CRM_SESSION_COOKIE_SECURE
     login_max_failures: int = 5  # CRM_LOGIN_MAX_FAILURES before logins slow down
@@ -138,6 +139,7 @@ class Settings:
             scheduler_interval=float(env.get("CRM_SCHEDULER_INTERVAL", "5")),
             workers=int(env.get("CRM_WORKERS", "1")),
             server_timing=_bool(env.get("CRM_SERVER_TIMING"), False),
+            demo_history_months=int(env.get("CRM_DEMO_HISTORY_MONTHS", "12")),
             session_cookie_secure=_bool(env.get("CRM_SESSION_COOKIE_SECURE"), mode == "production"),
             login_max_failures=int(env.get("CRM_LOGIN_MAX_FAILURES", "5")),
             login_lock_seconds=int(env.get("CRM_LOGIN_LOCK_SECONDS", "30")),

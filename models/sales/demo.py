@@ -109,8 +109,28 @@ def ensure_demo_deals(session: Session, now: datetime, per_stage: int = 2) -> in
                 created += 1
     for client in pools.get("company", [])[:1]:
         client.registry_flag = True
+    created += _large_deal(session, pools.get("company", []), now)
     session.flush()
     return created
+
+
+LARGE_PREMIUM = Decimal("7200000")  # above 5 000 000 ₽: its contract goes to the head after the lawyer
+
+
+def _large_deal(session: Session, companies: list[Client], now: datetime) -> int:
+    """One large property deal at the contract stage: its contract's route ends at the head."""
+    funnel = session.scalar(select(Funnel).where(Funnel.code == "company"))
+    stage = next((s for s in funnel.stages if s.code == "contract"), None) if funnel else None
+    if not companies or funnel is None or stage is None:
+        return 0
+    client = companies[-1]
+    deal = open_deal(session, client=client, funnel=funnel, owner_id=client.owner_id, now=now,
+                     title=f"{client.display_name}: Имущество (склады и оборудование)", premium=LARGE_PREMIUM,
+                     amount=Decimal("2400000000"), product_lines=["Имущество"],
+                     expected_close_date=now.date() + timedelta(days=12))
+    _backdate(deal, 20)
+    _close_history_into(deal, stage, now)
+    return 1
 
 
 def _close_history_into(deal: Deal, stage, now: datetime) -> None:
@@ -205,4 +225,5 @@ def seed_sales(context: DemoContext) -> dict[str, int]:
     now = context.clock.now()
     deals = ensure_demo_deals(context.session, now)
     leads = _demo_leads(context)  # before the history: it checks that no lead exists yet
-    return {"deals": deals, "leads": leads, **ensure_sales_history(context.session, now)}
+    history = ensure_sales_history(context.session, now, months=context.settings.demo_history_months)
+    return {"deals": deals, "leads": leads, **history}

@@ -263,17 +263,19 @@ def _rejected_leads(
     return added
 
 
-def _month_starts(today: date) -> list[date]:
+def _month_starts(today: date, count: int) -> list[date]:
     first = today.replace(day=1)
     months = []
-    for back in range(MONTHS, -1, -1):
+    for back in range(count, -1, -1):
         year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
         months.append(date(year, month + 1, 1))
     return months
 
 
-def ensure_sales_history(session: Session, now: datetime, seed: int = 17) -> dict[str, int]:
-    """Twelve months (and this month so far) of closed deals per seller; see the module docstring."""
+def ensure_sales_history(session: Session, now: datetime, seed: int = 17,
+                         months: int = MONTHS) -> dict[str, int]:
+    """Twelve months (``months``; and this month so far) of closed deals per seller; see the module
+    docstring. The test suite asks for fewer (``CRM_DEMO_HISTORY_MONTHS``): it loads the demo often."""
     if history_exists(session, now):
         return {"history_deals": 0, "history_activities": 0, "history_leads": 0}
     rng = random.Random(seed)
@@ -283,7 +285,7 @@ def ensure_sales_history(session: Session, now: datetime, seed: int = 17) -> dic
     clients = list(session.scalars(select(Client).order_by(Client.id)))
     kinds = {"company": ("company", "entrepreneur"), "person": ("person",), "state": ("state",)}
     deals = activities = leads = 0
-    for month in _month_starts(now.date()):
+    for month in _month_starts(now.date(), months):
         made: list[tuple[Deal, list[Activity], Lead | None]] = []
         for seller in sellers:
             own = [c for c in clients if c.owner_id == seller.id] or clients

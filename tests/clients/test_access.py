@@ -115,5 +115,5 @@ def test_duplicate_hints_never_reveal_another_managers_card(client, session, dem
         "full_name": "Новая", "phones": "8 495 111 22 99"}).json["duplicates"]
     assert hints == [{"id": None, "visible": False, "name": "клиент другого менеджера", "inn": None,
                       "owner": "Мария Александровна Смирнова", "score": 100, "editable": False,
-                      "reasons": ["Совпадает телефон +74951112299"]}]
+                      "reasons": ["Совпадает телефон +7 (495) 111-22-99"]}]
     assert "Скрытая" not in str(hints) and str(other.id) not in str(hints[0]["id"])

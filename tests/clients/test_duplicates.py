@@ -23,7 +23,7 @@ def test_same_phone_or_email_in_any_spelling(session, demo_users):
     client = make_client(session, owner, "Бета", phone="+74951234567", email="office@beta.ru")
     matches = find_duplicates(session, Probe.from_values(
         {"full_name": "Совсем другое", "phones": "8 (495) 123-45-67", "emails": "OFFICE@beta.ru"}))
-    assert _reasons(matches) == {client.id: ["Совпадает телефон +74951234567",
+    assert _reasons(matches) == {client.id: ["Совпадает телефон +7 (495) 123-45-67",
                                              "Совпадает e-mail office@beta.ru"]}
     assert matches[0].score == 100
 

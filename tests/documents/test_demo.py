@@ -25,10 +25,13 @@ def _run(app, *args):
 def test_demo_contract_carries_the_russian_requisites(app, session, clock):
     _run(app, "deploy")
     created = json.loads(_run(app, "demo", "--json").stdout)["created"]
-    assert created["document_templates"] == 3 and created["documents"] == 3
+    assert created["document_templates"] == 3 and created["documents"] == 5
     documents = session.scalars(select(Document).order_by(Document.id)).all()
-    assert [(d.kind, d.status) for d in documents] == [
+    assert [(d.kind, d.status) for d in documents[:3]] == [
         ("contract", "draft"), ("contract", "in_approval"), ("offer", "in_approval")]  # КП: the senior
+    large, returned = documents[3:]  # past the lawyer and underwriter, at the head; sent back for rework
+    assert large.kind == "contract" and large.amount > 5_000_000 and large.status == "in_approval"
+    assert returned.kind == "contract" and returned.amount <= 5_000_000
     document = documents[0]
     client, deal = document.client, document.deal
     details = session.get(ClientDocumentDetails, client.id)

@@ -17,14 +17,12 @@ from tests.browser import TIMEOUT_MS, VIEWPORT
 from web.cli import cli
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-# login -> (heading, the role's own sections, which demo data must fill: every one a role has
-# except the head's «Документы на согласовании» and the back office's «Документы подготовить»,
-# which fill only as documents move along their routes)
+# login -> (heading, the role's own sections, which demo data must fill: every one a role has)
 HOMES = {
     "manager": ("Мой день", ("tasks", "deals", "leads", "calls", "offers")),
     "senior": ("Команда сегодня", ("discounts", "documents")),
-    "head": ("Команда сегодня", ("discounts",)),
-    "backoffice": ("Очереди бэк-офиса", ("checks", "mine", "requests_requisites")),
+    "head": ("Команда сегодня", ("discounts", "documents")),
+    "backoffice": ("Очереди бэк-офиса", ("checks", "mine", "prepare", "requests_requisites")),
     "lawyer": ("Документы на проверке", ("documents", "requests_contract_review")),
     "underwriter": ("Андеррайтинг", ("requests_tariff", "discounts")),
     "product": ("Продукты и процессы", ("requests_product_question", "feedback", "examples")),

@@ -4,6 +4,7 @@ history that the summaries count exactly, work for every salesperson, idempotent
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.tables import HumanTask, TaskStatus
@@ -33,6 +34,7 @@ def _summaries(session):
     }
 
 
+@pytest.mark.parametrize("settings_overrides", [{"demo_history_months": 12}])
 def test_demo_fills_every_stage_and_leads_in_several_states_once(app, session):
     _run(app, "deploy")
     first = json.loads(_run(app, "demo", "--json").stdout)["created"]
