@@ -43,7 +43,7 @@ lint: install
 	$(BIN)/mypy engine models
 
 test: install lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not fuzz"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not fuzz" --durations=15
 
 # schemathesis over the OpenAPI with many examples and a random seed, on both databases: no 5xx,
 # every 4xx a JSON error body (tests/hardening/test_openapi_fuzz.py; `make test` runs it bounded).
