@@ -121,7 +121,10 @@ def served(url: str, instance: Path, *, workers: int = 2, **env_extra: str) -> I
     port = free_port()
     env = {**os.environ, "CRM_DATABASE_URL": url, "CRM_INSTANCE_DIR": str(instance), "CRM_ENV": "test",
            "CRM_SECRET_KEY": "bench", "CRM_SCHEDULER": "0", "CRM_WORKERS": str(workers),
-           "CRM_SMTP_URL": "smtp://127.0.0.1:1", **env_extra}
+           "CRM_SMTP_URL": "smtp://127.0.0.1:1",
+           # the server runs this checkout's code (the installed ``crm`` may point at another one)
+           "PYTHONPATH": os.pathsep.join(filter(None, (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")))),
+           **env_extra}
     crm = Path(sys.executable).parent / "crm"
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen([str(crm), "run", "--no-scheduler", "--host", "127.0.0.1", "--port",

@@ -13,69 +13,23 @@ every answer must be 202 and every lead must be stored with its task (checked in
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import requests
 from sqlalchemy import delete, func, select
 
-from bench.common import check, deployed_app, on_both_databases, sabotaged
+from bench.common import check, deployed_app, on_both_databases, sabotaged, served
 from engine.tables import HumanTask
 from models.platform.db import db
 from models.sales.leads import Lead
 from models.sales.routing import ensure_default_teams
 
 PG_NAME = "crm_bench_leads"
-ROOT = Path(__file__).resolve().parents[1]
 TERRITORIES = (("Москва", "Логистика"), ("Казань", "Торговля"), (None, None))
 SERVER_WORKERS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _server(url: str, instance: Path) -> Iterator[str]:
-    """``crm run`` on a free port against ``url``; its base address while it runs."""
-    port = _free_port()
-    env = {**os.environ, "CRM_DATABASE_URL": url, "CRM_INSTANCE_DIR": str(instance), "CRM_ENV": "test",
-           "CRM_SECRET_KEY": "bench", "CRM_SCHEDULER": "0", "CRM_WORKERS": str(SERVER_WORKERS),
-           "CRM_INTAKE_RATE_PER_MINUTE": str(10**9), "CRM_SMTP_URL": "smtp://127.0.0.1:1",
-           # the server runs this checkout's code (the installed ``crm`` may point at another one)
-           "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
-    crm = Path(sys.executable).parent / "crm"
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([str(crm), "run", "--no-scheduler", "--host", "127.0.0.1", "--port",
-                                    str(port)], env=env, stdout=subprocess.DEVNULL, stderr=log)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                with contextlib.suppress(requests.RequestException):
-                    if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                if process.poll() is not None:
-                    break
-                time.sleep(0.1)
-            else:
-                raise SystemExit("сервер не ответил за 30 с")
-            if process.poll() is not None:
-                log.seek(0)
-                raise SystemExit("сервер не запустился:\n" + log.read().decode(errors="replace")[-3000:])
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 def _post(http: requests.Session, base: str, n: int, worker: int) -> int:
@@ -110,7 +64,7 @@ def _measure(kind: str, url: str, instance: Path, leads: int, threads: int) -> N
     app = deployed_app(url, instance, prepare=ensure_default_teams)
     with app.app_context():
         db.engine.dispose()
-    with _server(url, instance) as base:
+    with served(url, instance, workers=SERVER_WORKERS, CRM_INTAKE_RATE_PER_MINUTE=str(10**9)) as (base, _pid):
         _run(base, 10, 1)  # warm-up: the workers' caches of specs and forms
         for label, n_threads in (("1 клиент", 1), (f"{threads} клиента", threads)):
             seconds, failed = _run(base, leads, n_threads)
