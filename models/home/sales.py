@@ -11,14 +11,13 @@ from models.identity.users import User
 from models.sales.deals import FLAG_LABELS, DealStatus
 from models.sales.leads import LeadStatus
 from models.sales.queries import DealFilter, list_deals, list_leads
-from models.tasks.inbox import InboxFilters, items, viewer_for
+from models.tasks.inbox import InboxFilters, Viewer, items, viewer_for
 
 CALLBACK_PROCESS = "client_callback"
 FLAGGED_DEALS = 200  # the manager's open deals looked at for flags (a manager has far fewer)
 
 
-def _tasks(session: Session, user: User, now: datetime) -> Section:
-    viewer = viewer_for(session, user, now)
+def _tasks(session: Session, viewer: Viewer, now: datetime) -> Section:
     overdue = items(session, viewer, "overdue", now, limit=SECTION_ROWS)
     today = [
         i for i in items(session, viewer, "today", now, limit=SECTION_ROWS) if i.due_at and i.due_at >= now
@@ -32,8 +31,7 @@ def _tasks(session: Session, user: User, now: datetime) -> Section:
     )
 
 
-def _calls(session: Session, user: User, now: datetime) -> Section:
-    viewer = viewer_for(session, user, now)
+def _calls(session: Session, viewer: Viewer, now: datetime) -> Section:
     calls = items(session, viewer, "my", now, InboxFilters(process=CALLBACK_PROCESS), limit=SECTION_ROWS)
     return Section(
         "calls",
@@ -115,7 +113,9 @@ def _leads(session: Session, user: User) -> Section:
 def manager_day(session: Session, user: User, now: datetime) -> Home:
     """The manager's day, most urgent first: tasks, deals with flags, leads, calls, expiring КП."""
     deals, offers = _deals(session, user, now)
-    sections = [_tasks(session, user, now), deals, _leads(session, user), _calls(session, user, now), offers]
+    viewer = viewer_for(session, user, now)  # whose tasks the user sees: asked once for both sections
+    sections = [_tasks(session, viewer, now), deals, _leads(session, user), _calls(session, viewer, now),
+                offers]
     return Home(
         user.role,
         "Мой день",
