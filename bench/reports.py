@@ -125,10 +125,18 @@ class Sql:
         return f"to_timestamp({epoch})::date" if self.pg else f"date({epoch}, 'unixepoch')"
 
 
-def _statements(sql: Sql, w: World) -> list[str]:
+def generated_statements(sql: Sql, w: World, *, clients: bool = True) -> list[str]:
+    """The generator's statements; ``clients=False`` when the clients are already there (ids 1…N,
+    ``bench/web.py`` loads them through the import's own loader)."""
     now, start = int(NOW.timestamp()), int(START.timestamp())
     span, owners = now - start, len(w.owners)
     stages = w.open
+    client_rows = f"""INSERT INTO client (id, kind, full_name, industry, status, tags, owner_id, registry_flag, created_at,
+            updated_at, search_name)
+            SELECT n, 'company', 'ООО «Клиент ' || n || '»', {_case(f"{_r(48271, 1)} % 6", INDUSTRIES)}, 'active', {sql.js("'[]'")},
+              o.user_id, ({_r(16807, 2)} % 100 = 0), {sql.ts(f"{start} + {_r(69621, 3)} % {span}")},
+              {sql.ts(f"{start} + {_r(69621, 3)} % {span}")}, 'клиент ' || n
+            FROM {sql.series(w.clients)} AS s JOIN bench_owner o ON o.k = {_r(39373, 4)} % {owners}"""  # noqa: E501
     products = _case(f"{_r(9029, 5)} % 7", PRODUCTS)
     products2 = _case(f"({_r(9029, 5)} % 7 + 1 + {_r(7919, 3)} % 6) % 7", PRODUCTS)
     lines = f"'[\"' || {products} || '\", \"' || {products2} || '\"]'"
@@ -150,12 +158,7 @@ def _statements(sql: Sql, w: World) -> list[str]:
         + ",".join(f"({k}, {s.id}, {s.probability})" for k, s in enumerate(stages)),
         "CREATE TABLE bench_reason (k INTEGER PRIMARY KEY, reason_id INTEGER)",
         "INSERT INTO bench_reason VALUES " + ",".join(f"({k}, {r})" for k, r in enumerate(w.reasons)),
-        f"""INSERT INTO client (id, kind, full_name, industry, status, tags, owner_id, registry_flag, created_at,
-            updated_at, search_name)
-            SELECT n, 'company', 'ООО «Клиент ' || n || '»', {_case(f"{_r(48271, 1)} % 6", INDUSTRIES)}, 'active', {sql.js("'[]'")},
-              o.user_id, ({_r(16807, 2)} % 100 = 0), {sql.ts(f"{start} + {_r(69621, 3)} % {span}")},
-              {sql.ts(f"{start} + {_r(69621, 3)} % {span}")}, 'клиент ' || n
-            FROM {sql.series(w.clients)} AS s JOIN bench_owner o ON o.k = {_r(39373, 4)} % {owners}""",  # noqa: E501
+        *([client_rows] if clients else []),
         f"""INSERT INTO deal (id, title, client_id, funnel_id, stage_id, owner_id, status, premium, probability,
             expected_close_date, product_lines, competitor_offers, offer_expires_on, contract_premium,
             loss_reason_id, stage_entered_at, last_activity_at, created_at, closed_at)
@@ -205,7 +208,7 @@ def _indexes(cur, pg: bool) -> list[tuple[str, str]]:
     )
 
 
-def _load(engine, kind: str, w: World, statements: list[str] | None = None) -> None:
+def load_generated(engine, kind: str, w: World, *, clients: bool = True) -> None:
     """Generate the rows inside the database (INSERT … SELECT over a series), secondary indexes after."""
     sql = Sql(kind)
     raw = engine.raw_connection()
@@ -215,7 +218,7 @@ def _load(engine, kind: str, w: World, statements: list[str] | None = None) -> N
         cur.execute(f'DROP INDEX "{name}"')
     if not sql.pg:
         cur.execute("PRAGMA synchronous=OFF")
-    for statement in statements if statements is not None else _statements(sql, w):
+    for statement in generated_statements(sql, w, clients=clients):
         cur.execute(statement)
     if sql.pg:
         for table in TABLES:
@@ -232,7 +235,7 @@ def _load(engine, kind: str, w: World, statements: list[str] | None = None) -> N
     raw.close()
 
 
-def _analyze(engine, kind: str) -> None:
+def analyze(engine, kind: str) -> None:
     if kind == "postgresql":
         with psycopg.connect(
             engine.url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
@@ -363,7 +366,7 @@ def _run(kind: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
         with Session(engine) as session:
             world = World(session, args.deals, args.activities)
         started = time.perf_counter()
-        _load(engine, kind, world)
+        load_generated(engine, kind, world)
         print(f"[{kind}] {args.deals:,} deals, {args.activities:,} activities loaded and indexed in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
     if not loaded or before != after or args.rebuild:
@@ -372,7 +375,7 @@ def _run(kind: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
             counts = rebuild_summaries(session, marks=False)  # the BI feed is not what is measured
             session.commit()
         summarised = time.perf_counter()
-        _analyze(engine, kind)
+        analyze(engine, kind)
         print(f"[{kind}] summaries rebuilt in {summarised - started:.0f} s, analyzed in "
               f"{time.perf_counter() - summarised:.0f} s: {counts}", flush=True)
     else:

@@ -52,7 +52,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from bench.common import PG_URL, check, deployed_app, pg_admin_url, sabotaged, served
-from bench.reports import Sql, World, _analyze, _load, _statements
+from bench.reports import Sql, World, analyze, load_generated
 from models.clients.bulk_insert import insert_clients
 from models.clients.cards import Client
 from models.identity.users import User
@@ -118,15 +118,13 @@ def load(url: str, kind: str, instance: Path, rows: int) -> None:
                            actor_id=None, reason="нагрузочный тест", now=NOW)
             session.commit()
         world.clients = rows
-        sql = Sql(kind)
-        generated = [s for s in _statements(sql, world) if not s.lstrip().startswith("INSERT INTO client ")]
-        _load(db.engine, kind, world, statements=generated)
-        session.execute(text(_task_statement(sql, rows, rows)))
+        load_generated(db.engine, kind, world, clients=False)
+        session.execute(text(_task_statement(Sql(kind), rows, rows)))
         session.commit()
         rebuild_summaries(session)
         session.commit()
         db.session.remove()
-        _analyze(db.engine, kind)
+        analyze(db.engine, kind)
         db.engine.dispose()
     print(f"{kind:10} загружено за {time.perf_counter() - started:6.0f} с: {rows} клиентов, сделок, задач",
           flush=True)
