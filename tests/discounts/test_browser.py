@@ -17,15 +17,14 @@ from models.discounts.service import open_request, preview_request
 from models.insurance.policies import Policy
 from models.sales.deals import Deal, DealStatus
 from tests.browser import log_in, log_out
-from tests.conftest import run_cli
+from tests.demo_data import load_demo
 from web.engine_support import engine_services
 
 pytestmark = pytest.mark.browser
 
 
 def _demo(app) -> None:
-    for command in ("deploy", "demo"):
-        run_cli(app, command)
+    load_demo(app)
 
 
 def _demo_deal(app, session, clock) -> tuple[Deal, str]:

@@ -14,7 +14,7 @@ from models.platform.settings import PROJECT_ROOT
 from models.sales.deals import Deal
 from models.sales.funnels import Funnel
 from tests.browser import TIMEOUT_MS, VIEWPORT
-from web.cli import cli
+from tests.demo_data import load_demo
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # login -> (heading, the role's own sections, which demo data must fill: every one a role has)
@@ -43,10 +43,7 @@ DASHBOARD_FILLED = (
 
 @pytest.fixture
 def demo(app, session):
-    runner = app.test_cli_runner()
-    for args in (["deploy"], ["demo"]):
-        result = runner.invoke(cli, args)
-        assert result.exit_code == 0, result.stderr
+    load_demo(app)
     return session
 
 

@@ -11,14 +11,13 @@ from playwright.sync_api import expect
 
 from models.sales.deals import Deal, DealStatus
 from tests.browser import log_in
-from tests.conftest import run_cli
+from tests.demo_data import load_demo
 
 pytestmark = pytest.mark.browser
 
 
 def _demo(app) -> None:
-    for command in ("deploy", "demo"):
-        run_cli(app, command)
+    load_demo(app)
 
 
 def _drag(page, card, target) -> None:

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from tests.browser import log_in
+from tests.demo_data import load_demo
 from web.cli import cli
 from web.studio.formatting import ms
 
@@ -29,8 +30,7 @@ def _run(app, *args):
 
 @pytest.fixture
 def demo(app):
-    _run(app, "deploy")
-    _run(app, "demo")
+    load_demo(app)
 
 
 def _expected(session) -> dict[str, str]:

@@ -16,7 +16,7 @@ from models.clients.cards import Client
 from models.sales.deals import Deal
 from models.sales.leads import Lead
 from tests.conftest import login
-from web.cli import cli
+from tests.demo_data import load_demo
 
 PAGES = ("/", "/inbox/", "/clients/", "/leads/", "/deals/", "/deals/?funnel=company", "/deals/?funnel=person",
          "/deals/?funnel=state", "/deals/workload", "/discounts/", "/contracts/renewals", "/reports/",
@@ -40,9 +40,7 @@ def _problems(html: str) -> list[str]:
 
 @pytest.fixture
 def demo(app):
-    for command in ("deploy", "demo"):
-        result = app.test_cli_runner().invoke(cli, [command])
-        assert result.exit_code == 0, result.output
+    load_demo(app)
 
 
 def test_no_main_page_shows_money_with_a_dot(app, session, demo):

@@ -22,7 +22,8 @@ from models.identity.users import User, find_user
 from models.sales.deals import Deal, open_deal
 from models.sales.funnels import Funnel
 from models.tasks.adhoc import Task
-from tests.conftest import login, run_cli
+from tests.conftest import login
+from tests.demo_data import load_demo
 
 # page -> the most statements it may run (login check and session included)
 LIMITS = {
@@ -76,8 +77,7 @@ def _many_rows(session) -> None:
 
 @pytest.fixture
 def demo_db(app, session):
-    for command in ("deploy", "demo"):
-        run_cli(app, command)
+    load_demo(app)
     _many_rows(session)
     return session
 

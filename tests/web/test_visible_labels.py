@@ -25,7 +25,7 @@ from models.sales.deals import Deal
 from models.sales.leads import LEAD_SOURCES, Lead
 from models.tasks.adhoc import Task
 from tests.conftest import login
-from web.cli import cli
+from tests.demo_data import load_demo
 
 PAGES = ("/", "/inbox/", "/inbox/tasks/new", "/inbox/templates", "/inbox/notifications", "/clients/",
          "/clients/new", "/clients/import", "/leads/", "/leads/new", "/deals/", "/deals/?view=board",
@@ -131,9 +131,7 @@ def test_the_scan_tells_visible_labels_from_placeholders():
 
 @pytest.fixture
 def demo(app):
-    for command in ("deploy", "demo"):
-        result = app.test_cli_runner().invoke(cli, [command])
-        assert result.exit_code == 0, result.output
+    load_demo(app)
 
 
 def _cards(session) -> list[str]:
