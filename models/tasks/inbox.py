@@ -21,6 +21,7 @@ from engine.tables import HumanTask, ProcessDefinition, TaskStatus
 from models.identity.users import Absence, User
 from models.platform.labels import labels
 from models.tasks.adhoc import Task
+from models.tasks.cursor import InboxCursor, after_done, after_open
 
 SECTIONS = {
     "my": "Мои задачи",
@@ -198,18 +199,27 @@ def items(
     now: datetime,
     filters: InboxFilters | None = None,
     limit: int = 50,
-    offset: int = 0,
+    after: InboxCursor | None = None,
 ) -> list[InboxItem]:
-    """One page of a section, process and ad-hoc tasks merged (by due date; by completion when done)."""
+    """One page of a section, process and ad-hoc tasks merged (by due date; by completion when done),
+    starting after ``after`` (the last row of the previous page; see ``models.tasks.cursor``)."""
     f = filters or InboxFilters()
     done = section == "completed"
-    wanted = limit + offset
+    wanted = limit
     h_order = (
-        (HumanTask.completed_at.desc(),) if done else (HumanTask.due_at.asc().nulls_last(), HumanTask.id)
+        (HumanTask.completed_at.desc(), HumanTask.id.desc()) if done
+        else (HumanTask.due_at.asc().nulls_last(), HumanTask.id)
     )
-    t_order = (Task.completed_at.desc(),) if done else (Task.due_at.asc().nulls_last(), Task.id)
+    t_order = (
+        (Task.completed_at.desc(), Task.id.desc()) if done else (Task.due_at.asc().nulls_last(), Task.id)
+    )
     h_stmt = _human_filters(select(*_HUMAN_COLS).where(*_human_where(section, v, now)), f)
     t_stmt = _task_filters(select(*_TASK_COLS).where(*_task_where(section, v, now)), f)
+    if after is not None:
+        past = after_done if done else after_open
+        h_stmt = h_stmt.where(past(after, "process", HumanTask.completed_at if done else HumanTask.due_at,
+                                   HumanTask.id))
+        t_stmt = t_stmt.where(past(after, ADHOC, Task.completed_at if done else Task.due_at, Task.id))
     result = [
         InboxItem(
             "process",
@@ -248,12 +258,17 @@ def items(
     ]
     far = datetime.max.replace(tzinfo=now.tzinfo)
     if done:
-        result.sort(key=lambda i: i.completed_at or far, reverse=True)
+        result.sort(key=lambda i: (i.completed_at or far, i.kind, i.id), reverse=True)
     else:
         result.sort(key=lambda i: (i.due_at or far, i.kind, i.id))
-    page = result[offset:wanted]
+    page = result[:wanted]
     describe(session, page, v)
     return page
+
+
+def cursor_of(item: InboxItem, section: str) -> InboxCursor:
+    """The cursor that starts the page after ``item`` in ``section``."""
+    return InboxCursor(item.completed_at if section == "completed" else item.due_at, item.kind, item.id)
 
 
 def _count(model: type, where: list) -> ColumnElement[int]:

@@ -30,12 +30,14 @@ from models.platform.permissions import can_access
 from models.tasks.actions import TaskAssignment, history
 from models.tasks.adhoc import Task
 from models.tasks.comments import Comment, comments_for
+from models.tasks.cursor import InboxCursor
 from models.tasks.hooks import TaskPanel, panel_for
 from models.tasks.inbox import (
     InboxFilters,
     InboxItem,
     badge_counts_statement,
     counters,
+    cursor_of,
     earlier_steps,
     items,
     process_keys,
@@ -55,6 +57,7 @@ class InboxSection:
     rows: list[InboxItem]
     counts: dict[str, int]
     standing_in: dict[int, str]  # absent colleagues whose tasks the user is doing
+    next: str | None = None  # the token of the page after this one (``models.tasks.cursor``), if any
 
 
 @dataclass
@@ -62,7 +65,6 @@ class InboxPage:
     """The inbox page: a section's rows, counters, and the choices of its filters."""
 
     section: InboxSection
-    has_more: bool
     unread: int
     processes: list[tuple[str, str]]
     client_label: str  # the name of the client the list is filtered by (a typeahead, not a list)
@@ -120,25 +122,26 @@ class ProcessTaskPage:
 
 def inbox_section(
     session: Session, user: User, section: str, filters: InboxFilters, now: datetime, zone: str,
-    *, limit: int, offset: int = 0,
+    *, limit: int, after: str | None = None,
 ) -> InboxSection:
-    """``limit`` rows of ``section`` from ``offset`` and the counters (``zone``: the default time zone)."""
+    """``limit`` rows of ``section`` after the page token ``after``, the next page's token and the
+    counters (``zone``: the default time zone); ``BadCursor`` for a token this server did not make."""
     viewer = viewer_for(session, user, now, zone)
-    rows = items(session, viewer, section, now, filters, limit=limit, offset=offset)
-    return InboxSection(rows, counters(session, viewer, now), viewer.standing_in)
+    cursor = InboxCursor.parse(after) if after else None
+    rows = items(session, viewer, section, now, filters, limit=limit + 1, after=cursor)
+    following = cursor_of(rows[limit - 1], section).token() if len(rows) > limit else None
+    return InboxSection(rows[:limit], counters(session, viewer, now), viewer.standing_in, following)
 
 
 def inbox_page(
-    session: Session, user: User, section: str, filters: InboxFilters, page: int, now: datetime, zone: str,
-    page_size: int = 50,
+    session: Session, user: User, section: str, filters: InboxFilters, after: str | None, now: datetime,
+    zone: str, page_size: int = 50,
 ) -> InboxPage:
-    """Page ``page`` (from 1) of ``section``, ``page_size`` rows, with what the filters offer."""
-    found = inbox_section(session, user, section, filters, now, zone,
-                          limit=page_size + 1, offset=(page - 1) * page_size)
-    has_more = len(found.rows) > page_size
-    found.rows = found.rows[:page_size]
+    """``page_size`` rows of ``section`` after the page token ``after`` (the first page without one),
+    with what the filters offer."""
+    found = inbox_section(session, user, section, filters, now, zone, limit=page_size, after=after)
     chosen = client_label(session, user, filters.client_id) if filters.client_id is not None else None
-    return InboxPage(found, has_more, unread_count(session, user.id), process_keys(session), chosen or "")
+    return InboxPage(found, unread_count(session, user.id), process_keys(session), chosen or "")
 
 
 def navigation_counts(session: Session, user: User, now: datetime, zone: str) -> dict[str, int]:

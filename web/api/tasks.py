@@ -23,6 +23,7 @@ from models.platform.ids import parse_int
 from models.tasks import service
 from models.tasks.adhoc import TaskConflict, TaskError, TaskInput, create_task
 from models.tasks.comments import CommentError
+from models.tasks.cursor import BadCursor
 from models.tasks.inbox import SECTIONS
 from models.tasks.pages import inbox_section
 from web.engine_support import process_engine
@@ -174,18 +175,21 @@ def _body(schema: Schema) -> dict:
 @blp.route("/tasks", methods=["GET"])
 @blp.response(200)
 def list_tasks():
-    """Inbox section (``section`` = my | queue | overdue | today | completed) with filters and counters."""
+    """Inbox section (``section`` = my | queue | overdue | today | completed) with filters and counters;
+    ``next`` is the ``after`` token of the following page (null on the last one)."""
     section = request.args.get("section", "my")
     if section not in SECTIONS:
         return _error(
             422, "validation", "Неизвестный раздел", {"section": [f"Допустимо: {', '.join(SECTIONS)}"]}
         )
     limit = min(parse_int(request.args.get("limit", "")) or 50, 200)
-    offset = parse_int(request.args.get("offset", "")) or 0
     filters = parse_filters(request.args)
-    found = inbox_section(db.session, current_user, section, filters, now(), default_zone(),
-                          limit=limit, offset=offset)
-    return {"items": InboxItemSchema(many=True).dump(found.rows), "counts": found.counts}
+    try:
+        found = inbox_section(db.session, current_user, section, filters, now(), default_zone(),
+                              limit=limit, after=request.args.get("after") or None)
+    except BadCursor as exc:
+        return _error(422, "validation", str(exc), {"after": [str(exc)]})
+    return {"items": InboxItemSchema(many=True).dump(found.rows), "counts": found.counts, "next": found.next}
 
 
 @blp.route("/tasks", methods=["POST"])

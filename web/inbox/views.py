@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.notifications.service import CHANNELS, KINDS, mark_read, notifications_page, set_preferences
 from models.platform.db import db
 from models.platform.ids import parse_int
 from models.tasks.adhoc import PRIORITY_LABELS, STATUS_LABELS
+from models.tasks.cursor import BadCursor
 from models.tasks.inbox import SECTIONS
 from models.tasks.pages import inbox_page
 from web.inbox import bp
@@ -23,10 +24,14 @@ def index():
     section = request.args.get("section", "my")
     if section not in SECTIONS:
         section = "my"
-    page = max(1, parse_int(request.args.get("page", "1"), 100_000) or 1)
+    after = request.args.get("after") or None
     filters = parse_filters(request.args)
     moment = now()
-    inbox = inbox_page(db.session, current_user, section, filters, page, moment, default_zone(), PAGE_SIZE)
+    try:
+        inbox = inbox_page(db.session, current_user, section, filters, after, moment, default_zone(),
+                           PAGE_SIZE)
+    except BadCursor as exc:
+        abort(400, str(exc))
     counts = inbox.section.counts
     g.crm_nav_counters = {
         "inbox.index": counts["my"],  # the navigation badge reuses these counts
@@ -37,8 +42,8 @@ def index():
         section=section,
         sections=SECTIONS,
         rows=inbox.section.rows,
-        has_more=inbox.has_more,
-        page=page,
+        after=after,
+        next_token=inbox.section.next,
         counts=counts,
         now=moment,
         filters=filters,
