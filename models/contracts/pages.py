@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from models.contracts.access import get_contract
@@ -72,8 +72,12 @@ def contract_list(
     product: str | None = None,
     status: str | None = None,
     ending_within: int | None = None,
+    after: tuple[date, int] | None = None,
     limit: int = 200,
 ) -> list[Contract]:
+    """Contracts ``user`` may see, by end date then id, ``limit`` of them after ``after`` (the
+    ``(ends_on, id)`` of the previous page's last row): a keyset page, so a far page does not read and
+    drop every earlier row (a manager's range is ``ix_contract_owner``, a status's ``ix_contract_due``)."""
     stmt = scoped(user, Contract).order_by(Contract.ends_on, Contract.id)
     if client_id:
         stmt = stmt.where(Contract.client_id == client_id)
@@ -85,6 +89,10 @@ def contract_list(
         stmt = stmt.where(
             Contract.ends_on >= today, Contract.ends_on <= today + timedelta(days=ending_within)
         )
+    if after is not None:
+        ends_on, last_id = after
+        stmt = stmt.where(or_(Contract.ends_on > ends_on,
+                              and_(Contract.ends_on == ends_on, Contract.id > last_id)))
     return list(session.scalars(stmt.limit(min(max(limit, 1), 1000))))
 
 

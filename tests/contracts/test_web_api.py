@@ -161,3 +161,24 @@ def test_risk_thresholds_are_the_heads_and_checked(world, session, app):
     page = _as(app, "head").get("/contracts/risk-settings").get_data(as_text=True)
     assert 'value="70"' in page
     assert _as(app, "manager").get("/contracts/risk-settings").status_code == 403
+
+
+def test_the_contracts_api_pages_by_end_date_through_ties(world, session, app):
+    today = world.clock.now().date()
+    client = world.client(owner="manager")
+    made = [world.contract(client, ends_on=today + timedelta(days=n // 3)) for n in range(7)]
+    world.contract(world.client(owner="manager2"), ends_on=today)  # another manager's: never listed
+    session.commit()
+    api = app.test_client()
+    token = _bearer(world, session, "manager")
+
+    seen, url = [], "/api/v1/contracts?limit=3"
+    while url:
+        answer = api.get(url, headers=token)
+        assert answer.status_code == 200
+        seen += [row["id"] for row in answer.get_json()]
+        url = answer.headers.get("Link", "").partition(">")[0].lstrip("<")
+    assert seen == [c.id for c in sorted(made, key=lambda c: (c.ends_on, c.id))]
+
+    refused = api.get("/api/v1/contracts?after=завтра", headers=token)
+    assert refused.status_code == 422 and refused.get_json()["error"]["fields"]["after"]

@@ -8,7 +8,9 @@ messages per field, 403/404 by the contract rules.
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from datetime import date
+
+from flask import jsonify, request, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields
@@ -148,8 +150,11 @@ def _card(card) -> dict:
 @blp.route("/contracts", methods=["GET"])
 @blp.response(200, ContractSchema(many=True))
 def contracts_list():
-    """Contracts I may see (``client_id``, ``product``, ``status``, ``ending_within`` days)."""
-    return contract_list(
+    """Contracts I may see (``client_id``, ``product``, ``status``, ``ending_within`` days), by end
+    date, ``limit`` (1–1000, default 200) a page; the next page is the ``Link: <…>; rel="next"``
+    header's address (``after`` = the last row's ``<ends_on>~<id>``), absent on the last page."""
+    limit = min(max(_arg_int("limit") or 200, 1), 1000)
+    rows = contract_list(
         db.session,
         current_user,
         clock().now().date(),
@@ -157,7 +162,28 @@ def contracts_list():
         product=request.args.get("product") or None,
         status=request.args.get("status") or None,
         ending_within=_arg_int("ending_within"),
+        after=_after(),
+        limit=limit + 1,
     )
+    headers = {}
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        args = {**request.args.to_dict(), "after": f"{last.ends_on.isoformat()}~{last.id}"}
+        headers["Link"] = f'<{url_for("api_contracts.contracts_list", **args)}>; rel="next"'
+    return rows[:limit], 200, headers
+
+
+def _after() -> tuple[date, int] | None:
+    """The ``after`` cursor of a contracts page, ``<ends_on>~<id>``; a 422 for anything else."""
+    raw = request.args.get("after")
+    if not raw:
+        return None
+    ends_on, _, last_id = raw.partition("~")
+    try:
+        return date.fromisoformat(ends_on), int(last_id)
+    except ValueError:
+        message = "Ожидается «ГГГГ-ММ-ДД~номер» из ссылки на следующую страницу"
+        raise ValidationError({"after": [message]}) from None
 
 
 @blp.route("/contracts", methods=["POST"])
