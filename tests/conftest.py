@@ -74,17 +74,20 @@ _KIND_RE = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]")
 
 # Browser tests drive the same views on either database, and every rule they pass through is
 # tested on both by the service and view tests; in the browser they run on PostgreSQL (production)
-# only, which keeps `make test` inside its time budget on two cores.
+# only, which keeps `make test` inside its time budget on two cores. So do the page scans
+# (``page_scan``: labels, codes and money spelling over every main page of the demo data), which
+# test the templates' wording, not the queries behind them.
 BROWSER_DB = "postgresql" if "postgresql" in DB_KINDS else "sqlite"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect the browser tests' runs on the other database (see ``BROWSER_DB``)."""
+    """Deselect the browser tests' and page scans' runs on the other database (see ``BROWSER_DB``)."""
     keep, other = [], []
     for item in items:
         match = _KIND_RE.search(item.nodeid)
         on_other = match is not None and match.group(1) != BROWSER_DB
-        (other if item.get_closest_marker("browser") and on_other else keep).append(item)
+        one_database = item.get_closest_marker("browser") or item.get_closest_marker("page_scan")
+        (other if one_database and on_other else keep).append(item)
     if other:
         config.hook.pytest_deselected(items=other)
         items[:] = keep

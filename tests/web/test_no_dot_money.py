@@ -43,6 +43,7 @@ def demo(app):
     load_demo(app)
 
 
+@pytest.mark.page_scan
 def test_no_main_page_shows_money_with_a_dot(app, session, demo):
     recent = list(session.scalars(select(Deal).where(Deal.premium.is_not(None)).order_by(Deal.id.desc())
                                   .limit(300)))

@@ -152,6 +152,7 @@ def _cards(session) -> list[str]:
     return cards
 
 
+@pytest.mark.page_scan
 def test_main_pages_label_every_input_and_show_no_codes(app, session, demo):
     problems: dict[str, list[str]] = {}
     codes: dict[str, list[str]] = {}
