@@ -10,8 +10,9 @@ over a series (a recursive CTE on SQLite, ``generate_series`` on PostgreSQL) wit
 per-row pseudo-random values, identical on both — so nothing crosses the wire row by row; secondary
 indexes are dropped before and rebuilt after the load, then the summaries filled by
 ``models.reports.rebuild.rebuild_summaries`` (what the session hook keeps up to date in normal work)
-and ANALYZE. Then every dashboard tile (``models.reports.dashboard.TILES``), the whole dashboard
-page and custom reports are timed for the head (everyone), a senior manager (the department) and a
+and ANALYZE. Then every dashboard tile (``models.reports.dashboard.TILES``), the dashboard page's
+shell and each of its parts (the page fetches every part by its own request) and custom reports are
+timed for the head (everyone), a senior manager (the department) and a
 manager (own), and p50/p95 printed beside the target p95 < 1 s with the ratio. Results are checked
 against direct queries on the deal table first, so a fast wrong answer fails instead of printing
 figures.
@@ -37,11 +38,12 @@ from models.identity.demo import ensure_demo_users
 from models.identity.users import Department, User
 from models.reports.custom import run_report
 from models.reports.dashboard import TILES
-from models.reports.pages import dashboard_page
+from models.reports.pages import PARTS, dashboard_part, dashboard_shell
 from models.reports.rebuild import rebuild_summaries
 from models.reports.scope import owner_ids, parse_filter
 from models.sales.deals import Deal
 from models.sales.funnels import Funnel, LossReason, StageOutcome, ensure_default_funnels
+from models.sales.queries import flag_condition
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "crm_bench_reports"
@@ -248,7 +250,7 @@ def analyze(engine, kind: str) -> None:
     raw.close()
 
 
-def _check(session: Session, head: User) -> None:
+def _check(session: Session, head: User, senior: User) -> None:
     """Tiles agree with direct queries on the deals before anything is timed."""
     f = parse_filter({"period": "quarter"}, NOW)
     begin, end = f.period.utc_bounds()
@@ -277,6 +279,12 @@ def _check(session: Session, head: User) -> None:
     premium = session.scalar(select(func.sum(Deal.premium)))
     check(total == premium and len(by_owner.rows) > 1,
           f"отчёт «премия по менеджерам» {total}, в сделках {premium}")
+    owners = owner_ids(session, senior, f)
+    for flag in ("stuck", "no_activity"):  # the day buckets against the deals list's own condition
+        kept = TILES[flag](session, owners, f, NOW)
+        direct = session.scalar(select(func.count()).select_from(Deal).where(
+            flag_condition(session, flag, NOW), Deal.owner_id.in_(owners or [])))
+        check(kept == direct and kept > 0, f"плитка «{flag}» старшего: {kept}, в сделках {direct}")
 
 
 def _timed(session: Session, call: Callable[[], object], runs: int) -> list[float]:
@@ -318,7 +326,7 @@ def _measure(session: Session, runs: int, only: str = "") -> None:
     users = {
         u.login: u for u in session.scalars(select(User).where(User.login.in_(("head", "senior", "bench7"))))
     }
-    _check(session, users["head"])
+    _check(session, users["head"], users["senior"])
 
     def timed(name: str, call: Callable[[], object], times: int) -> None:
         if only in name:
@@ -331,8 +339,10 @@ def _measure(session: Session, runs: int, only: str = "") -> None:
             owners = owner_ids(session, user, f)
             for name, tile in TILES.items():
                 timed(f"{who} {period} {name}", lambda t=tile, o=owners, f=f: t(session, o, f, NOW), runs)
-        page = max(5, runs // 4)
-        timed(f"{who} whole dashboard page", lambda u=user: dashboard_page(session, u, {}, NOW), page)
+        page = max(5, runs // 4)  # the page on screen: the shell, then every part by its own request
+        timed(f"{who} dashboard shell", lambda u=user: dashboard_shell(session, u, {}, NOW), page)
+        for part in PARTS:
+            timed(f"{who} part {part}", lambda u=user, p=part: dashboard_part(session, u, p, {}, NOW), page)
         for title, definition in REPORTS:
             timed(
                 f"{who} report: {title}",

@@ -201,15 +201,19 @@ def rebuild_summaries(session: Session, *, marks: bool = True) -> dict[str, int]
 
 
 def _rebuild_ages(session: Session, pg: bool, owner: Any) -> None:
-    """``OpenDealAge``: open deals per UTC day of each clock, and the total row of each clock."""
-    all_days = literal_column(f"DATE '{ALL_DAYS.isoformat()}'" if pg else f"'{ALL_DAYS.isoformat()}'")
+    """``OpenDealAge``: open deals per UTC day of each clock, and the total row of each clock.
+
+    Constants (the clock, the quiet clock's stage 0, the total's day) are inlined, not bound, so
+    PostgreSQL does not ask for them in the GROUP BY.
+    """
+    all_days: Any = literal_column(f"DATE '{ALL_DAYS.isoformat()}'" if pg else f"'{ALL_DAYS.isoformat()}'")
     quiet = func.coalesce(Deal.last_activity_at, Deal.created_at)
     parts = []
     for clock, stage, moment in (("stage", Deal.stage_id, Deal.stage_entered_at),
                                  ("quiet", literal_column("0"), quiet)):
         for day in (_utc_day(pg, moment), all_days):
-            keys = [k for k in (stage, day) if k is not stage or clock == "stage"]
-            keys = [k for k in keys if k is not all_days]
+            varying: list[tuple[Any, bool]] = [(stage, clock == "stage"), (day, day is not all_days)]
+            keys = [k for k, varies in varying if varies]
             parts.append(
                 select(literal_column(f"'{clock}'"), stage, day, owner, Deal.funnel_id, func.count())
                 .where(Deal.status == DealStatus.OPEN, moment.is_not(None))
