@@ -52,11 +52,17 @@ def answerable(definition: dict[str, Any]) -> bool:
 
 
 def _visible(viewer: User) -> Any:
-    """An owner's totals count when the viewer may see that owner's deals (owner 0: no owner)."""
-    same_owner = or_(
-        Deal.owner_id == DealTotal.owner_id, and_(DealTotal.owner_id == 0, Deal.owner_id.is_(None))
-    )
-    return scoped(viewer, Deal, select(literal(1)).select_from(Deal).where(same_owner)).exists()
+    """An owner's totals count when the viewer may see that owner's deals (owner 0: no owner).
+
+    Two EXISTS, each one index probe per owner; a single EXISTS with an OR of both cases made
+    PostgreSQL scan the deals once per totals row (20 s at 1,000,000 deals).
+    """
+
+    def some(condition: Any) -> Any:
+        return scoped(viewer, Deal, select(literal(1)).select_from(Deal).where(condition)).exists()
+
+    return or_(some(Deal.owner_id == DealTotal.owner_id),
+               and_(DealTotal.owner_id == 0, some(Deal.owner_id.is_(None))))
 
 
 def total_rows(session: Session, viewer: User, definition: dict[str, Any]) -> list[list[Any]]:
