@@ -34,6 +34,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from bench.common import check, sabotaged
+from bench.reports_http import measure_page
 from models.identity.demo import ensure_demo_users
 from models.identity.users import Department, User
 from models.reports.custom import run_report
@@ -393,6 +394,9 @@ def _run(kind: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
     if not args.load_only:
         with Session(engine) as session:
             _measure(session, args.runs, args.only)
+        if not args.only or args.only == "HTTP":  # the page as a browser waits for it (``reports_http``)
+            logins = {"head": "руководитель", "senior": "старший", "bench7": "менеджер"}
+            measure_page(engine, url, tmp, logins, args.runs, _line)
     engine.dispose()
 
 
@@ -408,7 +412,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--drop", action="store_true", help="remove the kept databases and stop")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the summaries of a kept database")
     parser.add_argument("--load-only", action="store_true", help="load (or upgrade) and stop")
-    parser.add_argument("--only", default="", help="time only the lines containing this text")
+    parser.add_argument("--only", default="", help="time only the lines containing this text "
+                        "(HTTP: only the page over HTTP)")
     args = parser.parse_args(argv)
     sqlite_file = WORK / f"reports-{args.deals}-{args.activities}.db"
     if args.drop:
