@@ -34,8 +34,8 @@ import psycopg
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from bench._reports_http import measure_page
 from bench.common import check, sabotaged
-from bench.reports_http import measure_page
 from models.identity.demo import ensure_demo_users
 from models.identity.users import Department, User
 from models.reports.custom import run_report
@@ -401,7 +401,7 @@ def _run(kind: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
         gc.freeze()
         with Session(engine) as session:
             _measure(session, args.runs, args.only)
-        if not args.only or args.only == "HTTP":  # the page as a browser waits for it (``reports_http``)
+        if not args.only or args.only == "HTTP":  # the page as a browser waits for it (``_reports_http``)
             logins = {"head": "руководитель", "senior": "старший", "bench7": "менеджер"}
             measure_page(engine, url, tmp, logins, args.runs, _line)
     engine.dispose()
