@@ -11,7 +11,7 @@ from models.discounts.pages import approver_queue
 from models.documents.signoff import my_approvals
 from models.home.sections import SECTION_ROWS, Home, Row, Section, first_to_do
 from models.identity.users import User
-from models.reports.pages import dashboard_page
+from models.reports.pages import dashboard_shell
 
 
 def percent(value: Decimal | None) -> str:
@@ -77,5 +77,5 @@ def team_home(session: Session, user: User, now: datetime) -> Home:
         first_to_do(sections, "Согласований нет: посмотрите застрявшие сделки на дашборде."),
         sections,
         template="home/team.html",
-        extra={"dashboard": dashboard_page(session, user, {}, now)},
+        extra={"dashboard": dashboard_shell(session, user, {}, now)},
     )

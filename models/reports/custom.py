@@ -16,6 +16,7 @@ from sqlalchemy import Integer, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from models.identity.users import User
+from models.reports.custom_totals import answerable, total_rows
 from models.reports.entities import ReportEntity, ReportField, entities
 from models.reports.periods import REPORT_ZONE
 from models.reports.rebuild import SQLITE_OFFSET
@@ -221,6 +222,8 @@ def run_report(session: Session, viewer: User, code: str, definition: dict[str, 
                 "number" if m["fn"] == "avg" and field.type != "money" else field.type,
             )
         )
+    if code == "deals" and answerable(definition):  # from the kept totals (``custom_totals``)
+        return _result(columns, total_rows(session, viewer, definition))
     if keyed:
         stmt = _grouped_by_keys(entity, groups, keyed, stmt, exprs)
     else:
@@ -228,7 +231,11 @@ def run_report(session: Session, viewer: User, code: str, definition: dict[str, 
         if groups:
             keys = exprs[: len(groups)]
             stmt = stmt.group_by(*keys).order_by(*keys)
-    rows = [list(r) for r in session.execute(stmt.limit(ROW_LIMIT + 1))]
+    return _result(columns, [list(r) for r in session.execute(stmt.limit(ROW_LIMIT + 1))])
+
+
+def _result(columns: list[Column], rows: list[list[Any]]) -> ReportResult:
+    """Money as ``Decimal`` kopecks-exact, the rows cut at ``ROW_LIMIT``."""
     for row in rows:
         for i, column in enumerate(columns):
             if column.type == "money" and row[i] is not None:

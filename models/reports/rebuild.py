@@ -10,16 +10,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, case, cast, delete, func, insert, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client
 from models.reports.periods import NO_DATE, REPORT_ZONE
 from models.reports.tables import (
+    ALL_DAYS,
     PRODUCT_LEN,
     SUMMARY_TABLES,
     ActivityBucket,
     ChangeMark,
+    DealTotal,
+    OpenDealAge,
     OutcomeBucket,
     PipelineBucket,
     StageEntryBucket,
@@ -43,6 +58,11 @@ def _month(pg: bool, column: Any) -> Any:
     if pg:
         return cast(func.date_trunc("month", column), Date)
     return func.date(column, "start of month")
+
+
+def _utc_day(pg: bool, column: Any) -> Any:
+    """The UTC date of a stored moment (``summaries.utc_day``)."""
+    return cast(func.timezone("UTC", column), Date) if pg else func.date(column)
 
 
 def _kop(column: Any) -> Any:
@@ -166,9 +186,44 @@ def rebuild_summaries(session: Session, *, marks: bool = True) -> dict[str, int]
             select(act_day, user, Activity.kind, func.count()).group_by(act_day, user, Activity.kind),
         )
     )
+    _rebuild_ages(session, pg, owner)
+    totals = (owner, Deal.funnel_id, Deal.stage_id, Deal.status)
+    session.execute(
+        insert(DealTotal).from_select(
+            ["owner_id", "funnel_id", "stage_id", "status", "n", "n_premium", "premium_kop"],
+            select(*totals, func.count(), func.count(Deal.premium), func.coalesce(func.sum(kop), 0))
+            .group_by(*totals),
+        )
+    )
     if marks:  # the BI feed's change marks for rows that never had one
         _mark_unmarked(session)
     return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0 for m in SUMMARY_TABLES}
+
+
+def _rebuild_ages(session: Session, pg: bool, owner: Any) -> None:
+    """``OpenDealAge``: open deals per UTC day of each clock, and the total row of each clock.
+
+    Constants (the clock, the quiet clock's stage 0, the total's day) are inlined, not bound, so
+    PostgreSQL does not ask for them in the GROUP BY.
+    """
+    all_days: Any = literal_column(f"DATE '{ALL_DAYS.isoformat()}'" if pg else f"'{ALL_DAYS.isoformat()}'")
+    quiet = func.coalesce(Deal.last_activity_at, Deal.created_at)
+    parts = []
+    for clock, stage, moment in (("stage", Deal.stage_id, Deal.stage_entered_at),
+                                 ("quiet", literal_column("0"), quiet)):
+        for day in (_utc_day(pg, moment), all_days):
+            varying: list[tuple[Any, bool]] = [(stage, clock == "stage"), (day, day is not all_days)]
+            keys = [k for k, varies in varying if varies]
+            parts.append(
+                select(literal_column(f"'{clock}'"), stage, day, owner, Deal.funnel_id, func.count())
+                .where(Deal.status == DealStatus.OPEN, moment.is_not(None))
+                .group_by(*keys, owner, Deal.funnel_id)
+            )
+    session.execute(
+        insert(OpenDealAge).from_select(
+            ["clock", "stage_id", "day", "owner_id", "funnel_id", "n"], union_all(*parts)
+        )
+    )
 
 
 def _mark_unmarked(session: Session) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,9 +27,12 @@ from models.platform.db import Base, utcnow
 from models.platform.events import DomainEvent
 from models.reports.periods import NO_DATE, local_day, month_start
 from models.reports.tables import (
+    ALL_DAYS,
     PRODUCT_LEN,
     ActivityBucket,
     ChangeMark,
+    DealTotal,
+    OpenDealAge,
     OutcomeBucket,
     PipelineBucket,
     StageEntryBucket,
@@ -59,6 +62,8 @@ _DEAL_ATTRS = frozenset(
         "created_at",
         "loss_reason_id",
         "loss_reason",
+        "stage_entered_at",
+        "last_activity_at",
     }
 )
 # the deal's columns a stage entry's bucket is keyed by (besides the entry's own day and stage)
@@ -83,6 +88,8 @@ _KEYS: dict[type, tuple[str, ...]] = {
     StageEntryMonth: ("month", "owner_id", "funnel_id", "stage_id", "product"),
     OutcomeBucket: ("day", "owner_id", "funnel_id", "product", "status", "loss_reason_id"),
     ActivityBucket: ("day", "user_id", "kind"),
+    OpenDealAge: ("clock", "stage_id", "day", "owner_id", "funnel_id"),
+    DealTotal: ("owner_id", "funnel_id", "stage_id", "status"),
 }
 _CHUNK = 500
 
@@ -96,9 +103,30 @@ def main_product(lines: Any) -> str:
     return str(lines[0])[:PRODUCT_LEN] if isinstance(lines, list) and lines else ""
 
 
+def utc_day(moment: datetime) -> date:
+    """The UTC calendar date of a stored moment: the day bucket of ``OpenDealAge``."""
+    return moment.astimezone(UTC).date()
+
+
+def _ages(v: dict[str, Any], owner: int) -> list[Contribution]:
+    """An open deal's place in the «stuck» and «no activity» clocks: its day and the total row."""
+    out: list[Contribution] = []
+    quiet = v["last_activity_at"] or v["created_at"]
+    for clock, stage, moment in (("stage", v["stage_id"], v["stage_entered_at"]), ("quiet", 0, quiet)):
+        if moment is not None:
+            for day in (utc_day(moment), ALL_DAYS):
+                out.append((OpenDealAge, (clock, stage, day, owner, v["funnel_id"]), {"n": 1}))
+    return out
+
+
 def deal_contributions(v: dict[str, Any]) -> list[Contribution]:
-    """What one deal (its stored values) adds to the pipeline and the outcome summaries."""
+    """What one deal (its stored values) adds to the pipeline, age, total and outcome summaries."""
     owner, product = v["owner_id"] or 0, main_product(v["product_lines"])
+    total: Contribution = (
+        DealTotal,
+        (owner, v["funnel_id"], v["stage_id"], v["status"]),
+        {"n": 1, "n_premium": int(v["premium"] is not None), "premium_kop": kopecks(v["premium"])},
+    )
     if v["status"] == DealStatus.OPEN:
         close: date = month_start(v["expected_close_date"]) if v["expected_close_date"] else NO_DATE
         premium = kopecks(v["premium"])
@@ -107,10 +135,12 @@ def deal_contributions(v: dict[str, Any]) -> list[Contribution]:
                 PipelineBucket,
                 (owner, v["funnel_id"], v["stage_id"], product, close),
                 {"n": 1, "premium_kop": premium, "weighted_pk": premium * (v["probability"] or 0)},
-            )
+            ),
+            *_ages(v, owner),
+            total,
         ]
     if v["closed_at"] is None:
-        return []
+        return [total]
     premium = kopecks(
         v["contract_premium"]
         if v["status"] == DealStatus.WON and v["contract_premium"] is not None
@@ -123,7 +153,8 @@ def deal_contributions(v: dict[str, Any]) -> list[Contribution]:
             OutcomeBucket,
             (local_day(v["closed_at"]), owner, v["funnel_id"], product, v["status"], reason),
             {"n": 1, "premium_kop": premium, "cycle_seconds": cycle},
-        )
+        ),
+        total,
     ]
 
 
@@ -165,6 +196,8 @@ def _stored(conn: Connection, model: type, ids: list[int]) -> list[Contribution]
                     Deal.closed_at,
                     Deal.created_at,
                     Deal.loss_reason_id,
+                    Deal.stage_entered_at,
+                    Deal.last_activity_at,
                 ).where(Deal.id.in_(chunk))
             ).mappings()
             out += [c for r in rows for c in deal_contributions(dict(r))]

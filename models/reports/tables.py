@@ -97,6 +97,50 @@ class ActivityBucket(Base):
     n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+ALL_DAYS = date(9999, 12, 31)  # the «every day» row of ``OpenDealAge``: the total of its clock
+
+
+class OpenDealAge(Base):
+    """Open deals by the UTC day of a clock a warning flag compares with now, plus a total row.
+
+    ``clock`` is ``stage`` (``stage_entered_at``, per stage: «stuck») or ``quiet``
+    (``coalesce(last_activity_at, created_at)``, stage 0: «no activity»). These flags are crossed
+    by the clock, not by a change of the deal, so a plain counter cannot hold them; but a count
+    of deals whose clock is older than a cut-off is the total (the ``ALL_DAYS`` row) minus the
+    day buckets after the cut-off's day, minus the deals of the cut-off's own day on the late
+    side of it (read exactly from the deal index). The recent days are a few rows per owner, so
+    a department's count reads a few hundred summary rows instead of ~350,000 index entries.
+    """
+
+    __tablename__ = "report_open_age"
+
+    clock: Mapped[str] = mapped_column(String(10), primary_key=True)
+    stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    funnel_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DealTotal(Base):
+    """Every deal by owner, funnel, stage and status: count and premium (custom reports by manager).
+
+    A custom report grouped by these keys with counts and premium sums («premium by manager»)
+    is a sum over a few hundred rows instead of an aggregate over every deal in scope.
+    ``n_premium`` counts the deals that have a premium (a group of none sums to NULL, as SQL does).
+    """
+
+    __tablename__ = "report_deal_total"
+
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    funnel_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    n_premium: Mapped[int] = mapped_column(BigInteger, default=0)
+    premium_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class ChangeMark(Base):
     """When a record of an exported entity last changed: the cursor of the BI feed (``updated_since``)."""
 
@@ -108,7 +152,9 @@ class ChangeMark(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-SUMMARY_TABLES = (PipelineBucket, StageEntryBucket, StageEntryMonth, OutcomeBucket, ActivityBucket)
+SUMMARY_TABLES = (PipelineBucket, StageEntryBucket, StageEntryMonth, OutcomeBucket, ActivityBucket,
+                  OpenDealAge,
+                  DealTotal)
 
 # Indexed aggregates over the sales tables: the flag tiles (stuck, no activity, КП expiring,
 # registry) count open deals by range scans on these, and the period lists (losses, top risks)

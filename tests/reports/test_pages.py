@@ -15,11 +15,11 @@ def test_start_page_is_the_dashboard_for_head_and_senior_but_my_day_for_a_manage
     clock.set(NOW)
     login(client, "head")
     page = client.get("/").get_data(as_text=True)
-    assert "Дашборд отдела продаж" in page and 'id="chart-funnel"' in page and "<script>" not in page
+    assert "Дашборд отдела продаж" in page and 'data-part="funnel"' in page and "<script>" not in page
     client.post("/logout", data={"csrf_token": csrf_from(page)})
     login(client, "manager")
     day = client.get("/").get_data(as_text=True)
-    assert "Мой день" in day and 'id="chart-funnel"' not in day
+    assert "Мой день" in day and 'data-part="funnel"' not in day
     own = client.get("/reports/").get_data(as_text=True)
     assert "Мои показатели" in own and "D4" not in own  # D4 is manager2's hot deal
 
@@ -68,3 +68,23 @@ def test_a_bad_filter_is_a_400_in_russian(sales, client, clock):
     answer = client.get("/reports/?period=decade")
     assert answer.status_code == 400 and "Неизвестный период" in answer.get_data(as_text=True)
     assert client.get("/reports/?date=31.02.2026").status_code == 400
+
+
+def test_the_dashboard_is_a_shell_and_each_tile_comes_by_its_own_request(sales, client, clock):
+    """The page waits for its slowest tile, not for the sum: the shell has no figures, only the
+    slots with their part's address (filter kept); each part answers a fragment in the viewer's scope."""
+    clock.set(NOW)
+    login(client, "head")
+    shell = client.get("/reports/?period=quarter").get_data(as_text=True)
+    assert shell.count("data-part=") == 11  # four flags, funnel, forecast, plan, outcomes, hot, two losses
+    assert 'data-src="/reports/part/stuck?period=quarter"' in shell and "D4" not in shell
+    assert client.get("/reports/part/stuck").get_data(as_text=True).strip() == "2"
+    funnel = client.get("/reports/part/funnel").get_data(as_text=True)
+    assert 'id="funnel-table"' in funnel and 'data-chart="funnel"' in funnel and "<script>" not in funnel
+    assert "D4" in client.get("/reports/part/hot").get_data(as_text=True)
+    assert client.get("/reports/part/nothing").status_code == 404
+    assert client.get("/reports/part/stuck?period=decade").status_code == 400
+    client.post("/logout", data={"csrf_token": csrf_from(shell)})
+    login(client, "manager")
+    assert "D4" not in client.get("/reports/part/hot").get_data(as_text=True)  # manager2's deal
+    assert client.get("/reports/part/stuck").get_data(as_text=True).strip() == "1"  # own D5

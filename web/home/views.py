@@ -10,7 +10,6 @@ from models.platform.db import db
 from models.sales.deals import FLAG_LABELS
 from web.engine_support import process_engine
 from web.home import bp
-from web.reports.charts import dashboard_charts
 from web.security import clock, public
 
 
@@ -26,7 +25,6 @@ def index():
             page=dashboard,
             f=dashboard.filter,
             flag_labels=FLAG_LABELS,
-            charts=dashboard_charts(dashboard),
         )
     return render_template(home.template, home=home)
 

@@ -1,7 +1,7 @@
 """The data the dashboard's charts draw, as JSON for a ``<script type="application/json">`` tag.
 
-The page's script (``static/reports.js``) only reads it: no inline scripts, so a strict
-Content-Security-Policy can forbid them.
+Each chart comes inside its dashboard part's fragment; the page's script (``static/reports.js``)
+only reads it: no inline scripts, so a strict Content-Security-Policy can forbid them.
 """
 
 from __future__ import annotations
@@ -10,28 +10,31 @@ from models.reports.custom import ReportResult
 from models.reports.pages import Dashboard
 
 
-def dashboard_charts(page: Dashboard) -> dict:
-    return {
-        "funnel": {
+def part_chart(name: str, page: Dashboard) -> dict | None:
+    """The chart data of one dashboard part (``funnel``, ``forecast``, ``plan``); ``None`` for the rest."""
+    if name == "funnel":
+        return {
             "labels": [s.name for s in page.steps],
             "current": [s.n for s in page.steps],
             "previous": [s.previous for s in page.steps],
             "period": page.filter.period.label,
             "previousPeriod": page.filter.period.previous().label,
-        },
-        "forecast": {
+        }
+    if name == "forecast":
+        return {
             "labels": [f.label for f in page.forecasts],
             "pipeline": [float(f.pipeline) for f in page.forecasts],
             "best": [float(f.best) for f in page.forecasts],
             "commit": [float(f.commit) for f in page.forecasts],
             "weighted": [float(f.weighted) for f in page.forecasts],
-        },
-        "plan": {
+        }
+    if name == "plan":
+        return {
             "labels": [r.user.full_name for r in page.plan],
             "plan": [float(r.plan_premium) for r in page.plan],
             "fact": [float(r.won_premium) for r in page.plan],
-        },
-    }
+        }
+    return None
 
 
 def report_chart(kind: str, result: ReportResult) -> dict:

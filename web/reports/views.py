@@ -6,33 +6,40 @@ message; a refused plan 422 with the page and the messages; nothing is half-writ
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.platform.db import db
-from models.reports.pages import dashboard_page, plan_page, save_plans
+from models.reports.pages import dashboard_part, dashboard_shell, plan_page, save_plans
 from models.reports.plans import PlanError
 from models.sales.deals import FLAG_LABELS
 from web.errors import error_response
 from web.reports import bp
-from web.reports.charts import dashboard_charts
+from web.reports.charts import part_chart
 from web.security import clock
 
 
 @bp.get("/")
 def index():
-    """The team dashboard (a manager's own figures for a manager), filtered by the query arguments."""
+    """The team dashboard (a manager's own figures for a manager): the shell; each tile comes by ``part``."""
     try:
-        page = dashboard_page(db.session, current_user, request.args.to_dict(), clock().now())
+        page = dashboard_shell(db.session, current_user, request.args.to_dict(), clock().now())
     except ValueError as exc:
         return error_response(400, str(exc))
-    return render_template(
-        "reports/dashboard.html",
-        page=page,
-        f=page.filter,
-        flag_labels=FLAG_LABELS,
-        charts=dashboard_charts(page),
-    )
+    return render_template("reports/dashboard.html", page=page, f=page.filter, flag_labels=FLAG_LABELS)
+
+
+@bp.get("/part/<name>")
+def part(name: str):
+    """One tile of the dashboard as an HTML fragment (the page's script fetches each in parallel)."""
+    try:
+        page = dashboard_part(db.session, current_user, name, request.args.to_dict(), clock().now())
+    except KeyError:
+        abort(404)
+    except ValueError as exc:
+        return error_response(400, str(exc))
+    chart = part_chart(name, page)
+    return render_template("reports/_part.html", name=name, page=page, f=page.filter, chart=chart)
 
 
 @bp.get("/plans")

@@ -1,53 +1,77 @@
-// Dashboard charts (Chart.js + chartjs-chart-funnel from npm). Data comes from the page's
-// <script type="application/json" id="dashboard-data">: no inline scripts, CSP-friendly.
+// The dashboard: the page is a shell; every [data-part] is fetched by its own request at once
+// (the page waits for its slowest tile, not the sum of ten) and its chart, if any, is drawn from
+// the <script type="application/json" data-chart="..."> the fragment brings. Chart.js and
+// chartjs-chart-funnel come from npm. No inline scripts, CSP-friendly.
 (function () {
   "use strict";
 
-  var source = document.getElementById("dashboard-data");
-  if (!source || typeof Chart === "undefined") { return; }
-  var data = JSON.parse(source.textContent);
+  var slots = document.querySelectorAll("[data-part][data-src]");
+  if (!slots.length) { return; }
   var rub = new Intl.NumberFormat("ru-RU", {style: "currency", currency: "RUB", maximumFractionDigits: 0});
-  Chart.defaults.locale = "ru-RU";
-  Chart.defaults.animation = false;
+  if (typeof Chart !== "undefined") {
+    Chart.defaults.locale = "ru-RU";
+    Chart.defaults.animation = false;
+  }
 
   function money(context) { return context.dataset.label + ": " + rub.format(context.parsed.y); }
 
-  var funnel = document.getElementById("chart-funnel");
-  if (funnel && data.funnel.labels.length) {
-    new Chart(funnel, {
-      type: "funnel",
-      data: {labels: data.funnel.labels,
-             datasets: [{label: data.funnel.period, data: data.funnel.current,
-                         backgroundColor: ["#0d6efd", "#3d8bfd", "#6ea8fe", "#9ec5fe", "#b6d4fe", "#cfe2ff", "#198754"]}]},
-      options: {indexAxis: "y", plugins: {legend: {display: false},
-        subtitle: {display: true, text: "Пред. период (" + data.funnel.previousPeriod + "): " +
-                   data.funnel.previous.join(" → ")}}}
-    });
+  var draw = {
+    funnel: function (canvas, data) {
+      if (!data.labels.length) { return; }
+      new Chart(canvas, {
+        type: "funnel",
+        data: {labels: data.labels,
+               datasets: [{label: data.period, data: data.current,
+                           backgroundColor: ["#0d6efd", "#3d8bfd", "#6ea8fe", "#9ec5fe", "#b6d4fe", "#cfe2ff", "#198754"]}]},
+        options: {indexAxis: "y", plugins: {legend: {display: false},
+          subtitle: {display: true, text: "Пред. период (" + data.previousPeriod + "): " + data.previous.join(" → ")}}}
+      });
+    },
+    forecast: function (canvas, data) {
+      new Chart(canvas, {
+        type: "bar",
+        data: {labels: data.labels, datasets: [
+          {label: "Вся воронка", data: data.pipeline, backgroundColor: "#ced4da"},
+          {label: "Лучший случай", data: data.best, backgroundColor: "#9ec5fe"},
+          {label: "Надёжные", data: data.commit, backgroundColor: "#0d6efd"},
+          {label: "Взвешенный", data: data.weighted, backgroundColor: "#198754"}]},
+        options: {plugins: {tooltip: {callbacks: {label: money}}}}
+      });
+    },
+    plan: function (canvas, data) {
+      new Chart(canvas, {
+        type: "bar",
+        data: {labels: data.labels, datasets: [
+          {label: "План, премия", data: data.plan, backgroundColor: "#ced4da"},
+          {label: "Факт, премия", data: data.fact, backgroundColor: "#198754"}]},
+        options: {plugins: {tooltip: {callbacks: {label: money}}}}
+      });
+    }
+  };
+
+  function show(slot, html) {
+    slot.innerHTML = html;
+    slot.removeAttribute("aria-busy");
+    var source = slot.querySelector("script[data-chart]");
+    var canvas = slot.querySelector("canvas");
+    var name = source && source.getAttribute("data-chart");
+    if (source && canvas && draw[name] && typeof Chart !== "undefined") {
+      draw[name](canvas, JSON.parse(source.textContent));
+    }
   }
 
-  var forecast = document.getElementById("chart-forecast");
-  if (forecast) {
-    new Chart(forecast, {
-      type: "bar",
-      data: {labels: data.forecast.labels, datasets: [
-        {label: "Вся воронка", data: data.forecast.pipeline, backgroundColor: "#ced4da"},
-        {label: "Лучший случай", data: data.forecast.best, backgroundColor: "#9ec5fe"},
-        {label: "Надёжные", data: data.forecast.commit, backgroundColor: "#0d6efd"},
-        {label: "Взвешенный", data: data.forecast.weighted, backgroundColor: "#198754"}]},
-      options: {plugins: {tooltip: {callbacks: {label: money}}}}
-    });
-  }
-
-  var plan = document.getElementById("chart-plan");
-  if (plan) {
-    new Chart(plan, {
-      type: "bar",
-      data: {labels: data.plan.labels, datasets: [
-        {label: "План, премия", data: data.plan.plan, backgroundColor: "#ced4da"},
-        {label: "Факт, премия", data: data.plan.fact, backgroundColor: "#198754"}]},
-      options: {plugins: {tooltip: {callbacks: {label: money}}}}
-    });
-  }
+  Array.prototype.forEach.call(slots, function (slot) {
+    fetch(slot.getAttribute("data-src"), {credentials: "same-origin", headers: {"Accept": "text/html"}})
+      .then(function (answer) {
+        if (!answer.ok) { throw new Error(String(answer.status)); }
+        return answer.text();
+      })
+      .then(function (html) { show(slot, html); })
+      .catch(function () {
+        slot.removeAttribute("aria-busy");
+        slot.textContent = "Не удалось загрузить — обновите страницу";
+      });
+  });
 }());
 
 // A custom report's chart: {type, labels, datasets} in <script type="application/json" id="report-data">.

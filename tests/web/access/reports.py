@@ -16,6 +16,7 @@ ROWS: dict[str, Row] = {
     "reports.kpi": EVERYONE,
     "reports.kpi_close": only("head"),
     "reports.kpi_formula": only("head"),
+    "reports.part": EVERYONE,
     "reports.plans": EVERYONE,
     "reports.save_plan": only("head"),
     "reports.subscription_active": EVERYONE,
