@@ -58,14 +58,19 @@ def open_session(session: Session, user: User, now: datetime, *, address: str | 
 
 def session_user(session: Session, token: str | None, user_id: int, now: datetime, *,
                  idle: timedelta, absolute: timedelta) -> User | None:
-    """The active user of a live session ``token`` that belongs to ``user_id``, else None."""
+    """The active user of a live session ``token`` that belongs to ``user_id``, else None.
+
+    Every page asks this first, so the session and its user come in one statement."""
     if not token:
         return None
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
-    if row is None or row.revoked_at is not None or row.user_id != user_id:
+    found = session.execute(
+        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _hash(token), UserSession.user_id == user_id)
+    ).first()
+    if found is None:
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active or row.password_stamp != _stamp(user):
+    row, user = found
+    if row.revoked_at is not None or not user.is_active or row.password_stamp != _stamp(user):
         return None
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         row.revoked_at = now
