@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from models.clients.cards import Client, Contact
+from models.clients.history import client_history
 from models.clients.imports.batches import ClientImport, ImportRow, create_batch, report_csv, revert_import
 from models.clients.imports.plan import Matcher, OwnerLookup, RowPlan, prepare_row
 from models.clients.imports.run import apply_chunk, run_import
-from models.clients.history import client_history
 from models.collaboration.timeline import timeline
 from models.platform.audit import VALUES_FIELD, AuditLog
 from tests.clients.conftest import make_client
