@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, select, text
@@ -164,7 +165,8 @@ def _insert_with_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -
     for row, new_id in zip(rows, ids, strict=True):
         row["id"] = new_id
     names = list(rows[0])
-    write_rows(session, table, names, [tuple(row[n] for n in names) for row in rows])
+    values_of = itemgetter(*names)  # one C call per row (a row has more than one column)
+    write_rows(session, table, names, [values_of(row) for row in rows])
     return ids
 
 
@@ -211,7 +213,10 @@ def insert_clients(session: Session, cards: Sequence[tuple[dict[str, Any], dict[
                    [(r["client_id"], "contact", str(r["id"])) for r in contact_rows])
         audit += _audit_rows(Contact, contact_rows, actor_id, reason, now)
     write_rows(session, ContactPoint.__table__, ("client_id", "contact_id", "kind", "value"), points)
-    name_tokens.sort()  # in key order the B-tree takes them page by page, not at random
+    # In key order the B-tree takes them page by page, not at random. By the token alone:
+    # comparing strings is several times cheaper than comparing tuples, and rows of one token
+    # are already in the order their clients were added.
+    name_tokens.sort(key=itemgetter(0))
     write_rows(session, NameToken.__table__, ("token", "client_id", "contact_id"), name_tokens)
     write_rows(session, AuditLog.__table__, AUDIT_COLUMNS, audit)
     # The ORM's flush hooks never see these rows: packages that mirror new clients (the BI
