@@ -303,6 +303,15 @@ def test_imported_clients_reach_the_bi_feed_and_the_search(session, messy_file):
     marked = set(session.scalars(select(ChangeMark.record_id).where(ChangeMark.entity == "clients",
                                                                     ChangeMark.record_id.in_(ids))))
     assert len(ids) == 4 and marked == ids
+    # Marking again (an id a bulk load reuses) moves the mark, it does not fail on the key.
+    from datetime import UTC, datetime
+
+    from models.platform.events import BULK_CREATED, DomainEvent
+    from models.reports.summaries import mark_bulk_created
+    later = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    mark_bulk_created(session, DomainEvent(BULK_CREATED, {"client_ids": sorted(ids)}, later))
+    assert set(session.scalars(select(ChangeMark.updated_at).where(
+        ChangeMark.entity == "clients", ChangeMark.record_id.in_(ids)))) == {later}
     alfa = session.scalar(select(Client).where(Client.short_name == "ООО «Альфа; и партнёры»"))
     points = set(session.execute(select(ContactPoint.kind, ContactPoint.value).where(
         ContactPoint.client_id == alfa.id, ContactPoint.contact_id.is_(None))))
