@@ -164,9 +164,11 @@ def _insert_with_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -
         ids = list(range(start + 1, start + 1 + len(rows)))
     for row, new_id in zip(rows, ids, strict=True):
         row["id"] = new_id
-    names = list(rows[0])
+    names = list(dict.fromkeys(key for row in rows for key in row))
     values_of = itemgetter(*names)  # one C call per row (a row has more than one column)
-    write_rows(session, table, names, [values_of(row) for row in rows])
+    # A person's card has keys a company's lacks (birth date, passport): fill the gaps with NULL.
+    full = [row if len(row) == len(names) else {**dict.fromkeys(names), **row} for row in rows]
+    write_rows(session, table, names, [values_of(row) for row in full])
     return ids
 
 

@@ -316,3 +316,11 @@ def test_imported_clients_reach_the_bi_feed_and_the_search(session, messy_file):
     points = set(session.execute(select(ContactPoint.kind, ContactPoint.value).where(
         ContactPoint.client_id == alfa.id, ContactPoint.contact_id.is_(None))))
     assert points == {("phone", "+74951112233"), ("email", "info@alfa.ru")}
+
+
+def test_a_person_before_a_company_in_one_chunk(session):
+    """Cards of different kinds have different keys; the bulk insert fills the missing ones."""
+    rng = random.Random(3)
+    rows = [["Сидоров Сидор", "", "", "", "8 916 555 44 99", "", "", ""], company_row(rng, "Дельта")]
+    batch = _run(session, to_csv(rows))
+    assert (batch.created_count, batch.rejected_count) == (2, 0)
