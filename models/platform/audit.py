@@ -93,7 +93,7 @@ def render_value(value: Any) -> str | None:
 VALUES_FIELD = "*values"  # the field of a one-row-per-record «create» entry (not a column name)
 
 
-def values_json(values: dict[str, str]) -> str:
+def values_json(values: dict[str, str | None]) -> str:
     """The ``new_value`` of a ``VALUES_FIELD`` row: rendered values by column, in column order."""
     return json.dumps(values, ensure_ascii=False)
 
