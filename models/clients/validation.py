@@ -156,8 +156,12 @@ def clean_client(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
         errors["kind"] = "Выберите тип клиента: юрлицо, ИП, физлицо или госорган"
     values["kind"] = kind
     for field, limit in TEXT_LIMITS.items():
-        values[field] = _text(raw.get(field))
-        if values[field] and len(values[field]) > limit:
+        given = raw.get(field)
+        if given is None:  # most fields of an imported row are not given at all
+            values[field] = None
+            continue
+        values[field] = text = _text(given)
+        if text and len(text) > limit:
             errors[field] = f"{FIELD_LABELS[field]}: не длиннее {limit} символов"
     for field in ("inn", "kpp", "ogrn"):
         values[field] = _digits(raw.get(field))

@@ -93,9 +93,15 @@ def render_value(value: Any) -> str | None:
 VALUES_FIELD = "*values"  # the field of a one-row-per-record «create» entry (not a column name)
 
 
+_VALUES_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+
+
 def values_json(values: dict[str, str | None]) -> str:
-    """The ``new_value`` of a ``VALUES_FIELD`` row: rendered values by column, in column order."""
-    return json.dumps(values, ensure_ascii=False)
+    """The ``new_value`` of a ``VALUES_FIELD`` row: rendered values by column, in column order.
+
+    Plain strings only (already rendered), so one prepared compact encoder serves every row.
+    """
+    return _VALUES_ENCODER.encode(values)
 
 
 def field_values(field: str, old: str | None, new: str | None) -> list[tuple[str, str | None, str | None]]:
