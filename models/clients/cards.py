@@ -98,6 +98,12 @@ class Client(Base):
         Index("ix_client_kind", "kind", "id"),
         Index("ix_client_industry", "industry", "id"),
         _trigram_index("ix_client_search_trgm", "search_name"),
+        # Only persons with an identity have these; equality lookups use the partial index
+        # (migration 0021: every imported company no longer adds a NULL entry to each).
+        Index("ix_client_birth_date", "birth_date", sqlite_where=text("birth_date IS NOT NULL"),
+              postgresql_where=text("birth_date IS NOT NULL")),
+        Index("ix_client_passport_hash", "passport_hash", sqlite_where=text("passport_hash IS NOT NULL"),
+              postgresql_where=text("passport_hash IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,13 +115,14 @@ class Client(Base):
     ogrn: Mapped[str | None] = mapped_column(String(15), index=True)
     legal_address: Mapped[str | None] = mapped_column(Text)
     postal_address: Mapped[str | None] = mapped_column(Text)
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)
-    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    # Not indexed (migration 0021): lookups by phone or e-mail go through client_contact_point.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
     extra_phones: Mapped[list[str] | None] = mapped_column(JSON)
     extra_emails: Mapped[list[str] | None] = mapped_column(JSON)
     # a person's identity besides phone and e-mail (models.clients.person_identity)
-    birth_date: Mapped[date | None] = mapped_column(Date, index=True)
-    passport_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    passport_hash: Mapped[str | None] = mapped_column(String(32))
     passport_masked: Mapped[str | None] = mapped_column(String(20))
     industry: Mapped[str | None] = mapped_column(String(100))
     territory: Mapped[str | None] = mapped_column(String(100))

@@ -4,7 +4,9 @@ A card's history is the audit trail of the client itself, of every client merged
 (their rows keep their own ids: history is never rewritten), and of every contact that
 ever belonged to it (``client_history_ref``), newest first, with who, when, which field,
 old → new and the reason (bulk update, import, merge). Technical columns (the derived
-search name, timestamps) are left out; values are shown the way people read them.
+search name, timestamps) are left out; values are shown the way people read them. A card
+created by the import has one log row holding all its values (``VALUES_FIELD``); it is
+unfolded here into one entry per field, like the rows of a card created by hand.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from models.clients.index import HistoryRef
 from models.clients.merge import ClientMerge
 from models.clients.validation import FIELD_LABELS
 from models.identity.users import User
-from models.platform.audit import AuditLog
+from models.platform.audit import VALUES_FIELD, AuditLog, field_values
 
 HIDDEN_FIELDS = frozenset({"id", "search_name", "created_at", "updated_at"})
+# An imported card's values row after the personal-data erasure masked it stays one entry.
+LABELS = {**FIELD_LABELS, VALUES_FIELD: "Поля карточки"}
 ACTION_LABELS = {"create": "создание", "update": "изменение", "delete": "удаление"}
 
 
@@ -90,12 +94,16 @@ def client_history(session: Session, client: Client, limit: int = 500) -> list[H
         .order_by(AuditLog.id.desc()).limit(limit)
     ).all()
     users = {str(u.id): u.full_name for u in session.scalars(select(User))}
+    # Newest first: a row's own fields are listed last-column-first, as per-column rows are.
+    unfolded = [(log, user_name, triple) for log, user_name in rows
+                for triple in reversed(field_values(log.field, log.old_value, log.new_value))
+                if triple[0] not in HIDDEN_FIELDS]
     contact_names = {str(c.id): c.full_name for c in client.contacts}
-    for log, _ in rows:
-        if log.entity_type == "contact" and log.field == "full_name":
-            contact_names.setdefault(log.entity_id, log.new_value or log.old_value or "")
+    for log, _, (field, old, new) in unfolded:
+        if log.entity_type == "contact" and field == "full_name":
+            contact_names.setdefault(log.entity_id, new or old or "")
     entries = []
-    for log, user_name in rows:
+    for log, user_name, (field, old, new) in unfolded:
         if log.entity_type == "client":
             entity = "Клиент" if log.entity_id == str(client.id) else f"Клиент #{log.entity_id} (объединён)"
         else:
@@ -103,8 +111,8 @@ def client_history(session: Session, client: Client, limit: int = 500) -> list[H
         entries.append(HistoryEntry(
             at=log.at, user=user_name or "система", entity=entity,
             action=ACTION_LABELS.get(log.action, log.action),
-            field=FIELD_LABELS.get(log.field, log.field),
-            old=_show(log.field, log.old_value, users), new=_show(log.field, log.new_value, users),
+            field=LABELS.get(field, field),
+            old=_show(field, old, users), new=_show(field, new, users),
             reason=log.reason,
         ))
     return entries

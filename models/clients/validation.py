@@ -45,6 +45,8 @@ FIELD_LABELS = {
     "import_batch_id": "Импорт", "birth_date": "Дата рождения", "passport_masked": "Паспорт",
     "address": "Адрес", "registry_flag": "Предупреждение реестра",
 }
+_KINDS = frozenset(k.value for k in ClientKind)  # built once: an import checks every row
+_PERSON = ClientKind.PERSON.value
 PERSON_IDENTITY_MISSING = "Укажите телефон или e-mail — или дату рождения, паспорт, адрес"
 
 
@@ -150,12 +152,16 @@ def clean_client(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     kind = str(raw.get("kind") or "").strip()
-    if kind not in {k.value for k in ClientKind}:
+    if kind not in _KINDS:
         errors["kind"] = "Выберите тип клиента: юрлицо, ИП, физлицо или госорган"
     values["kind"] = kind
     for field, limit in TEXT_LIMITS.items():
-        values[field] = _text(raw.get(field))
-        if values[field] and len(values[field]) > limit:
+        given = raw.get(field)
+        if given is None:  # most fields of an imported row are not given at all
+            values[field] = None
+            continue
+        values[field] = text = _text(given)
+        if text and len(text) > limit:
             errors[field] = f"{FIELD_LABELS[field]}: не длиннее {limit} символов"
     for field in ("inn", "kpp", "ogrn"):
         values[field] = _digits(raw.get(field))
@@ -166,9 +172,9 @@ def clean_client(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
     values["tags"] = parse_tags(raw.get("tags"))
     _clean_points(raw, errors, values)
     if not values["full_name"]:
-        errors.setdefault("full_name", "Укажите ФИО" if kind == ClientKind.PERSON
+        errors.setdefault("full_name", "Укажите ФИО" if kind == _PERSON
                           else "Укажите полное наименование")
-    if kind == ClientKind.PERSON.value:
+    if kind == _PERSON:
         clean_identity(raw, values, errors, utcnow().date())
         if not values.get("phone") and not values.get("email") and "phones" not in errors \
                 and not has_identity(values, raw):

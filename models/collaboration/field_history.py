@@ -2,7 +2,8 @@
 
 The audit log (``models.platform.audit``) has one row per field; every row of one flush
 shares its time, actor and action, so grouping by them gives one entry per change —
-creating a card is one entry listing its fields, not 37 rows. Technical columns (search
+creating a card is one entry listing its fields, not 37 rows (a card created by the
+import has one row holding all its values, unfolded by ``field_values``). Technical columns (search
 keys, flags derived from others, timestamps) are left out; ids become names (the owner,
 the stage, the funnel, the loss reason), money «1 500 000,50 ₽», dates ДД.ММ.ГГГГ,
 yes/no «да/нет», and known codes their Russian labels.
@@ -26,6 +27,7 @@ from models.clients.cards import (
     ClientKind,
 )
 from models.identity.users import User
+from models.platform.audit import VALUES_FIELD, field_values
 from models.sales.funnels import Funnel, FunnelStage, LossReason
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -51,6 +53,7 @@ DEAL_FIELDS = {
     "loss_comment": "Комментарий к проигрышу",
 }
 FIELDS = {"client": CLIENT_FIELDS, "deal": DEAL_FIELDS}
+MASKED_VALUES_LABEL = "Поля карточки"  # an imported card's values row after the personal-data erasure
 MONEY = frozenset({"amount", "premium", "contract_premium"})
 DEAL_STATUSES = {"open": "Открыта", "won": "Выиграна", "lost": "Проиграна"}
 ACTIONS = {"create": "Создана карточка", "update": "Изменены поля", "delete": "Карточка удалена"}
@@ -126,10 +129,11 @@ def value_text(session: Session, entity: str, name: str, raw: str | None) -> str
 def change_lines(session: Session, entity: str, action: str,
                  rows: list[tuple[str, str | None, str | None]]) -> list[str]:
     """«Поле: было → стало» (or «Поле: значение» for a new card), known fields only, in the form's order."""
-    labels = FIELDS.get(entity, {})
+    labels = {**FIELDS[entity], VALUES_FIELD: MASKED_VALUES_LABEL} if entity in FIELDS else {}
     order = list(labels)
     lines = []
-    for name, old, new in sorted((r for r in rows if r[0] in labels), key=lambda r: order.index(r[0])):
+    triples = [t for r in rows for t in field_values(*r)]  # an imported card's one row holds all its fields
+    for name, old, new in sorted((r for r in triples if r[0] in labels), key=lambda r: order.index(r[0])):
         if action == "create":
             lines.append(f"{labels[name]}: {value_text(session, entity, name, new)}")
         elif action == "delete":

@@ -12,18 +12,19 @@ transactions add up instead of overwriting each other. Bulk loads that bypass th
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy import Connection, bindparam, event, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client
-from models.platform.db import Base, utcnow
+from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.events import DomainEvent
 from models.reports.periods import NO_DATE, local_day, month_start
 from models.reports.tables import (
@@ -328,11 +329,30 @@ def _mark_changes(conn: Connection, session: Session) -> None:
     )
 
 
+_BULK_MARK_SQL = {
+    # One statement for any number of ids (an import marks tens of thousands at once).
+    "postgresql": "INSERT INTO report_change (entity, record_id, updated_at) "
+                  "SELECT :entity, unnest(CAST(:ids AS integer[])), :at "
+                  "ON CONFLICT (entity, record_id) DO UPDATE SET updated_at = excluded.updated_at",
+    "sqlite": "INSERT INTO report_change (entity, record_id, updated_at) "
+              "SELECT :entity, value, :at FROM json_each(:ids) WHERE true "
+              "ON CONFLICT (entity, record_id) DO UPDATE SET updated_at = excluded.updated_at",
+}
+
+
 def mark_bulk_created(session: Session, event: DomainEvent) -> None:
-    """Mark clients a bulk load wrote around the ORM (the import), as the flush hook marks the rest."""
-    rows = [{"entity": _MARKED[Client], "record_id": i, "updated_at": event.at}
-            for i in event.payload["client_ids"]]
-    upsert(session.connection(), ChangeMark, rows, additive=False)
+    """Mark clients a bulk load wrote around the ORM (the import), as the flush hook marks the rest.
+
+    One ``INSERT … SELECT`` over the ids (an array on PostgreSQL, ``json_each`` on SQLite)
+    instead of a row of parameters per client.
+    """
+    ids = [int(i) for i in event.payload["client_ids"]]
+    if not ids:
+        return
+    conn = session.connection()
+    statement = text(_BULK_MARK_SQL[conn.dialect.name]).bindparams(bindparam("at", type_=UTCDateTime))
+    conn.execute(statement, {"entity": _MARKED[Client], "at": event.at,
+                             "ids": ids if conn.dialect.name == "postgresql" else json.dumps(ids)})
 
 
 def _forget(session: Session, *args: Any) -> None:

@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from models.clients.cards import Client, Contact
+from models.clients.history import client_history
 from models.clients.imports.batches import ClientImport, ImportRow, create_batch, report_csv, revert_import
 from models.clients.imports.plan import Matcher, OwnerLookup, RowPlan, prepare_row
 from models.clients.imports.run import apply_chunk, run_import
-from models.platform.audit import AuditLog
+from models.collaboration.timeline import timeline
+from models.platform.audit import VALUES_FIELD, AuditLog
 from tests.clients.conftest import make_client
 from tests.clients.import_files import HEADER, company_row, to_csv, to_xlsx
 
@@ -114,6 +116,40 @@ def test_rows_are_audited_with_the_import_as_reason(session, messy_file, demo_us
     assert rows and all(r.reason == f"Импорт #{batch.id} (clients.csv)" for r in rows)
     assert {r.user_id for r in rows} == {demo_users["backoffice"].id}
     assert alfa.owner_id == demo_users["backoffice"].id
+
+
+def test_the_history_and_timeline_show_the_imported_values_in_russian(session, messy_file, demo_users):
+    """An imported card's one log row (all its values) reads like the rows of a card made by hand."""
+    actor = demo_users["backoffice"]
+    batch = _run(session, messy_file["data"], actor=actor)
+    alfa = session.scalar(select(Client).where(Client.short_name == "ООО «Альфа; и партнёры»"))
+    logged = session.scalars(select(AuditLog).where(AuditLog.entity_type == "client",
+                                                    AuditLog.entity_id == str(alfa.id))).all()
+    assert [r.field for r in logged] == [VALUES_FIELD]  # one row per new client, not one per column
+
+    history = client_history(session, alfa)
+    shown = {(e.entity, e.field): e.new for e in history}
+    assert shown[("Клиент", "Полное наименование")] == "ООО «Альфа; и партнёры»"
+    assert shown[("Клиент", "ИНН")] == alfa.inn and shown[("Клиент", "ОГРН/ОГРНИП")] == alfa.ogrn
+    assert shown[("Клиент", "Тип")] == "Юрлицо" and shown[("Клиент", "Статус")] == "Активный"
+    assert shown[("Клиент", "Телефон")] == "+74951112233" and shown[("Клиент", "E-mail")] == "info@alfa.ru"
+    assert shown[("Клиент", "Ответственный")] == actor.full_name
+    assert shown[("Контакт «Иванов Иван»", "Должность")] == "Директор"
+    assert all(e.action == "создание" and e.old == "—" and e.user == actor.full_name
+               and e.reason == f"Импорт #{batch.id} (clients.csv)" for e in history)
+    assert not {"id", "search_name", "created_at", VALUES_FIELD} & {e.field for e in history}
+
+    [entry] = [e for e in timeline(session, actor, "client", alfa.id, {}).entries if e.source == "fields"]
+    assert entry.title == "Клиент: создана карточка"
+    assert {"Полное наименование: ООО «Альфа; и партнёры»", f"ИНН: {alfa.inn}", "Тип клиента: Юрлицо",
+            f"Ответственный: {actor.full_name}", "Телефон: +74951112233"} <= set(entry.lines)
+
+    # The personal-data erasure masks the row's values: it still reads as one masked entry.
+    for row in logged:
+        row.new_value = "***"
+    session.flush()
+    assert [(e.field, e.new) for e in client_history(session, alfa) if e.entity == "Клиент"] == [
+        ("Поля карточки", "***")]
 
 
 def test_dry_run_shows_outcomes_and_writes_nothing(session, messy_file):
@@ -267,7 +303,24 @@ def test_imported_clients_reach_the_bi_feed_and_the_search(session, messy_file):
     marked = set(session.scalars(select(ChangeMark.record_id).where(ChangeMark.entity == "clients",
                                                                     ChangeMark.record_id.in_(ids))))
     assert len(ids) == 4 and marked == ids
+    # Marking again (an id a bulk load reuses) moves the mark, it does not fail on the key.
+    from datetime import UTC, datetime
+
+    from models.platform.events import BULK_CREATED, DomainEvent
+    from models.reports.summaries import mark_bulk_created
+    later = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    mark_bulk_created(session, DomainEvent(BULK_CREATED, {"client_ids": sorted(ids)}, later))
+    assert set(session.scalars(select(ChangeMark.updated_at).where(
+        ChangeMark.entity == "clients", ChangeMark.record_id.in_(ids)))) == {later}
     alfa = session.scalar(select(Client).where(Client.short_name == "ООО «Альфа; и партнёры»"))
     points = set(session.execute(select(ContactPoint.kind, ContactPoint.value).where(
         ContactPoint.client_id == alfa.id, ContactPoint.contact_id.is_(None))))
     assert points == {("phone", "+74951112233"), ("email", "info@alfa.ru")}
+
+
+def test_a_person_before_a_company_in_one_chunk(session):
+    """Cards of different kinds have different keys; the bulk insert fills the missing ones."""
+    rng = random.Random(3)
+    rows = [["Сидоров Сидор", "", "", "", "8 916 555 44 99", "", "", ""], company_row(rng, "Дельта")]
+    batch = _run(session, to_csv(rows))
+    assert (batch.created_count, batch.rejected_count) == (2, 0)

@@ -152,3 +152,24 @@ def test_the_russian_shortcut_reads_numbers_as_libphonenumber_does():
         if shortcut is not None:
             assert shortcut == _parse(raw), raw
     assert taken > 1000
+
+
+def test_the_precompiled_validity_of_plus7_numbers_is_libphonenumbers():
+    """``_valid_plus7`` joins libphonenumber's patterns; it must say what ``is_valid_number`` says."""
+    import random
+
+    import phonenumbers
+
+    from models.clients.phones import _valid_plus7
+
+    rng = random.Random(15)
+    numbers = [f"{prefix:04d}{rng.randrange(10 ** 6):06d}" for prefix in range(10000) for _ in range(3)]
+    numbers += [str(rng.randrange(10 ** 10)).zfill(10) for _ in range(20000)]
+    valid = 0
+    for national in numbers:
+        expected = phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=7,
+                                                                         national_number=int(national)))
+        if national[0] != "0":  # a leading zero is not a ten-digit national number
+            assert _valid_plus7(national) == expected, national
+            valid += expected
+    assert valid > 5000

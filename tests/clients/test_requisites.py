@@ -119,3 +119,31 @@ def test_digits_other_than_ascii_get_a_message_not_an_exception():
     assert r.settlement_account_error("4070281043800000000²", SBER["bic"]) == (
         "Расчётный счёт должен состоять только из цифр")
     assert r.ogrnip_error("31577815659387²") == "ОГРНИП должен состоять только из цифр"
+
+
+def test_inn_and_ogrn_checks_agree_with_stdnum_on_many_numbers():
+    """The check digits are computed in plain arithmetic for speed; stdnum is the reference."""
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent
+    from stdnum.ru import inn as stdnum_inn
+    from stdnum.ru import ogrn as stdnum_ogrn
+
+    def stdnum_says(module, value, name):
+        try:
+            module.validate(value)
+        except InvalidChecksum:
+            return f"Неверная контрольная цифра {name}"
+        except InvalidComponent:
+            return f"{name} не может начинаться с {value[0]}"
+        return None
+
+    rng = random.Random(15)
+    valid = 0
+    for _ in range(20000):
+        inn10 = rng.choice((r.make_inn10(rng), str(rng.randrange(10 ** 10)).zfill(10)))
+        inn12 = rng.choice((r.make_inn12(rng), str(rng.randrange(10 ** 12)).zfill(12)))
+        ogrn = rng.choice((r.make_ogrn(rng), str(rng.randrange(10 ** 13)).zfill(13)))
+        assert r.inn_error(inn10) == stdnum_says(stdnum_inn, inn10, "ИНН"), inn10
+        assert r.inn_error(inn12) == stdnum_says(stdnum_inn, inn12, "ИНН"), inn12
+        assert r.ogrn_error(ogrn) == stdnum_says(stdnum_ogrn, ogrn, "ОГРН"), ogrn
+        valid += r.inn_error(inn10) is None
+    assert 9000 < valid < 12000

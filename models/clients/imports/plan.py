@@ -69,6 +69,7 @@ class RowPlan:
     target: Any = None  # the Client written for this row
     added_contact: Any = None
     _name: str | None = None
+    _points: list[str] | None = None
 
     def reject(self, reason: str) -> None:
         self.outcome, self.reason = "rejected", reason
@@ -89,11 +90,14 @@ class RowPlan:
 
     @property
     def points(self) -> list[str]:
+        """The row's phones and e-mails (computed once: matching asks for them several times)."""
         if not self.values:
             return []
-        v = self.values
-        return [p for p in [v["phone"], *(v["extra_phones"] or []), v["email"],
-                            *(v["extra_emails"] or [])] if p]
+        if self._points is None:
+            v = self.values
+            self._points = [p for p in [v["phone"], *(v["extra_phones"] or []), v["email"],
+                                        *(v["extra_emails"] or [])] if p]
+        return self._points
 
 
 def _errors_text(errors: dict[str, str]) -> str:

@@ -34,6 +34,10 @@ from models.platform.audit import acting_as
 from models.platform.db import utcnow
 
 CHUNK_SIZE = 2000  # rows per savepoint and commit: larger chunks amortise the commit of touched pages
+# On SQLite a chunk's commit writes every page its rows touched; 2,000 new clients spread over
+# a dozen indexes touch most of their pages, so each commit rewrites nearly all of them.
+# Five times fewer commits is about half of a large import's cost there.
+SQLITE_CHUNK_SIZE = 10000
 PREVIEW_CREATED = 200
 SQLITE_CACHE_KIB = 128 * 1024
 REPORT_COLUMNS = ("import_id", "row_no", "outcome", "client_id", "reason", "data", "before")
@@ -173,8 +177,14 @@ def _check_width(plan: RowPlan, width: int) -> bool:
 
 def run_import(session: Session, batch: ClientImport, actor: User | None,
                on_chunk: Callable[[ClientImport], None] | None = None,
-               now: Callable[[], datetime] | None = None, chunk_size: int = CHUNK_SIZE) -> ClientImport:
-    """Run (or dry-run) ``batch`` as ``actor`` (None: the system, e.g. the CLI operator)."""
+               now: Callable[[], datetime] | None = None, chunk_size: int | None = None) -> ClientImport:
+    """Run (or dry-run) ``batch`` as ``actor`` (None: the system, e.g. the CLI operator).
+
+    ``chunk_size`` (rows per savepoint and ``on_chunk``) defaults to the database's own.
+    """
+    if chunk_size is None:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        chunk_size = SQLITE_CHUNK_SIZE if sqlite else CHUNK_SIZE
     table = read_table(batch.file_data, batch.file_name)
     mapping = {int(k): v for k, v in (batch.mapping or {}).items()}
     for counter in ("processed_rows", "created_count", "updated_count", "skipped_count", "rejected_count"):
