@@ -19,7 +19,6 @@ in practice nobody relies on a case-sensitive local part.
 
 from __future__ import annotations
 
-import functools
 import re
 from functools import cache, lru_cache
 
@@ -159,7 +158,7 @@ def phone_error(raw: str | None) -> str | None:
     return f"Телефон «{text}» не похож на номер: ожидается, например, {_EXAMPLE}"
 
 
-@functools.lru_cache(maxsize=65_536)
+@lru_cache(maxsize=65_536)
 def display_phone(value: str | None) -> str:
     """A stored number as people read it: «+7 (495) 500-55-50», «+375 29 123-45-67».
 

@@ -1,7 +1,7 @@
 """import speed: fewer client indexes to maintain on every new client
 
-Revision ID: 0021_import_speed
-Revises: 0020_title_fragments
+Revision ID: 0022_import_speed
+Revises: 0021_report_counters
 Create Date: 2026-11-30 19:00:00
 
 Issue 15 (import ≥ 5,000 rows/s). Every new client adds an entry to each index of ``client``;
@@ -20,8 +20,8 @@ Written by hand.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021_import_speed"
-down_revision = "0020_title_fragments"
+revision = "0022_import_speed"
+down_revision = "0021_report_counters"
 branch_labels = None
 depends_on = None
 
