@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import ForeignKey, String, select, update
+from sqlalchemy import ForeignKey, Select, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.identity.users import User
@@ -56,6 +57,14 @@ def open_session(session: Session, user: User, now: datetime, *, address: str | 
     return token
 
 
+@cache
+def _session_and_user() -> Select:
+    """A session by its token's hash with its user, built once (every page asks it)."""
+    return (select(UserSession, User).join(User, User.id == UserSession.user_id)
+            .where(UserSession.token_hash == bindparam("token_hash"),
+                   UserSession.user_id == bindparam("user_id")))
+
+
 def session_user(session: Session, token: str | None, user_id: int, now: datetime, *,
                  idle: timedelta, absolute: timedelta) -> User | None:
     """The active user of a live session ``token`` that belongs to ``user_id``, else None.
@@ -63,10 +72,7 @@ def session_user(session: Session, token: str | None, user_id: int, now: datetim
     Every page asks this first, so the session and its user come in one statement."""
     if not token:
         return None
-    found = session.execute(
-        select(UserSession, User).join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == _hash(token), UserSession.user_id == user_id)
-    ).first()
+    found = session.execute(_session_and_user(), {"token_hash": _hash(token), "user_id": user_id}).first()
     if found is None:
         return None
     row, user = found

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     JSON,
+    BindParameter,
     CursorResult,
     ForeignKey,
     Index,
@@ -193,7 +194,7 @@ def send_email(session: Session, to: str, subject: str, body: str, now: datetime
     return row
 
 
-def unread_statement(user_id: int) -> Select:
+def unread_statement(user_id: int | BindParameter[int]) -> Select:
     """The count of the user's unread notifications, as a statement others may embed (the badges)."""
     return select(func.count(Notification.id)).where(
         Notification.user_id == user_id, Notification.read_at.is_(None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.tables import HumanTask, ProcessDefinition, TaskStatus
@@ -295,11 +295,15 @@ def counters(session: Session, v: Viewer, now: datetime) -> dict[str, int]:
     return {section: sum(next(row) or 0 for _ in counts) for section, counts in parts.items()}
 
 
-def badge_counts_statement(user_id: int, today: date, unread: Select) -> Select:
+def badge_counts_statement(
+    user_id: int | BindParameter[int], today: date | BindParameter[date], unread: Select,
+) -> Select:
     """One statement for the navigation badges: my open tasks (with those of absent colleagues I
     stand in for) and ``unread`` notifications, as three scalar subqueries.
 
-    Every page shows the badges, so they cost one round trip, not the inbox's nine counts.
+    Every page shows the badges, so they cost one round trip, not the inbox's nine counts; built
+    once with bound parameters for ``user_id`` and ``today`` (``models.tasks.pages``), since
+    building the expression cost more CPU than running it.
     """
     absent = (
         select(User.id)

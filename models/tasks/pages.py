@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.api import ProcessEngine
@@ -147,8 +148,15 @@ def inbox_page(
 def navigation_counts(session: Session, user: User, now: datetime, zone: str) -> dict[str, int]:
     """The navigation badges in one statement: my open tasks and unread notifications."""
     today = now.astimezone(ZoneInfo(user.timezone or zone)).date()
-    row = session.execute(badge_counts_statement(user.id, today, unread_statement(user.id))).one()
+    row = session.execute(_badges(), {"user_id": user.id, "today": today}).one()
     return {"tasks": (row[0] or 0) + (row[1] or 0), "notifications": row[2] or 0}
+
+
+@cache
+def _badges() -> Select:
+    """The badge statement, built once: every page runs it."""
+    user_id = bindparam("user_id", type_=Integer)
+    return badge_counts_statement(user_id, bindparam("today", type_=Date), unread_statement(user_id))
 
 
 def task_choices(session: Session, user: User, business_type: str | None = None,
