@@ -279,10 +279,12 @@ def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 def _mark_changes(conn: Connection, session: Session) -> None:
     """Record when deals, activities, leads and clients changed, for the BI feed's cursor."""
     now: datetime = utcnow()
+    # A dirty object whose attributes were only set to the values they had changed nothing: no mark.
     marks = {
         (_MARKED[type(o)], o.id)
         for o in (*session.new, *session.dirty)
         if type(o) in _MARKED and o.id is not None and o not in session.deleted
+        and (o in session.new or session.is_modified(o))
     }
     for history in (o for o in (*session.new, *session.dirty) if type(o) is DealStageHistory):
         if history.deal_id is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client, Contact
@@ -43,14 +43,20 @@ def find_existing_client(session: Session, inn: str | None, phone: str | None,
         client = session.scalar(select(Client).where(Client.inn == inn).order_by(Client.id))
         if client is not None:
             return client, "ИНН"
-    for kind, value, label in (("phone", normalize_phone(phone), "телефон"),
-                               ("email", normalize_email(email), "e-mail")):
-        if not value:
-            continue
-        client_id = session.scalar(select(ContactPoint.client_id).where(
-            ContactPoint.kind == kind, ContactPoint.value == value).order_by(ContactPoint.client_id).limit(1))
-        if client_id is not None:
-            return session.get(Client, client_id), label
+    pairs = (("phone", normalize_phone(phone)), ("email", normalize_email(email)))
+    wanted = {kind: value for kind, value in pairs if value}
+    if not wanted:
+        return None, None
+    # Phone and e-mail in one statement (each an indexed lookup); the phone wins, then the lowest id.
+    found: dict[str, int] = {}
+    for kind, client_id in session.execute(
+            select(ContactPoint.kind, func.min(ContactPoint.client_id))
+            .where(or_(*(and_(ContactPoint.kind == k, ContactPoint.value == v) for k, v in wanted.items())))
+            .group_by(ContactPoint.kind)):
+        found[kind] = client_id
+    for kind, label in (("phone", "телефон"), ("email", "e-mail")):
+        if kind in found:
+            return session.get(Client, found[kind]), label
     return None, None
 
 
@@ -79,6 +85,8 @@ def route_lead(session: Session, lead: Lead, funnel: str, team: str, now: dateti
     lead.funnel_code = funnel
     lead.team_code = team
     lead.assigned_to_id = decision.manager_id
+    if decision.manager is not None:  # the lead keeps the manager's row for the rest of the step
+        lead.assigned_to = decision.manager
     lead.routing_reason = decision.reason
     lead.status = LeadStatus.ASSIGNED
     session.flush()

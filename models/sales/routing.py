@@ -13,7 +13,7 @@ other's uncommitted lead, as two managers' clicks at the same moment would.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
 
@@ -75,6 +75,9 @@ class RoutingDecision:
     senior_id: int | None
     load: int
     reason: str
+    # The chosen manager as loaded by routing: whoever keeps the decision keeps the row in the
+    # session, so the notification and the first task read it without asking again.
+    manager: User | None = field(default=None, compare=False, repr=False)
 
 
 class RoutingError(Exception):
@@ -174,7 +177,8 @@ def choose_manager(session: Session, team_code: str, now: datetime, *, territory
     least = min(loads.values())
     equals = [uid for uid, n in loads.items() if n == least]
     chosen = _move_pointer(session, team_id, equals)
-    senior = _senior_of(session, chosen, {m.user.id: m for m in members})
+    by_id = {m.user.id: m for m in members}
+    senior = _senior_of(session, chosen, by_id)
     parts = [f"команда {team_name}"]
     if territory:
         parts.append(f"территория {territory}")
@@ -184,7 +188,8 @@ def choose_manager(session: Session, team_code: str, now: datetime, *, territory
     reason = "назначен по правилу: " + ", ".join(parts) + skipped
     if len(equals) > 1:
         reason += " (равная загрузка — по очереди)"
-    return RoutingDecision(manager_id=chosen, senior_id=senior, load=least, reason=reason)
+    return RoutingDecision(manager_id=chosen, senior_id=senior, load=least, reason=reason,
+                           manager=by_id[chosen].user if chosen in by_id else session.get(User, chosen))
 
 
 def _senior_of(session: Session, manager_id: int, members: dict[int, _Member]) -> int | None:
