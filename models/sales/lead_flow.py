@@ -79,9 +79,16 @@ def match_lead(session: Session, lead: Lead) -> dict:
             "territory": lead.territory, "industry": lead.industry}
 
 
-def route_lead(session: Session, lead: Lead, funnel: str, team: str, now: datetime) -> RoutingDecision:
-    """Choose the manager by the team's rule and record the decision and its reason on the lead."""
+def route_lead(session: Session, lead: Lead, funnel: str, team: str, now: datetime, *,
+               instance_id: int | None = None) -> RoutingDecision:
+    """Choose the manager by the team's rule and record the decision and its reason on the lead.
+
+    ``instance_id``, the process instance doing the routing, is recorded on a lead that has none
+    yet in the same UPDATE (the intake would otherwise write it in one more after the engine returns).
+    """
     decision = choose_manager(session, team, now, territory=lead.territory, industry=lead.industry)
+    if lead.instance_id is None and instance_id is not None:
+        lead.instance_id = instance_id
     lead.funnel_code = funnel
     lead.team_code = team
     lead.assigned_to_id = decision.manager_id

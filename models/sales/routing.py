@@ -27,11 +27,13 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    inspect,
     select,
     union_all,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.tables import HumanTask, TaskStatus
 from models.identity.deputies import effective_assignee
@@ -125,17 +127,23 @@ def _team_and_members(session: Session, code: str, day: date) -> tuple[int, str,
     head come with the team row, instead of a query per member, per absence list and per department.
     """
     absent = exists().where(Absence.user_id == User.id, Absence.starts_on <= day, Absence.ends_on >= day)
+    never_absent = ~exists().where(Absence.user_id == User.id)
     head = select(Department.head_id).where(Department.id == User.department_id).scalar_subquery()
     rows = session.execute(
-        select(SalesTeam.id, SalesTeam.name, User, absent.label("absent"), head.label("head_id"))
+        select(SalesTeam.id, SalesTeam.name, User, absent.label("absent"), head.label("head_id"),
+               never_absent.label("never_absent"))
         .select_from(SalesTeam)
         .outerjoin(SalesTeamMember, and_(SalesTeamMember.team_id == SalesTeam.id, SalesTeamMember.qualified))
         .outerjoin(User, and_(User.id == SalesTeamMember.user_id, User.is_active))
         .where(SalesTeam.code == code).order_by(User.id)).all()
     if not rows:
         raise RoutingError(f"Команда «{code}» не найдена")
-    members = [_Member(user, bool(is_absent), head_id) for _, _, user, is_absent, head_id in rows
+    members = [_Member(user, bool(is_absent), head_id) for _, _, user, is_absent, head_id, _ in rows
                if user is not None]
+    for _, _, user, _, _, never in rows:
+        if user is not None and never and "absences" not in inspect(user).dict:
+            # Known empty: the deputy rule of the lead's first task asks no more about this user.
+            set_committed_value(user, "absences", [])
     return rows[0][0], rows[0][1], members
 
 
