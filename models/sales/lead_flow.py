@@ -72,7 +72,9 @@ def match_lead(session: Session, lead: Lead) -> dict:
         lead.territory = lead.territory or client.territory
         lead.industry = lead.industry or client.industry
     # A person who skipped the region but left a landline number still names it (the area code).
-    lead.territory = lead.territory or region_from_phone(lead.phone)
+    # Set only when it changes: a lead touched for nothing would be flushed (and its listeners run).
+    if not lead.territory and (region := region_from_phone(lead.phone)):
+        lead.territory = region
     session.flush()
     return {"client_id": client.id if client else None, "matched_by": matched_by,
             "owner_id": client.owner_id if client else None, "client_kind": lead.client_kind or "company",
