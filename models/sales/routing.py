@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Table,
     and_,
     case,
     exists,
@@ -155,11 +156,12 @@ def _move_pointer(session: Session, team_id: int, candidates: list[int]) -> int:
     this statement to the commit, on PostgreSQL).
     """
     ordered = sorted(candidates)
-    pointer = SalesTeam.__table__.c.last_assigned_id
+    team = cast(Table, SalesTeam.__table__)  # Core: no ORM bookkeeping, no audit row per lead
+    pointer = team.c.last_assigned_id
     following = case(*((pointer < uid, uid) for uid in ordered), else_=ordered[0])  # NULL: the first
     return cast(int, session.execute(
-        update(SalesTeam.__table__).where(SalesTeam.__table__.c.id == team_id)
-        .values(last_assigned_id=following).returning(pointer)).scalar_one())
+        update(team).where(team.c.id == team_id).values(last_assigned_id=following).returning(pointer))
+        .scalar_one())
 
 
 def choose_manager(session: Session, team_code: str, now: datetime, *, territory: str | None = None,
