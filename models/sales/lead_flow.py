@@ -98,8 +98,7 @@ def route_lead(session: Session, lead: Lead, funnel: str, team: str, now: dateti
         lead.assigned_to = decision.manager
     lead.routing_reason = decision.reason
     lead.status = LeadStatus.ASSIGNED
-    session.flush()
-    return decision
+    return decision  # written by the next flush (the notification's), not one of its own
 
 
 def _client_for(session: Session, lead: Lead, owner_id: int | None, kind: str) -> Client:
