@@ -88,11 +88,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--leads", type=int, default=300)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args(argv)
     on_both_databases(
         PG_NAME,
         lambda kind, url, tmp: _measure(kind, url, tmp, args.leads, args.threads),
         skip_postgres=args.skip_postgres,
+        skip_sqlite=args.skip_sqlite,
     )
     return 0
 

@@ -4,12 +4,13 @@ A step appends several events. As ORM objects, SQLite would insert them one at a
 (the ORM needs every new id back, and SQLite cannot return ids of a batch in a guaranteed
 order), which was a large share of a step's cost. Nothing reads an event's id in the step
 that writes it, so events wait in ``session.info`` and are written with one executemany
-just before the session flushes or commits; a rollback drops them with the transaction.
+when the engine saves the instance (``write_pending``) or the session commits; a rollback
+drops them with the transaction. The flushes of a step's service operations (a lead's
+matching, routing and notification each flush) no longer write them: one insert per engine
+call instead of one per flush (issue 15).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, SessionTransaction
@@ -31,11 +32,6 @@ def write_pending(session: Session) -> None:
     rows = session.info.pop(_PENDING, None)
     if rows:
         connection(session).execute(_INSERT, rows)
-
-
-@event.listens_for(Session, "before_flush")
-def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
-    write_pending(session)
 
 
 @event.listens_for(Session, "before_commit")

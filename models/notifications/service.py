@@ -148,19 +148,17 @@ def notify(
         user = session.get(User, user_id)
         if user is None or not user.is_active:
             continue
+        # The channels are known before the row is written, so it is inserted with them (no update after).
+        copies = [(channel, address) for channel in channels_for(session, user_id, kind)
+                  if (address := channel.address(user))]
         row = Notification(user_id=user_id, kind=kind, title=_written(title, user)[:500],
                            body=_written(body, user), created_at=now, object_type=object_type,
-                           object_id=object_id, dedupe_key=key, channels=[])
+                           object_id=object_id, dedupe_key=key, channels=[c.code for c, _ in copies])
         session.add(row)
         session.flush()  # the id names the copies; a duplicate key fails here, before any copy
-        sent = []
-        for channel in channels_for(session, user_id, kind):
-            address = channel.address(user)
-            if address:
-                _queue(session, channel.outbox_kind, channel.payload(address, row.title, row.body, user), now,
-                       dedupe_key=f"notification:{row.id}:{channel.code}", instance_id=instance_id)
-                sent.append(channel.code)
-        row.channels = sent
+        for channel, address in copies:
+            _queue(session, channel.outbox_kind, channel.payload(address, row.title, row.body, user), now,
+                   dedupe_key=f"notification:{row.id}:{channel.code}", instance_id=instance_id)
         made.append(row)
     session.flush()
     return made

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, event, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from models.clients.cards import Client
 from models.platform.db import Base, UTCDateTime, utcnow
@@ -310,17 +310,29 @@ def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return list(groups.values())
 
 
+_MARKED_NOW = "crm.report_marked_in_transaction"
+
+
 def _mark_changes(conn: Connection, session: Session) -> None:
     """Record when deals, activities, leads and clients changed, for the BI feed's cursor."""
     now: datetime = utcnow()
+    # A dirty object whose attributes were only set to the values they had changed nothing: no mark.
     marks = {
         (_MARKED[type(o)], o.id)
         for o in (*session.new, *session.dirty)
         if type(o) in _MARKED and o.id is not None and o not in session.deleted
+        and (o in session.new or session.is_modified(o))
     }
     for history in (o for o in (*session.new, *session.dirty) if type(o) is DealStageHistory):
         if history.deal_id is not None:
             marks.add(("deals", history.deal_id))
+    # A record marked by an earlier flush of this transaction is not marked again: the marks commit
+    # together, and the feed reads the record as committed (a new lead was marked at its insert,
+    # its routing in the same transaction wrote the same mark again). Forgotten when the
+    # transaction or a savepoint ends, so a rolled-back savepoint's marks are written again.
+    written: set[tuple[str, int]] = session.info.setdefault(_MARKED_NOW, set())
+    marks -= written
+    written |= marks
     upsert(
         conn,
         ChangeMark,
@@ -359,6 +371,13 @@ def _forget(session: Session, *args: Any) -> None:
     """A rolled-back flush leaves no deltas behind for the next one."""
     session.info.pop("report_deltas", None)
     session.info.pop("report_recount", None)
+    session.info.pop(_MARKED_NOW, None)
+
+
+def _forget_marks(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction or savepoint ended (not a flush's own inner one): the next marks its changes again."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_MARKED_NOW, None)
 
 
 def install() -> None:
@@ -367,3 +386,4 @@ def install() -> None:
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "after_soft_rollback", _forget)
+        event.listen(Session, "after_transaction_end", _forget_marks)

@@ -49,8 +49,9 @@ def submit_lead(session: Session, engine: ProcessEngine, values: dict, *, source
         return lead
     instance = engine.start(PROCESS_KEY, business_type="lead", business_id=lead.id, user_id=user_id,
                             title=f"Лид: {lead.title}")
-    lead.instance_id = instance.id
-    session.flush()
+    if lead.instance_id != instance.id:  # routing records it in its own UPDATE; else one more here
+        lead.instance_id = instance.id
+        session.flush()
     return lead
 
 

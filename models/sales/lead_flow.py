@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client, Contact
@@ -43,14 +43,20 @@ def find_existing_client(session: Session, inn: str | None, phone: str | None,
         client = session.scalar(select(Client).where(Client.inn == inn).order_by(Client.id))
         if client is not None:
             return client, "ИНН"
-    for kind, value, label in (("phone", normalize_phone(phone), "телефон"),
-                               ("email", normalize_email(email), "e-mail")):
-        if not value:
-            continue
-        client_id = session.scalar(select(ContactPoint.client_id).where(
-            ContactPoint.kind == kind, ContactPoint.value == value).order_by(ContactPoint.client_id).limit(1))
-        if client_id is not None:
-            return session.get(Client, client_id), label
+    pairs = (("phone", normalize_phone(phone)), ("email", normalize_email(email)))
+    wanted = {kind: value for kind, value in pairs if value}
+    if not wanted:
+        return None, None
+    # Phone and e-mail in one statement (each an indexed lookup); the phone wins, then the lowest id.
+    found: dict[str, int] = {}
+    for kind, client_id in session.execute(
+            select(ContactPoint.kind, func.min(ContactPoint.client_id))
+            .where(or_(*(and_(ContactPoint.kind == k, ContactPoint.value == v) for k, v in wanted.items())))
+            .group_by(ContactPoint.kind)):
+        found[kind] = client_id
+    for kind, label in (("phone", "телефон"), ("email", "e-mail")):
+        if kind in found:
+            return session.get(Client, found[kind]), label
     return None, None
 
 
@@ -66,23 +72,33 @@ def match_lead(session: Session, lead: Lead) -> dict:
         lead.territory = lead.territory or client.territory
         lead.industry = lead.industry or client.industry
     # A person who skipped the region but left a landline number still names it (the area code).
-    lead.territory = lead.territory or region_from_phone(lead.phone)
+    # Set only when it changes: a lead touched for nothing would be flushed (and its listeners run).
+    if not lead.territory and (region := region_from_phone(lead.phone)):
+        lead.territory = region
     session.flush()
     return {"client_id": client.id if client else None, "matched_by": matched_by,
             "owner_id": client.owner_id if client else None, "client_kind": lead.client_kind or "company",
             "territory": lead.territory, "industry": lead.industry}
 
 
-def route_lead(session: Session, lead: Lead, funnel: str, team: str, now: datetime) -> RoutingDecision:
-    """Choose the manager by the team's rule and record the decision and its reason on the lead."""
+def route_lead(session: Session, lead: Lead, funnel: str, team: str, now: datetime, *,
+               instance_id: int | None = None) -> RoutingDecision:
+    """Choose the manager by the team's rule and record the decision and its reason on the lead.
+
+    ``instance_id``, the process instance doing the routing, is recorded on a lead that has none
+    yet in the same UPDATE (the intake would otherwise write it in one more after the engine returns).
+    """
     decision = choose_manager(session, team, now, territory=lead.territory, industry=lead.industry)
+    if lead.instance_id is None and instance_id is not None:
+        lead.instance_id = instance_id
     lead.funnel_code = funnel
     lead.team_code = team
     lead.assigned_to_id = decision.manager_id
+    if decision.manager is not None:  # the lead keeps the manager's row for the rest of the step
+        lead.assigned_to = decision.manager
     lead.routing_reason = decision.reason
     lead.status = LeadStatus.ASSIGNED
-    session.flush()
-    return decision
+    return decision  # written by the next flush (the notification's), not one of its own
 
 
 def _client_for(session: Session, lead: Lead, owner_id: int | None, kind: str) -> Client:

@@ -40,7 +40,8 @@ def assign(context: OperationContext, lead_id: int, funnel: str, team: str) -> d
     """Pick the manager (least load, deputies, round-robin) and tell them about the lead."""
     lead = _lead(context, lead_id)
     try:
-        decision = route_lead(context.session, lead, funnel, team, context.clock.now())
+        decision = route_lead(context.session, lead, funnel, team, context.clock.now(),
+                              instance_id=context.instance_id)
     except RoutingError as exc:
         raise OperationError(str(exc)) from None
     notify(context.session, decision.manager_id, "lead_assigned", f"Новый лид: {lead.title}",

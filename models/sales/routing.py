@@ -5,22 +5,40 @@ industry); here a manager is picked among the team's qualified members by least 
 (open deals plus open inbox tasks, process and ad-hoc). Absent or blocked managers are skipped (their work
 would only go on to their deputy); among equally loaded managers a round-robin pointer
 stored on the team row decides, so fairness holds across requests, processes and
-restarts. The team row is locked (``FOR UPDATE`` on PostgreSQL, the writer lock on
-SQLite) while the pointer moves, so two concurrent leads never read the same pointer.
+restarts. The pointer is read and moved by one atomic ``UPDATE … RETURNING`` after the
+members and loads are read (issue 15: the team row is no longer locked ``FOR UPDATE`` for the
+whole step), so two concurrent leads never get the same turn; their loads may miss each
+other's uncommitted lead, as two managers' clicks at the same moment would.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, func, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    inspect,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.tables import HumanTask, TaskStatus
 from models.identity.deputies import effective_assignee
-from models.identity.users import User
+from models.identity.users import Absence, Department, User
 from models.platform.db import Base
 from models.tasks.adhoc import Task
 
@@ -60,6 +78,9 @@ class RoutingDecision:
     senior_id: int | None
     load: int
     reason: str
+    # The chosen manager as loaded by routing: whoever keeps the decision keeps the row in the
+    # session, so the notification and the first task read it without asking again.
+    manager: User | None = field(default=None, compare=False, repr=False)
 
 
 class RoutingError(Exception):
@@ -70,55 +91,91 @@ def manager_loads(session: Session, user_ids: list[int]) -> dict[int, int]:
     """Open deals owned plus open inbox tasks assigned, process and ad-hoc alike, per user.
 
     An ad-hoc task a colleague handed over («подготовь КП до пятницы») takes as much of the
-    day as a process step, so a manager buried in them is not the least loaded one.
+    day as a process step, so a manager buried in them is not the least loaded one. The three
+    counts are one statement (``UNION ALL`` of grouped counts): a lead's routing asks it once.
     """
     from models.sales.deals import Deal, DealStatus  # deals import routing's users; avoid a cycle
 
     loads = dict.fromkeys(user_ids, 0)
     if not user_ids:
         return loads
-    # The nullable id columns are filtered by IN (user_ids), so the ids read back are never NULL.
-    for uid, n in session.execute(select(Deal.owner_id, func.count()).where(
-            Deal.owner_id.in_(user_ids), Deal.status == DealStatus.OPEN).group_by(Deal.owner_id)):
-        loads[cast(int, uid)] += n
-    for uid, n in session.execute(select(HumanTask.assignee_id, func.count()).where(
+    counts = union_all(
+        select(Deal.owner_id.label("uid"), func.count().label("n")).where(
+            Deal.owner_id.in_(user_ids), Deal.status == DealStatus.OPEN).group_by(Deal.owner_id),
+        select(HumanTask.assignee_id, func.count()).where(
             HumanTask.assignee_id.in_(user_ids), HumanTask.status == TaskStatus.OPEN)
-            .group_by(HumanTask.assignee_id)):
-        loads[cast(int, uid)] += n
-    for uid, n in session.execute(select(Task.assignee_id, func.count()).where(
-            Task.assignee_id.in_(user_ids), Task.is_open).group_by(Task.assignee_id)):
+        .group_by(HumanTask.assignee_id),
+        select(Task.assignee_id, func.count()).where(Task.assignee_id.in_(user_ids), Task.is_open)
+        .group_by(Task.assignee_id),
+    )
+    # The nullable id columns are filtered by IN (user_ids), so the ids read back are never NULL.
+    for uid, n in session.execute(counts):
         loads[cast(int, uid)] += n
     return loads
 
 
-def _lock_team(session: Session, code: str) -> SalesTeam:
-    stmt = select(SalesTeam).where(SalesTeam.code == code)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    team = session.scalar(stmt)
-    if team is None:
+@dataclass(frozen=True)
+class _Member:
+    user: User
+    absent: bool
+    department_head_id: int | None
+
+
+def _team_and_members(session: Session, code: str, day: date) -> tuple[int, str, list[_Member]]:
+    """The team's id and name and its qualified active members (by id), each with «absent on ``day``».
+
+    One statement: the members' users, whether an absence covers the day and their department's
+    head come with the team row, instead of a query per member, per absence list and per department.
+    """
+    absent = exists().where(Absence.user_id == User.id, Absence.starts_on <= day, Absence.ends_on >= day)
+    never_absent = ~exists().where(Absence.user_id == User.id)
+    head = select(Department.head_id).where(Department.id == User.department_id).scalar_subquery()
+    rows = session.execute(
+        select(SalesTeam.id, SalesTeam.name, User, absent.label("absent"), head.label("head_id"),
+               never_absent.label("never_absent"))
+        .select_from(SalesTeam)
+        .outerjoin(SalesTeamMember, and_(SalesTeamMember.team_id == SalesTeam.id, SalesTeamMember.qualified))
+        .outerjoin(User, and_(User.id == SalesTeamMember.user_id, User.is_active))
+        .where(SalesTeam.code == code).order_by(User.id)).all()
+    if not rows:
         raise RoutingError(f"Команда «{code}» не найдена")
-    return team
+    members = [_Member(user, bool(is_absent), head_id) for _, _, user, is_absent, head_id, _ in rows
+               if user is not None]
+    for _, _, user, _, _, never in rows:
+        if user is not None and never and "absences" not in inspect(user).dict:
+            # Known empty: the deputy rule of the lead's first task asks no more about this user.
+            set_committed_value(user, "absences", [])
+    return rows[0][0], rows[0][1], members
 
 
-def _next_in_turn(candidates: list[int], last: int | None) -> int:
+def _move_pointer(session: Session, team_id: int, candidates: list[int]) -> int:
+    """Give the lead to the next of ``candidates`` after the team's pointer, moving it atomically.
+
+    One ``UPDATE … RETURNING`` reads and moves the pointer, so two concurrent leads never get
+    the same turn; the team row is not locked while the members and loads are read (only from
+    this statement to the commit, on PostgreSQL).
+    """
     ordered = sorted(candidates)
-    return next((uid for uid in ordered if last is None or uid > last), ordered[0])
+    team = cast(Table, SalesTeam.__table__)  # Core: no ORM bookkeeping, no audit row per lead
+    pointer = team.c.last_assigned_id
+    following = case(*((pointer < uid, uid) for uid in ordered), else_=ordered[0])  # NULL: the first
+    return cast(int, session.execute(
+        update(team).where(team.c.id == team_id).values(last_assigned_id=following).returning(pointer))
+        .scalar_one())
 
 
 def choose_manager(session: Session, team_code: str, now: datetime, *, territory: str | None = None,
                    industry: str | None = None) -> RoutingDecision:
     """Pick the manager for a new lead of team ``team_code`` and move the round-robin pointer."""
-    team = _lock_team(session, team_code)
     day = now.date()
-    members = [m for m in team.members if m.qualified and m.user.is_active]
+    team_id, team_name, members = _team_and_members(session, team_code, day)
     if not members:
-        raise RoutingError(f"В команде «{team.name}» нет менеджеров, принимающих лиды")
-    present = [m.user for m in members if not m.user.is_absent_on(day)]
-    absent = [m.user for m in members if m.user.is_absent_on(day)]
+        raise RoutingError(f"В команде «{team_name}» нет менеджеров, принимающих лиды")
+    present = [m for m in members if not m.absent]
+    absent = [m.user for m in members if m.absent]
     skipped = ""
     if present:
-        loads = manager_loads(session, [u.id for u in present])
+        loads = manager_loads(session, [m.user.id for m in present])
     else:
         # Everyone is away: the deputies of the team take the work (deputy rule).
         deputies = {effective_assignee(session, u.id, day)[0] for u in absent}
@@ -128,24 +185,34 @@ def choose_manager(session: Session, team_code: str, now: datetime, *, territory
                           for u in absent)
         skipped = f"; пропущены отсутствующие: {names}"
     least = min(loads.values())
-    chosen = _next_in_turn([uid for uid, n in loads.items() if n == least], team.last_assigned_id)
-    team.last_assigned_id = chosen
-    manager = session.get(User, chosen)
-    senior = None
-    if manager is not None:
-        head = manager.department.head_id if manager.department is not None else None
-        senior = manager.manager_id or (head if head != manager.id else None)
-    parts = [f"команда {team.name}"]
+    equals = [uid for uid, n in loads.items() if n == least]
+    chosen = _move_pointer(session, team_id, equals)
+    by_id = {m.user.id: m for m in members}
+    senior = _senior_of(session, chosen, by_id)
+    parts = [f"команда {team_name}"]
     if territory:
         parts.append(f"территория {territory}")
     if industry:
         parts.append(f"отрасль {industry}")
     parts.append(f"загрузка {least}")
     reason = "назначен по правилу: " + ", ".join(parts) + skipped
-    if len([n for n in loads.values() if n == least]) > 1:
+    if len(equals) > 1:
         reason += " (равная загрузка — по очереди)"
-    session.flush()
-    return RoutingDecision(manager_id=chosen, senior_id=senior, load=least, reason=reason)
+    return RoutingDecision(manager_id=chosen, senior_id=senior, load=least, reason=reason,
+                           manager=by_id[chosen].user if chosen in by_id else session.get(User, chosen))
+
+
+def _senior_of(session: Session, manager_id: int, members: dict[int, _Member]) -> int | None:
+    """Who an overdue lead of ``manager_id`` escalates to: their manager, else their department's head."""
+    member = members.get(manager_id)
+    if member is not None:
+        manager, head = member.user, member.department_head_id
+    else:  # a deputy from outside the team
+        found = session.get(User, manager_id)
+        if found is None:
+            return None
+        manager, head = found, found.department.head_id if found.department is not None else None
+    return manager.manager_id or (head if head != manager.id else None)
 
 
 DEFAULT_TEAMS: tuple[tuple[str, str, list[str], list[str], tuple[str, ...]], ...] = (
