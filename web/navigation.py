@@ -53,14 +53,23 @@ def visible_nav() -> list[dict]:
     """Bar entries for the current user, in order: an item, or a group with its items.
 
     A section whose blueprint is not installed is shown disabled; a group appears where its
-    first visible item would be.
+    first visible item would be. The entries depend only on the role (the permissions are the
+    role's, the installed blueprints the app's), so each role's list is made once per app.
     """
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or not current_user.is_active:
         return []
+    lists = current_app.extensions.setdefault("crm.nav_by_role", {})
+    role = current_user.role
+    if role not in lists:
+        lists[role] = _entries(current_user)
+    return lists[role]
+
+
+def _entries(user) -> list[dict]:
     entries: list[dict] = []
     groups: dict[str, dict] = {}
     for item in NAV:
-        if not has_permission(current_user, item.permission):
+        if not has_permission(user, item.permission):
             continue
         if item.group is None:
             entries.append(_entry(item))
