@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
 from models.clients.cards import Client
@@ -105,8 +105,12 @@ def _filtered_deals(session: Session, user: User, now: datetime, filters: DealFi
     return stmt
 
 
-_CARD_LOADS = (selectinload(Deal.client), selectinload(Deal.stage), selectinload(Deal.funnel),
-               selectinload(Deal.owner))
+# A list row shows the client's name and registry flag, the stage and funnel, the owner's name: one
+# statement with joins instead of four follow-up loads (the selectin loads' identity-map bookkeeping
+# was half of a deals page's CPU), and none of the clients' and owners' wide rest.
+_CARD_LOADS = (joinedload(Deal.client).load_only(Client.full_name, Client.short_name, Client.registry_flag),
+               joinedload(Deal.stage, innerjoin=True), joinedload(Deal.funnel, innerjoin=True),
+               joinedload(Deal.owner).load_only(User.full_name))
 
 
 def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
