@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -17,8 +17,12 @@ from models.platform.durations import days_text, duration_text
 
 
 def _zone() -> ZoneInfo:
-    name = getattr(current_user, "timezone", None) or current_app.extensions["crm.settings"].timezone
-    return ZoneInfo(name)
+    """The viewer's zone, found once per request (a list page formats hundreds of times)."""
+    zone = g.get("crm_zone")
+    if zone is None:
+        name = getattr(current_user, "timezone", None) or current_app.extensions["crm.settings"].timezone
+        zone = g.crm_zone = ZoneInfo(name)
+    return zone
 
 
 def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
