@@ -18,15 +18,16 @@ from models.clients.person_identity import PASSPORT_KEY
 from models.platform.clock import SystemClock, install_clock
 from models.platform.db import db
 from models.platform.settings import Settings
-from web import packages, safety
+from web import db_ping, packages, safety
 from web.extensions import csrf, login_manager, migrate, rest_api
 from web.scheduler import session_factory
 
 
 def _flask_config(settings: Settings) -> dict[str, Any]:
-    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    # A server connection is pinged only after it sat idle in the pool (``db_ping``), not on every
+    # checkout; a file has no server to lose.
+    engine_options: dict[str, Any] = {}
     if settings.database_url.startswith("sqlite"):
-        engine_options["pool_pre_ping"] = False  # a file has no server to lose: no ping per checkout
         # Threads of one server share the file; SQLite serialises writers itself.
         engine_options["connect_args"] = {"check_same_thread": False, "timeout": 30}
     return {
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
     app.config.update(_flask_config(settings))
+    db_ping.install()
     app.config.update(settings.extra)
     safety.install_converters(app)
     app.json.ensure_ascii = False  # Russian text stays readable in JSON answers
