@@ -8,13 +8,12 @@ from sqlalchemy.orm import Session
 
 from models.home.sections import SECTION_ROWS, Home, Row, Section, first_to_do, task_rows
 from models.identity.users import User
-from models.sales.deals import FLAG_LABELS, DealStatus
+from models.sales.deals import FLAG_LABELS
 from models.sales.leads import LeadStatus
-from models.sales.queries import DealFilter, list_deals, list_leads
+from models.sales.queries import flagged_deals, list_leads
 from models.tasks.inbox import InboxFilters, Viewer, items, viewer_for
 
 CALLBACK_PROCESS = "client_callback"
-FLAGGED_DEALS = 200  # the manager's open deals looked at for flags (a manager has far fewer)
 
 
 def _tasks(session: Session, viewer: Viewer, now: datetime) -> Section:
@@ -43,10 +42,7 @@ def _calls(session: Session, viewer: Viewer, now: datetime) -> Section:
 
 
 def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Section]:
-    mine = list_deals(
-        session, user, now, DealFilter(status=DealStatus.OPEN, owner_id=user.id), limit=FLAGGED_DEALS
-    )
-    flagged = [(d, f) for d, f in mine if f]
+    flagged, flagged_count = flagged_deals(session, user, now, tuple(FLAG_LABELS), SECTION_ROWS)
     action = [
         Row(
             d.title,
@@ -56,9 +52,9 @@ def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Sectio
             tags=[FLAG_LABELS[x] for x in f],
             late="stuck" in f,
         )
-        for d, f in flagged[:SECTION_ROWS]
+        for d, f in flagged
     ]
-    expiring = [(d, f) for d, f in flagged if "offer_expiring" in f]
+    expiring, expiring_count = flagged_deals(session, user, now, ("offer_expiring",), SECTION_ROWS)
     offers = [
         Row(
             d.title,
@@ -67,7 +63,7 @@ def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Sectio
             f"КП действует до {d.offer_expires_on:%d.%m.%Y}" if d.offer_expires_on else "",
             late=True,
         )
-        for d, _ in expiring[:SECTION_ROWS]
+        for d, _ in expiring
     ]
     return (
         Section(
@@ -75,7 +71,7 @@ def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Sectio
             "Сделки, которым нужно действие",
             action,
             "Все ваши сделки в порядке: нет застрявших и забытых.",
-            count=len(flagged),
+            count=flagged_count,
             more=("deals.index", {"owner_id": user.id, "status": "open"}),
         ),
         Section(
@@ -83,7 +79,7 @@ def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Sectio
             "КП истекают",
             offers,
             "Ни одно КП не истекает в ближайшие дни.",
-            count=len(expiring),
+            count=expiring_count,
             more=("deals.index", {"owner_id": user.id, "flag": "offer_expiring"}),
         ),
     )

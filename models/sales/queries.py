@@ -131,6 +131,22 @@ def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
     return [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
 
 
+def flagged_deals(session: Session, user: User, now: datetime, flags: tuple[str, ...],
+                  limit: int) -> tuple[list[tuple[Deal, list[str]]], int]:
+    """The newest ``limit`` of ``user``'s own open deals carrying any of ``flags`` at ``now`` (each
+    with its flags), and how many carry one.
+
+    The flags are asked in SQL (``flag_condition``) and the total comes with the rows as a window
+    count, so a manager with thousands of open deals costs what one with ten does — the home page
+    used to load 200 open deals to look at their flags in Python.
+    """
+    mine = _filtered_deals(session, user, now, DealFilter(status=DealStatus.OPEN, owner_id=user.id))
+    stmt = (mine.where(or_(*(flag_condition(session, f, now) for f in flags)))
+            .add_columns(func.count().over()).options(*_CARD_LOADS).order_by(Deal.id.desc()).limit(limit))
+    rows = session.execute(stmt).all()
+    return [(deal, deal_flags(deal, now)) for deal, _total in rows], (rows[0][1] if rows else 0)
+
+
 @dataclass
 class BoardColumn:
     """One stage of a funnel board: how many deals and what they weigh, and the newest cards."""
