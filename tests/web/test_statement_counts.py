@@ -32,6 +32,7 @@ LIMITS = {
     "client search": 9,
     "client card": 24,
     "deals list": 10,
+    "deals API": 4,  # the page of deals with their stage histories: two statements, not two per deal
     "deals search": 14,  # the title half, the client half, then the page's rows
     "board": 13,
     "deal card": 26,
@@ -96,6 +97,7 @@ def _pages(session) -> dict[str, str]:
         "client search": f"/clients/?q={word}",
         "client card": f"/clients/{client.id}",
         "deals list": "/deals/",
+        "deals API": "/api/v1/deals?limit=50",
         "deals search": "/deals/?q=каско",
         "new task form": "/inbox/tasks/new",
         "board": f"/deals/?funnel={funnel.code}",
