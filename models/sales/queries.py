@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
 from models.clients.cards import Client
@@ -112,12 +112,22 @@ def _filtered_deals(session: Session, user: User, now: datetime, filters: DealFi
     return stmt
 
 
-# A list row shows the client's name and registry flag, the stage and funnel, the owner's name: one
-# statement with joins instead of four follow-up loads (the selectin loads' identity-map bookkeeping
-# was half of a deals page's CPU), and none of the clients' and owners' wide rest.
-_CARD_LOADS = (joinedload(Deal.client).load_only(Client.full_name, Client.short_name, Client.registry_flag),
-               joinedload(Deal.stage, innerjoin=True), joinedload(Deal.funnel, innerjoin=True),
-               joinedload(Deal.owner).load_only(User.full_name))
+# A list row (and a board card, a home row) shows the client's name and registry flag, the stage and
+# funnel, the owner's name: one statement with joins instead of four follow-up loads (the selectin
+# loads' identity-map bookkeeping was half of a deals page's CPU), none of the clients' and owners'
+# wide rest, and of the deal only what a row and its flags read (not its JSON product lines and
+# competitor offers, contract fields, requisites).
+_CARD_RELATIONS = (
+    joinedload(Deal.client).load_only(Client.full_name, Client.short_name, Client.registry_flag),
+    joinedload(Deal.stage, innerjoin=True), joinedload(Deal.funnel, innerjoin=True),
+    joinedload(Deal.owner).load_only(User.full_name),
+)
+_CARD_LOADS = (
+    load_only(Deal.title, Deal.client_id, Deal.funnel_id, Deal.stage_id, Deal.owner_id, Deal.status,
+              Deal.premium, Deal.probability, Deal.stage_entered_at, Deal.last_activity_at, Deal.created_at,
+              Deal.offer_expires_on),
+    *_CARD_RELATIONS,
+)
 
 
 # What the API's deal shows beyond a list row: the time in each stage and the loss reason.
@@ -136,13 +146,12 @@ def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
         ids = search_ids(session, base, filters.q, limit, filters.before_id)
         if not ids:
             return []
-        stmt = select(Deal).where(Deal.id.in_(ids)).options(*_CARD_LOADS)
+        stmt = select(Deal).where(Deal.id.in_(ids))
     else:
-        stmt = _filtered_deals(session, user, now, filters).options(*_CARD_LOADS)
+        stmt = _filtered_deals(session, user, now, filters)
         if filters.before_id is not None:
             stmt = stmt.where(Deal.id < filters.before_id)
-    if whole:
-        stmt = stmt.options(*_API_LOADS)
+    stmt = stmt.options(*_CARD_RELATIONS, *_API_LOADS) if whole else stmt.options(*_CARD_LOADS)
     return [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
 
 
