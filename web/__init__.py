@@ -15,10 +15,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from models.clients.person_identity import PASSPORT_KEY
+from models.platform import db_ping
 from models.platform.clock import SystemClock, install_clock
 from models.platform.db import db
 from models.platform.settings import Settings
-from web import db_ping, packages, safety
+from web import packages, safety
 from web.extensions import csrf, login_manager, migrate, rest_api
 from web.scheduler import session_factory
 

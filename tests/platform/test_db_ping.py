@@ -1,6 +1,6 @@
 """A pooled PostgreSQL connection that the server dropped while it sat idle is replaced unseen.
 
-``web.db_ping`` pings only connections idle for ``IDLE_SECONDS``; the test shortens that wait
+``models.platform.db_ping`` pings only connections idle for ``IDLE_SECONDS``; the test shortens that wait
 and ends the pooled connection's backend from another connection, as a server restart or an
 idle timeout would. On SQLite there is no server to lose and nothing is pinged.
 """
@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from models.platform import db_ping
 from models.platform.db import db
 from tests.conftest import _pg_conninfo
-from web import db_ping
 
 
 def _backend_pid() -> int:
