@@ -60,6 +60,7 @@ class Deal(Base):
     __tablename__ = "deal"
     __audited__ = True
     __table_args__ = (Index("ix_deal_owner_status", "owner_id", "status"),
+                      Index("ix_deal_owner_newest", "owner_id", "id"),  # a manager's newest deals first
                       Index("ix_deal_funnel_stage", "funnel_id", "stage_id"),
                       trigram_index("ix_deal_title_trgm", "title"))
 
