@@ -81,13 +81,16 @@ BROWSER_DB = "postgresql" if "postgresql" in DB_KINDS else "sqlite"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect the browser tests' and page scans' runs on the other database (see ``BROWSER_DB``)."""
+    """Deselect the browser tests' and page scans' runs on the other database (see ``BROWSER_DB``), and
+    the SQLite runs of ``server_db`` tests (a file has no server connection to lose)."""
     keep, other = [], []
     for item in items:
         match = _KIND_RE.search(item.nodeid)
         on_other = match is not None and match.group(1) != BROWSER_DB
         one_database = item.get_closest_marker("browser") or item.get_closest_marker("page_scan")
-        (other if one_database and on_other else keep).append(item)
+        on_sqlite = match is not None and match.group(1) == "sqlite"
+        server_only = item.get_closest_marker("server_db") and on_sqlite
+        (other if (one_database and on_other) or server_only else keep).append(item)
     if other:
         config.hook.pytest_deselected(items=other)
         items[:] = keep
