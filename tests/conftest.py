@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -141,6 +142,24 @@ def _settings(url: str, tmp: Path, **overrides) -> Settings:
     return Settings(**values)
 
 
+@contextmanager
+def pg_database(name: str) -> Iterator[str]:
+    """A new PostgreSQL database ``name`` (replacing a leftover one), dropped afterwards; its URL.
+
+    A test database is thrown away: its commits need not wait for the WAL to reach the disk (the
+    server stays crash-safe; only the last commits of a crashed test run could be lost).
+    """
+    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session", params=DB_KINDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
     """A migrated, empty database of one kind for this worker."""
@@ -150,18 +169,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[s
         _upgrade(url, tmp)
         yield url
         return
-    name = f"crm_test_{_worker()}"
-    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-        # a test database is thrown away: its commits need not wait for the WAL to reach the disk
-        # (the server stays crash-safe; only the last commits of a crashed test run could be lost)
-        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    _upgrade(url, tmp)
-    yield url
-    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_database(f"crm_test_{_worker()}") as url:
+        _upgrade(url, tmp)
+        yield url
+
+
+@pytest.fixture(params=DB_KINDS)
+def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, unmigrated database of its own, for migration tests (the shared test database is
+    already at the latest revision)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migration.db'}"
+        return
+    with pg_database(f"crm_test_{_worker()}_blank") as url:
+        yield url
 
 
 def _empty_all_tables() -> None:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import alembic.command
-import psycopg
-import pytest
 from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
 
 from models.platform.db import db
-from tests.conftest import DB_KINDS, PG_URL, _pg_conninfo, _settings, _worker
+from tests.conftest import _settings
 from web import create_app
 
 BEFORE = "0010_studio"
@@ -25,21 +20,6 @@ TABLES = {
     "contract_import",
     "contract_import_row",
 }
-
-
-@pytest.fixture(params=DB_KINDS)
-def blank_url(request, tmp_path) -> Iterator[str]:
-    """An empty database of its own (the shared test database is already at the latest revision)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migration.db'}"
-        return
-    name = f"crm_test_{_worker()}_mig13"
-    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_upgrade_creates_the_tables_and_downgrade_removes_them(blank_url, tmp_path):

@@ -3,40 +3,20 @@ the session hook keeps them (the fixed data set, both databases)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import alembic.command
-import psycopg
-import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from models.identity.demo import ensure_demo_users
 from models.identity.users import User
 from models.platform.db import db
 from models.reports.tables import DealTotal, OpenDealAge
-from tests.conftest import DB_KINDS, PG_URL, _pg_conninfo, _settings, _worker
+from tests.conftest import _settings
 from tests.reports.conftest import FixedSales
 from web import create_app
 
 BEFORE = "0020_title_fragments"
 AFTER = "0021_report_counters"
-
-
-@pytest.fixture(params=DB_KINDS)
-def blank_url(request, tmp_path) -> Iterator[str]:
-    """An empty database of its own (the shared test database is already at the latest revision)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migration.db'}"
-        return
-    name = f"crm_test_{_worker()}_mig21"
-    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _snapshot(session: Session) -> dict[str, list[tuple]]:
