@@ -16,8 +16,9 @@ from models.platform import money
 from models.platform.durations import days_text, duration_text
 
 
-def _zone() -> ZoneInfo:
-    """The viewer's zone, found once per request (a list page formats hundreds of times)."""
+def viewer_zone() -> ZoneInfo:
+    """The viewer's time zone (the company's for users who chose none), found once per request: a
+    list page formats hundreds of times. Views, the API and the filters all take it from here."""
     zone = g.get("crm_zone")
     if zone is None:
         name = getattr(current_user, "timezone", None) or current_app.extensions["crm.settings"].timezone
@@ -29,7 +30,7 @@ def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     """A UTC timestamp in the viewer's zone (Europe/Moscow by default)."""
     if value is None:
         return "—"
-    return value.astimezone(_zone()).strftime(fmt)
+    return value.astimezone(viewer_zone()).strftime(fmt)
 
 
 def rub(value: Decimal | None) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from zoneinfo import ZoneInfo
 
 from flask import Response, jsonify, request
 from flask_login import current_user
@@ -24,6 +23,7 @@ from models.documents.pages import archive, parse_archive_filter
 from models.documents.sending import queue_edo, queue_email
 from models.platform.db import db
 from web.engine_support import process_engine
+from web.formatting import viewer_zone
 from web.security import clock
 
 blp = Blueprint(
@@ -132,8 +132,7 @@ def documents_list():
     flt = parse_archive_filter(request.args)
     if flt.errors:
         raise ValidationError(flt.errors)
-    zone = ZoneInfo(getattr(current_user, "timezone", None) or "Europe/Moscow")
-    return jsonify(DocumentSchema(many=True).dump(archive(db.session, current_user, flt, zone)))
+    return jsonify(DocumentSchema(many=True).dump(archive(db.session, current_user, flt, viewer_zone())))
 
 
 @blp.route("/documents", methods=["POST"])

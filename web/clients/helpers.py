@@ -6,11 +6,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_login import current_user
 
 from integrations.registry.client import Registry, registry_from_settings
 from models.clients.cards import CLIENT_KIND_LABELS, CLIENT_STATUSES, REGISTRY_STATUS_LABELS
 from models.clients.validation import FIELD_LABELS
+from web.formatting import viewer_zone
 
 
 def registry() -> Registry:
@@ -22,8 +22,7 @@ def registry() -> Registry:
 
 def zone() -> ZoneInfo:
     """The current user's time zone (list filters by creation date are days in this zone)."""
-    return ZoneInfo(getattr(current_user, "timezone", None)
-                    or current_app.extensions["crm.settings"].timezone)
+    return viewer_zone()
 
 
 def labels() -> dict[str, Any]:

@@ -37,11 +37,12 @@ from models.documents.signoff import SignOff, decide, my_approvals, send_code
 from models.platform.db import db
 from web.documents import bp
 from web.engine_support import process_engine
+from web.formatting import viewer_zone
 from web.security import clock
 
 
 def _zone() -> ZoneInfo:
-    return ZoneInfo(getattr(current_user, "timezone", None) or "Europe/Moscow")
+    return viewer_zone()
 
 
 @bp.get("/")

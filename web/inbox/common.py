@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from models.platform.ids import parse_int
 from models.tasks.adhoc import TaskError
 from models.tasks.comments import CommentError
 from models.tasks.inbox import InboxFilters
+from web.formatting import viewer_zone
 
 Refusal = TaskError | CommentError
 RefusalPage = Callable[[Refusal, int], ResponseReturnValue]
@@ -53,7 +53,7 @@ def default_zone() -> str:
 
 def zone() -> ZoneInfo:
     """The current user's time zone (dates typed in forms are in it)."""
-    return ZoneInfo(getattr(current_user, "timezone", None) or default_zone())
+    return viewer_zone()
 
 
 def parse_local(text: str | None, errors: dict, field: str) -> datetime | None:
