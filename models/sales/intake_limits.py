@@ -10,12 +10,14 @@ nothing else, and a flood loses no accepted lead.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, String, case, delete, func, true
+from sqlalchemy import Integer, String, bindparam, case, delete, func, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.dml import ReturningInsert
 
 from models.platform.db import Base, UTCDateTime
 
@@ -45,18 +47,24 @@ def register_hit(session: Session, address: str, now: datetime) -> int:
     writes nothing else, so the setting covers the count alone.
     """
     start = _window(now)
-    postgres = session.get_bind().dialect.name == "postgresql"
+    stmt = _upsert(session.get_bind().dialect.name == "postgresql")
+    count = session.execute(stmt, {"address": address[:64], "window_start": start}).scalar_one()
+    if count == 1:  # first hit of a new minute: forget old windows
+        session.execute(delete(IntakeHit).where(IntakeHit.window_start < start - WINDOW))
+    return count
+
+
+@cache
+def _upsert(postgres: bool) -> ReturningInsert[Any]:
+    """The counting upsert, built once per dialect (``address`` and ``window_start`` are bound)."""
     insert = pg_insert if postgres else sqlite_insert
     hits: Any = 1
     if postgres:  # both branches count 1: the CASE only makes the statement apply the setting
         hits = case((func.set_config("synchronous_commit", "off", true()) == "off", 1), else_=1)
-    upsert = insert(IntakeHit).values(address=address[:64], window_start=start, hits=hits)
-    stmt = upsert.on_conflict_do_update(index_elements=["address", "window_start"],
+    upsert = insert(IntakeHit).values(address=bindparam("address", type_=String),
+                                      window_start=bindparam("window_start", type_=UTCDateTime), hits=hits)
+    return upsert.on_conflict_do_update(index_elements=["address", "window_start"],
                                         set_={"hits": IntakeHit.hits + 1}).returning(IntakeHit.hits)
-    count = session.execute(stmt).scalar_one()
-    if count == 1:  # first hit of a new minute: forget old windows
-        session.execute(delete(IntakeHit).where(IntakeHit.window_start < start - WINDOW))
-    return count
 
 
 def allowed(session: Session, address: str, now: datetime, per_minute: int) -> bool:

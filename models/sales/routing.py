@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import cast
 
 from sqlalchemy import (
     JSON,
     Boolean,
     ColumnElement,
+    Date,
     ForeignKey,
     Integer,
     ScalarSelect,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -140,6 +143,26 @@ class _Member:
     load: int
 
 
+@cache
+def _members_statement() -> Select:
+    """The members' statement of ``_team_and_members``, built once (``code`` and ``day`` are bound).
+
+    Building it (subqueries, joins, its cache key) cost more CPU than running it; SQLAlchemy
+    keeps the compiled form, but only a statement object kept between calls spares the rest.
+    """
+    day = bindparam("day", type_=Date)
+    absent = exists().where(Absence.user_id == User.id, Absence.starts_on <= day, Absence.ends_on >= day)
+    never_absent = ~exists().where(Absence.user_id == User.id)
+    head = select(Department.head_id).where(Department.id == User.department_id).scalar_subquery()
+    return (select(SalesTeam.id, SalesTeam.name, User, absent.label("absent"), head.label("head_id"),
+                   never_absent.label("never_absent"), _member_load().label("load"))
+            .select_from(SalesTeam)
+            .outerjoin(SalesTeamMember,
+                       and_(SalesTeamMember.team_id == SalesTeam.id, SalesTeamMember.qualified))
+            .outerjoin(User, and_(User.id == SalesTeamMember.user_id, User.is_active))
+            .where(SalesTeam.code == bindparam("code", type_=String)).order_by(User.id))
+
+
 def _team_and_members(session: Session, code: str, day: date) -> tuple[int, str, list[_Member]]:
     """The team's id and name and its qualified active members (by id), each with «absent on ``day``».
 
@@ -147,16 +170,7 @@ def _team_and_members(session: Session, code: str, day: date) -> tuple[int, str,
     head and their load (open deals and open tasks) come with the team row, instead of a query
     per member, per absence list and per department, and one more for the loads.
     """
-    absent = exists().where(Absence.user_id == User.id, Absence.starts_on <= day, Absence.ends_on >= day)
-    never_absent = ~exists().where(Absence.user_id == User.id)
-    head = select(Department.head_id).where(Department.id == User.department_id).scalar_subquery()
-    rows = session.execute(
-        select(SalesTeam.id, SalesTeam.name, User, absent.label("absent"), head.label("head_id"),
-               never_absent.label("never_absent"), _member_load().label("load"))
-        .select_from(SalesTeam)
-        .outerjoin(SalesTeamMember, and_(SalesTeamMember.team_id == SalesTeam.id, SalesTeamMember.qualified))
-        .outerjoin(User, and_(User.id == SalesTeamMember.user_id, User.is_active))
-        .where(SalesTeam.code == code).order_by(User.id)).all()
+    rows = session.execute(_members_statement(), {"code": code, "day": day}).all()
     if not rows:
         raise RoutingError(f"Команда «{code}» не найдена")
     members = [_Member(user, bool(is_absent), head_id, load or 0)
