@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
-from typing import cast
+from functools import cache, lru_cache
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from engine.tables import HumanTask, TaskStatus
 from models.identity.deputies import effective_assignee
@@ -189,13 +190,18 @@ def _move_pointer(session: Session, team_id: int, candidates: list[int]) -> int:
     the same turn; the team row is not locked while the members and loads are read (only from
     this statement to the commit, on PostgreSQL).
     """
-    ordered = sorted(candidates)
+    return cast(int, session.execute(_pointer_statement(tuple(sorted(candidates))), {"team_id": team_id})
+                .scalar_one())
+
+
+@lru_cache(maxsize=256)
+def _pointer_statement(ordered: tuple[int, ...]) -> ReturningUpdate[Any]:
+    """The pointer's ``UPDATE … RETURNING`` for these tied members (``team_id`` bound), built once per set."""
     team = cast(Table, SalesTeam.__table__)  # Core: no ORM bookkeeping, no audit row per lead
     pointer = team.c.last_assigned_id
     following = case(*((pointer < uid, uid) for uid in ordered), else_=ordered[0])  # NULL: the first
-    return cast(int, session.execute(
-        update(team).where(team.c.id == team_id).values(last_assigned_id=following).returning(pointer))
-        .scalar_one())
+    return (update(team).where(team.c.id == bindparam("team_id", type_=Integer))
+            .values(last_assigned_id=following).returning(pointer))
 
 
 def choose_manager(session: Session, team_code: str, now: datetime, *, territory: str | None = None,
