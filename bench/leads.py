@@ -11,8 +11,9 @@ its «Связаться с клиентом» task and the manager's notificati
 Printed per run: leads/s, and what a lead cost the server — the gunicorn workers' CPU from
 ``/proc`` (HTTP included), the application's own CPU and SQL statements from ``Server-Timing``,
 and on PostgreSQL the CPU of the database's backends from ``/proc`` — with the rate those
-figures allow on 2 cores if the server had them to itself («потолок»). Leads/s depend on the
-machine's load (the load generator shares it, as may other work); the CPU figures much less.
+figures allow on 2 cores if the server had them to itself («потолок»), and if it shared them
+with the bench's own clients (their CPU per lead is printed too). Leads/s depend on the machine's
+load (the load generator shares it, as may other work); the CPU figures much less.
 Every answer must be 202, and every lead must be stored, routed to a manager, linked to its
 process, with one open task and one «new lead» notification (checked in the database).
 """
@@ -137,7 +138,9 @@ def _measure(kind: str, url: str, instance: Path, leads: int, threads: int) -> N
             workers_before = _cpu_seconds(_workers(master))
             backends_before = _cpu_seconds(_backends(url))
             load = os.getloadavg()[0]
+            client_before = time.process_time()  # this process only runs the clients meanwhile
             run = _run(base, leads, n_threads, offset * 100)
+            client_ms = (time.process_time() - client_before) * 1000
             done = (leads // n_threads) * n_threads
             posted += done
             worker_ms = _cpu_used(workers_before, _cpu_seconds(_workers(master))) * 1000 / done
@@ -145,14 +148,17 @@ def _measure(kind: str, url: str, instance: Path, leads: int, threads: int) -> N
                      if kind == "postgresql" else 0.0)
             app_ms = statistics.fmean(run.app_cpu_ms) if run.app_cpu_ms else 0.0
             statements = statistics.fmean(run.statements) if run.statements else 0.0
+            client_ms /= done
             ceiling = CORES * 1000 / (worker_ms + db_ms) if worker_ms + db_ms else 0.0
+            shared = CORES * 1000 / (worker_ms + db_ms + client_ms) if worker_ms + db_ms else 0.0
             rate = done / run.seconds
             print(f"{kind:10} {label:10} {done:5} лидов за {run.seconds:6.2f} с: {rate:7.1f} лидов/с"
                   f"{f', отказов {len(run.failures)}' if run.failures else ''}   цель ≥ 100 лидов/с   "
                   f"(load {load:.1f})", flush=True)
             print(f"{'':10} CPU на лид: воркеры {worker_ms:.1f} мс (приложение {app_ms:.1f}), "
-                  f"PostgreSQL {db_ms:.1f} мс; SQL-запросов {statements:.1f}; "
-                  f"потолок {CORES} ядер ≈ {ceiling:.0f} лидов/с", flush=True)
+                  f"PostgreSQL {db_ms:.1f} мс, клиенты {client_ms:.1f} мс; SQL-запросов {statements:.1f}; "
+                  f"потолок {CORES} ядер ≈ {ceiling:.0f} лидов/с (с клиентами на тех же ядрах {shared:.0f})",
+                  flush=True)
             check(not run.failures, f"{len(run.failures)} лидов не принято")
     _check_stored(app, kind, posted)
 
