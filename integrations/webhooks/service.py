@@ -12,9 +12,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from integrations.webhooks.safety import UnsafeUrl, check_url
@@ -126,9 +127,15 @@ def _queue(
     return delivery
 
 
+@cache
+def _active_subscriptions() -> Select[Any]:
+    """Built once: every domain event asks it (each lead's intake too); building it cost more than asking."""
+    return select(WebhookSubscription).where(WebhookSubscription.active)
+
+
 def on_event(session: Session, event: DomainEvent) -> None:
     """Queue the event for every active subscription listening to it."""
-    subs = session.scalars(select(WebhookSubscription).where(WebhookSubscription.active)).all()
+    subs = session.scalars(_active_subscriptions()).all()
     data = _json_safe(event.payload)
     for sub in subs:
         if event.name in (sub.events or []):

@@ -10,8 +10,9 @@ a later change of defaults.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
-from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, Select, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.notifications.channels import CHANNEL_CODES, CHANNELS, Channel
@@ -30,14 +31,19 @@ class NotificationPreference(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+@cache
+def _stored_choices() -> Select[str, str, bool]:
+    """A user's stored choices (``user_id`` bound), built once: every notification asks it."""
+    return select(NotificationPreference.kind, NotificationPreference.channel,
+                  NotificationPreference.enabled).where(
+        NotificationPreference.user_id == bindparam("user_id", type_=Integer))
+
+
 def preferences(session: Session, user_id: int) -> dict[str, dict[str, bool]]:
     """Kind -> channel code -> wanted, defaults filled in (every kind, every channel)."""
     stored = {
         (kind, channel): enabled
-        for kind, channel, enabled in session.execute(
-            select(NotificationPreference.kind, NotificationPreference.channel,
-                   NotificationPreference.enabled).where(NotificationPreference.user_id == user_id)
-        )
+        for kind, channel, enabled in session.execute(_stored_choices(), {"user_id": user_id})
     }
     return {
         kind: {ch.code: stored.get((kind, ch.code), ch.code in spec.by_default) for ch in CHANNELS}

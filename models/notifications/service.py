@@ -149,8 +149,11 @@ def notify(
         if user is None or not user.is_active:
             continue
         # The channels are known before the row is written, so it is inserted with them (no update after).
-        copies = [(channel, address) for channel in channels_for(session, user_id, kind)
-                  if (address := channel.address(user))]
+        # Reading the preferences flushes nothing: what the caller changed (a routed lead) goes out
+        # with the notification's own flush below instead of in one more before it.
+        with session.no_autoflush:
+            wanted = channels_for(session, user_id, kind)
+        copies = [(channel, address) for channel in wanted if (address := channel.address(user))]
         row = Notification(user_id=user_id, kind=kind, title=_written(title, user)[:500],
                            body=_written(body, user), created_at=now, object_type=object_type,
                            object_id=object_id, dedupe_key=key, channels=[c.code for c, _ in copies])
@@ -160,7 +163,8 @@ def notify(
             _queue(session, channel.outbox_kind, channel.payload(address, row.title, row.body, user), now,
                    dedupe_key=f"notification:{row.id}:{channel.code}", instance_id=instance_id)
         made.append(row)
-    session.flush()
+    # The copies are not flushed here: their keys are new (they name the fresh notification), so
+    # nothing can fail on them, and they are written with the caller's next flush or its commit.
     return made
 
 

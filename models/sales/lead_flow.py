@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client, Contact
@@ -36,6 +37,18 @@ def get_lead(session: Session, lead_id: int) -> Lead:
     return lead
 
 
+@cache
+def _contact_points(kinds: tuple[str, ...]) -> Select:
+    """The lowest client id per kind among the contact points equal to the bound values of ``kinds``.
+
+    Built once per combination (phone, e-mail or both): building it cost about as much as running it.
+    """
+    return (select(ContactPoint.kind, func.min(ContactPoint.client_id))
+            .where(or_(*(and_(ContactPoint.kind == kind, ContactPoint.value == bindparam(kind, type_=String))
+                         for kind in kinds)))
+            .group_by(ContactPoint.kind))
+
+
 def find_existing_client(session: Session, inn: str | None, phone: str | None,
                          email: str | None) -> tuple[Client | None, str | None]:
     """The client a lead belongs to and what matched: INN first, then phone, then e-mail."""
@@ -49,10 +62,7 @@ def find_existing_client(session: Session, inn: str | None, phone: str | None,
         return None, None
     # Phone and e-mail in one statement (each an indexed lookup); the phone wins, then the lowest id.
     found: dict[str, int] = {}
-    for kind, client_id in session.execute(
-            select(ContactPoint.kind, func.min(ContactPoint.client_id))
-            .where(or_(*(and_(ContactPoint.kind == k, ContactPoint.value == v) for k, v in wanted.items())))
-            .group_by(ContactPoint.kind)):
+    for kind, client_id in session.execute(_contact_points(tuple(wanted)), wanted):
         found[kind] = client_id
     for kind, label in (("phone", "телефон"), ("email", "e-mail")):
         if kind in found:

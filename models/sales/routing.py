@@ -15,16 +15,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import cast
+from functools import cache, lru_cache
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
+    Date,
     ForeignKey,
     Integer,
+    ScalarSelect,
+    Select,
     String,
     Table,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -35,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from engine.tables import HumanTask, TaskStatus
 from models.identity.deputies import effective_assignee
@@ -92,7 +99,9 @@ def manager_loads(session: Session, user_ids: list[int]) -> dict[int, int]:
 
     An ad-hoc task a colleague handed over («подготовь КП до пятницы») takes as much of the
     day as a process step, so a manager buried in them is not the least loaded one. The three
-    counts are one statement (``UNION ALL`` of grouped counts): a lead's routing asks it once.
+    counts are one statement (``UNION ALL`` of grouped counts). Routing reads the loads of a
+    team's members with the members themselves (``_team_and_members``); this is for the deputies
+    of a team whose members are all away, and for the workload pages.
     """
     from models.sales.deals import Deal, DealStatus  # deals import routing's users; avoid a cycle
 
@@ -114,34 +123,60 @@ def manager_loads(session: Session, user_ids: list[int]) -> dict[int, int]:
     return loads
 
 
+def _member_load() -> ColumnElement[int]:
+    """The member's load (``manager_loads``' three counts) as a column of the members' statement."""
+    from models.sales.deals import Deal, DealStatus  # deals import routing's users; avoid a cycle
+
+    def count(stmt: Select) -> ScalarSelect[int]:
+        return stmt.with_only_columns(func.count()).scalar_subquery()
+
+    return (count(select(Deal.id).where(Deal.owner_id == User.id, Deal.status == DealStatus.OPEN))
+            + count(select(HumanTask.id).where(HumanTask.assignee_id == User.id,
+                                               HumanTask.status == TaskStatus.OPEN))
+            + count(select(Task.id).where(Task.assignee_id == User.id, Task.is_open)))
+
+
 @dataclass(frozen=True)
 class _Member:
     user: User
     absent: bool
     department_head_id: int | None
+    load: int
+
+
+@cache
+def _members_statement() -> Select:
+    """The members' statement of ``_team_and_members``, built once (``code`` and ``day`` are bound).
+
+    Building it (subqueries, joins, its cache key) cost more CPU than running it; SQLAlchemy
+    keeps the compiled form, but only a statement object kept between calls spares the rest.
+    """
+    day = bindparam("day", type_=Date)
+    absent = exists().where(Absence.user_id == User.id, Absence.starts_on <= day, Absence.ends_on >= day)
+    never_absent = ~exists().where(Absence.user_id == User.id)
+    head = select(Department.head_id).where(Department.id == User.department_id).scalar_subquery()
+    return (select(SalesTeam.id, SalesTeam.name, User, absent.label("absent"), head.label("head_id"),
+                   never_absent.label("never_absent"), _member_load().label("load"))
+            .select_from(SalesTeam)
+            .outerjoin(SalesTeamMember,
+                       and_(SalesTeamMember.team_id == SalesTeam.id, SalesTeamMember.qualified))
+            .outerjoin(User, and_(User.id == SalesTeamMember.user_id, User.is_active))
+            .where(SalesTeam.code == bindparam("code", type_=String)).order_by(User.id))
 
 
 def _team_and_members(session: Session, code: str, day: date) -> tuple[int, str, list[_Member]]:
     """The team's id and name and its qualified active members (by id), each with «absent on ``day``».
 
-    One statement: the members' users, whether an absence covers the day and their department's
-    head come with the team row, instead of a query per member, per absence list and per department.
+    One statement: the members' users, whether an absence covers the day, their department's
+    head and their load (open deals and open tasks) come with the team row, instead of a query
+    per member, per absence list and per department, and one more for the loads.
     """
-    absent = exists().where(Absence.user_id == User.id, Absence.starts_on <= day, Absence.ends_on >= day)
-    never_absent = ~exists().where(Absence.user_id == User.id)
-    head = select(Department.head_id).where(Department.id == User.department_id).scalar_subquery()
-    rows = session.execute(
-        select(SalesTeam.id, SalesTeam.name, User, absent.label("absent"), head.label("head_id"),
-               never_absent.label("never_absent"))
-        .select_from(SalesTeam)
-        .outerjoin(SalesTeamMember, and_(SalesTeamMember.team_id == SalesTeam.id, SalesTeamMember.qualified))
-        .outerjoin(User, and_(User.id == SalesTeamMember.user_id, User.is_active))
-        .where(SalesTeam.code == code).order_by(User.id)).all()
+    rows = session.execute(_members_statement(), {"code": code, "day": day}).all()
     if not rows:
         raise RoutingError(f"Команда «{code}» не найдена")
-    members = [_Member(user, bool(is_absent), head_id) for _, _, user, is_absent, head_id, _ in rows
-               if user is not None]
-    for _, _, user, _, _, never in rows:
+    members = [_Member(user, bool(is_absent), head_id, load or 0)
+               for _, _, user, is_absent, head_id, _, load in rows if user is not None]
+    for _, _, user, _, _, never, _ in rows:
         if user is not None and never and "absences" not in inspect(user).dict:
             # Known empty: the deputy rule of the lead's first task asks no more about this user.
             set_committed_value(user, "absences", [])
@@ -155,13 +190,18 @@ def _move_pointer(session: Session, team_id: int, candidates: list[int]) -> int:
     the same turn; the team row is not locked while the members and loads are read (only from
     this statement to the commit, on PostgreSQL).
     """
-    ordered = sorted(candidates)
+    return cast(int, session.execute(_pointer_statement(tuple(sorted(candidates))), {"team_id": team_id})
+                .scalar_one())
+
+
+@lru_cache(maxsize=256)
+def _pointer_statement(ordered: tuple[int, ...]) -> ReturningUpdate[Any]:
+    """The pointer's ``UPDATE … RETURNING`` for these tied members (``team_id`` bound), built once per set."""
     team = cast(Table, SalesTeam.__table__)  # Core: no ORM bookkeeping, no audit row per lead
     pointer = team.c.last_assigned_id
     following = case(*((pointer < uid, uid) for uid in ordered), else_=ordered[0])  # NULL: the first
-    return cast(int, session.execute(
-        update(team).where(team.c.id == team_id).values(last_assigned_id=following).returning(pointer))
-        .scalar_one())
+    return (update(team).where(team.c.id == bindparam("team_id", type_=Integer))
+            .values(last_assigned_id=following).returning(pointer))
 
 
 def choose_manager(session: Session, team_code: str, now: datetime, *, territory: str | None = None,
@@ -175,7 +215,7 @@ def choose_manager(session: Session, team_code: str, now: datetime, *, territory
     absent = [m.user for m in members if m.absent]
     skipped = ""
     if present:
-        loads = manager_loads(session, [m.user.id for m in present])
+        loads = {m.user.id: m.load for m in present}
     else:
         # Everyone is away: the deputies of the team take the work (deputy rule).
         deputies = {effective_assignee(session, u.id, day)[0] for u in absent}

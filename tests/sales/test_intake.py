@@ -3,6 +3,7 @@
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.tables import HumanTask
@@ -115,3 +116,22 @@ def test_a_flood_from_one_address_is_throttled_and_loses_no_accepted_lead(world,
 def test_public_form_page_needs_no_login(world, client):
     page = client.get("/intake/form")
     assert page.status_code == 200 and 'name="website"' in page.get_data(as_text=True)
+
+
+@pytest.mark.server_db
+def test_the_hit_alone_commits_without_waiting_for_the_disk(world):
+    """The throttle's count commits without waiting for the WAL flush; the next transaction waits again."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from models.sales.intake_limits import allowed
+
+    with world.session.get_bind().connect() as conn:  # one connection throughout, whatever the pool does
+        conn.execute(text("SET synchronous_commit TO on"))  # its own default, whatever the database's
+        conn.commit()
+        with Session(bind=conn) as session:
+            assert allowed(session, "10.0.0.9", world.clock.now(), 5)
+            assert session.scalar(text("SHOW synchronous_commit")) == "off"
+            session.commit()
+            assert session.scalar(text("SHOW synchronous_commit")) == "on"  # e.g. a lead's transaction
+            session.rollback()

@@ -49,3 +49,25 @@ def test_the_least_loaded_manager_wins_over_turn_order(world):
     third = world.lead(company="ООО «Три»", phone="+79160000003", territory="Москва", industry="Транспорт")
     world.session.refresh(third)
     assert "загрузка 1" in third.routing_reason and "по очереди" in third.routing_reason
+
+
+def test_the_load_read_with_the_members_counts_open_tasks_only_as_manager_loads_does(session, demo_users,
+                                                                                    clock):
+    """Routing reads each member's load in its members' statement; it must agree with ``manager_loads``."""
+    from models.sales.routing import manager_loads
+    from models.tasks.adhoc import Task
+
+    _team(session)
+    manager, manager2 = demo_users["manager"], demo_users["manager2"]
+    senior = demo_users["senior"].id
+    session.add_all([Task(title=f"Открытая {n}", assignee_id=manager.id, creator_id=senior) for n in range(2)]
+                    + [Task(title=f"Закрытая {n}", assignee_id=manager.id, creator_id=senior, status="done",
+                            is_open=False) for n in range(3)]
+                    + [Task(title=f"Открытая {n}", assignee_id=manager2.id, creator_id=senior)
+                       for n in range(3)])
+    session.commit()
+    decision = choose_manager(session, "moscow_logistics", clock.now())
+    loads = manager_loads(session, [manager.id, manager2.id])
+    assert (decision.manager_id, decision.load) == (manager.id, 2)  # the closed three do not count
+    assert loads == {manager.id: 2, manager2.id: 3}
+    assert "загрузка 2" in decision.reason and "по очереди" not in decision.reason

@@ -18,7 +18,7 @@ from models.platform.db import db
 from models.platform.unit_of_work import unit_of_work
 from models.privacy.consents import CONSENT_TEXT, POLICY_URL
 from models.sales.intake import LeadInvalid, receive_lead
-from models.sales.intake_limits import allowed, counted_without_waiting_for_disk
+from models.sales.intake_limits import allowed
 from models.sales.leads import UTM_FIELDS
 from models.sales.regions import INDUSTRIES, REGIONS
 from web.engine_support import process_engine
@@ -69,7 +69,6 @@ def lead():
         return _error(400, "malformed", "Ожидается JSON-объект или данные формы")
     address = request.remote_addr or "unknown"
     with unit_of_work(db.session):  # the hit counts even when the request is refused (429)
-        counted_without_waiting_for_disk(db.session)
         within_limit = allowed(db.session, address, clock().now(), settings().intake_rate_per_minute)
     if not within_limit:
         response = _error(429, "rate_limited", "Слишком много заявок с этого адреса, повторите через минуту")
