@@ -61,7 +61,9 @@ class Deal(Base):
     __audited__ = True
     __table_args__ = (Index("ix_deal_owner_status", "owner_id", "status"),
                       Index("ix_deal_owner_newest", "owner_id", "id"),  # a manager's newest deals first
-                      Index("ix_deal_funnel_stage", "funnel_id", "stage_id"),
+                      # a board column's newest cards (0024_board_speed): for whoever sees every owner,
+                      Index("ix_deal_funnel_stage", "funnel_id", "stage_id", "id"),
+                      Index("ix_deal_stage_owner_newest", "stage_id", "owner_id", "id"),  # and a manager
                       trigram_index("ix_deal_title_trgm", "title"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

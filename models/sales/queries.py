@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
@@ -88,7 +87,6 @@ def flag_condition(session: Session, flag: str, now: datetime) -> ColumnElement[
 
 
 PAGE_SIZE = 50
-BOARD_CARDS = 30  # cards shown per board column; the column's count and sums cover all its deals
 
 
 def _filtered_deals(session: Session, user: User, now: datetime, filters: DealFilter) -> Select:
@@ -169,53 +167,6 @@ def flagged_deals(session: Session, user: User, now: datetime, flags: tuple[str,
             .add_columns(func.count().over()).options(*_CARD_LOADS).order_by(Deal.id.desc()).limit(limit))
     rows = session.execute(stmt).all()
     return [(deal, deal_flags(deal, now)) for deal, _total in rows], (rows[0][1] if rows else 0)
-
-
-@dataclass
-class BoardColumn:
-    """One stage of a funnel board: how many deals and what they weigh, and the newest cards."""
-
-    stage: FunnelStage
-    count: int = 0
-    premium: Decimal = Decimal(0)
-    weighted: Decimal = Decimal(0)
-    cards: list[tuple[Deal, list[str]]] = field(default_factory=list)
-
-
-def _totals(session: Session, base: Select, funnel: Funnel) -> dict[int, BoardColumn]:
-    """Per stage of ``funnel`` the count, sum and weighted sum of the deals of ``base`` (one query)."""
-    columns = {stage.id: BoardColumn(stage) for stage in funnel.stages}
-    premium = func.coalesce(Deal.premium, 0)
-    totals = base.with_only_columns(Deal.stage_id, func.count(Deal.id), func.sum(premium),
-                                    func.sum(premium * Deal.probability)).group_by(Deal.stage_id)
-    for stage_id, count, total, weighted in session.execute(totals):
-        if stage_id in columns:
-            column = columns[stage_id]
-            column.count, column.premium = count, Decimal(total or 0)
-            column.weighted = (Decimal(weighted or 0) / 100).quantize(Decimal("0.01"))
-    return columns
-
-
-def board_totals(session: Session, user: User, now: datetime, filters: DealFilter,
-                 funnel: Funnel) -> list[BoardColumn]:
-    """The board's column totals without cards: what a drag-and-drop move answers with."""
-    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
-    return list(_totals(session, base, funnel).values())
-
-
-def board_columns(session: Session, user: User, now: datetime, filters: DealFilter,
-                  funnel: Funnel) -> list[BoardColumn]:
-    """The board of ``funnel``: per stage the totals of every matching deal (one grouped query)
-    and its ``BOARD_CARDS`` newest cards (one windowed query), whatever the funnel's size."""
-    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
-    columns = _totals(session, base, funnel)
-    place = func.row_number().over(partition_by=Deal.stage_id, order_by=Deal.id.desc()).label("place")
-    ranked = base.with_only_columns(Deal.id, place).subquery()
-    newest = select(Deal).join(ranked, ranked.c.id == Deal.id).where(ranked.c.place <= BOARD_CARDS)
-    for deal in session.scalars(newest.options(*_CARD_LOADS).order_by(Deal.id.desc())):
-        if deal.stage_id in columns:
-            columns[deal.stage_id].cards.append((deal, deal_flags(deal, now)))
-    return list(columns.values())
 
 
 def deal_tasks(session: Session, deal: Deal) -> list[HumanTask]:
