@@ -13,8 +13,15 @@ too (``weighted_pk``: Σ premium in kopecks × the deal's probability), filled h
 The newest cards of a column were a window over every deal of the funnel; each column is now an
 index range: ``(funnel_id, stage_id, id)`` for those who see every owner (it replaces
 ``(funnel_id, stage_id)``, whose queries it answers too) and ``(stage_id, owner_id, id)`` for a
-manager's own deals. SQLite's statistics of ``deal`` are taken again on a database that had
-them, as 0023 does. Written by hand.
+manager's own deals.
+
+The home page counted a manager's flagged deals (any warning flag) by reading every open deal of
+the manager; it now takes the open deals from the same kept totals minus the unflagged ones,
+which are all among the deals active within the week: ``(owner_id, status, coalesce(
+last_activity_at, created_at))`` gives that range (it replaces ``(owner_id, status)``).
+
+SQLite's statistics of ``deal`` are taken again on a database that had them, as 0023 does.
+Written by hand.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -41,6 +48,9 @@ def upgrade() -> None:
     op.drop_index("ix_deal_funnel_stage", table_name="deal")
     op.create_index("ix_deal_funnel_stage", "deal", ["funnel_id", "stage_id", "id"])
     op.create_index("ix_deal_stage_owner_newest", "deal", ["stage_id", "owner_id", "id"])
+    op.drop_index("ix_deal_owner_status", table_name="deal")
+    op.create_index("ix_deal_owner_quiet", "deal",
+                    ["owner_id", "status", sa.text("coalesce(last_activity_at, created_at)")])
     bind = op.get_bind()
     if bind.dialect.name == "sqlite" and bind.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
@@ -48,6 +58,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deal_owner_quiet", table_name="deal")
+    op.create_index("ix_deal_owner_status", "deal", ["owner_id", "status"])
     op.drop_index("ix_deal_stage_owner_newest", table_name="deal")
     op.drop_index("ix_deal_funnel_stage", table_name="deal")
     op.create_index("ix_deal_funnel_stage", "deal", ["funnel_id", "stage_id"])
