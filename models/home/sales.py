@@ -13,7 +13,7 @@ from models.platform.permissions import scoped
 from models.reports.tables import DealTotal
 from models.sales.deals import FLAG_LABELS, Deal, DealStatus
 from models.sales.leads import LeadStatus
-from models.sales.queries import count_flagged, flagged_deals, list_leads
+from models.sales.queries import flagged_deals, list_leads
 from models.tasks.inbox import InboxFilters, Viewer, items, viewer_for
 
 CALLBACK_PROCESS = "client_callback"
@@ -54,17 +54,9 @@ def _open_deals(user: User) -> ColumnElement[int]:
             .scalar_subquery())
 
 
-def _counted(session: Session, user: User, now: datetime, flags: tuple[str, ...], shown: list) -> int:
-    """The section's count: the rows shown when they are fewer than a section holds, else counted."""
-    if len(shown) < SECTION_ROWS:
-        return len(shown)
-    return count_flagged(session, user, now, flags, _open_deals(user))
-
-
 def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Section]:
-    flags = tuple(FLAG_LABELS)
-    flagged = flagged_deals(session, user, now, flags, SECTION_ROWS)
-    flagged_count = _counted(session, user, now, flags, flagged)
+    flagged, flagged_count = flagged_deals(session, user, now, tuple(FLAG_LABELS), SECTION_ROWS,
+                                           _open_deals(user))
     action = [
         Row(
             d.title,
@@ -76,8 +68,7 @@ def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Sectio
         )
         for d, f in flagged
     ]
-    expiring = flagged_deals(session, user, now, ("offer_expiring",), SECTION_ROWS)
-    expiring_count = _counted(session, user, now, ("offer_expiring",), expiring)
+    expiring, expiring_count = flagged_deals(session, user, now, ("offer_expiring",), SECTION_ROWS)
     offers = [
         Row(
             d.title,

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from models.identity.users import User
 from models.platform.money import CENT, rub
-from models.platform.permissions import scoped
 from models.reports.tables import DealTotal
 from models.sales.deals import Deal, deal_flags
 from models.sales.funnels import Funnel, FunnelStage
@@ -53,25 +52,28 @@ def _summarised(filters: DealFilter) -> bool:
     return not (filters.flag or (filters.q and filters.q.strip()) or filters.client_id)
 
 
-def _visible(viewer: User) -> Any:
-    """An owner's totals count when the viewer may see that owner's deals (owner 0: no owner).
+def _matching(session: Session, user: User, now: datetime, filters: DealFilter) -> Select:
+    """The deals ``user`` may see that match ``filters`` in every funnel and stage (scoped once)."""
+    return _filtered_deals(session, user, now, replace(filters, funnel=None, stage=None))
+
+
+def _visible(matching: Select) -> Any:
+    """An owner's totals count when one of the owner's deals is among ``matching`` (owner 0: no owner).
 
     The deal's own scope rule asked per owner (as ``models.reports.custom_totals`` does): exact
-    while the rule decides by the owner, which is what totals keyed by owner assume.
+    while the rule decides by the owner, which is what totals keyed by owner assume; one index
+    probe per totals row.
     """
-
-    def some(condition: Any) -> Any:
-        return scoped(viewer, Deal, select(literal(1)).select_from(Deal).where(condition)).exists()
-
-    return or_(some(Deal.owner_id == DealTotal.owner_id),
-               and_(DealTotal.owner_id == 0, some(Deal.owner_id.is_(None))))
+    some = matching.with_only_columns(literal(1)).select_from(Deal)
+    return or_(some.where(Deal.owner_id == DealTotal.owner_id).exists(),
+               and_(DealTotal.owner_id == 0, some.where(Deal.owner_id.is_(None)).exists()))
 
 
-def _kept_totals(user: User, filters: DealFilter, funnel: Funnel) -> Select:
+def _kept_totals(matching: Select, filters: DealFilter, funnel: Funnel) -> Select:
     """Per stage: count, premium and weighted premium (kopecks, kopecks × %) from the kept totals."""
     stmt = (select(DealTotal.stage_id, func.sum(DealTotal.n), func.sum(DealTotal.premium_kop),
                    func.sum(DealTotal.weighted_pk))
-            .where(DealTotal.funnel_id == funnel.id, _visible(user)).group_by(DealTotal.stage_id))
+            .where(DealTotal.funnel_id == funnel.id, _visible(matching)).group_by(DealTotal.stage_id))
     if filters.status:
         stmt = stmt.where(DealTotal.status == filters.status)
     if filters.owner_id:
@@ -79,40 +81,43 @@ def _kept_totals(user: User, filters: DealFilter, funnel: Funnel) -> Select:
     return stmt
 
 
-def _counted_totals(session: Session, user: User, now: datetime, filters: DealFilter,
-                    funnel: Funnel) -> Select:
+def _counted_totals(matching: Select, funnel: Funnel) -> Select:
     """The same figures aggregated over the matching deals (a flag, a search or a client asked)."""
     kop = func.round(func.coalesce(Deal.premium, 0) * 100)
-    base = _filtered_deals(session, user, now, replace(filters, funnel=None, stage=None))
-    return (base.where(Deal.funnel_id == funnel.id)
+    return (matching.where(Deal.funnel_id == funnel.id)
             .with_only_columns(Deal.stage_id, func.count(Deal.id), func.sum(kop),
                                func.sum(kop * Deal.probability))
             .group_by(Deal.stage_id))
 
 
-def board_totals(session: Session, user: User, now: datetime, filters: DealFilter,
-                 funnel: Funnel) -> list[BoardColumn]:
-    """The board's column totals without cards (what a drag-and-drop move answers with)."""
+def _stage_totals(session: Session, matching: Select, filters: DealFilter,
+            funnel: Funnel) -> dict[int, BoardColumn]:
     columns = {stage.id: BoardColumn(stage) for stage in funnel.stages}
-    stmt = (_kept_totals(user, filters, funnel) if _summarised(filters)
-            else _counted_totals(session, user, now, filters, funnel))
+    kept = _summarised(filters)
+    stmt = _kept_totals(matching, filters, funnel) if kept else _counted_totals(matching, funnel)
     for stage_id, count, premium_kop, weighted_pk in session.execute(stmt):
         column = columns.get(stage_id)
         if column is not None and count:
             column.count = int(count)
             column.premium = Decimal(int(premium_kop or 0)) / 100
             column.weighted = (Decimal(int(weighted_pk or 0)) / 10000).quantize(CENT)
-    return list(columns.values())
+    return columns
+
+
+def board_totals(session: Session, user: User, now: datetime, filters: DealFilter,
+                 funnel: Funnel) -> list[BoardColumn]:
+    """The board's column totals without cards (what a drag-and-drop move answers with)."""
+    return list(_stage_totals(session, _matching(session, user, now, filters), filters, funnel).values())
 
 
 def board_columns(session: Session, user: User, now: datetime, filters: DealFilter,
                   funnel: Funnel) -> list[BoardColumn]:
     """The board of ``funnel``: per stage the totals (``board_totals``) and its ``BOARD_CARDS``
     newest cards — one index range per stage, the ranges in one statement."""
-    columns = {c.stage.id: c for c in board_totals(session, user, now, filters, funnel)}
-    base = _filtered_deals(session, user, now, replace(filters, funnel=None, stage=None))
+    matching = _matching(session, user, now, filters)
+    columns = _stage_totals(session, matching, filters, funnel)
     ranges = [select(newest.c.id) for newest in (
-        base.with_only_columns(Deal.id).where(Deal.funnel_id == funnel.id, Deal.stage_id == stage_id)
+        matching.with_only_columns(Deal.id).where(Deal.funnel_id == funnel.id, Deal.stage_id == stage_id)
         .order_by(Deal.id.desc()).limit(BOARD_CARDS).subquery() for stage_id in columns)]
     if not ranges:
         return []

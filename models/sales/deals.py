@@ -101,11 +101,15 @@ class Deal(Base):
         back_populates="deal", cascade="all, delete-orphan", order_by="DealStageHistory.id")
 
 
-# An owner's deals by status, and the open ones by their «no activity» clock: the home page counts a
-# manager's flagged deals as the open ones minus the unflagged among those active this week
-# (``models.sales.queries.count_flagged``); it replaced ``(owner_id, status)`` in 0024_board_speed.
+# «Мой день» (0024_board_speed). An owner's deals by status, the open ones by their «no activity»
+# clock, with what the other flags read: the flagged deals are counted as the open ones minus the
+# unflagged among those active this week, from the index alone (``models.sales.queries.flagged_deals``;
+# it replaced ``(owner_id, status)``). And an owner's open deals by the offer's expiry: the «КП
+# истекают» rows and count, a range of the owner's own entries.
 Index("ix_deal_owner_quiet", Deal.owner_id, Deal.status,
-      func.coalesce(Deal.last_activity_at, Deal.created_at))
+      func.coalesce(Deal.last_activity_at, Deal.created_at), Deal.stage_id, Deal.stage_entered_at,
+      Deal.offer_expires_on, Deal.client_id)
+Index("ix_deal_owner_offer", Deal.owner_id, Deal.status, Deal.offer_expires_on, Deal.id)
 
 
 class DealStageHistory(Base):

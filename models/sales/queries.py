@@ -153,42 +153,41 @@ def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
     return [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
 
 
-def flagged_deals(session: Session, user: User, now: datetime, flags: tuple[str, ...],
-                  limit: int) -> list[tuple[Deal, list[str]]]:
-    """The newest ``limit`` of ``user``'s own open deals carrying any of ``flags`` at ``now``, each
-    with its flags: the flags asked in SQL (``flag_condition``) on a walk of the owner's deals by id
-    (``ix_deal_owner_newest``) that stops at the ``limit``-th. ``count_flagged`` says how many."""
-    mine = _filtered_deals(session, user, now, DealFilter(status=DealStatus.OPEN, owner_id=user.id))
-    stmt = (mine.where(or_(*(flag_condition(session, f, now) for f in flags)))
-            .options(*_CARD_LOADS).order_by(Deal.id.desc()).limit(limit))
-    return [(deal, deal_flags(deal, now)) for deal in session.scalars(stmt)]
-
-
 def quiet_since(now: datetime) -> datetime:
     """The moment before which an open deal without activity carries «no_activity»."""
     return now - timedelta(days=NO_ACTIVITY_DAYS)
 
 
-def count_flagged(session: Session, user: User, now: datetime, flags: tuple[str, ...],
-                  open_deals: ColumnElement[int] | None = None) -> int:
-    """How many of ``user``'s own open deals carry any of ``flags`` at ``now``, in one statement.
+def flagged_deals(session: Session, user: User, now: datetime, flags: tuple[str, ...], limit: int,
+                  open_deals: ColumnElement[int] | None = None) -> tuple[list[tuple[Deal, list[str]]], int]:
+    """The newest ``limit`` of ``user``'s own open deals carrying any of ``flags`` at ``now`` (each
+    with its flags), and how many carry one.
 
-    A manager's book is mostly deals nobody touched for a week («no_activity»), so counting the
-    flagged ones read nearly every open deal of the owner. With «no_activity» among ``flags`` and
-    ``open_deals`` (SQL for the owner's open deals, from a kept total) the count is ``open_deals``
-    minus the deals carrying none of the flags — which are all among the deals active within the
-    week: an index range of the owner's recent deals (``ix_deal_owner_quiet``), as long as the
-    owner's recent work, not the whole book. Otherwise (a flag of a bounded date window, such as
-    «offer_expiring») the flagged deals are counted directly through that flag's index.
+    The rows: the flags asked in SQL (``flag_condition``) on a walk of the owner's deals by id
+    (``ix_deal_owner_newest``) that stops at the ``limit``-th, or a range of the owner's expiring
+    offers (``ix_deal_owner_offer``), whichever the planner finds shorter. The count, asked only
+    when the rows fill the ``limit``: a manager's book is mostly deals nobody touched for a week
+    («no_activity»), so counting the flagged ones read nearly every open deal of the owner. With
+    «no_activity» among ``flags`` and ``open_deals`` (SQL for the owner's open deals, from a kept
+    total) it is ``open_deals`` minus the deals carrying none of the flags — all among the deals
+    active within the week: a range of the owner's recent deals read from the index alone
+    (``ix_deal_owner_quiet``), as long as the owner's recent work, not the whole book. Otherwise
+    (a flag of a bounded date window, such as «offer_expiring») the flagged deals are counted
+    through that flag's own range.
     """
-    mine = scoped(user, Deal, select(func.count()).select_from(Deal)).where(
-        Deal.owner_id == user.id, Deal.status == DealStatus.OPEN)
+    mine = _filtered_deals(session, user, now, DealFilter(status=DealStatus.OPEN, owner_id=user.id))
     flagged = or_(*(flag_condition(session, f, now) for f in flags))
+    newest = mine.where(flagged).with_only_columns(Deal.id).order_by(Deal.id.desc()).limit(limit)
+    stmt = select(Deal).where(Deal.id.in_(newest.scalar_subquery())).options(*_CARD_LOADS)
+    rows = [(deal, deal_flags(deal, now)) for deal in session.scalars(stmt.order_by(Deal.id.desc()))]
+    if len(rows) < limit:
+        return rows, len(rows)
+    count = mine.with_only_columns(func.count()).select_from(Deal)
     if "no_activity" not in flags or open_deals is None:
-        return session.scalar(mine.where(flagged)) or 0
+        return rows, session.scalar(count.where(flagged)) or 0
     recent = func.coalesce(Deal.last_activity_at, Deal.created_at) >= quiet_since(now)
-    unflagged = mine.where(recent, ~func.coalesce(flagged, false())).scalar_subquery()
-    return int(session.scalar(select(open_deals - unflagged)) or 0)
+    unflagged = count.where(recent, ~func.coalesce(flagged, false())).scalar_subquery()
+    return rows, int(session.scalar(select(open_deals - unflagged)) or 0)
 
 
 def deal_tasks(session: Session, deal: Deal) -> list[HumanTask]:

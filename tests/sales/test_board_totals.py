@@ -94,7 +94,8 @@ def test_kept_totals_equal_a_direct_count_for_every_role_and_filter(world, who):
     client_id = world.session.scalar(select(Client.id).where(Client.inn == "7707083893"))
     base = DealFilter(funnel="company")
     filters = [base, replace(base, status=DealStatus.OPEN), replace(base, status=DealStatus.WON),
-               replace(base, owner_id=world.users["manager"].id), replace(base, owner_id=world.users["head"].id),
+               replace(base, owner_id=world.users["manager"].id),
+               replace(base, owner_id=world.users["head"].id),
                replace(base, owner_id=viewer.id, status=DealStatus.OPEN),
                replace(base, flag="registry"), replace(base, flag="stuck"), replace(base, flag="no_activity"),
                replace(base, client_id=client_id), replace(base, client_id=client_id, status=DealStatus.LOST)]

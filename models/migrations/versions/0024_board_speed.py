@@ -18,7 +18,10 @@ manager's own deals.
 The home page counted a manager's flagged deals (any warning flag) by reading every open deal of
 the manager; it now takes the open deals from the same kept totals minus the unflagged ones,
 which are all among the deals active within the week: ``(owner_id, status, coalesce(
-last_activity_at, created_at))`` gives that range (it replaces ``(owner_id, status)``).
+last_activity_at, created_at))`` gives that range (it replaces ``(owner_id, status)``), followed by
+what the other flags read (stage, its entry, the offer's expiry, the client) so that the count is
+read from the index alone. ``(owner_id, status, offer_expires_on, id)`` is the range of the
+owner's offers expiring in the next days (the «КП истекают» rows and count).
 
 SQLite's statistics of ``deal`` are taken again on a database that had them, as 0023 does.
 Written by hand.
@@ -50,7 +53,9 @@ def upgrade() -> None:
     op.create_index("ix_deal_stage_owner_newest", "deal", ["stage_id", "owner_id", "id"])
     op.drop_index("ix_deal_owner_status", table_name="deal")
     op.create_index("ix_deal_owner_quiet", "deal",
-                    ["owner_id", "status", sa.text("coalesce(last_activity_at, created_at)")])
+                    ["owner_id", "status", sa.text("coalesce(last_activity_at, created_at)"), "stage_id",
+                     "stage_entered_at", "offer_expires_on", "client_id"])
+    op.create_index("ix_deal_owner_offer", "deal", ["owner_id", "status", "offer_expires_on", "id"])
     bind = op.get_bind()
     if bind.dialect.name == "sqlite" and bind.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
@@ -58,6 +63,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deal_owner_offer", table_name="deal")
     op.drop_index("ix_deal_owner_quiet", table_name="deal")
     op.create_index("ix_deal_owner_status", "deal", ["owner_id", "status"])
     op.drop_index("ix_deal_stage_owner_newest", table_name="deal")
