@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.orm import Session
 
 from models.home.sections import SECTION_ROWS, Home, Row, Section, first_to_do, task_rows
 from models.identity.users import User
-from models.sales.deals import FLAG_LABELS
+from models.platform.permissions import scoped
+from models.reports.tables import DealTotal
+from models.sales.deals import FLAG_LABELS, Deal, DealStatus
 from models.sales.leads import LeadStatus
 from models.sales.queries import flagged_deals, list_leads
 from models.tasks.inbox import InboxFilters, Viewer, items, viewer_for
@@ -41,8 +44,19 @@ def _calls(session: Session, viewer: Viewer, now: datetime) -> Section:
     )
 
 
+def _open_deals(user: User) -> ColumnElement[int]:
+    """SQL for the user's open deals from the kept totals (``report_deal_total``), counted only when
+    the user may see their own deals — a few rows, however many deals the user has."""
+    own = select(literal(1)).select_from(Deal).where(Deal.owner_id == user.id)
+    visible = scoped(user, Deal, own).exists()
+    return (select(func.coalesce(func.sum(DealTotal.n), 0))
+            .where(DealTotal.owner_id == user.id, DealTotal.status == DealStatus.OPEN, visible)
+            .scalar_subquery())
+
+
 def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Section]:
-    flagged, flagged_count = flagged_deals(session, user, now, tuple(FLAG_LABELS), SECTION_ROWS)
+    flagged, flagged_count = flagged_deals(session, user, now, tuple(FLAG_LABELS), SECTION_ROWS,
+                                           _open_deals(user))
     action = [
         Row(
             d.title,

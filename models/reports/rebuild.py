@@ -190,8 +190,9 @@ def rebuild_summaries(session: Session, *, marks: bool = True) -> dict[str, int]
     totals = (owner, Deal.funnel_id, Deal.stage_id, Deal.status)
     session.execute(
         insert(DealTotal).from_select(
-            ["owner_id", "funnel_id", "stage_id", "status", "n", "n_premium", "premium_kop"],
-            select(*totals, func.count(), func.count(Deal.premium), func.coalesce(func.sum(kop), 0))
+            ["owner_id", "funnel_id", "stage_id", "status", "n", "n_premium", "premium_kop", "weighted_pk"],
+            select(*totals, func.count(), func.count(Deal.premium), func.coalesce(func.sum(kop), 0),
+                   func.coalesce(func.sum(kop * Deal.probability), 0))
             .group_by(*totals),
         )
     )

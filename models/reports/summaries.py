@@ -126,7 +126,8 @@ def deal_contributions(v: dict[str, Any]) -> list[Contribution]:
     total: Contribution = (
         DealTotal,
         (owner, v["funnel_id"], v["stage_id"], v["status"]),
-        {"n": 1, "n_premium": int(v["premium"] is not None), "premium_kop": kopecks(v["premium"])},
+        {"n": 1, "n_premium": int(v["premium"] is not None), "premium_kop": kopecks(v["premium"]),
+         "weighted_pk": kopecks(v["premium"]) * (v["probability"] or 0)},
     )
     if v["status"] == DealStatus.OPEN:
         close: date = month_start(v["expected_close_date"]) if v["expected_close_date"] else NO_DATE

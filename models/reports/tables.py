@@ -128,6 +128,8 @@ class DealTotal(Base):
     A custom report grouped by these keys with counts and premium sums («premium by manager»)
     is a sum over a few hundred rows instead of an aggregate over every deal in scope.
     ``n_premium`` counts the deals that have a premium (a group of none sums to NULL, as SQL does).
+    The funnel board's column totals (count, premium, weighted premium) are read from here too
+    when no filter needs the deals themselves (``models.sales.board``).
     """
 
     __tablename__ = "report_deal_total"
@@ -139,6 +141,7 @@ class DealTotal(Base):
     n: Mapped[int] = mapped_column(BigInteger, default=0)
     n_premium: Mapped[int] = mapped_column(BigInteger, default=0)
     premium_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    weighted_pk: Mapped[int] = mapped_column(BigInteger, default=0)  # Σ premium_kop × probability %
 
 
 class ChangeMark(Base):

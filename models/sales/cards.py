@@ -19,16 +19,15 @@ from models.platform.permissions import Permission, can_access, has_permission, 
 from models.privacy.access_log import log_access
 from models.sales.access import get_deal, get_lead
 from models.sales.activities import Activity
+from models.sales.board import BoardColumn, board_columns
 from models.sales.deals import Deal, deal_flags, time_in_stages
 from models.sales.funnels import Funnel, FunnelStage, LossReason, funnel_by_code
 from models.sales.leads import Lead
 from models.sales.queries import (
     PAGE_SIZE,
-    BoardColumn,
     DealFilter,
     ManagerLoad,
     assignable_managers,
-    board_columns,
     deal_processes,
     deal_tasks,
     list_deals,

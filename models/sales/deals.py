@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, select
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.clients.cards import Client
@@ -59,9 +59,10 @@ class DealError(Exception):
 class Deal(Base):
     __tablename__ = "deal"
     __audited__ = True
-    __table_args__ = (Index("ix_deal_owner_status", "owner_id", "status"),
-                      Index("ix_deal_owner_newest", "owner_id", "id"),  # a manager's newest deals first
-                      Index("ix_deal_funnel_stage", "funnel_id", "stage_id"),
+    __table_args__ = (Index("ix_deal_owner_newest", "owner_id", "id"),  # a manager's newest deals first
+                      # a board column's newest cards (0024_board_speed): for whoever sees every owner,
+                      Index("ix_deal_funnel_stage", "funnel_id", "stage_id", "id"),
+                      Index("ix_deal_stage_owner_newest", "stage_id", "owner_id", "id"),  # and a manager
                       trigram_index("ix_deal_title_trgm", "title"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +99,17 @@ class Deal(Base):
     loss_reason: Mapped[LossReason | None] = relationship()
     history: Mapped[list[DealStageHistory]] = relationship(
         back_populates="deal", cascade="all, delete-orphan", order_by="DealStageHistory.id")
+
+
+# «Мой день» (0024_board_speed). An owner's deals by status, the open ones by their «no activity»
+# clock, with what the other flags read: the flagged deals are counted as the open ones minus the
+# unflagged among those active this week, from the index alone (``models.sales.queries.flagged_deals``;
+# it replaced ``(owner_id, status)``). And an owner's open deals by the offer's expiry: the «КП
+# истекают» rows and count, a range of the owner's own entries.
+Index("ix_deal_owner_quiet", Deal.owner_id, Deal.status,
+      func.coalesce(Deal.last_activity_at, Deal.created_at), Deal.stage_id, Deal.stage_entered_at,
+      Deal.offer_expires_on, Deal.client_id)
+Index("ix_deal_owner_offer", Deal.owner_id, Deal.status, Deal.offer_expires_on, Deal.id)
 
 
 class DealStageHistory(Base):

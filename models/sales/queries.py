@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
@@ -88,7 +87,6 @@ def flag_condition(session: Session, flag: str, now: datetime) -> ColumnElement[
 
 
 PAGE_SIZE = 50
-BOARD_CARDS = 30  # cards shown per board column; the column's count and sums cover all its deals
 
 
 def _filtered_deals(session: Session, user: User, now: datetime, filters: DealFilter) -> Select:
@@ -155,67 +153,41 @@ def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
     return [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
 
 
-def flagged_deals(session: Session, user: User, now: datetime, flags: tuple[str, ...],
-                  limit: int) -> tuple[list[tuple[Deal, list[str]]], int]:
+def quiet_since(now: datetime) -> datetime:
+    """The moment before which an open deal without activity carries «no_activity»."""
+    return now - timedelta(days=NO_ACTIVITY_DAYS)
+
+
+def flagged_deals(session: Session, user: User, now: datetime, flags: tuple[str, ...], limit: int,
+                  open_deals: ColumnElement[int] | None = None) -> tuple[list[tuple[Deal, list[str]]], int]:
     """The newest ``limit`` of ``user``'s own open deals carrying any of ``flags`` at ``now`` (each
     with its flags), and how many carry one.
 
-    The flags are asked in SQL (``flag_condition``) and the total comes with the rows as a window
-    count, so a manager with thousands of open deals costs what one with ten does — the home page
-    used to load 200 open deals to look at their flags in Python.
+    The rows: the flags asked in SQL (``flag_condition``) on a walk of the owner's deals by id
+    (``ix_deal_owner_newest``) that stops at the ``limit``-th, or a range of the owner's expiring
+    offers (``ix_deal_owner_offer``), whichever the planner finds shorter. The count, asked only
+    when the rows fill the ``limit``: a manager's book is mostly deals nobody touched for a week
+    («no_activity»), so counting the flagged ones read nearly every open deal of the owner. With
+    «no_activity» among ``flags`` and ``open_deals`` (SQL for the owner's open deals, from a kept
+    total) it is ``open_deals`` minus the deals carrying none of the flags — all among the deals
+    active within the week: a range of the owner's recent deals read from the index alone
+    (``ix_deal_owner_quiet``), as long as the owner's recent work, not the whole book. Otherwise
+    (a flag of a bounded date window, such as «offer_expiring») the flagged deals are counted
+    through that flag's own range.
     """
     mine = _filtered_deals(session, user, now, DealFilter(status=DealStatus.OPEN, owner_id=user.id))
-    stmt = (mine.where(or_(*(flag_condition(session, f, now) for f in flags)))
-            .add_columns(func.count().over()).options(*_CARD_LOADS).order_by(Deal.id.desc()).limit(limit))
-    rows = session.execute(stmt).all()
-    return [(deal, deal_flags(deal, now)) for deal, _total in rows], (rows[0][1] if rows else 0)
-
-
-@dataclass
-class BoardColumn:
-    """One stage of a funnel board: how many deals and what they weigh, and the newest cards."""
-
-    stage: FunnelStage
-    count: int = 0
-    premium: Decimal = Decimal(0)
-    weighted: Decimal = Decimal(0)
-    cards: list[tuple[Deal, list[str]]] = field(default_factory=list)
-
-
-def _totals(session: Session, base: Select, funnel: Funnel) -> dict[int, BoardColumn]:
-    """Per stage of ``funnel`` the count, sum and weighted sum of the deals of ``base`` (one query)."""
-    columns = {stage.id: BoardColumn(stage) for stage in funnel.stages}
-    premium = func.coalesce(Deal.premium, 0)
-    totals = base.with_only_columns(Deal.stage_id, func.count(Deal.id), func.sum(premium),
-                                    func.sum(premium * Deal.probability)).group_by(Deal.stage_id)
-    for stage_id, count, total, weighted in session.execute(totals):
-        if stage_id in columns:
-            column = columns[stage_id]
-            column.count, column.premium = count, Decimal(total or 0)
-            column.weighted = (Decimal(weighted or 0) / 100).quantize(Decimal("0.01"))
-    return columns
-
-
-def board_totals(session: Session, user: User, now: datetime, filters: DealFilter,
-                 funnel: Funnel) -> list[BoardColumn]:
-    """The board's column totals without cards: what a drag-and-drop move answers with."""
-    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
-    return list(_totals(session, base, funnel).values())
-
-
-def board_columns(session: Session, user: User, now: datetime, filters: DealFilter,
-                  funnel: Funnel) -> list[BoardColumn]:
-    """The board of ``funnel``: per stage the totals of every matching deal (one grouped query)
-    and its ``BOARD_CARDS`` newest cards (one windowed query), whatever the funnel's size."""
-    base = _filtered_deals(session, user, now, replace(filters, funnel=funnel.code, stage=None))
-    columns = _totals(session, base, funnel)
-    place = func.row_number().over(partition_by=Deal.stage_id, order_by=Deal.id.desc()).label("place")
-    ranked = base.with_only_columns(Deal.id, place).subquery()
-    newest = select(Deal).join(ranked, ranked.c.id == Deal.id).where(ranked.c.place <= BOARD_CARDS)
-    for deal in session.scalars(newest.options(*_CARD_LOADS).order_by(Deal.id.desc())):
-        if deal.stage_id in columns:
-            columns[deal.stage_id].cards.append((deal, deal_flags(deal, now)))
-    return list(columns.values())
+    flagged = or_(*(flag_condition(session, f, now) for f in flags))
+    newest = mine.where(flagged).with_only_columns(Deal.id).order_by(Deal.id.desc()).limit(limit)
+    stmt = select(Deal).where(Deal.id.in_(newest.scalar_subquery())).options(*_CARD_LOADS)
+    rows = [(deal, deal_flags(deal, now)) for deal in session.scalars(stmt.order_by(Deal.id.desc()))]
+    if len(rows) < limit:
+        return rows, len(rows)
+    count = mine.with_only_columns(func.count()).select_from(Deal)
+    if "no_activity" not in flags or open_deals is None:
+        return rows, session.scalar(count.where(flagged)) or 0
+    recent = func.coalesce(Deal.last_activity_at, Deal.created_at) >= quiet_since(now)
+    unflagged = count.where(recent, ~func.coalesce(flagged, false())).scalar_subquery()
+    return rows, int(session.scalar(select(open_deals - unflagged)) or 0)
 
 
 def deal_tasks(session: Session, deal: Deal) -> list[HumanTask]:

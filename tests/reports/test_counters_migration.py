@@ -1,5 +1,7 @@
 """Migration 0021 fills the open-deal day buckets and the deal totals from existing deals exactly as
-the session hook keeps them (the fixed data set, both databases)."""
+the session hook keeps them (the fixed data set, both databases); 0024 fills the totals' weighted
+premium the same way. The data is written by the hook at the head revision (the models are the
+head's), then the migrations from 0021 on are run down and up again."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from tests.reports.conftest import FixedSales
 from web import create_app
 
 BEFORE = "0020_title_fragments"
-AFTER = "0021_report_counters"
+AFTER = "heads"
 
 
 def _snapshot(session: Session) -> dict[str, list[tuple]]:
@@ -24,8 +26,8 @@ def _snapshot(session: Session) -> dict[str, list[tuple]]:
     return {
         "ages": sorted((r.clock, r.stage_id, str(r.day), r.owner_id, r.funnel_id, r.n)
                        for r in session.scalars(select(OpenDealAge)) if r.n),
-        "totals": sorted((r.owner_id, r.funnel_id, r.stage_id, r.status, r.n, r.n_premium, r.premium_kop)
-                         for r in session.scalars(select(DealTotal)) if r.n),
+        "totals": sorted((r.owner_id, r.funnel_id, r.stage_id, r.status, r.n, r.n_premium, r.premium_kop,
+                          r.weighted_pk) for r in session.scalars(select(DealTotal)) if r.n),
     }
 
 

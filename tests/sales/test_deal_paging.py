@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from models.clients.cards import Client
 from models.identity.users import issue_api_token
+from models.sales.board import BOARD_CARDS
 from models.sales.deals import open_deal
 from models.sales.funnels import funnel_by_code
 from models.sales.leads import Lead
-from models.sales.queries import BOARD_CARDS, LEAD_PAGE, PAGE_SIZE
+from models.sales.queries import LEAD_PAGE, PAGE_SIZE
 from tests.conftest import login
 from web.formatting import rub
 
