@@ -306,14 +306,15 @@ def _backend_cpu(session: Session) -> dict[int, float] | None:
     return used
 
 
-def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: int) -> None:
+def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: int,
+            overlap: bool = True) -> None:
     """Time the import of the generated file, check each outcome, print the rate."""
     batch = create_batch(session, None, csv_data, "bench.csv", "skip-duplicates")
     batch.dry_run = False
     session.commit()
     backends = _backend_cpu(session)
     cpu, started = time.process_time(), time.perf_counter()
-    run_import(session, batch, None, on_chunk=lambda _b: session.commit())
+    run_import(session, batch, None, on_chunk=lambda _b: session.commit(), overlap=overlap)
     session.commit()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     after = _backend_cpu(session) if backends is not None else None
@@ -340,7 +341,8 @@ def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: i
           f"per CPU-second ({os.getloadavg()[0]:.1f} load average)", flush=True)
 
 
-def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, count: int) -> None:
+def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, count: int,
+             overlap: bool = True) -> None:
     owners: list[int] = []
     app = deployed_app(url, tmp, prepare=lambda session: owners.extend(_owners(session)))
     with app.app_context():
@@ -364,7 +366,7 @@ def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, c
         gc.collect()
         for name, calls in searches.items():
             print(_report(name, _timed(session, calls)), flush=True)
-        _import(session, csv_data, expected, import_rows)
+        _import(session, csv_data, expected, import_rows, overlap)
     engine.dispose()
 
 
@@ -375,9 +377,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--sequential", action="store_true",
+                        help="write each chunk before matching the next (the import without a writer thread)")
     args = parser.parse_args(argv)
     on_both_databases(PG_DB, lambda kind, url, tmp: _measure(kind, url, tmp, args.rows, args.import_rows,
-                                                              args.queries),
+                                                              args.queries, not args.sequential),
                       skip_postgres=args.db == "sqlite", skip_sqlite=args.db == "postgresql")
 
 
