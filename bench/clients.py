@@ -26,14 +26,16 @@ import argparse
 import gc
 import os
 import random
+import sqlite3
 import statistics
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bench.common import check, deployed_app, on_both_databases, sabotaged
@@ -341,8 +343,37 @@ def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: i
           f"per CPU-second ({os.getloadavg()[0]:.1f} load average)", flush=True)
 
 
+@contextmanager
+def _copy_of(kind: str, engine: Engine, n: int) -> Iterator[Engine]:
+    """A fresh copy of the loaded base (SQLite's backup API, PostgreSQL's template), dropped after."""
+    if kind == "sqlite":
+        path = f"{engine.url.database}.copy{n}"
+        with closing(sqlite3.connect(str(engine.url.database))) as source, \
+                closing(sqlite3.connect(path)) as target:
+            source.backup(target)
+        copy = create_engine(f"sqlite:///{path}")
+        try:
+            yield copy
+        finally:
+            copy.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(path + suffix).unlink(missing_ok=True)
+        return
+    name = f"{engine.url.database}_copy{n}"
+    admin = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{engine.url.database}"')
+    copy = create_engine(engine.url.set(database=name))
+    try:
+        yield copy
+    finally:
+        copy.dispose()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, count: int,
-             overlap: bool = True) -> None:
+             overlap: bool = True, compare: int = 0) -> None:
     owners: list[int] = []
     app = deployed_app(url, tmp, prepare=lambda session: owners.extend(_owners(session)))
     with app.app_context():
@@ -366,8 +397,13 @@ def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, c
         gc.collect()
         for name, calls in searches.items():
             print(_report(name, _timed(session, calls)), flush=True)
-        _import(session, csv_data, expected, import_rows, overlap)
+        if not compare:
+            _import(session, csv_data, expected, import_rows, overlap)
     engine.dispose()
+    for n in range(compare):  # the same import on copies of the base, with and without overlap in turn
+        print(f"  import {n + 1} of {compare}: {'overlapped' if n % 2 else 'sequential'}", flush=True)
+        with app.app_context(), _copy_of(kind, engine, n) as copy, Session(copy) as session:
+            _import(session, csv_data, expected, import_rows, overlap=bool(n % 2))
 
 
 def main(argv: list[str]) -> None:
@@ -379,9 +415,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--sequential", action="store_true",
                         help="write each chunk before matching the next (the import without a writer thread)")
+    parser.add_argument("--compare", type=int, default=0, metavar="N",
+                        help="import N times into copies of the base, sequential and overlapped in turn")
     args = parser.parse_args(argv)
-    on_both_databases(PG_DB, lambda kind, url, tmp: _measure(kind, url, tmp, args.rows, args.import_rows,
-                                                              args.queries, not args.sequential),
+    on_both_databases(PG_DB, lambda kind, url, tmp: _measure(
+        kind, url, tmp, args.rows, args.import_rows, args.queries, not args.sequential, args.compare),
                       skip_postgres=args.db == "sqlite", skip_sqlite=args.db == "postgresql")
 
 
