@@ -42,18 +42,30 @@ def can_overlap(session: Session) -> bool:
 
 
 @contextmanager
-def reading_session(session: Session) -> Iterator[Session]:
-    """A second session on the same database for the import's lookups.
+def reading_session(session: Session, sqlite_cache_kib: int = 0) -> Iterator[Session]:
+    """A second session, on a connection of its own, for the import's lookups.
 
-    Objects stay loaded across its commits (users, owners): ``end_read`` ends its read
-    transaction after every chunk so SQLite's WAL can be checkpointed and PostgreSQL's next
-    lookups see what the writer committed.
+    Objects stay loaded across its commits (users, owners); the import commits it after every
+    chunk, which ends its read transaction, so SQLite's WAL can be checkpointed and the next
+    lookups see what the writer committed. On SQLite the connection gets the page cache the
+    writer has (``sqlite_cache_kib``): the lookups probe the same indexes, and with the default
+    2 MB cache each probe would read its pages again.
     """
-    reader = Session(bind=session.get_bind(), expire_on_commit=False, autoflush=False)
-    try:
-        yield reader
-    finally:
-        reader.close()
+    with session.get_bind().engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite" and sqlite_cache_kib > 0
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
+        if sqlite:
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{int(sqlite_cache_kib)}")
+        conn.commit()
+        reader = Session(bind=conn, expire_on_commit=False, autoflush=False)
+        try:
+            yield reader
+        finally:
+            reader.close()
+            if sqlite:
+                conn.rollback()
+                conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
+                conn.commit()
 
 
 class ChunkWriter:

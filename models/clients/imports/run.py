@@ -214,7 +214,7 @@ def _broken_rows(table: Any) -> list[RowPlan]:
 def _overlapped(session: Session, chunks: Iterator[list[RowPlan]], write: Callable[[list[RowPlan]], None],
                 prepare: Callable[..., None], mode: str, actor_id: int | None, batch_id: int) -> None:
     """Match each chunk through a second session while the writer thread writes the one before."""
-    with reading_session(session) as reader, ChunkWriter(write) as writer:
+    with reading_session(session, SQLITE_CACHE_KIB) as reader, ChunkWriter(write) as writer:
         actor = reader.get_one(User, actor_id) if actor_id is not None else None
         owners = OwnerLookup(reader)
         matcher = Matcher(reader, mode, actor, batch_id)
