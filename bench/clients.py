@@ -322,7 +322,7 @@ def _run_delay() -> float:
 
 
 def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: int,
-            overlap: bool = True) -> None:
+            overlap: bool | None = None) -> None:
     """Time the import of the generated file, check each outcome, print the rate."""
     batch = create_batch(session, None, csv_data, "bench.csv", "skip-duplicates")
     batch.dry_run = False
@@ -391,7 +391,7 @@ def _copy_of(kind: str, engine: Engine, n: int) -> Iterator[Engine]:
 
 
 def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, count: int,
-             overlap: bool = True, compare: int = 0) -> None:
+             overlap: bool | None = None, compare: int = 0) -> None:
     owners: list[int] = []
     app = deployed_app(url, tmp, prepare=lambda session: owners.extend(_owners(session)))
     with app.app_context():
@@ -432,12 +432,13 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--sequential", action="store_true",
-                        help="write each chunk before matching the next (the import without a writer thread)")
+                        help="write each chunk before matching the next, on PostgreSQL too")
     parser.add_argument("--compare", type=int, default=0, metavar="N",
                         help="import N times into copies of the base, sequential and overlapped in turn")
     args = parser.parse_args(argv)
     on_both_databases(PG_DB, lambda kind, url, tmp: _measure(
-        kind, url, tmp, args.rows, args.import_rows, args.queries, not args.sequential, args.compare),
+        kind, url, tmp, args.rows, args.import_rows, args.queries, False if args.sequential else None,
+        args.compare),
                       skip_postgres=args.db == "sqlite", skip_sqlite=args.db == "postgresql")
 
 

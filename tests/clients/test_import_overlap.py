@@ -123,3 +123,13 @@ def test_a_chunk_failing_on_the_writer_stops_the_import_in_the_callers_thread(se
     session.rollback()
     assert calls == [CHUNK, 2 * CHUNK]  # the third chunk was never written
     assert session.scalar(select(func.count()).select_from(Client)) == CHUNK  # only what was committed
+
+
+def test_by_default_chunks_overlap_on_postgresql_only(session, demo_users):
+    rng = random.Random(18)
+    data = to_csv([company_row(rng, f"Новый {i}") for i in range(2 * CHUNK)])
+    batch = _run(session, data, "create", overlap=None)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    expected = "client-import-writer_0" if postgresql else threading.current_thread().name
+    assert batch.threads == {expected}
+    assert batch.created_count == 2 * CHUNK

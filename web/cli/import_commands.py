@@ -76,7 +76,7 @@ def import_clients(file: Path, dry_run: bool, mode: str, login: str | None, as_j
         batch.dry_run, batch.status, batch.started_at = dry_run, "running", clock.now()
         work.checkpoint()
         run_import(db.session, batch, actor, on_chunk=_progress(batch.total_rows, work), now=clock.now,
-                   overlap=True)
+                   overlap=None)
         work.checkpoint()
         if not dry_run:
             refresh_statistics(db.session, batch.created_count + batch.updated_count)

@@ -247,16 +247,26 @@ def _overlapped(session: Session, chunks: Iterator[list[RowPlan]], write: Callab
             writer.submit(plans)
 
 
+def _overlaps(session: Session, overlap: bool | None) -> bool:
+    if overlap is None:
+        overlap = session.get_bind().dialect.name == "postgresql"
+    return overlap and can_overlap(session)
+
+
 def run_import(session: Session, batch: ClientImport, actor: User | None,
                on_chunk: Callable[[ClientImport], None] | None = None,
                now: Callable[[], datetime] | None = None, chunk_size: int | None = None,
-               overlap: bool = False) -> ClientImport:
+               overlap: bool | None = False) -> ClientImport:
     """Run (or dry-run) ``batch`` as ``actor`` (None: the system, e.g. the CLI operator).
 
     ``chunk_size`` (rows per savepoint and ``on_chunk``) defaults to the database's own.
     ``overlap``: the caller has committed what the import must see and commits in ``on_chunk``,
     so chunk *k* may be written on a writer thread while chunk *k + 1* is checked and matched
     through a second session (``models.clients.imports.overlap``); the outcome is the same.
+    ``None`` does so on PostgreSQL only, where it pays (the server ingests a chunk while
+    Python matches the next); on SQLite most of the writing holds the GIL and the two
+    threads measured no faster than one (README, «Benchmarks»). ``True`` overlaps on any
+    database with a second connection.
     """
     if chunk_size is None:
         sqlite = session.get_bind().dialect.name == "sqlite"
@@ -290,7 +300,7 @@ def run_import(session: Session, batch: ClientImport, actor: User | None,
 
     with acting_as(actor_id, reason=reason), _frozen_heap():
         previewed = record_chunk(session, batch, _broken_rows(table), previewed)
-        if overlap and len(table.rows) > chunk_size and can_overlap(session):
+        if _overlaps(session, overlap) and len(table.rows) > chunk_size:
             _overlapped(session, chunks(), write, prepare, mode, actor_id, batch_id)
         else:
             owners = OwnerLookup(session)
