@@ -26,19 +26,18 @@ import argparse
 import gc
 import os
 import random
-import sqlite3
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bench.common import check, deployed_app, on_both_databases, sabotaged
+from bench.import_costs import backend_cpu, copy_of, run_delay
 from models.clients.cards import Client
 from models.clients.duplicates import Probe, find_duplicates
 from models.clients.imports.batches import create_batch
@@ -288,52 +287,19 @@ def _report(name: str, samples: list[float]) -> str:
             f"   ratio {p95 / LATENCY_TARGET_MS:5.2f}  {verdict}")
 
 
-def _backend_cpu(session: Session) -> dict[int, float] | None:
-    """CPU seconds used so far by each PostgreSQL backend of this database (None: not readable).
-
-    The server runs on this machine (127.0.0.1), so ``/proc/<pid>/stat`` of its backends tells
-    what the import cost the database, a figure the load of other programs barely changes.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return {}
-    tick = os.sysconf("SC_CLK_TCK")
-    pids = session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
-    used = {}
-    try:
-        for pid in pids:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    except (OSError, IndexError, ValueError):
-        return None
-    return used
-
-
-def _run_delay() -> float:
-    """Seconds this thread has waited for a CPU while runnable (Linux schedstat; 0 elsewhere).
-
-    On a machine shared with other programs, wall time less this wait is what the import's
-    own thread needed: the time it ran, waited for the database or for the writer thread
-    (whose own queueing is left in, so the figure only flatters nothing).
-    """
-    try:
-        return int(Path("/proc/thread-self/schedstat").read_text().split()[1]) / 1e9
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
 def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: int,
             overlap: bool | None = None) -> None:
     """Time the import of the generated file, check each outcome, print the rate."""
     batch = create_batch(session, None, csv_data, "bench.csv", "skip-duplicates")
     batch.dry_run = False
     session.commit()
-    backends = _backend_cpu(session)
-    cpu, started, queued = time.process_time(), time.perf_counter(), _run_delay()
+    backends = backend_cpu(session)
+    cpu, started, queued = time.process_time(), time.perf_counter(), run_delay()
     run_import(session, batch, None, on_chunk=lambda _b: session.commit(), overlap=overlap)
     session.commit()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    queued = _run_delay() - queued
-    after = _backend_cpu(session) if backends is not None else None
+    queued = run_delay() - queued
+    after = backend_cpu(session) if backends is not None else None
     server = None if after is None else sum(v - (backends or {}).get(pid, 0.0) for pid, v in after.items())
     if sabotaged():  # one imported card is renamed behind the import's back: the check must notice
         session.execute(text("UPDATE client SET full_name = 'Испорчено' WHERE id = "
@@ -359,35 +325,6 @@ def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: i
         own = elapsed - queued
         print(f"  {'  wall less CPU queueing':<30} {rows / own:7.0f} rows/s ({own:.1f} s: the import's "
               f"thread waited {queued:.1f} s for a CPU)", flush=True)
-
-
-@contextmanager
-def _copy_of(kind: str, engine: Engine, n: int) -> Iterator[Engine]:
-    """A fresh copy of the loaded base (SQLite's backup API, PostgreSQL's template), dropped after."""
-    if kind == "sqlite":
-        path = f"{engine.url.database}.copy{n}"
-        with closing(sqlite3.connect(str(engine.url.database))) as source, \
-                closing(sqlite3.connect(path)) as target:
-            source.backup(target)
-        copy = create_engine(f"sqlite:///{path}")
-        try:
-            yield copy
-        finally:
-            copy.dispose()
-            for suffix in ("", "-wal", "-shm"):
-                Path(path + suffix).unlink(missing_ok=True)
-        return
-    name = f"{engine.url.database}_copy{n}"
-    admin = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{engine.url.database}"')
-    copy = create_engine(engine.url.set(database=name))
-    try:
-        yield copy
-    finally:
-        copy.dispose()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, count: int,
@@ -420,7 +357,7 @@ def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, c
     engine.dispose()
     for n in range(compare):  # the same import on copies of the base, with and without overlap in turn
         print(f"  import {n + 1} of {compare}: {'overlapped' if n % 2 else 'sequential'}", flush=True)
-        with app.app_context(), _copy_of(kind, engine, n) as copy, Session(copy) as session:
+        with app.app_context(), copy_of(kind, engine, n) as copy, Session(copy) as session:
             _import(session, csv_data, expected, import_rows, overlap=bool(n % 2))
 
 
