@@ -37,6 +37,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bench.common import check, deployed_app, on_both_databases, sabotaged
+from bench.import_costs import backend_cpu, copy_of, run_delay
 from models.clients.cards import Client
 from models.clients.duplicates import Probe, find_duplicates
 from models.clients.imports.batches import create_batch
@@ -286,37 +287,19 @@ def _report(name: str, samples: list[float]) -> str:
             f"   ratio {p95 / LATENCY_TARGET_MS:5.2f}  {verdict}")
 
 
-def _backend_cpu(session: Session) -> dict[int, float] | None:
-    """CPU seconds used so far by each PostgreSQL backend of this database (None: not readable).
-
-    The server runs on this machine (127.0.0.1), so ``/proc/<pid>/stat`` of its backends tells
-    what the import cost the database, a figure the load of other programs barely changes.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return {}
-    tick = os.sysconf("SC_CLK_TCK")
-    pids = session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
-    used = {}
-    try:
-        for pid in pids:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    except (OSError, IndexError, ValueError):
-        return None
-    return used
-
-
-def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: int) -> None:
+def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: int,
+            overlap: bool | None = None) -> None:
     """Time the import of the generated file, check each outcome, print the rate."""
     batch = create_batch(session, None, csv_data, "bench.csv", "skip-duplicates")
     batch.dry_run = False
     session.commit()
-    backends = _backend_cpu(session)
-    cpu, started = time.process_time(), time.perf_counter()
-    run_import(session, batch, None, on_chunk=lambda _b: session.commit())
+    backends = backend_cpu(session)
+    cpu, started, queued = time.process_time(), time.perf_counter(), run_delay()
+    run_import(session, batch, None, on_chunk=lambda _b: session.commit(), overlap=overlap)
     session.commit()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    after = _backend_cpu(session) if backends is not None else None
+    queued = run_delay() - queued
+    after = backend_cpu(session) if backends is not None else None
     server = None if after is None else sum(v - (backends or {}).get(pid, 0.0) for pid, v in after.items())
     if sabotaged():  # one imported card is renamed behind the import's back: the check must notice
         session.execute(text("UPDATE client SET full_name = 'Испорчено' WHERE id = "
@@ -338,9 +321,14 @@ def _import(session: Session, csv_data: bytes, expected: dict[str, int], rows: i
     where = f" + PostgreSQL {server:.1f} s" if server is not None and after else ""
     print(f"  {'  CPU of the import':<30} bench process {cpu:.1f} s{where} = {rows / total:,.0f} rows "
           f"per CPU-second ({os.getloadavg()[0]:.1f} load average)", flush=True)
+    if queued:
+        own = elapsed - queued
+        print(f"  {'  wall less CPU queueing':<30} {rows / own:7.0f} rows/s ({own:.1f} s: the import's "
+              f"thread waited {queued:.1f} s for a CPU)", flush=True)
 
 
-def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, count: int) -> None:
+def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, count: int,
+             overlap: bool | None = None, compare: int = 0) -> None:
     owners: list[int] = []
     app = deployed_app(url, tmp, prepare=lambda session: owners.extend(_owners(session)))
     with app.app_context():
@@ -364,8 +352,13 @@ def _measure(kind: str, url: str, tmp: Path, data_rows: int, import_rows: int, c
         gc.collect()
         for name, calls in searches.items():
             print(_report(name, _timed(session, calls)), flush=True)
-        _import(session, csv_data, expected, import_rows)
+        if not compare:
+            _import(session, csv_data, expected, import_rows, overlap)
     engine.dispose()
+    for n in range(compare):  # the same import on copies of the base, with and without overlap in turn
+        print(f"  import {n + 1} of {compare}: {'overlapped' if n % 2 else 'sequential'}", flush=True)
+        with app.app_context(), copy_of(kind, engine, n) as copy, Session(copy) as session:
+            _import(session, csv_data, expected, import_rows, overlap=bool(n % 2))
 
 
 def main(argv: list[str]) -> None:
@@ -375,9 +368,14 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--sequential", action="store_true",
+                        help="write each chunk before matching the next, on PostgreSQL too")
+    parser.add_argument("--compare", type=int, default=0, metavar="N",
+                        help="import N times into copies of the base, sequential and overlapped in turn")
     args = parser.parse_args(argv)
-    on_both_databases(PG_DB, lambda kind, url, tmp: _measure(kind, url, tmp, args.rows, args.import_rows,
-                                                              args.queries),
+    on_both_databases(PG_DB, lambda kind, url, tmp: _measure(
+        kind, url, tmp, args.rows, args.import_rows, args.queries, False if args.sequential else None,
+        args.compare),
                       skip_postgres=args.db == "sqlite", skip_sqlite=args.db == "postgresql")
 
 

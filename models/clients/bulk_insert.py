@@ -9,12 +9,13 @@ row per new client and contact holding its non-empty columns as JSON (``VALUES_F
 ``models.platform.audit``; the readers unfold it into the per-column rows an ORM insert
 writes), with the same actor and reason, less the technical columns (id, timestamps,
 derived search name) that no history shows. Rows go in with COPY on
-PostgreSQL and ``executemany`` on SQLite. The caller wraps it all in a savepoint, so
+PostgreSQL and multi-row INSERTs on SQLite. The caller wraps it all in a savepoint, so
 either all of it is written or none.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 # Columns whose "create" audit rows say nothing the row itself does not (its id and time)
 # or that are derived (the search name); the card's history hides them anyway.
 TECHNICAL_COLUMNS = frozenset({"id", "search_name", "created_at", "updated_at"})
+# Rows per SQLite INSERT: one statement steps through hundreds of rows with the GIL released,
+# where ``executemany`` takes the GIL back for every row — which, while the import's other
+# thread checks and matches the next chunk, costs a wait for the GIL per row.
+SQLITE_ROWS_PER_STATEMENT = 500
 AUDIT_COLUMNS = ("at", "user_id", "entity_type", "entity_id", "action", "field", "old_value",
                  "new_value", "reason")
 
@@ -106,8 +111,8 @@ def _bound(table: Any, names: Sequence[str], rows: list[tuple], dialect: Any) ->
 def write_rows(session: Session, table: Any, names: Sequence[str], rows: list[tuple]) -> None:
     """Append plain rows to ``table`` at driver speed, inside the session's transaction.
 
-    PostgreSQL gets a COPY, SQLite one ``executemany``; values pass through the columns'
-    bind processors (UTC timestamps), so they are stored exactly as an ORM insert would.
+    PostgreSQL gets a COPY, SQLite INSERTs of ``SQLITE_ROWS_PER_STATEMENT`` rows; values pass
+    through the columns' bind processors (UTC timestamps), so they are stored exactly as an ORM insert would.
     """
     if not rows:
         return
@@ -127,11 +132,17 @@ def write_rows(session: Session, table: Any, names: Sequence[str], rows: list[tu
                 copy.write_row(values)
         return
     verb = "INSERT OR IGNORE" if table.name == "client_name_token" else "INSERT"
-    statement = f'{verb} INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+    head = f'{verb} INTO "{table.name}" ({columns}) VALUES '
+    one = f'({", ".join("?" * len(names))})'
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per = max(1, min(SQLITE_ROWS_PER_STATEMENT, limit // len(names)))
     cursor = raw.cursor()
     try:
-        with _as_sqlalchemy_error(dialect, statement):
-            cursor.executemany(statement, rows)
+        for start in range(0, len(rows), per):
+            part = rows[start:start + per]
+            statement = head + ",".join([one] * len(part))  # the full-size text is compiled once
+            with _as_sqlalchemy_error(dialect, statement):
+                cursor.execute(statement, [value for row in part for value in row])
     finally:
         cursor.close()
 

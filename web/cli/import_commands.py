@@ -75,7 +75,8 @@ def import_clients(file: Path, dry_run: bool, mode: str, login: str | None, as_j
             raise CliError(str(exc)) from None
         batch.dry_run, batch.status, batch.started_at = dry_run, "running", clock.now()
         work.checkpoint()
-        run_import(db.session, batch, actor, on_chunk=_progress(batch.total_rows, work), now=clock.now)
+        run_import(db.session, batch, actor, on_chunk=_progress(batch.total_rows, work), now=clock.now,
+                   overlap=None)
         work.checkpoint()
         if not dry_run:
             refresh_statistics(db.session, batch.created_count + batch.updated_count)

@@ -56,7 +56,7 @@ def run_one(context: JobContext, batch_id: int) -> None:
                 batch = session.get_one(ClientImport, batch_id)  # claimed by this worker
                 actor = session.get(User, batch.user_id) if batch.user_id else None
                 run_import(session, batch, actor, on_chunk=lambda _batch: work.checkpoint(),
-                           now=context.clock.now)
+                           now=context.clock.now, overlap=None)
             if not batch.dry_run:
                 with unit_of_work(session):
                     refresh_statistics(session, batch.created_count + batch.updated_count)

@@ -235,8 +235,9 @@ def _matching(session: Session, key: Any, columns: tuple[Any, ...], keys: list[s
 class Matcher:
     """Finds the same client and likely duplicates in the base and among earlier rows of the file."""
 
-    def __init__(self, session: Session, mode: str, actor: User | None) -> None:
+    def __init__(self, session: Session, mode: str, actor: User | None, batch_id: int | None = None) -> None:
         self.session, self.mode, self.actor = session, mode, actor
+        self.batch_id = batch_id  # the import's own clients are matched as earlier rows, not as the base
         self.file_inn: dict[str, list[tuple[str | None, int]]] = defaultdict(list)
         self.file_points: dict[str, tuple[int, str | None]] = {}
         self.file_names: dict[str, tuple[int, str | None]] = {}
@@ -246,27 +247,35 @@ class Matcher:
         """Existing clients sharing an INN, a phone/e-mail or a name with the chunk's rows.
 
         Keys go to the database ``LOOKUP_BATCH`` at a time: longer lists make PostgreSQL
-        trade its index probes for a scan of the whole table.
+        trade its index probes for a scan of the whole table. Clients this import created
+        are left out: their rows are in the file index already (``_remember``), and whether
+        the database shows them yet depends on chunk boundaries and, when chunks are
+        written while the next ones are matched, on timing — a row's outcome must not.
         """
         inns = sorted({p.clean["inn"] for p in plans if p.clean["inn"]})
         points = sorted({v for p in plans for v in p.points})
         names = sorted({p.search_name for p in plans if p.search_name})
+        own = self.batch_id
         by_inn: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
         by_point: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
         by_name: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
+        batch_of = Client.import_batch_id
         for batch in _batches(inns):
-            for inn, cid, kpp in self.session.execute(
-                    _matching(self.session, Client.inn, (Client.id, Client.kpp), batch)):
-                by_inn[inn].append((cid, kpp))
+            for inn, cid, kpp, of in self.session.execute(
+                    _matching(self.session, Client.inn, (Client.id, Client.kpp, batch_of), batch)):
+                if own is None or of != own:
+                    by_inn[inn].append((cid, kpp))
         for batch in _batches(points):
-            for value, cid, inn in self.session.execute(
-                    _matching(self.session, ContactPoint.value, (Client.id, Client.inn), batch,
+            for value, cid, inn, of in self.session.execute(
+                    _matching(self.session, ContactPoint.value, (Client.id, Client.inn, batch_of), batch,
                               (Client, Client.id == ContactPoint.client_id))):
-                by_point[value].append((cid, inn))
+                if own is None or of != own:
+                    by_point[value].append((cid, inn))
         for batch in _batches(names):
-            for name, cid, inn in self.session.execute(
-                    _matching(self.session, Client.search_name, (Client.id, Client.inn), batch)):
-                by_name[name].append((cid, inn))
+            for name, cid, inn, of in self.session.execute(
+                    _matching(self.session, Client.search_name, (Client.id, Client.inn, batch_of), batch)):
+                if own is None or of != own:
+                    by_name[name].append((cid, inn))
         return by_inn, by_point, by_name
 
     def decide(self, plans: list[RowPlan]) -> None:

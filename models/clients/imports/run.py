@@ -10,11 +10,14 @@ half-written (a client, its contact, its search rows and its audit rows are one
 savepoint). A dry run plans the same way and writes nothing but the results.
 
 The caller owns the transaction: ``on_chunk`` is called after every chunk (the web job and
-the CLI commit there, which also makes progress visible to the status endpoint).
+the CLI commit there, which also makes progress visible to the status endpoint). Callers that
+commit there ask for ``overlap``: chunk *k* is then written on a writer thread while chunk
+*k + 1* is checked and matched (``models.clients.imports.overlap``), with the same outcome.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,12 +25,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from models.clients.bulk_insert import insert_clients, write_rows
 from models.clients.cards import Client, Contact
 from models.clients.imports.batches import ClientImport, ImportRow
 from models.clients.imports.files import read_table
+from models.clients.imports.overlap import ChunkWriter, can_overlap, reading_session
 from models.clients.imports.plan import Matcher, OwnerLookup, RowPlan, prepare_row
 from models.identity.users import User
 from models.platform.audit import acting_as
@@ -75,6 +79,23 @@ def _db_reason(exc: Exception) -> str:
 
 
 @contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Keep the objects alive before the chunks start (the app, the parsed file) out of GC passes.
+
+    An import keeps creating objects that outlive a young-generation pass (a chunk's plans
+    and rows), so the collector runs full passes over the whole heap again and again —
+    about a tenth of a large import's CPU. ``gc.freeze`` moves what exists now to the
+    permanent generation until ``gc.unfreeze``; nothing is lost but the passes (an import
+    running beside this one in the same process only gets fewer passes too).
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
 def _page_cache(session: Session) -> Iterator[None]:
     """On SQLite, a page cache that holds the pages a chunk touches while it is written.
 
@@ -108,6 +129,22 @@ def _write_fast(session: Session, batch: ClientImport, todo: list[RowPlan], acto
     session.flush()
 
 
+def _outer_transaction(session: Session) -> None:
+    """On SQLite, open the session's transaction before the chunk's savepoint.
+
+    The sqlite3 module begins a transaction only before an INSERT/UPDATE/DELETE; a SAVEPOINT
+    issued outside one starts a transaction of its own, which its RELEASE commits. The
+    chunk would then be committed before its report rows and counters, and a caller's
+    rollback (a failed ``on_chunk``, a crash) could not take it back.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN")
+
+
 def apply_chunk(session: Session, batch: ClientImport, plans: list[RowPlan],
                 actor_id: int | None = None, reason: str | None = None) -> None:
     """Write the chunk's created and updated clients; isolate rows the database refuses.
@@ -119,6 +156,7 @@ def apply_chunk(session: Session, batch: ClientImport, plans: list[RowPlan],
     todo = [p for p in plans if p.outcome in ("created", "updated")]
     if not todo:
         return
+    _outer_transaction(session)
     try:
         with session.begin_nested(), _page_cache(session):
             _write_fast(session, batch, todo, actor_id, reason or "")
@@ -175,43 +213,102 @@ def _check_width(plan: RowPlan, width: int) -> bool:
     return True
 
 
+def _prepare(plans: list[RowPlan], width: int, mapping: dict[int, str], owners: OwnerLookup,
+             actor: User | None) -> None:
+    for plan in plans:
+        if _check_width(plan, width):
+            prepare_row(plan, mapping, owners, actor)
+
+
+def _broken_rows(table: Any) -> list[RowPlan]:
+    broken = []
+    for line, message in table.broken:
+        plan = RowPlan(line, [])
+        plan.reject(message)
+        broken.append(plan)
+    return broken
+
+
+def _overlapped(session: Session, chunks: Iterator[list[RowPlan]], write: Callable[[list[RowPlan]], None],
+                prepare: Callable[..., None], mode: str, actor_id: int | None, batch_id: int) -> None:
+    """Match each chunk through a second session while the writer thread writes the one before."""
+    with reading_session(session, SQLITE_CACHE_KIB) as reader, ChunkWriter(write) as writer:
+        actor = reader.get_one(User, actor_id) if actor_id is not None else None
+        owners = OwnerLookup(reader)
+        matcher = Matcher(reader, mode, actor, batch_id)
+        for plans in chunks:
+            prepare(plans, owners, actor)
+            if mode == "update":  # a later row may match what the chunk in flight changes
+                writer.wait()
+                reader.commit()
+                reader.expire_all()
+            matcher.decide(plans)
+            reader.commit()  # ends the read transaction (nothing is written through it)
+            writer.submit(plans)
+
+
+def _overlaps(session: Session, overlap: bool | None) -> bool:
+    if overlap is None:
+        overlap = session.get_bind().dialect.name == "postgresql"
+    return overlap and can_overlap(session)
+
+
 def run_import(session: Session, batch: ClientImport, actor: User | None,
                on_chunk: Callable[[ClientImport], None] | None = None,
-               now: Callable[[], datetime] | None = None, chunk_size: int | None = None) -> ClientImport:
+               now: Callable[[], datetime] | None = None, chunk_size: int | None = None,
+               overlap: bool | None = False) -> ClientImport:
     """Run (or dry-run) ``batch`` as ``actor`` (None: the system, e.g. the CLI operator).
 
     ``chunk_size`` (rows per savepoint and ``on_chunk``) defaults to the database's own.
+    ``overlap``: the caller has committed what the import must see and commits in ``on_chunk``,
+    so chunk *k* may be written on a writer thread while chunk *k + 1* is checked and matched
+    through a second session (``models.clients.imports.overlap``); the outcome is the same.
+    ``None`` does so on PostgreSQL only, where it pays (the server ingests a chunk while
+    Python matches the next); on SQLite most of the writing holds the GIL and the two
+    threads measured no faster than one (README, «Benchmarks»). ``True`` overlaps on any
+    database with a second connection.
     """
     if chunk_size is None:
         sqlite = session.get_bind().dialect.name == "sqlite"
         chunk_size = SQLITE_CHUNK_SIZE if sqlite else CHUNK_SIZE
+    if isinstance(session, scoped_session):  # the writer thread needs the session itself
+        session = session()
     table = read_table(batch.file_data, batch.file_name)
     mapping = {int(k): v for k, v in (batch.mapping or {}).items()}
     for counter in ("processed_rows", "created_count", "updated_count", "skipped_count", "rejected_count"):
         setattr(batch, counter, 0)
     batch.total_rows, batch.error = table.total, None
-    owners = OwnerLookup(session)
-    matcher = Matcher(session, batch.mode, actor)
+    batch_id, mode, dry_run, width = batch.id, batch.mode, batch.dry_run, len(table.headers)
+    actor_id = actor.id if actor else None
+    reason = f"Импорт #{batch_id} ({batch.file_name})"[:500]
     previewed = 0
-    reason = f"Импорт #{batch.id} ({batch.file_name})"
-    with acting_as(actor.id if actor else None, reason=reason[:500]):
-        broken = []
-        for line, message in table.broken:
-            plan = RowPlan(line, [])
-            plan.reject(message)
-            broken.append(plan)
-        previewed = record_chunk(session, batch, broken, previewed)
+
+    def write(plans: list[RowPlan]) -> None:
+        nonlocal previewed
+        if not dry_run:
+            apply_chunk(session, batch, plans, actor_id, reason)
+        previewed = record_chunk(session, batch, plans, previewed)
+        if on_chunk:
+            on_chunk(batch)
+
+    def prepare(plans: list[RowPlan], owners: OwnerLookup, actor: User | None) -> None:
+        _prepare(plans, width, mapping, owners, actor)
+
+    def chunks() -> Iterator[list[RowPlan]]:  # made as they are needed: memory stays flat
         for start in range(0, len(table.rows), chunk_size):
-            plans = [RowPlan(n, cells) for n, cells in table.rows[start:start + chunk_size]]
-            for plan in plans:
-                if _check_width(plan, len(table.headers)):
-                    prepare_row(plan, mapping, owners, actor)
-            matcher.decide(plans)
-            if not batch.dry_run:
-                apply_chunk(session, batch, plans, actor.id if actor else None, reason[:500])
-            previewed = record_chunk(session, batch, plans, previewed)
-            if on_chunk:
-                on_chunk(batch)
+            yield [RowPlan(n, cells) for n, cells in table.rows[start:start + chunk_size]]
+
+    with acting_as(actor_id, reason=reason), _frozen_heap():
+        previewed = record_chunk(session, batch, _broken_rows(table), previewed)
+        if _overlaps(session, overlap) and len(table.rows) > chunk_size:
+            _overlapped(session, chunks(), write, prepare, mode, actor_id, batch_id)
+        else:
+            owners = OwnerLookup(session)
+            matcher = Matcher(session, mode, actor, batch_id)
+            for plans in chunks():
+                prepare(plans, owners, actor)
+                matcher.decide(plans)
+                write(plans)
     batch.status = "done"
     batch.finished_at = now() if now else utcnow()
     return batch
