@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, rows, start_events
+from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, newest, rows, start_events
 from engine.clock_bridge import using_clock
 from engine.conflicts import CONFLICT_MESSAGE, step
 from engine.definitions import latest_definition
@@ -128,9 +128,6 @@ class Runtime:
         SpiffWorkflow). ``message_start`` is ``(name, payload)`` of the message that starts
         the process.
         """
-        definition = self.latest_definition(key)
-        if definition is None:
-            raise NotFound(f"Процесс «{key}» не развёрнут")
         now = self.clock.now()
         data = dict(data or {})
         correlation = dict(correlation or {})
@@ -138,13 +135,12 @@ class Runtime:
             correlation.setdefault(f"{business_type}_id", business_id)
         for k, v in correlation.items():
             data.setdefault(k, v)
-        instance = ProcessInstance(definition=definition)
-        rows.insert_instance(self.session, instance, dict(
-            definition_id=definition.id, process_key=key, title=title or definition.name,
-            status=InstanceStatus.RUNNING, state_json="{}", business_type=business_type,
+        values = dict(
+            process_key=key, status=InstanceStatus.RUNNING, state_json="{}", business_type=business_type,
             business_id=business_id, correlation=to_jsonable(correlation), started_by_id=user_id,
             started_at=now, updated_at=now, completed_at=None, next_timer_at=None,
-        ))
+        )
+        instance, definition = self._insert_instance(key, title, values)
         self._unsubscribed.add(instance.id)
         data["instance_id"] = instance.id
         spec, subprocess_specs = definition_specs(definition)
@@ -165,6 +161,30 @@ class Runtime:
         self.save(instance, workflow, open_uuids=set())
         self._route_thrown()
         return instance
+
+    def _insert_instance(self, key: str, title: str | None, values: dict[str, Any]
+                         ) -> tuple[ProcessInstance, Definition]:
+        """INSERT the new instance on the newest version of ``key``: checked against the version
+        kept from earlier starts in the INSERT itself (``engine.newest``), asked only if it is not
+        known or no longer newest; ``NotFound`` if ``key`` has no version."""
+        transaction = rows.plain_session(self.session).get_transaction()
+        known = self._latest.get(key)
+        kept = newest.guess(self.session, key) if known is None or known[0] is not transaction else None
+        if kept is not None:
+            instance = ProcessInstance()
+            definition = newest.insert_on_guess(self.session, instance, kept,
+                                                dict(values, title=title or kept.name))
+            if definition is not None:
+                self._latest[key] = (transaction, definition)
+                return instance, definition
+        definition = self.latest_definition(key)
+        if definition is None:
+            raise NotFound(f"Процесс «{key}» не развёрнут")
+        newest.remember(self.session, definition)
+        instance = ProcessInstance(definition=definition)
+        rows.insert_instance(self.session, instance, dict(values, definition_id=definition.id,
+                                                          title=title or definition.name))
+        return instance, definition
 
     def latest_definition(self, key: str) -> Definition | None:
         """The version new instances of ``key`` start on (asked once per transaction of this engine)."""
