@@ -16,15 +16,19 @@ always starts on the newest version, as the query made it, with one statement fe
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, exists, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from engine.rows import connection, plain_session
+from engine.errors import NotFound
+from engine.rows import connection, insert_instance, plain_session
 from engine.tables import ProcessDefinition, ProcessInstance
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
 
 _DEFINITION: Any = ProcessDefinition.__table__
 _INSTANCE: Any = ProcessInstance.__table__
@@ -94,3 +98,28 @@ def insert_on_guess(session: Session, instance: ProcessInstance, kept: ProcessDe
     session.add(instance)
     set_committed_value(instance, "definition", definition)
     return definition
+
+
+def insert_new(runtime: Runtime, key: str, title: str | None, values: dict[str, Any]
+               ) -> tuple[ProcessInstance, ProcessDefinition]:
+    """INSERT a new instance of ``key`` (``values``: every column but ``id``, ``definition_id``,
+    ``title`` and ``version``) on its newest version: the kept one, checked by the INSERT itself,
+    unless this transaction of ``runtime`` already asked; asked only if not known or no longer
+    newest. ``NotFound`` if ``key`` has no version."""
+    session = runtime.session
+    transaction = plain_session(session).get_transaction()
+    known = runtime._latest.get(key)
+    kept = guess(session, key) if known is None or known[0] is not transaction else None
+    if kept is not None:
+        instance = ProcessInstance()
+        definition = insert_on_guess(session, instance, kept, dict(values, title=title or kept.name))
+        if definition is not None:
+            runtime._latest[key] = (transaction, definition)
+            return instance, definition
+    found = runtime.latest_definition(key)
+    if found is None:
+        raise NotFound(f"Процесс «{key}» не развёрнут")
+    remember(session, found)
+    instance = ProcessInstance(definition=found)
+    insert_instance(session, instance, dict(values, definition_id=found.id, title=title or found.name))
+    return instance, found

@@ -43,7 +43,7 @@ from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
 from engine.tables import HumanTask, Incident, InstanceStatus, ProcessInstance, Subscription, TaskStatus
 from engine.tables import ProcessDefinition as Definition
-from engine.waits import next_timer, subscription_waits
+from engine.waits import next_timer, subscription_waits, tasks_in
 
 MAX_ROUNDS = 50
 # The stored state keeps a copy of the data per task, so it may be this many times the data limit.
@@ -140,7 +140,7 @@ class Runtime:
             business_id=business_id, correlation=to_jsonable(correlation), started_by_id=user_id,
             started_at=now, updated_at=now, completed_at=None, next_timer_at=None,
         )
-        instance, definition = self._insert_instance(key, title, values)
+        instance, definition = newest.insert_new(self, key, title, values)
         self._unsubscribed.add(instance.id)
         data["instance_id"] = instance.id
         spec, subprocess_specs = definition_specs(definition)
@@ -161,30 +161,6 @@ class Runtime:
         self.save(instance, workflow, open_uuids=set())
         self._route_thrown()
         return instance
-
-    def _insert_instance(self, key: str, title: str | None, values: dict[str, Any]
-                         ) -> tuple[ProcessInstance, Definition]:
-        """INSERT the new instance on the newest version of ``key``: checked against the version
-        kept from earlier starts in the INSERT itself (``engine.newest``), asked only if it is not
-        known or no longer newest; ``NotFound`` if ``key`` has no version."""
-        transaction = rows.plain_session(self.session).get_transaction()
-        known = self._latest.get(key)
-        kept = newest.guess(self.session, key) if known is None or known[0] is not transaction else None
-        if kept is not None:
-            instance = ProcessInstance()
-            definition = newest.insert_on_guess(self.session, instance, kept,
-                                                dict(values, title=title or kept.name))
-            if definition is not None:
-                self._latest[key] = (transaction, definition)
-                return instance, definition
-        definition = self.latest_definition(key)
-        if definition is None:
-            raise NotFound(f"Процесс «{key}» не развёрнут")
-        newest.remember(self.session, definition)
-        instance = ProcessInstance(definition=definition)
-        rows.insert_instance(self.session, instance, dict(values, definition_id=definition.id,
-                                                          title=title or definition.name))
-        return instance, definition
 
     def latest_definition(self, key: str) -> Definition | None:
         """The version new instances of ``key`` start on (asked once per transaction of this engine)."""
@@ -225,7 +201,7 @@ class Runtime:
         if task is None or task.state != TaskState.READY:
             raise ConflictError("Задача больше не ожидает выполнения")
         # The instance's other open rows: the other ready user tasks of the state it loaded.
-        still_open = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+        still_open = {str(t.id) for t in tasks_in(workflow, TaskState.READY) if t.task_spec.manual}
         still_open.discard(row.task_uuid)
         now = self.clock.now()
         task.set_data(**data)
@@ -314,7 +290,7 @@ class Runtime:
                     continue
                 if event_subprocesses.settle(workflow):
                     continue
-                if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                if not any(not t.task_spec.manual for t in tasks_in(workflow, TaskState.READY)):
                     break
         sender = dict(instance.correlation or {})
         self.thrown.extend((event, sender) for event in workflow.get_events())
@@ -373,7 +349,7 @@ class Runtime:
         values: dict[str, Any] = {"completed_at": instance.completed_at}
         if completed:
             values.update(status=InstanceStatus.COMPLETED, completed_at=now, next_timer_at=None)
-        elif workflow.get_tasks(state=TaskState.ERROR) or failed:
+        elif tasks_in(workflow, TaskState.ERROR) or failed:
             values.update(status=InstanceStatus.ERROR, next_timer_at=next_timer(workflow))
         else:
             values.update(status=InstanceStatus.RUNNING if ready else InstanceStatus.WAITING,
