@@ -361,9 +361,15 @@ class Runtime:
         if len(state) > limit:
             raise EngineError(f"Данные экземпляра процесса больше допустимого ({len(state) >> 10} КБ при "
                               f"пределе {limit >> 10} КБ): изменения не сохранены")
-        event_log.write_pending(self.session)
+        events = None
+        if rows.connection(self.session).dialect.name == "postgresql":  # the events ride in the UPDATE
+            pending = event_log.take_pending(self.session)
+            events = event_log.as_json(pending) if pending else None
+        else:
+            event_log.write_pending(self.session)
         try:
-            rows.update_instance(self.session, instance, dict(values, state_json=state, updated_at=now))
+            rows.update_instance(self.session, instance, dict(values, state_json=state, updated_at=now),
+                                 events)
         except StaleDataError:  # an autoflush of the instance's own ORM changes lost the race
             raise ConflictError(CONFLICT_MESSAGE) from None
         self.flush()
