@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -87,15 +87,31 @@ def insert_instance(session: Session, instance: ProcessInstance, values: dict[st
     session.add(instance)
 
 
-def update_instance(session: Session, instance: ProcessInstance, values: dict[str, Any]) -> None:
-    """UPDATE the step's columns (all of ``_STEP_COLUMNS``) if the row still has the version read."""
+def update_instance(session: Session, instance: ProcessInstance, values: dict[str, Any],
+                    events_json: str | None = None) -> None:
+    """UPDATE the step's columns (all of ``_STEP_COLUMNS``) if the row still has the version read.
+
+    ``events_json``: PostgreSQL only, ``process_event`` rows (``engine.event_log.as_json``)
+    inserted by the same statement."""
     version = instance.version
     values = {**values, "version": version + 1}
     params = {**values, "_id": instance.id, "_version": version}
-    result = connection(session).execute(_UPDATE_INSTANCE, params)
+    statement = _UPDATE_INSTANCE
+    if events_json is not None:
+        statement = _update_with_events()
+        params["_events"] = events_json
+    result = connection(session).execute(statement, params)
     if result.rowcount != 1:
         raise ConflictError(CONFLICT_MESSAGE)
     _committed(instance, values)
+
+
+@cache
+def _update_with_events() -> Any:
+    """PostgreSQL: the instance UPDATE with the step's events inserted by a CTE (one round trip)."""
+    from engine.event_log import PG_INSERT_SQL  # event_log builds on this module
+
+    return _UPDATE_INSTANCE.add_cte(text(PG_INSERT_SQL).columns().cte("step_events"))
 
 
 def insert_tasks(session: Session, rows: list[dict[str, Any]]) -> None:

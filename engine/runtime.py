@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, rows, start_events
+from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, newest, rows, start_events
 from engine.clock_bridge import using_clock
 from engine.conflicts import CONFLICT_MESSAGE, step
 from engine.definitions import latest_definition
@@ -43,7 +43,7 @@ from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
 from engine.tables import HumanTask, Incident, InstanceStatus, ProcessInstance, Subscription, TaskStatus
 from engine.tables import ProcessDefinition as Definition
-from engine.waits import next_timer, subscription_waits
+from engine.waits import next_timer, subscription_waits, tasks_in
 
 MAX_ROUNDS = 50
 # The stored state keeps a copy of the data per task, so it may be this many times the data limit.
@@ -128,9 +128,6 @@ class Runtime:
         SpiffWorkflow). ``message_start`` is ``(name, payload)`` of the message that starts
         the process.
         """
-        definition = self.latest_definition(key)
-        if definition is None:
-            raise NotFound(f"Процесс «{key}» не развёрнут")
         now = self.clock.now()
         data = dict(data or {})
         correlation = dict(correlation or {})
@@ -138,13 +135,12 @@ class Runtime:
             correlation.setdefault(f"{business_type}_id", business_id)
         for k, v in correlation.items():
             data.setdefault(k, v)
-        instance = ProcessInstance(definition=definition)
-        rows.insert_instance(self.session, instance, dict(
-            definition_id=definition.id, process_key=key, title=title or definition.name,
-            status=InstanceStatus.RUNNING, state_json="{}", business_type=business_type,
+        values = dict(
+            process_key=key, status=InstanceStatus.RUNNING, state_json="{}", business_type=business_type,
             business_id=business_id, correlation=to_jsonable(correlation), started_by_id=user_id,
             started_at=now, updated_at=now, completed_at=None, next_timer_at=None,
-        ))
+        )
+        instance, definition = newest.insert_new(self, key, title, values)
         self._unsubscribed.add(instance.id)
         data["instance_id"] = instance.id
         spec, subprocess_specs = definition_specs(definition)
@@ -205,7 +201,7 @@ class Runtime:
         if task is None or task.state != TaskState.READY:
             raise ConflictError("Задача больше не ожидает выполнения")
         # The instance's other open rows: the other ready user tasks of the state it loaded.
-        still_open = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+        still_open = {str(t.id) for t in tasks_in(workflow, TaskState.READY) if t.task_spec.manual}
         still_open.discard(row.task_uuid)
         now = self.clock.now()
         task.set_data(**data)
@@ -294,7 +290,7 @@ class Runtime:
                     continue
                 if event_subprocesses.settle(workflow):
                     continue
-                if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                if not any(not t.task_spec.manual for t in tasks_in(workflow, TaskState.READY)):
                     break
         sender = dict(instance.correlation or {})
         self.thrown.extend((event, sender) for event in workflow.get_events())
@@ -353,7 +349,7 @@ class Runtime:
         values: dict[str, Any] = {"completed_at": instance.completed_at}
         if completed:
             values.update(status=InstanceStatus.COMPLETED, completed_at=now, next_timer_at=None)
-        elif workflow.get_tasks(state=TaskState.ERROR) or failed:
+        elif tasks_in(workflow, TaskState.ERROR) or failed:
             values.update(status=InstanceStatus.ERROR, next_timer_at=next_timer(workflow))
         else:
             values.update(status=InstanceStatus.RUNNING if ready else InstanceStatus.WAITING,
@@ -365,9 +361,15 @@ class Runtime:
         if len(state) > limit:
             raise EngineError(f"Данные экземпляра процесса больше допустимого ({len(state) >> 10} КБ при "
                               f"пределе {limit >> 10} КБ): изменения не сохранены")
-        event_log.write_pending(self.session)
+        events = None
+        if rows.connection(self.session).dialect.name == "postgresql":  # the events ride in the UPDATE
+            pending = event_log.take_pending(self.session)
+            events = event_log.as_json(pending) if pending else None
+        else:
+            event_log.write_pending(self.session)
         try:
-            rows.update_instance(self.session, instance, dict(values, state_json=state, updated_at=now))
+            rows.update_instance(self.session, instance, dict(values, state_json=state, updated_at=now),
+                                 events)
         except StaleDataError:  # an autoflush of the instance's own ORM changes lost the race
             raise ConflictError(CONFLICT_MESSAGE) from None
         self.flush()

@@ -21,6 +21,19 @@ TIMER_EVENT_TYPES = frozenset(
 )
 
 
+def tasks_in(workflow: BpmnWorkflow, state: int) -> list[Any]:
+    """Tasks of ``workflow`` and its subprocesses in ``state``, in no particular order.
+
+    A scan of their task tables: about 1 µs against 15 for ``get_tasks``' walk of the tree on
+    a ten-task model, which a step made several times (issue 15). For checks and sets only;
+    where order matters (the inbox rows) the walk stays.
+    """
+    found = [t for t in workflow.tasks.values() if t._state & state]
+    for sub in workflow.subprocesses.values():
+        found.extend(t for t in sub.tasks.values() if t._state & state)
+    return found
+
+
 def pending_events(workflow: BpmnWorkflow) -> list[Any]:
     """What ``workflow`` waits for, one entry per message, signal or timer.
 

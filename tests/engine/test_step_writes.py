@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from engine.serialization import definition_specs
 from engine.tables import ProcessEvent, Subscription
@@ -13,13 +13,26 @@ from models.platform.db import db
 from tests.engine.conftest import BPMN, parse_files
 
 
-def _statements(bind) -> list[str]:
-    seen: list[str] = []
+class _Statements(list):
+    """What ran, one entry per part: a statement's own verb and one per data-modifying CTE."""
 
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()[:3]).upper())
+    def __init__(self) -> None:
+        super().__init__()
+        self.full: list[str] = []
 
-    event.listen(bind, "before_cursor_execute", record)
+    def record(self, conn, cursor, statement, parameters, context, executemany):
+        text = " ".join(statement.split()).upper()
+        self.full.append(text)
+        for verb in ("INSERT INTO PROCESS_EVENT", "UPDATE PROCESS_INSTANCE SET"):
+            if verb in text:
+                self.append(verb)
+        if not any(verb in text for verb in ("INSERT INTO PROCESS_EVENT", "UPDATE PROCESS_INSTANCE SET")):
+            self.append(" ".join(text.split()[:3]))
+
+
+def _statements(bind) -> _Statements:
+    seen = _Statements()
+    event.listen(bind, "before_cursor_execute", seen.record)
     return seen
 
 
@@ -31,11 +44,20 @@ def test_completing_a_task_updates_the_instance_once_and_batches_events(harness,
 
     harness.complete(task, {"outcome": "qualified"})
 
+    def statements_with(verb: str) -> list[int]:
+        return [i for i, text in enumerate(seen.full) if verb in text]
+
     assert seen.count("UPDATE PROCESS_INSTANCE SET") == 1
     assert seen.count("INSERT INTO PROCESS_EVENT") == 1
+    if engine.dialect.name == "postgresql":  # the events ride in the instance UPDATE: one round trip
+        assert statements_with("INSERT INTO PROCESS_EVENT") == statements_with("UPDATE PROCESS_INSTANCE SET")
     kinds = [kind for kind, _ in harness.events(instance.id)]
     assert kinds[0] == "instance_started" and kinds[-1] == "instance_completed"
     assert kinds.index("user_task_completed") < kinds.index("instance_completed")
+    # Stored as SQLAlchemy's JSON type stores them on both databases: no detail is JSON null.
+    sql_nulls = harness.session.scalar(select(func.count()).select_from(ProcessEvent).where(
+        ProcessEvent.instance_id == instance.id, ProcessEvent.detail.is_(None)))
+    assert sql_nulls == 0
 
 
 def test_events_are_written_at_commit_and_dropped_on_rollback(harness):
