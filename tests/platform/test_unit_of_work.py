@@ -114,3 +114,25 @@ def test_a_command_unit_of_work_rolls_back_what_the_failed_block_wrote(app, engi
             create_client(command_session, command_session.get(User, manager_id), company_values("Отмена"))
             work.discard()
         assert _stored(command_session) == (0, 0)
+
+
+def test_a_savepoint_before_the_first_write_is_undone_with_its_transaction(engine, demo_users):
+    """A ``begin_nested`` opened before any write is released into the outer transaction only.
+
+    On SQLite the driver opened no transaction before the SAVEPOINT, so its RELEASE committed
+    the nested work (``models.platform.sqlite_savepoints``); the outer rollback must undo it.
+    """
+    manager_id = demo_users["manager"].id
+    work = sessionmaker(bind=engine)()
+    try:
+        work.scalar(select(func.count(Client.id)))  # a read first: it opens nothing on SQLite
+        with work.begin_nested():
+            create_client(work, work.get(User, manager_id), company_values("Вложенная"))
+        work.rollback()
+    finally:
+        work.close()
+    check = sessionmaker(bind=engine)()
+    try:
+        assert _stored(check) == (0, 0)
+    finally:
+        check.close()

@@ -129,22 +129,6 @@ def _write_fast(session: Session, batch: ClientImport, todo: list[RowPlan], acto
     session.flush()
 
 
-def _outer_transaction(session: Session) -> None:
-    """On SQLite, open the session's transaction before the chunk's savepoint.
-
-    The sqlite3 module begins a transaction only before an INSERT/UPDATE/DELETE; a SAVEPOINT
-    issued outside one starts a transaction of its own, which its RELEASE commits. The
-    chunk would then be committed before its report rows and counters, and a caller's
-    rollback (a failed ``on_chunk``, a crash) could not take it back.
-    """
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return
-    raw = conn.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:
-        raw.execute("BEGIN")
-
-
 def apply_chunk(session: Session, batch: ClientImport, plans: list[RowPlan],
                 actor_id: int | None = None, reason: str | None = None) -> None:
     """Write the chunk's created and updated clients; isolate rows the database refuses.
@@ -156,7 +140,6 @@ def apply_chunk(session: Session, batch: ClientImport, plans: list[RowPlan],
     todo = [p for p in plans if p.outcome in ("created", "updated")]
     if not todo:
         return
-    _outer_transaction(session)
     try:
         with session.begin_nested(), _page_cache(session):
             _write_fast(session, batch, todo, actor_id, reason or "")
