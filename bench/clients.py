@@ -36,8 +36,8 @@ import psycopg
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bench.common import check, deployed_app, on_both_databases, sabotaged
 from bench._import_costs import backend_cpu, copy_of, run_delay
+from bench.common import check, deployed_app, on_both_databases, sabotaged
 from models.clients.cards import Client
 from models.clients.duplicates import Probe, find_duplicates
 from models.clients.imports.batches import create_batch
