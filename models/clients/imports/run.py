@@ -226,7 +226,10 @@ def _overlapped(session: Session, chunks: Iterator[list[RowPlan]], write: Callab
                 reader.commit()
                 reader.expire_all()
             matcher.decide(plans)
-            reader.commit()  # ends the read transaction (nothing is written through it)
+            # Ends the read transaction; nothing is written through the reader. A commit, not a
+            # rollback: the clients it loaded for «update» rows go to the writer thread, and a
+            # rollback would expire them, so the writer would lazy-load through this session.
+            reader.commit()
             writer.submit(plans)
 
 
