@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from models.clients.person_identity import PASSPORT_KEY
-from models.platform import db_ping, sqlite_savepoints
+from models.platform import db_ping, pg_prepared, sqlite_savepoints
 from models.platform.clock import SystemClock, install_clock
 from models.platform.db import db
 from models.platform.settings import Settings
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, clock: Any = None,
     app.config.update(_flask_config(settings))
     db_ping.install()
     sqlite_savepoints.install()
+    pg_prepared.install()
     app.config.update(settings.extra)
     safety.install_converters(app)
     app.json.ensure_ascii = False  # Russian text stays readable in JSON answers
