@@ -85,7 +85,8 @@ def _login_cpu_seconds(session, clock, login_name: str, attempt_no: int) -> floa
     depend on who else runs, and it is exactly what an attacker's stopwatch would see differ."""
     policy = LoginPolicy(10_000, 1)
     started = time.thread_time()
-    attempt = attempt_login(session, login_name, "wrong-password", f"10.0.0.{attempt_no}", clock.now(), policy)
+    address = f"10.0.0.{attempt_no}"
+    attempt = attempt_login(session, login_name, "wrong-password", address, clock.now(), policy)
     spent = time.thread_time() - started
     assert attempt.user is None
     session.rollback()
