@@ -53,8 +53,8 @@ def _rollback_through_libpq(dbapi_connection: Any, info: dict) -> None:
 
 
 def _on_rollback(conn: Connection) -> None:
-    if conn.dialect.name != "postgresql":
-        return
+    if conn.dialect.name != "postgresql" or conn.invalidated or conn.closed:
+        return  # a connection lost mid-transaction is SQLAlchemy's to roll back and replace
     record = conn.connection
     if record.dbapi_connection is not None:
         _rollback_through_libpq(record.dbapi_connection, record.info)
@@ -67,7 +67,7 @@ def _on_reset(dbapi_connection: Any, record: Any, reset_state: Any = None) -> No
 
 def _on_commit(conn: Connection) -> None:
     """A committed transaction's DDL is the server's to replan, not a reason to forget."""
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and not conn.invalidated:
         conn.connection.info.pop(_RAN_DDL, None)
 
 
