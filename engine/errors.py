@@ -30,6 +30,14 @@ class NotFound(EngineError):
     pass
 
 
+class NotDeployed(NotFound):
+    """A start of a process that has no deployed version (``key`` names it)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"Процесс «{key}» не развёрнут")
+        self.key = key
+
+
 class ConflictError(EngineError):
     """Someone else changed the instance or completed the task first (HTTP 409)."""
 

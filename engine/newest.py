@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from engine.errors import NotFound
+from engine.errors import NotDeployed
 from engine.rows import connection, insert_instance, plain_session
 from engine.tables import ProcessDefinition, ProcessInstance
 
@@ -105,7 +105,7 @@ def insert_new(runtime: Runtime, key: str, title: str | None, values: dict[str, 
     """INSERT a new instance of ``key`` (``values``: every column but ``id``, ``definition_id``,
     ``title`` and ``version``) on its newest version: the kept one, checked by the INSERT itself,
     unless this transaction of ``runtime`` already asked; asked only if not known or no longer
-    newest. ``NotFound`` if ``key`` has no version."""
+    newest. ``NotDeployed`` if ``key`` has no version."""
     session = runtime.session
     transaction = plain_session(session).get_transaction()
     known = runtime._latest.get(key)
@@ -118,7 +118,7 @@ def insert_new(runtime: Runtime, key: str, title: str | None, values: dict[str, 
             return instance, definition
     found = runtime.latest_definition(key)
     if found is None:
-        raise NotFound(f"Процесс «{key}» не развёрнут")
+        raise NotDeployed(key)
     remember(session, found)
     instance = ProcessInstance(definition=found)
     insert_instance(session, instance, dict(values, definition_id=found.id, title=title or found.name))

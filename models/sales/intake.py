@@ -44,11 +44,11 @@ def submit_lead(session: Session, engine: ProcessEngine, values: dict, *, source
     session.flush()
     publish(session, "lead.created", {"lead_id": lead.id, "source": source, "user_id": user_id},
             engine.clock.now())
-    if engine.latest_definition(PROCESS_KEY) is None:
+    instance = engine.start_if_deployed(PROCESS_KEY, business_type="lead", business_id=lead.id,
+                                        user_id=user_id, title=f"Лид: {lead.title}")
+    if instance is None:
         log.warning("process %s is not deployed; lead %s waits for manual work", PROCESS_KEY, lead.id)
         return lead
-    instance = engine.start(PROCESS_KEY, business_type="lead", business_id=lead.id, user_id=user_id,
-                            title=f"Лид: {lead.title}")
     if lead.instance_id != instance.id:  # routing records it in its own UPDATE; else one more here
         lead.instance_id = instance.id
         session.flush()

@@ -135,3 +135,17 @@ def test_the_hit_alone_commits_without_waiting_for_the_disk(world):
             session.commit()
             assert session.scalar(text("SHOW synchronous_commit")) == "on"  # e.g. a lead's transaction
             session.rollback()
+
+
+def test_a_lead_without_its_process_deployed_is_kept_for_manual_work(app, client, session, demo_users):
+    """The intake starts ``lead_handling`` without asking first whether it is deployed; a database
+    with no version of it still stores the lead, with no process and nothing half-written."""
+    from engine.tables import ProcessInstance
+
+    answer = client.post("/intake/lead", json={"consent": True, "name": "Иван Петров",
+                                              "phone": "+7 916 123-45-67", "company": "ООО «Без процесса»"})
+    assert answer.status_code == 202, answer.get_data(as_text=True)
+    lead = session.get(Lead, answer.get_json()["lead_id"])
+    assert lead is not None and lead.instance_id is None
+    assert session.scalar(select(func.count(ProcessInstance.id))) == 0
+    assert session.scalar(select(func.count(HumanTask.id))) == 0
