@@ -32,10 +32,10 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         # Threads of one server share the file; SQLite serialises writers itself.
         engine_options["connect_args"] = {"check_same_thread": False, "timeout": 30}
     # PostgreSQL keeps psycopg's server-side prepared statements (a statement run five times on a
-    # connection is planned once). Turning them off (psycopg drops them at a ROLLBACK) saved the
-    # engine's process 1 ms per bench_lead instance but moved the planning to the server, which
-    # shares the cores: measured on an idle machine it cost 2.6 ms of PostgreSQL CPU per lead and
-    # 10 % of the leads per second, and 10 % of the engine's instances per second (issue 15).
+    # connection is planned once), also across the rollbacks of read-only work (models.platform.
+    # pg_prepared). Turning them off saved the engine's process 1 ms per bench_lead instance but
+    # moved the planning to the server, which shares the cores: measured on an idle machine it cost
+    # 2.6 ms of PostgreSQL CPU per lead and 10 % of the leads and engine instances per second (issue 15).
     return {
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,

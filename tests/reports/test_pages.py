@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -70,6 +71,11 @@ def test_a_bad_filter_is_a_400_in_russian(sales, client, clock):
     assert client.get("/reports/?date=31.02.2026").status_code == 400
 
 
+def _names(html: str, title: str) -> bool:
+    """The deal ``title`` as a word of the page (a random CSRF token may hold «D4» inside it)."""
+    return re.search(rf"(?<![\w-]){re.escape(title)}(?![\w-])", html) is not None
+
+
 def test_the_dashboard_is_a_shell_and_each_tile_comes_by_its_own_request(sales, client, clock):
     """The page waits for its slowest tile, not for the sum: the shell has no figures, only the
     slots with their part's address (filter kept); each part answers a fragment in the viewer's scope."""
@@ -77,14 +83,14 @@ def test_the_dashboard_is_a_shell_and_each_tile_comes_by_its_own_request(sales, 
     login(client, "head")
     shell = client.get("/reports/?period=quarter").get_data(as_text=True)
     assert shell.count("data-part=") == 11  # four flags, funnel, forecast, plan, outcomes, hot, two losses
-    assert 'data-src="/reports/part/stuck?period=quarter"' in shell and "D4" not in shell
+    assert 'data-src="/reports/part/stuck?period=quarter"' in shell and not _names(shell, "D4")
     assert client.get("/reports/part/stuck").get_data(as_text=True).strip() == "2"
     funnel = client.get("/reports/part/funnel").get_data(as_text=True)
     assert 'id="funnel-table"' in funnel and 'data-chart="funnel"' in funnel and "<script>" not in funnel
-    assert "D4" in client.get("/reports/part/hot").get_data(as_text=True)
+    assert _names(client.get("/reports/part/hot").get_data(as_text=True), "D4")
     assert client.get("/reports/part/nothing").status_code == 404
     assert client.get("/reports/part/stuck?period=decade").status_code == 400
     client.post("/logout", data={"csrf_token": csrf_from(shell)})
     login(client, "manager")
-    assert "D4" not in client.get("/reports/part/hot").get_data(as_text=True)  # manager2's deal
+    assert not _names(client.get("/reports/part/hot").get_data(as_text=True), "D4")  # manager2's deal
     assert client.get("/reports/part/stuck").get_data(as_text=True).strip() == "1"  # own D5
