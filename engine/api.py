@@ -43,7 +43,7 @@ from engine import (
     trace,
 )
 from engine.bundle import Bundle
-from engine.errors import NotFound
+from engine.errors import NotDeployed, NotFound
 from engine.form_store import STORED_FLAG
 from engine.jsonable import to_jsonable
 from engine.parsing import ParsedProcess, parse_bundle
@@ -77,6 +77,21 @@ class ProcessEngine(Runtime):
         Evaluated in the process's sandbox without starting an instance; nothing is written.
         """
         return decisions.decide(self, process_key, element_id, data)
+
+    # --- starts ---------------------------------------------------------------------------
+
+    def start_if_deployed(self, key: str, data: dict | None = None, **options: Any) -> ProcessInstance | None:
+        """``start``, or None when ``key`` has no deployed version (nothing is written then).
+
+        For callers whose work waits for people when the process is missing (the lead intake):
+        asking ``latest_definition`` first cost a query on every start, while ``start`` knows the
+        newest version without one (``engine.newest``)."""
+        try:
+            return self.start(key, data, **options)
+        except NotDeployed as missing:
+            if missing.key != key:  # another process the step started is missing: not ours to hide
+                raise
+            return None
 
     # --- events from outside ----------------------------------------------------------------
 

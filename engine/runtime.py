@@ -32,7 +32,7 @@ from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, newe
 from engine.clock_bridge import using_clock
 from engine.conflicts import CONFLICT_MESSAGE, step
 from engine.definitions import latest_definition
-from engine.errors import ConflictError, EngineError, NotDeployed, NotFound, OperationError
+from engine.errors import ConflictError, EngineError, NotFound, OperationError
 from engine.form_store import FormSource, version_forms
 from engine.forms import check_submission
 from engine.jsonable import to_jsonable
@@ -161,19 +161,6 @@ class Runtime:
         self.save(instance, workflow, open_uuids=set())
         self._route_thrown()
         return instance
-
-    def start_if_deployed(self, key: str, data: dict | None = None, **options: Any) -> ProcessInstance | None:
-        """``start``, or None when ``key`` has no deployed version (nothing is written then).
-
-        For callers whose work waits for people when the process is missing (the lead intake):
-        asking ``latest_definition`` first cost a query on every start, while ``start`` knows the
-        newest version without one (``engine.newest``)."""
-        try:
-            return self.start(key, data, **options)
-        except NotDeployed as missing:
-            if missing.key != key:  # another process the step started is missing: not ours to hide
-                raise
-            return None
 
     def latest_definition(self, key: str) -> Definition | None:
         """The version new instances of ``key`` start on (asked once per transaction of this engine)."""
