@@ -31,7 +31,7 @@ _RAN_DDL = "crm.ran_ddl"
 def _note_ddl(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,
               executemany: bool) -> None:
     """Mark the transaction when it changes the schema (its rollback must forget the statements)."""
-    if statement[:6].lstrip().upper().startswith(_DDL_WORDS):
+    if statement[:64].lstrip()[:6].upper().startswith(_DDL_WORDS):  # migrations' SQL may start with a newline
         conn.connection.info[_RAN_DDL] = True
 
 

@@ -50,7 +50,7 @@ def test_a_rollback_after_ddl_forgets_them(engine):
         _run_often(conn)
         conn.commit()
         assert len(_prepared(conn)) == 1
-        conn.exec_driver_sql("CREATE TABLE prepared_probe (id integer)")
+        conn.exec_driver_sql("\n    CREATE TABLE prepared_probe (id integer)")  # as a migration's text may be
         conn.rollback()
         assert _prepared(conn) == []
         _run_often(conn)
