@@ -6,8 +6,12 @@ only ever added, so the answer changes only when someone deploys — maybe in an
 maybe in a database emptied and filled again under the same address (the tests do that).
 
 So the last answer is kept per database address and process key (a detached copy of the
-row), and the start's own INSERT checks it: ``INSERT … SELECT … WHERE`` the kept version still
-has its id, content hash and number and no newer version of the key exists. A row inserted
+row, with the stored text of its ``meta``), and the start's own INSERT checks it: ``INSERT …
+SELECT … WHERE`` the kept version still has its id, content hash, number and ``meta`` and no
+newer version of the key exists. ``meta`` is compared because the content hash does not cover
+it: a database refilled under the same address may hold the same id, hash and number with
+another ``meta`` (a version deployed before forms were stored has no ``forms_stored`` flag, and
+its forms come from disk). A row inserted
 means the guess was what the query would have said, in the same statement; no row means it
 was not, and the caller asks the database as before and starts on its answer. The instance
 always starts on the newest version, as the query made it, with one statement fewer.
@@ -16,9 +20,9 @@ always starts on the newest version, as the query made it, with one statement fe
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, insert, select
+from sqlalchemy import Text, and_, bindparam, cast, exists, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -42,14 +46,24 @@ _INSERT_ON_KEPT = insert(_INSTANCE).from_select(
             _DEFINITION.c.id == bindparam("_definition_id"),
             _DEFINITION.c.content_hash == bindparam("_hash"),
             _DEFINITION.c.version == bindparam("_version"),
+            cast(_DEFINITION.c.meta, Text) == bindparam("_meta", type_=Text),
             ~exists(select(_NEWER.c.id).where(and_(_NEWER.c.key == _DEFINITION.c.key,
                                                     _NEWER.c.version > _DEFINITION.c.version))),
         ))),
 ).returning(_INSTANCE.c.id)
 _KEPT_ATTRIBUTES = ("id", "key", "version", "name", "content_hash", "source_file", "meta",
                     "deployed_at", "deployed_by_id")
+_META_TEXT = select(cast(_DEFINITION.c.meta, Text)).where(_DEFINITION.c.id == bindparam("id"))
 
-_kept: dict[tuple[str, str], ProcessDefinition] = {}
+
+class Kept(NamedTuple):
+    """A version kept as the next start's guess: its detached copy and its ``meta`` as stored."""
+
+    definition: ProcessDefinition
+    meta_text: str
+
+
+_kept: dict[tuple[str, str], Kept] = {}
 _lock = threading.Lock()
 
 
@@ -61,16 +75,18 @@ def remember(session: Session, definition: ProcessDefinition) -> None:
     """Keep ``definition`` (just read as the newest of its key) as the next start's guess."""
     copy = ProcessDefinition(**{name: getattr(definition, name) for name in _KEPT_ATTRIBUTES})
     make_transient_to_detached(copy)  # loaded, clean: merged into sessions without a query
+    meta_text = connection(session).execute(_META_TEXT, {"id": definition.id}).scalar_one()
     with _lock:
-        _kept[(_database(session), definition.key)] = copy
+        _kept[(_database(session), definition.key)] = Kept(copy, meta_text)
 
 
-def guess(session: Session, key: str) -> ProcessDefinition | None:
-    """The kept newest version of ``key`` (detached, shared: read it, do not change it), or None."""
+def guess(session: Session, key: str) -> Kept | None:
+    """The kept newest version of ``key`` (its copy is detached and shared: read it, do not change
+    it), or None."""
     return _kept.get((_database(session), key))
 
 
-def insert_on_guess(session: Session, instance: ProcessInstance, kept: ProcessDefinition,
+def insert_on_guess(session: Session, instance: ProcessInstance, guessed: Kept,
                     values: dict[str, Any]) -> ProcessDefinition | None:
     """INSERT the new instance on ``kept`` if that is still the newest version of its key.
 
@@ -79,8 +95,10 @@ def insert_on_guess(session: Session, instance: ProcessInstance, kept: ProcessDe
     ``engine.rows.insert_instance`` makes it, and the version's object in ``session`` is
     returned; None: nothing was written and the guess is dropped.
     """
+    kept = guessed.definition
     values = {**values, "definition_id": kept.id, "version": 1}
-    params = {**values, "_definition_id": kept.id, "_hash": kept.content_hash, "_version": kept.version}
+    params = {**values, "_definition_id": kept.id, "_hash": kept.content_hash, "_version": kept.version,
+              "_meta": guessed.meta_text}
     new_id = connection(session).execute(_INSERT_ON_KEPT, params).scalar()
     if new_id is None:
         with _lock:
@@ -109,10 +127,11 @@ def insert_new(runtime: Runtime, key: str, title: str | None, values: dict[str, 
     session = runtime.session
     transaction = plain_session(session).get_transaction()
     known = runtime._latest.get(key)
-    kept = guess(session, key) if known is None or known[0] is not transaction else None
-    if kept is not None:
+    guessed = guess(session, key) if known is None or known[0] is not transaction else None
+    if guessed is not None:
         instance = ProcessInstance()
-        definition = insert_on_guess(session, instance, kept, dict(values, title=title or kept.name))
+        definition = insert_on_guess(session, instance, guessed,
+                                     dict(values, title=title or guessed.definition.name))
         if definition is not None:
             runtime._latest[key] = (transaction, definition)
             return instance, definition

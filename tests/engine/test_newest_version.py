@@ -5,7 +5,7 @@ address, still gives the instance the version a query would have named."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from engine.errors import NotFound
 from tests.conftest import _empty_all_tables
@@ -71,3 +71,32 @@ def test_an_emptied_and_refilled_database_is_not_taken_for_the_old_one(app, harn
 
     harness.complete(harness.open_tasks(instance.id)[0], {"outcome": "qualified"})
     assert harness.data(instance)["score"] == 21
+
+
+def test_a_refilled_database_whose_version_differs_only_in_meta_is_read_again(app, harness, session):
+    """Same id, content hash and number, but this time with its forms stored: the kept copy of a
+    legacy row (no ``forms_stored`` flag, forms read from disk) must not stand in for it."""
+    from engine import newest
+    from engine.tables import ProcessDefinition, ProcessForm
+
+    newest._kept.clear()  # a worker that has kept nothing yet: its first start reads the legacy row
+    harness.deploy("simple_user_task.bpmn")
+    legacy = session.scalars(select(ProcessDefinition)).one()
+    for row in session.scalars(select(ProcessForm)):
+        session.delete(row)
+    legacy.meta = {k: v for k, v in legacy.meta.items() if k != "forms_stored"}
+    session.commit()
+    session.expunge_all()
+    harness.start("simple_user_task", {"company": "Ромашка"})  # kept: the row without the flag
+    with app.app_context():
+        _empty_all_tables()
+    harness.deploy("simple_user_task.bpmn")  # the same id, hash and number, forms stored
+    session.expunge_all()  # the start meets the version through its kept copy, not this session's
+
+    engine = harness.engine()
+    instance = engine.start("simple_user_task", {"company": "Ромашка"})  # one transaction, as a request
+    assert instance.definition.meta.get("forms_stored")
+    [task] = engine.instance_summary(instance.id).tasks
+    engine.complete_task(task.id, {"outcome": "qualified"}, None)  # checked against its stored form
+    session.commit()
+    assert harness.data(instance)["score"] == 14
