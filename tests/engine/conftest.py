@@ -12,7 +12,7 @@ from engine.api import ProcessEngine
 from engine.bundle import Bundle
 from engine.parsing import ParsedProcess, parse_bundle
 from engine.ports import EngineServices
-from engine.tables import HumanTask, ProcessEvent, TaskStatus
+from engine.tables import HumanTask, ProcessDefinition, ProcessEvent, ProcessForm, TaskStatus
 from web.engine_support import engine_services
 
 HERE = Path(__file__).parent
@@ -23,6 +23,17 @@ FORMS = HERE / "forms"
 def parse_files(paths, forms_dir=FORMS, operations=None) -> list[ParsedProcess]:
     """Parse and check files as deploy does, without storing (no operations unless given)."""
     return parse_bundle(Bundle.from_paths(list(paths), forms_dir), operations or {})
+
+
+def make_legacy_version(session) -> ProcessDefinition:
+    """Turn the only deployed version into one deployed before migration 0006: no stored forms and
+    no ``forms_stored`` flag, so its forms are read from disk. Committed."""
+    definition = session.scalars(select(ProcessDefinition)).one()
+    for row in session.scalars(select(ProcessForm)):
+        session.delete(row)
+    definition.meta = {k: v for k, v in definition.meta.items() if k != "forms_stored"}
+    session.commit()
+    return definition
 
 
 class EngineHarness:

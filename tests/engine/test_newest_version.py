@@ -5,11 +5,11 @@ address, still gives the instance the version a query would have named."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from engine.errors import NotFound
 from tests.conftest import _empty_all_tables
-from tests.engine.conftest import BPMN
+from tests.engine.conftest import BPMN, make_legacy_version
 
 
 def _definition_reads(bind) -> list[str]:
@@ -77,15 +77,10 @@ def test_a_refilled_database_whose_version_differs_only_in_meta_is_read_again(ap
     """Same id, content hash and number, but this time with its forms stored: the kept copy of a
     legacy row (no ``forms_stored`` flag, forms read from disk) must not stand in for it."""
     from engine import newest
-    from engine.tables import ProcessDefinition, ProcessForm
 
     newest._kept.clear()  # a worker that has kept nothing yet: its first start reads the legacy row
     harness.deploy("simple_user_task.bpmn")
-    legacy = session.scalars(select(ProcessDefinition)).one()
-    for row in session.scalars(select(ProcessForm)):
-        session.delete(row)
-    legacy.meta = {k: v for k, v in legacy.meta.items() if k != "forms_stored"}
-    session.commit()
+    make_legacy_version(session)
     session.expunge_all()
     harness.start("simple_user_task", {"company": "Ромашка"})  # kept: the row without the flag
     with app.app_context():

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from engine.bundle import Bundle
 from engine.errors import DeployError, FormValidationError
 from engine.tables import ProcessDefinition, ProcessForm
-from tests.engine.conftest import BPMN, FORMS
+from tests.engine.conftest import BPMN, FORMS, make_legacy_version
 
 CONTACT = json.loads((FORMS / "contact.schema.json").read_text(encoding="utf-8"))
 
@@ -138,12 +138,7 @@ def test_a_form_name_may_not_leave_the_forms_folder(harness, session, tmp_path):
 
 def test_versions_deployed_before_forms_were_stored_still_read_forms_from_disk(app, harness, session):
     harness.deploy("simple_user_task.bpmn")
-    definition = session.scalars(select(ProcessDefinition)).one()
-    # What a version deployed before migration 0006 looks like: no stored forms, no flag.
-    for row in session.scalars(select(ProcessForm)):
-        session.delete(row)
-    definition.meta = {k: v for k, v in definition.meta.items() if k != "forms_stored"}
-    session.commit()
+    make_legacy_version(session)
     legacy = _stricter(CONTACT)
     forms_dir = app.extensions["crm.settings"].forms_dir
     (forms_dir / "contact.schema.json").write_text(json.dumps(legacy), encoding="utf-8")
