@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from engine import clock_bridge  # noqa: F401  (SpiffWorkflow timers read the engine clock)
 from engine.ports import EngineServices
+from engine.spiff_logging import quiet_unconfigured_loggers
 from models.platform.jobs import JobContext
 from models.platform.registry import Registry
+
+quiet_unconfigured_loggers()  # SpiffWorkflow's log extras walk the task tree when left NOTSET
 
 
 def _services(context: JobContext) -> EngineServices:
