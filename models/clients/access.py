@@ -84,8 +84,21 @@ def can_assign_owner(user: User, owner: User) -> bool:
 
 
 def assignable_owners(user: User, candidates: list[User]) -> list[User]:
-    """The employees ``user`` may choose as a client's owner, for select boxes."""
-    return [u for u in candidates if can_assign_owner(user, u)]
+    """The employees ``user`` may choose as a client's owner, for select boxes.
+
+    The rule of ``can_assign_owner``, with ``user``'s side read once rather than per candidate:
+    the list page passes the request's user proxy, whose every attribute read is a context lookup,
+    and asking it five times for each of a few hundred employees was a sixth of the page's CPU.
+    """
+    if not has_permission(user, Permission.EDIT_CLIENTS):
+        return []
+    role, department, own_id = Role(user.role), user.department_id, user.id
+    active = [u for u in candidates if u.is_active]
+    if role in EDIT_ALL_CLIENTS or role == Role.HEAD:
+        return active
+    if role == Role.SENIOR_MANAGER and department is not None:
+        return [u for u in active if u.department_id == department]
+    return [u for u in active if u.id == own_id]
 
 
 def get_client(session: Session, user: User, client_id: int, action: str = "view") -> Client:

@@ -3,7 +3,7 @@ of the same department can. Every check is made on the server by ``models.platfo
 
 import pytest
 
-from models.clients.access import can_assign_owner
+from models.clients.access import assignable_owners, can_assign_owner
 from models.identity.users import ensure_departments, issue_api_token
 from models.platform.permissions import Permission, has_permission
 from tests.clients.conftest import company_values, make_client
@@ -90,6 +90,16 @@ def test_who_may_assign_whom(demo_users):
     assert not can_assign_owner(demo_users["analyst"], demo_users["analyst"])
     assert has_permission(demo_users["backoffice"], Permission.IMPORT_CLIENTS)
     assert not has_permission(manager, Permission.IMPORT_CLIENTS)
+
+
+def test_the_owner_choices_follow_the_assignment_rule_for_every_role(session, demo_users):
+    """The select box's list (the user's side read once) is exactly who ``can_assign_owner`` allows."""
+    demo_users["lawyer"].is_active = False  # a dismissed employee is offered to nobody
+    people = sorted(demo_users.values(), key=lambda u: u.id)
+    for user in people:
+        expected = [u.login for u in people if can_assign_owner(user, u)]
+        assert [u.login for u in assignable_owners(user, people)] == expected, user.login
+    assert [u.login for u in assignable_owners(demo_users["senior"], people)] != [u.login for u in people]
 
 
 def test_manager_cannot_give_a_client_to_someone_else(client, session, demo_users):
