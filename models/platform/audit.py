@@ -142,8 +142,8 @@ def _rows_for(obj: Any, action: str, now: datetime) -> list[dict[str, Any]]:
     }
     rows = []
     for key in (attr.key for attr in state.mapper.column_attrs):
-        history = state.attrs[key].history
-        if action == "update":
+        if action == "update":  # the history only where it is read: a new lead has forty columns
+            history = state.attrs[key].history
             if not history.has_changes():
                 continue
             old = history.deleted[0] if history.deleted else None

@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import EngineError, ScriptError
@@ -135,18 +136,20 @@ def trigger_log(session: Session, trigger_id: int | None = None, limit: int = 10
     return list(session.scalars(stmt))
 
 
+@cache
+def _active_of_event() -> Select[ProcessTrigger]:
+    """The active triggers of the bound ``event``, built once: every published event asks it."""
+    return (select(ProcessTrigger)
+            .where(ProcessTrigger.event == bindparam("event", type_=String), ProcessTrigger.active.is_(True))
+            .order_by(ProcessTrigger.id))
+
+
 def _active(session: Session, event: str) -> list[ProcessTrigger]:
     """Active triggers of ``event``, looked up once per transaction (imports publish per client)."""
-    cache = session.info.setdefault(_CACHE, {})
-    if event not in cache:
-        cache[event] = list(
-            session.scalars(
-                select(ProcessTrigger)
-                .where(ProcessTrigger.event == event, ProcessTrigger.active.is_(True))
-                .order_by(ProcessTrigger.id)
-            )
-        )
-    return cache[event]
+    found = session.info.setdefault(_CACHE, {})
+    if event not in found:
+        found[event] = list(session.scalars(_active_of_event(), {"event": event}))
+    return found[event]
 
 
 def _mapped(trigger: ProcessTrigger, payload: dict[str, Any]) -> dict[str, Any]:
