@@ -31,6 +31,11 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
     if settings.database_url.startswith("sqlite"):
         # Threads of one server share the file; SQLite serialises writers itself.
         engine_options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    elif settings.database_url.startswith("postgresql"):
+        # psycopg builds cursor.description on every statement; SQLAlchemy rarely reads it (pg_cursor).
+        from models.platform.pg_cursor import LazyDescriptionCursor
+
+        engine_options["connect_args"] = {"cursor_factory": LazyDescriptionCursor}
     # PostgreSQL keeps psycopg's server-side prepared statements (a statement run five times on a
     # connection is planned once), also across the rollbacks of read-only work (models.platform.
     # pg_prepared). Turning them off saved the engine's process 1 ms per bench_lead instance but
