@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 from models.identity.users import User
 from models.platform.money import CENT, rub
 from models.reports.tables import DealTotal
-from models.sales.deals import Deal, deal_flags
+from models.sales.deal_rows import DealRow, deal_rows
+from models.sales.deals import Deal
 from models.sales.funnels import Funnel, FunnelStage
-from models.sales.queries import _CARD_LOADS, DealFilter, _filtered_deals
+from models.sales.queries import DealFilter, _filtered_deals
 from models.sales.service import move_deal
 
 BOARD_CARDS = 30  # cards shown per board column; the column's count and sums cover all its deals
@@ -44,7 +45,7 @@ class BoardColumn:
     count: int = 0
     premium: Decimal = Decimal(0)
     weighted: Decimal = Decimal(0)
-    cards: list[tuple[Deal, list[str]]] = field(default_factory=list)
+    cards: list[tuple[DealRow, list[str]]] = field(default_factory=list)
 
 
 def _summarised(filters: DealFilter) -> bool:
@@ -121,9 +122,8 @@ def board_columns(session: Session, user: User, now: datetime, filters: DealFilt
         .order_by(Deal.id.desc()).limit(BOARD_CARDS).subquery() for stage_id in columns)]
     if not ranges:
         return []
-    cards = select(Deal).where(Deal.id.in_(union_all(*ranges).scalar_subquery()))
-    for deal in session.scalars(cards.options(*_CARD_LOADS).order_by(Deal.id.desc())):
-        columns[deal.stage_id].cards.append((deal, deal_flags(deal, now)))
+    for card, flags in deal_rows(session, Deal.id.in_(union_all(*ranges).scalar_subquery()), now):
+        columns[card.stage_id].cards.append((card, flags))
     return list(columns.values())
 
 

@@ -20,6 +20,7 @@ from models.privacy.access_log import log_access
 from models.sales.access import get_deal, get_lead
 from models.sales.activities import Activity
 from models.sales.board import BoardColumn, board_columns
+from models.sales.deal_rows import DealRow
 from models.sales.deals import Deal, deal_flags, time_in_stages
 from models.sales.funnels import Funnel, FunnelStage, LossReason, funnel_by_code
 from models.sales.leads import Lead
@@ -30,7 +31,7 @@ from models.sales.queries import (
     assignable_managers,
     deal_processes,
     deal_tasks,
-    list_deals,
+    list_rows,
     workload,
 )
 
@@ -93,7 +94,7 @@ def deal_card(session: Session, user: User, deal_id: int, now: datetime) -> Deal
 class DealList:
     """Deals matching the filters with their flags, the funnels as tabs, the chosen funnel's board."""
 
-    rows: list[tuple[Deal, list[str]]]
+    rows: list[tuple[DealRow, list[str]]]
     funnels: list[Funnel]
     board: Funnel | None
     columns: list[BoardColumn]  # the board's stages with totals and their newest cards
@@ -110,7 +111,7 @@ def deal_list(session: Session, user: User, now: datetime, filters: DealFilter) 
                                        .order_by(LossReason.name)))
         return DealList(rows=[], funnels=funnels, board=board, loss_reasons=reasons,
                         columns=board_columns(session, user, now, filters, board), next_before=None)
-    rows = list_deals(session, user, now, filters, limit=PAGE_SIZE + 1)
+    rows = list_rows(session, user, now, filters, limit=PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return DealList(rows=rows, funnels=funnels, board=None, columns=[], loss_reasons=[],

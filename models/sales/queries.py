@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
 from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.permissions import scoped
 from models.platform.roles import Role
+from models.sales.deal_rows import DealRow, deal_rows
 from models.sales.deal_search import search_condition, search_ids
 from models.sales.deals import (
     NO_ACTIVITY_DAYS,
@@ -110,47 +111,49 @@ def _filtered_deals(session: Session, user: User, now: datetime, filters: DealFi
     return stmt
 
 
-# A list row (and a board card, a home row) shows the client's name and registry flag, the stage and
-# funnel, the owner's name: one statement with joins instead of four follow-up loads (the selectin
-# loads' identity-map bookkeeping was half of a deals page's CPU), none of the clients' and owners'
-# wide rest, and of the deal only what a row and its flags read (not its JSON product lines and
-# competitor offers, contract fields, requisites).
-_CARD_RELATIONS = (
+# What the API's deal shows beyond its columns: the client's registry flag, the stage and funnel, the
+# time in each stage and the loss reason (the list page, the board and the home read plain rows
+# instead, ``models.sales.deal_rows``).
+_API_LOADS = (
     joinedload(Deal.client).load_only(Client.full_name, Client.short_name, Client.registry_flag),
     joinedload(Deal.stage, innerjoin=True), joinedload(Deal.funnel, innerjoin=True),
-    joinedload(Deal.owner).load_only(User.full_name),
-)
-_CARD_LOADS = (
-    load_only(Deal.title, Deal.client_id, Deal.funnel_id, Deal.stage_id, Deal.owner_id, Deal.status,
-              Deal.premium, Deal.probability, Deal.stage_entered_at, Deal.last_activity_at, Deal.created_at,
-              Deal.offer_expires_on),
-    *_CARD_RELATIONS,
+    selectinload(Deal.history).joinedload(DealStageHistory.stage), joinedload(Deal.loss_reason),
 )
 
 
-# What the API's deal shows beyond a list row: the time in each stage and the loss reason.
-_API_LOADS = (selectinload(Deal.history).joinedload(DealStageHistory.stage), joinedload(Deal.loss_reason))
-
-
-def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
-               limit: int = PAGE_SIZE, *, whole: bool = False) -> list[tuple[Deal, list[str]]]:
-    """One keyset page (newest first, below ``filters.before_id``) of the deals the user may see
-    that match ``filters``, each with its current flags. Ask ``limit + 1`` to learn if more follow.
-    ``whole``: with the stage history and loss reason too (the API shows them), in two statements
-    for the page rather than two per deal."""
+def _page_condition(session: Session, user: User, now: datetime, filters: DealFilter,
+                    limit: int) -> ColumnElement[bool] | None:
+    """Which deals make one keyset page (newest first, below ``filters.before_id``) of what the
+    user may see matching ``filters``: their ids, or None when a search finds nothing."""
     if filters.q and filters.q.strip():
         # title and client halves, each through its index (``deal_search``), then the page's rows
         base = _filtered_deals(session, user, now, replace(filters, q=None))
         ids = search_ids(session, base, filters.q, limit, filters.before_id)
-        if not ids:
-            return []
-        stmt = select(Deal).where(Deal.id.in_(ids))
-    else:
-        stmt = _filtered_deals(session, user, now, filters)
-        if filters.before_id is not None:
-            stmt = stmt.where(Deal.id < filters.before_id)
-    stmt = stmt.options(*_CARD_RELATIONS, *_API_LOADS) if whole else stmt.options(*_CARD_LOADS)
-    return [(d, deal_flags(d, now)) for d in session.scalars(stmt.order_by(Deal.id.desc()).limit(limit))]
+        return Deal.id.in_(ids) if ids else None
+    stmt = _filtered_deals(session, user, now, filters)
+    if filters.before_id is not None:
+        stmt = stmt.where(Deal.id < filters.before_id)
+    page = stmt.with_only_columns(Deal.id).order_by(Deal.id.desc()).limit(limit)
+    return Deal.id.in_(page.scalar_subquery())
+
+
+def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
+               limit: int = PAGE_SIZE) -> list[tuple[Deal, list[str]]]:
+    """One keyset page of the deals the user may see that match ``filters`` (see ``_page_condition``),
+    each with its current flags, loaded whole as the API shows them (the stage history and loss
+    reason in two statements for the page, not two per deal). Ask ``limit + 1`` to learn if more follow."""
+    chosen = _page_condition(session, user, now, filters, limit)
+    if chosen is None:
+        return []
+    stmt = select(Deal).where(chosen).options(*_API_LOADS).order_by(Deal.id.desc())
+    return [(d, deal_flags(d, now)) for d in session.scalars(stmt)]
+
+
+def list_rows(session: Session, user: User, now: datetime, filters: DealFilter,
+               limit: int = PAGE_SIZE) -> list[tuple[DealRow, list[str]]]:
+    """The same page as ``list_deals`` as read-only rows: what the deals list shows, in one statement."""
+    chosen = _page_condition(session, user, now, filters, limit)
+    return deal_rows(session, chosen, now) if chosen is not None else []
 
 
 def quiet_since(now: datetime) -> datetime:
@@ -159,7 +162,8 @@ def quiet_since(now: datetime) -> datetime:
 
 
 def flagged_deals(session: Session, user: User, now: datetime, flags: tuple[str, ...], limit: int,
-                  open_deals: ColumnElement[int] | None = None) -> tuple[list[tuple[Deal, list[str]]], int]:
+                  open_deals: ColumnElement[int] | None = None,
+                  ) -> tuple[list[tuple[DealRow, list[str]]], int]:
     """The newest ``limit`` of ``user``'s own open deals carrying any of ``flags`` at ``now`` (each
     with its flags), and how many carry one.
 
@@ -178,8 +182,7 @@ def flagged_deals(session: Session, user: User, now: datetime, flags: tuple[str,
     mine = _filtered_deals(session, user, now, DealFilter(status=DealStatus.OPEN, owner_id=user.id))
     flagged = or_(*(flag_condition(session, f, now) for f in flags))
     newest = mine.where(flagged).with_only_columns(Deal.id).order_by(Deal.id.desc()).limit(limit)
-    stmt = select(Deal).where(Deal.id.in_(newest.scalar_subquery())).options(*_CARD_LOADS)
-    rows = [(deal, deal_flags(deal, now)) for deal in session.scalars(stmt.order_by(Deal.id.desc()))]
+    rows = deal_rows(session, Deal.id.in_(newest.scalar_subquery()), now)
     if len(rows) < limit:
         return rows, len(rows)
     count = mine.with_only_columns(func.count()).select_from(Deal)

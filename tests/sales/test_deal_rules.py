@@ -93,3 +93,38 @@ def test_flag_filters_in_sql_agree_with_the_flags_shown(session, deal, demo_user
         deal.id, fresh.id}
     assert {d.id for d, _ in list_deals(session, admin, clock.now(), DealFilter(flag="offer_expiring"))} == {
         moved.id}
+
+
+def test_list_rows_show_what_the_deals_show(session, deal, demo_users, clock):
+    """The deals list reads plain rows (``models.sales.deal_rows``): the same deals, fields and flags
+    as the entities, for every filter, page and viewer."""
+    from models.sales.queries import DealFilter, list_deals, list_rows
+
+    owner = demo_users["manager"]
+    others = [open_deal(session, client=deal.client, funnel=deal.funnel, owner_id=owner.id, now=clock.now())
+              for _ in range(3)]
+    move_stage(session, others[0], "underwriting", user_id=None, now=clock.now())
+    others[1].offer_expires_on = clock.now().date() + timedelta(days=2)
+    others[2].owner_id = None
+    deal.client.registry_flag = True
+    session.commit()
+    clock.advance(timedelta(days=8))
+
+    def shown(d):
+        return (d.id, d.title, d.client_id, d.client.display_name, d.client.registry_flag, d.funnel.name,
+                d.stage.name, d.stage_id, d.owner.full_name if d.owner else None, d.premium, d.probability,
+                d.offer_expires_on)
+
+    filters = [DealFilter(), DealFilter(flag="stuck"), DealFilter(flag="offer_expiring"),
+               DealFilter(flag="registry"), DealFilter(stage="underwriting"),
+               DealFilter(q=deal.client.full_name.split()[-1]), DealFilter(before_id=others[2].id)]
+    for viewer in (demo_users["admin"], owner, demo_users["manager2"]):
+        for flt in filters:
+            for limit in (2, 50):
+                rows = list_rows(session, viewer, clock.now(), flt, limit)
+                deals = list_deals(session, viewer, clock.now(), flt, limit)
+                expected = [(shown(d), f) for d, f in deals]
+                assert [(shown(d), f) for d, f in rows] == expected, (viewer.login, flt)
+    everything = list_rows(session, demo_users["admin"], clock.now(), DealFilter(), 50)
+    assert len(everything) == 4 and any(d.owner is None for d, _ in everything)
+    assert {"stuck", "no_activity", "registry"} <= {f for _, flags in everything for f in flags}
