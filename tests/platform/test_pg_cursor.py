@@ -28,44 +28,44 @@ def _stock(dbapi_connection, statement: str) -> list[tuple]:
         return _items(cursor.description)
 
 
-def test_the_app_connections_use_the_lazy_cursor(engine):
+@pytest.fixture
+def raw(engine):
+    """The psycopg connection under one of the app's pooled connections (rolled back after)."""
     with engine.connect() as conn:
-        assert isinstance(conn.connection.dbapi_connection.cursor(), LazyDescriptionCursor)
-
-
-def test_it_describes_a_result_as_psycopg_does(engine, demo_users):
-    with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        with raw.cursor() as cursor:
-            cursor.execute(WIDE)
-            description = cursor.description
-            assert isinstance(description, LazyDescription)
-            assert len(description) == 6
-            assert _items(description) == _stock(raw, WIDE)
-            assert [c.name for c in description[1:3]] == ["login", "full_name"]
-            assert description[-1].type_display == "numeric"
-
-
-def test_a_kept_description_still_describes_its_own_result(engine, demo_users):
-    with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        with raw.cursor() as cursor:
-            cursor.execute(WIDE)
-            kept = cursor.description
-            cursor.execute("SELECT 42 AS answer")
-            assert [c.name for c in cursor.description] == ["answer"]
-            assert _items(kept) == _stock(raw, WIDE)  # read only now, after the cursor moved on
-
-
-def test_no_rows_means_no_description_and_an_empty_select_has_one(engine):
-    with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        with raw.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = 5000")
-            assert cursor.description is None
-            cursor.execute("SELECT")
-            assert cursor.description is not None and len(cursor.description) == 0
+        yield conn.connection.dbapi_connection
         conn.rollback()
+
+
+def test_the_app_connections_use_the_lazy_cursor(raw):
+    assert isinstance(raw.cursor(), LazyDescriptionCursor)
+
+
+def test_it_describes_a_result_as_psycopg_does(raw, demo_users):
+    with raw.cursor() as cursor:
+        cursor.execute(WIDE)
+        description = cursor.description
+        assert isinstance(description, LazyDescription)
+        assert len(description) == 6
+        assert _items(description) == _stock(raw, WIDE)
+        assert [c.name for c in description[1:3]] == ["login", "full_name"]
+        assert description[-1].type_display == "numeric"
+
+
+def test_a_kept_description_still_describes_its_own_result(raw, demo_users):
+    with raw.cursor() as cursor:
+        cursor.execute(WIDE)
+        kept = cursor.description
+        cursor.execute("SELECT 42 AS answer")
+        assert [c.name for c in cursor.description] == ["answer"]
+        assert _items(kept) == _stock(raw, WIDE)  # read only now, after the cursor moved on
+
+
+def test_no_rows_means_no_description_and_an_empty_select_has_one(raw):
+    with raw.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 5000")
+        assert cursor.description is None
+        cursor.execute("SELECT")
+        assert cursor.description is not None and len(cursor.description) == 0
 
 
 def test_sqlalchemy_reads_rows_and_keys_through_it(engine, demo_users):
