@@ -150,7 +150,7 @@ def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
 
 
 def list_rows(session: Session, user: User, now: datetime, filters: DealFilter,
-               limit: int = PAGE_SIZE) -> list[tuple[DealRow, list[str]]]:
+              limit: int = PAGE_SIZE) -> list[tuple[DealRow, list[str]]]:
     """The same page as ``list_deals`` as read-only rows: what the deals list shows, in one statement."""
     chosen = _page_condition(session, user, now, filters, limit)
     return deal_rows(session, chosen, now) if chosen is not None else []
