@@ -12,6 +12,8 @@ when the user may not do ``action`` with it (403).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
 
@@ -67,38 +69,34 @@ def _client_scope(user: User, stmt: Select) -> Select:
     return stmt.where(false())
 
 
-def can_assign_owner(user: User, owner: User) -> bool:
-    """Whether ``user`` may make ``owner`` responsible for a client.
+def _owner_rule(user: User) -> Callable[[User], bool]:
+    """Whom ``user`` may make responsible for a client, as a test of the owner.
 
     A manager keeps clients to themselves; a senior manager hands them out inside the
-    department; those who edit every client (back office, admin) and the head assign anyone.
+    department; those who edit every client (back office, admin) and the head assign anyone
+    active. ``user``'s side is read once: the list page passes the request's user proxy, whose
+    every attribute read is a context lookup, and asking it five times for each of a few hundred
+    employees was a sixth of the page's CPU.
     """
-    if not has_permission(user, Permission.EDIT_CLIENTS) or not owner.is_active:
-        return False
-    role = Role(user.role)
+    if not has_permission(user, Permission.EDIT_CLIENTS):
+        return lambda owner: False
+    role, department, own_id = Role(user.role), user.department_id, user.id
     if role in EDIT_ALL_CLIENTS or role == Role.HEAD:
-        return True
-    if role == Role.SENIOR_MANAGER and user.department_id is not None:
-        return owner.department_id == user.department_id
-    return owner.id == user.id
+        return lambda owner: owner.is_active
+    if role == Role.SENIOR_MANAGER and department is not None:
+        return lambda owner: owner.is_active and owner.department_id == department
+    return lambda owner: owner.is_active and owner.id == own_id
+
+
+def can_assign_owner(user: User, owner: User) -> bool:
+    """Whether ``user`` may make ``owner`` responsible for a client (``_owner_rule``)."""
+    return _owner_rule(user)(owner)
 
 
 def assignable_owners(user: User, candidates: list[User]) -> list[User]:
-    """The employees ``user`` may choose as a client's owner, for select boxes.
-
-    The rule of ``can_assign_owner``, with ``user``'s side read once rather than per candidate:
-    the list page passes the request's user proxy, whose every attribute read is a context lookup,
-    and asking it five times for each of a few hundred employees was a sixth of the page's CPU.
-    """
-    if not has_permission(user, Permission.EDIT_CLIENTS):
-        return []
-    role, department, own_id = Role(user.role), user.department_id, user.id
-    active = [u for u in candidates if u.is_active]
-    if role in EDIT_ALL_CLIENTS or role == Role.HEAD:
-        return active
-    if role == Role.SENIOR_MANAGER and department is not None:
-        return [u for u in active if u.department_id == department]
-    return [u for u in active if u.id == own_id]
+    """The employees ``user`` may choose as a client's owner, for select boxes."""
+    allowed = _owner_rule(user)
+    return [u for u in candidates if allowed(u)]
 
 
 def get_client(session: Session, user: User, client_id: int, action: str = "view") -> Client:

@@ -100,6 +100,12 @@ def test_the_owner_choices_follow_the_assignment_rule_for_every_role(session, de
         expected = [u.login for u in people if can_assign_owner(user, u)]
         assert [u.login for u in assignable_owners(user, people)] == expected, user.login
     assert [u.login for u in assignable_owners(demo_users["senior"], people)] != [u.login for u in people]
+    senior = demo_users["senior"]
+    assert {u.login for u in assignable_owners(senior, people)} == {
+        u.login for u in people if u.is_active and u.department_id == senior.department_id}
+    assert [u.login for u in assignable_owners(demo_users["manager"], people)] == ["manager"]
+    assert "lawyer" not in {u.login for u in assignable_owners(demo_users["backoffice"], people)}
+    assert assignable_owners(demo_users["analyst"], people) == []
 
 
 def test_manager_cannot_give_a_client_to_someone_else(client, session, demo_users):
