@@ -88,3 +88,17 @@ def test_decide_asks_a_deployed_table_without_starting_an_instance(harness):
         engine.decide("deal_rules", "no_such_task", {})
     with pytest.raises(NotFound):
         engine.decide("not_deployed", "pick_funnel", {})
+
+
+def test_the_kept_syntax_answers_are_the_parsers_own():
+    """The DMN engine asks ``validate`` of every rule entry on every decision; the kept answer
+    must stay a ``SyntaxError`` for an entry that needs a left-hand side (``> 1000``), every time."""
+    from engine.script_engine import CrmScriptEngine
+
+    validate = CrmScriptEngine.validate
+    for _ in range(2):
+        validate(None, "1000")  # type: ignore[arg-type]
+        validate(None, "v > 1000")  # type: ignore[arg-type]
+        with pytest.raises(SyntaxError) as caught:
+            validate(None, "> 1000")  # type: ignore[arg-type]
+        assert caught.value.lineno == 1
