@@ -26,6 +26,7 @@ PROCESSES = HERE / "processes"
 FORMS = HERE / "forms"
 PG_DATABASE = "crm_bench_engine"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ENGINE_TYPE = "bench"  # business_type of the engine's instances (the floor's are apart)
 ENGINE_TABLES = ("process_instance", "human_task", "process_event", "process_incident",
                  "process_subscription")
 
@@ -212,7 +213,7 @@ class EngineOnDatabase:
     def _start(self, model: Model, i: int) -> int:
         with self.factory() as session:
             instance = self.services.engine(session).start(
-                model.key, model.start_data(i), business_type="bench", business_id=i + 1,
+                model.key, model.start_data(i), business_type=ENGINE_TYPE, business_id=i + 1,
                 title=f"{model.title} {i}")
             session.commit()
             return instance.id
@@ -238,6 +239,11 @@ class EngineOnDatabase:
         self.started += 1
 
     def finish(self, model: Model, result: Result) -> None:
+        self.measure(model, result)
+        self.check(model, ENGINE_TYPE, self.started, self.name)
+
+    def measure(self, model: Model, result: Result) -> None:
+        """The tables' growth per instance since ``begin`` and the stored state's mean size."""
         from sqlalchemy import func, select
 
         from engine.tables import ProcessInstance
@@ -247,10 +253,10 @@ class EngineOnDatabase:
             result.bytes_per_instance = (_table_bytes(session) - self.bytes_before) / self.started
             result.state_bytes = session.scalar(select(func.avg(func.length(ProcessInstance.state_json)))
                                                 .where(ProcessInstance.process_key == model.key))
-        self._check(model)
 
-    def _check(self, model: Model) -> None:
-        """Every instance of ``model`` completed with the result its input calls for.
+    def check(self, model: Model, business_type: str, started: int, name: str) -> None:
+        """Every instance of ``model`` started with ``business_type`` completed with the result its
+        input calls for, read through the engine (the floor's rows too: ``bench._engine_floor``).
 
         Instance ``i`` was started with ``business_id`` = i + 1, which names its input.
         """
@@ -261,7 +267,8 @@ class EngineOnDatabase:
         from engine.tables import InstanceStatus, ProcessInstance
 
         with self.factory() as session:
-            mine = ProcessInstance.process_key == model.key
+            mine = (ProcessInstance.process_key == model.key) & (
+                ProcessInstance.business_type == business_type)
             if sabotaged():  # one instance's input is swapped: its result no longer fits
                 first = session.scalar(select(ProcessInstance.id).where(mine)
                                        .order_by(ProcessInstance.id).limit(1))
@@ -272,49 +279,50 @@ class EngineOnDatabase:
             checked = 0
             for instance in session.scalars(select(ProcessInstance).where(mine)):
                 if instance.status != InstanceStatus.COMPLETED:
-                    raise wrong_result(self.name, f"экземпляр {instance.id} не завершён ({instance.status})")
+                    raise wrong_result(name, f"экземпляр {instance.id} не завершён ({instance.status})")
                 data, error = instance_data(engine, instance)
                 problem = error or model.wrong(int(instance.business_id) - 1, data or {})
                 if problem:
-                    raise wrong_result(self.name, f"{model.key}, экземпляр {instance.id}: {problem}")
+                    raise wrong_result(name, f"{model.key}, экземпляр {instance.id}: {problem}")
                 checked += 1
-        if checked != self.started:
-            raise wrong_result(self.name, f"{model.key}: проверено {checked} из {self.started} экземпляров")
+        if checked != started:
+            raise wrong_result(name, f"{model.key}: проверено {checked} из {started} экземпляров")
 
     def close(self) -> None:
         self.bind.dispose()
 
 
-def _pg_admin(url: str) -> tuple[str, str]:
+def _pg_admin(url: str, database: str = PG_DATABASE) -> tuple[str, str]:
     """(libpq conninfo of the server, SQLAlchemy URL of the bench database)."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    bench_url = parsed.set(database=PG_DATABASE).render_as_string(hide_password=False)
+    bench_url = parsed.set(database=database).render_as_string(hide_password=False)
     return conninfo, bench_url
 
 
 class PostgresDatabase:
-    """Creates ``crm_bench_engine`` on the server and drops it afterwards."""
+    """Creates ``database`` (``crm_bench_engine`` unless named) on the server and drops it afterwards."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: str = PG_DATABASE) -> None:
         self.server = os.environ.get("CRM_BENCH_DATABASE_URL") or DEFAULT_PG
-        self.conninfo, self.url = _pg_admin(self.server)
+        self.database = database
+        self.conninfo, self.url = _pg_admin(self.server, database)
 
     def create(self) -> str | None:
         """None when created, else why PostgreSQL cannot be used."""
         import psycopg
 
         try:
-            self._run(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)',
-                      f'CREATE DATABASE "{PG_DATABASE}"')
+            self._run(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)',
+                      f'CREATE DATABASE "{self.database}"')
         except psycopg.Error as exc:
             return str(exc).strip().splitlines()[0]
         return None
 
     def drop(self) -> None:
-        self._run(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        self._run(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
     def _run(self, *statements: str) -> None:
         import psycopg

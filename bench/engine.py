@@ -14,7 +14,11 @@ state round trip (``bench/_engine_runners.py``): the state JSON without the spec
 call, restored on the cached spec for the next one. The ratio engine/baseline says what the
 database, the projections, the history, the form checks and the sandbox cost; the targets are
 ≥ 0.5 on SQLite and ≥ 0.4 on PostgreSQL for ``bench_lead``, and ≥ 20 × SpiffArena on the tiny
-model. Every instance's result is checked (the premium of ``bench_lead``, the total of
+model. Next to each engine runs its floor (``bench/_engine_floor.py``): the baseline's own
+workflow code writing exactly the engine's rows through the raw DB-API of a database of its own,
+nothing else — what those rows cost that no engine can avoid. «Engine ÷ floor» is then the cost
+of the engine's own code, «floor ÷ baseline» the ceiling of the ratio on the machine at hand.
+Every instance's result is checked (the premium of ``bench_lead``, the total of
 ``bench_tiny``); a wrong one stops the bench with «неверный результат».
 
 ``python -m bench.engine --instances 200`` changes N (``make bench`` uses the default);
@@ -32,12 +36,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench._engine_runners import Baseline, EngineOnDatabase, Model, PostgresDatabase, Result
+from bench._engine_floor import FloorOnDatabase
+from bench._engine_runners import PG_DATABASE, Baseline, EngineOnDatabase, Model, PostgresDatabase, Result
 
 DEFAULT_INSTANCES = 2000
 INDUSTRIES = ("construction", "retail", "logistics", "it")
 SPIFFARENA_PER_SECOND = (11, 17)  # SpiffArena's backend on bench_tiny, in-process on SQLite, this machine
 TARGETS = {"SQLite": 0.5, "PostgreSQL": 0.4}
+FLOOR_NAMES = {"SQLite": "Нижняя граница, SQLite", "PostgreSQL": "Нижняя граница, PostgreSQL"}
 TINY_FACTOR = 20
 
 
@@ -117,20 +123,28 @@ def verdicts(lead_results: list[Result], tiny_results: list[Result]) -> None:
     print("p50/p95 — задержка одного вызова движка; ЦП — время процессора этого процесса (без сервера БД);")
     print("КБ/экз. — прирост таблиц движка с индексами;")
     print("состояние — средний размер сохранённого JSON; база хранит то же состояние, что и движок.")
+    print("нижняя граница — голый SpiffWorkflow и те же строки, что пишет движок, прямо через DB-API "
+          "(без SQLAlchemy, песочницы, проверки форм и входящих): движку её не обогнать.")
     base = lead_results[0].per_second
+    floors = {database: r for r in lead_results for database, name in FLOOR_NAMES.items() if r.name == name}
     for r in lead_results[1:]:
-        database = "PostgreSQL" if "PostgreSQL" in r.name else "SQLite"
-        if not r.instances:
+        if not r.instances or r.name in FLOOR_NAMES.values():
             continue
+        database = "PostgreSQL" if "PostgreSQL" in r.name else "SQLite"
         ratio = r.per_second / base
         verdict = "достигнута" if ratio >= TARGETS[database] else "НЕ достигнута"
         # The CPU ratio moves least with other programs' load (the server's own work is not in it).
         cpu = lead_results[0].cpu_seconds / r.cpu_seconds if r.cpu_seconds else 0.0
         print(f"Цель «{database} ≥ {TARGETS[database]} честной базы» на bench_lead: {ratio:.2f} — {verdict} "
               f"(по ЦП этого процесса: {cpu:.2f})")
+        floor = floors.get(database)
+        if floor is not None and floor.per_second:
+            print(f"  нижняя граница {database}: {floor.per_second / base:.2f} базы; движок — "
+                  f"{r.per_second / floor.per_second:.2f} нижней границы (по ЦП "
+                  f"{floor.cpu_seconds / r.cpu_seconds:.2f})")
     low, high = SPIFFARENA_PER_SECOND
     for r in tiny_results[1:]:
-        if not r.instances:
+        if not r.instances or r.name in FLOOR_NAMES.values():
             continue
         times = r.per_second / high
         verdict = "достигнута" if times >= TINY_FACTOR else "НЕ достигнута"
@@ -175,18 +189,25 @@ def main(argv: list[str]) -> None:
           f"{rounds} чередующихся раундов", flush=True)
     postgres = None if args.no_postgres else PostgresDatabase()
     problem = postgres.create() if postgres else None
+    floor_pg = PostgresDatabase(f"{PG_DATABASE}_floor") if postgres and not problem else None
+    problem = problem or (floor_pg.create() if floor_pg else None)
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
-        runners: list[Any] = [Baseline(), EngineOnDatabase(
-            "Движок, SQLite (файл)", f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp) / "sqlite")]
+        here = Path(tmp)
+        runners: list[Any] = [Baseline()]
         try:
-            if postgres and not problem:
-                runners.append(EngineOnDatabase("Движок, PostgreSQL", postgres.url, Path(tmp) / "pg"))
+            runners += [
+                FloorOnDatabase(FLOOR_NAMES["SQLite"], f"sqlite:///{here / 'floor.db'}", here / "sf"),
+                EngineOnDatabase("Движок, SQLite (файл)", f"sqlite:///{here / 'bench.db'}", here / "sqlite")]
+            if postgres and floor_pg and not problem:
+                runners += [FloorOnDatabase(FLOOR_NAMES["PostgreSQL"], floor_pg.url, here / "pf"),
+                            EngineOnDatabase("Движок, PostgreSQL", postgres.url, here / "pg")]
             measured = {model.key: measure(runners, model, n, warmup, rounds) for model in (LEAD, TINY)}
         finally:
             for runner in runners:
                 runner.close()
-            if postgres and not problem:
-                postgres.drop()
+            for database in (postgres, floor_pg):
+                if database and not problem:
+                    database.drop()
     for model in (LEAD, TINY):
         results = measured[model.key]
         if postgres and problem:
