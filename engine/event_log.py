@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session, SessionTransaction
 
+from engine import fast_sql
 from engine.rows import connection
 from engine.tables import ProcessEvent
 from models.platform.db import UTCDateTime
@@ -76,9 +77,9 @@ def write_pending(session: Session) -> None:
     if rows:
         conn = connection(session)
         if conn.dialect.name == "postgresql":
-            conn.execute(_PG_INSERT, {"_events": as_json(rows)})
+            fast_sql.execute(conn, _PG_INSERT, {"_events": as_json(rows)}).close()
         else:
-            conn.execute(_INSERT, rows)
+            fast_sql.execute_many(conn, _INSERT, [{name: row.get(name) for name in _COLUMNS} for row in rows])
 
 
 @event.listens_for(Session, "before_commit")

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from engine import fast_sql
 from engine.errors import NotDeployed
 from engine.rows import connection, insert_instance, plain_session
 from engine.tables import ProcessDefinition, ProcessInstance
@@ -99,7 +100,10 @@ def insert_on_guess(session: Session, instance: ProcessInstance, guessed: Kept,
     values = {**values, "definition_id": kept.id, "version": 1}
     params = {**values, "_definition_id": kept.id, "_hash": kept.content_hash, "_version": kept.version,
               "_meta": guessed.meta_text}
-    new_id = connection(session).execute(_INSERT_ON_KEPT, params).scalar()
+    cursor = fast_sql.execute(connection(session), _INSERT_ON_KEPT, params)
+    found = cursor.fetchone()
+    cursor.close()
+    new_id = found[0] if found else None
     if new_id is None:
         with _lock:
             _kept.pop((_database(session), kept.key), None)

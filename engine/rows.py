@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine import fast_sql
 from engine.conflicts import CONFLICT_MESSAGE
 from engine.errors import ConflictError
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
@@ -79,7 +80,9 @@ def insert_instance(session: Session, instance: ProcessInstance, values: dict[st
     """INSERT the new instance with ``values`` (every column but ``id``) and make ``instance`` its
     persistent object in ``session``, with the new id and version 1."""
     values = {**values, "version": 1}
-    new_id = connection(session).execute(_INSERT_INSTANCE, values).scalar_one()
+    cursor = fast_sql.execute(connection(session), _INSERT_INSTANCE, values)
+    new_id = cursor.fetchone()[0]
+    cursor.close()
     for key, value in values.items():
         setattr(instance, key, value)
     instance.id = new_id
@@ -100,8 +103,10 @@ def update_instance(session: Session, instance: ProcessInstance, values: dict[st
     if events_json is not None:
         statement = _update_with_events()
         params["_events"] = events_json
-    result = connection(session).execute(statement, params)
-    if result.rowcount != 1:
+    cursor = fast_sql.execute(connection(session), statement, params)
+    updated = cursor.rowcount
+    cursor.close()
+    if updated != 1:
         raise ConflictError(CONFLICT_MESSAGE)
     _committed(instance, values)
 
@@ -117,12 +122,12 @@ def _update_with_events() -> Any:
 def insert_tasks(session: Session, rows: list[dict[str, Any]]) -> None:
     """INSERT new human-task rows (column name -> value) in one statement."""
     if rows:
-        connection(session).execute(_INSERT_TASKS, rows)
+        fast_sql.execute_many(connection(session), _INSERT_TASKS, rows)
 
 
 def finish_task(session: Session, row: HumanTask, values: dict[str, Any]) -> None:
     """UPDATE one human-task row's ``_FINISH_COLUMNS`` (completing it) and its loaded object."""
-    connection(session).execute(_FINISH_TASK, {**values, "_id": row.id})
+    fast_sql.execute(connection(session), _FINISH_TASK, {**values, "_id": row.id}).close()
     _committed(row, values)
 
 

@@ -1,0 +1,82 @@
+"""The step's statements on the DB-API cursor (``engine.fast_sql``) behave as SQLAlchemy's own:
+every listener sees them, the rows hold what SQLAlchemy would store, and a driver error is
+SQLAlchemy's exception with nothing of the step left behind."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from engine import fast_sql, rows
+from engine.tables import HumanTask, ProcessEvent, TaskStatus
+
+MOMENT = datetime(2026, 12, 1, 9, 30, 15, 250000, tzinfo=UTC)
+
+
+def _event(instance_id: int, kind: str, detail: dict | None) -> dict:
+    return dict(instance_id=instance_id, kind=kind, user_id=None, at=MOMENT, element_id="e",
+                element_name="Элемент", element_type="UserTask", duration_ms=1.5, detail=detail)
+
+
+def test_rows_hold_what_sqlalchemys_own_execution_stores(harness, session):
+    harness.deploy("simple_user_task.bpmn")
+    instance = harness.start("simple_user_task", {"company": "Ромашка"})
+    conn = rows.connection(session)
+    statement = insert(ProcessEvent)
+    conn.execute(statement, [_event(instance.id, "by_core", {"шаг": 1}),
+                             _event(instance.id, "by_core_none", None)])
+    fast_sql.execute_many(conn, statement, [_event(instance.id, "by_fast", {"шаг": 1}),
+                                           _event(instance.id, "by_fast_none", None)])
+    session.flush()
+    found = {e.kind: e for e in session.scalars(select(ProcessEvent).where(
+        ProcessEvent.instance_id == instance.id, ProcessEvent.kind.like("by_%")))}
+    for core, fast in (("by_core", "by_fast"), ("by_core_none", "by_fast_none")):
+        assert (found[fast].at, found[fast].detail, found[fast].duration_ms, found[fast].element_name) == \
+               (found[core].at, found[core].detail, found[core].duration_ms, found[core].element_name)
+    assert found["by_fast"].at == MOMENT and found["by_fast"].detail == {"шаг": 1}
+    assert found["by_fast_none"].detail is None
+
+
+def test_every_statement_listener_sees_them(harness, engine, session):
+    harness.deploy("simple_user_task.bpmn")
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((" ".join(statement.split()).upper(), executemany))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        instance = harness.start("simple_user_task", {"company": "Ромашка"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert [many for text, many in seen if text.startswith("INSERT INTO HUMAN_TASK")] == [True]
+    assert sum(text.startswith("INSERT INTO PROCESS_INSTANCE") for text, _ in seen) == 1
+    # On PostgreSQL the events ride in the UPDATE (a CTE before it)
+    assert sum("UPDATE PROCESS_INSTANCE SET" in text for text, _ in seen) == 1
+    assert instance.id and harness.open_tasks(instance.id)
+
+
+def test_a_driver_error_is_sqlalchemys_and_leaves_nothing(harness, session):
+    harness.deploy("simple_user_task.bpmn")
+    instance = harness.start("simple_user_task", {"company": "Ромашка"})
+    session.commit()
+    [task] = harness.open_tasks(instance.id)
+    before = session.scalar(select(HumanTask.id).order_by(HumanTask.id.desc()).limit(1))
+    twin = {column.name: getattr(task, column.key) for column in HumanTask.__table__.c if column.name != "id"}
+    twin["status"] = TaskStatus.OPEN
+
+    with pytest.raises(IntegrityError):  # the same task uuid twice: the unique index refuses it
+        rows.insert_tasks(session, [twin])
+    session.rollback()
+
+    assert session.scalar(select(HumanTask.id).order_by(HumanTask.id.desc()).limit(1)) == before
+    assert [t.id for t in harness.open_tasks(instance.id)] == [task.id]
+
+
+def test_statements_expanded_per_call_are_refused(session):
+    expanding = select(HumanTask.id).where(HumanTask.id.in_(bindparam("ids", expanding=True)))
+    with pytest.raises(ValueError, match="expanded per call"):
+        fast_sql.execute(rows.connection(session), expanding, {"ids": [1, 2]})
