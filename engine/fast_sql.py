@@ -74,7 +74,11 @@ def execute(conn: Connection, statement: ClauseElement, params: dict[str, Any]) 
 
 def execute_many(conn: Connection, statement: ClauseElement, rows: Sequence[dict[str, Any]]) -> None:
     """Run ``statement`` once per row (every row with the same keys) as one ``executemany``,
-    with the listeners and error handling of ``Connection._cursor_execute``."""
+    with the listeners and error handling of ``Connection._cursor_execute``. One row is one
+    ``execute``: psycopg's ``executemany`` sets up a pipeline even for a single row."""
+    if len(rows) == 1:
+        execute(conn, statement, rows[0]).close()
+        return
     compiled = _compile(conn, statement, tuple(rows[0]))
     arguments = [_arguments(compiled, row) for row in rows]
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

@@ -174,6 +174,8 @@ class Runtime:
         return found
 
     def _route_thrown(self) -> None:
+        if not self.thrown:  # most steps throw nothing: no import statement per step
+            return
         from engine.steps import route_thrown  # steps builds on this module
 
         route_thrown(self)

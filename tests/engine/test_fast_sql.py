@@ -52,8 +52,10 @@ def test_every_statement_listener_sees_them(harness, engine, session):
         instance = harness.start("simple_user_task", {"company": "Ромашка"})
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert [many for text, many in seen if text.startswith("INSERT INTO HUMAN_TASK")] == [True]
+    assert [many for text, many in seen if text.startswith("INSERT INTO HUMAN_TASK")] == [False]  # one row
     assert sum(text.startswith("INSERT INTO PROCESS_INSTANCE") for text, _ in seen) == 1
+    if engine.dialect.name == "sqlite":  # several events: one executemany (PostgreSQL: in the UPDATE)
+        assert [many for text, many in seen if text.startswith("INSERT INTO PROCESS_EVENT")] == [True]
     # On PostgreSQL the events ride in the UPDATE (a CTE before it)
     assert sum("UPDATE PROCESS_INSTANCE SET" in text for text, _ in seen) == 1
     assert instance.id and harness.open_tasks(instance.id)
