@@ -92,8 +92,10 @@ def _priority(task_spec: Any) -> int:
 
 
 def sync(session: Session, directory: Directory, instance: ProcessInstance, workflow: Any, now: datetime,
-         *, open_uuids: set[str] | None = None) -> set[str]:
-    """Insert rows for newly ready user tasks, close rows of tasks no longer ready; the ready uuids.
+         *, open_uuids: set[str] | None = None, defer_insert: bool = False) -> tuple[set[str], list[dict]]:
+    """Insert rows for newly ready user tasks, close rows of tasks no longer ready; the ready uuids,
+    and the new rows not yet inserted when ``defer_insert`` (PostgreSQL: they ride in the instance's
+    UPDATE, ``engine.rows.update_instance``).
 
     ``open_uuids`` are the tasks with open rows when the step knows them without asking: none
     for an instance inserted in this step, the other ready user tasks of the state it loaded
@@ -122,6 +124,7 @@ def sync(session: Session, directory: Directory, instance: ProcessInstance, work
             business_type=instance.business_type, business_id=instance.business_id,
             status=TaskStatus.OPEN, created_at=now,
         ))
-    rows.insert_tasks(session, created)
+    if not defer_insert:
+        rows.insert_tasks(session, created)
     rows.close_tasks(session, instance.id, open_uuids - ready.keys(), now)
-    return set(ready)
+    return set(ready), created if defer_insert else []

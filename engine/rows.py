@@ -14,10 +14,11 @@ no row updated means another step won the race, and the step raises ``ConflictEr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, scoped_session
@@ -27,6 +28,7 @@ from engine import fast_sql
 from engine.conflicts import CONFLICT_MESSAGE
 from engine.errors import ConflictError
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
+from models.platform.db import UTCDateTime
 
 _INSTANCE: Any = ProcessInstance.__table__
 _TASK: Any = HumanTask.__table__
@@ -41,6 +43,7 @@ _FINISH_COLUMNS = ("status", "completed_at", "completed_by_id", "completed_data"
 _FINISH_TASK = update(_TASK).where(_TASK.c.id == bindparam("_id")).values(
     {name: bindparam(name) for name in _FINISH_COLUMNS})
 _CONNECTION = "crm.engine_connection"
+_UTC = UTCDateTime()
 OPEN_UUIDS = select(_TASK.c.task_uuid).where(_TASK.c.instance_id == bindparam("instance_id"),
                                              _TASK.c.status == TaskStatus.OPEN)
 
@@ -91,18 +94,21 @@ def insert_instance(session: Session, instance: ProcessInstance, values: dict[st
 
 
 def update_instance(session: Session, instance: ProcessInstance, values: dict[str, Any],
-                    events_json: str | None = None) -> None:
+                    events_json: str | None = None, tasks_json: str | None = None) -> None:
     """UPDATE the step's columns (all of ``_STEP_COLUMNS``) if the row still has the version read.
 
-    ``events_json``: PostgreSQL only, ``process_event`` rows (``engine.event_log.as_json``)
-    inserted by the same statement."""
+    PostgreSQL only: ``events_json``, ``process_event`` rows (``engine.event_log.as_json``), and
+    ``tasks_json``, new ``human_task`` rows (``tasks_as_json``), are inserted by the same statement."""
     version = instance.version
     values = {**values, "version": version + 1}
     params = {**values, "_id": instance.id, "_version": version}
     statement = _UPDATE_INSTANCE
-    if events_json is not None:
-        statement = _update_with_events()
-        params["_events"] = events_json
+    if events_json is not None or tasks_json is not None:
+        statement = _update_with(events_json is not None, tasks_json is not None)
+        if events_json is not None:
+            params["_events"] = events_json
+        if tasks_json is not None:
+            params["_tasks"] = tasks_json
     cursor = fast_sql.execute(connection(session), statement, params)
     updated = cursor.rowcount
     cursor.close()
@@ -111,12 +117,40 @@ def update_instance(session: Session, instance: ProcessInstance, values: dict[st
     _committed(instance, values)
 
 
+# PostgreSQL: new human-task rows from one JSON parameter, typed by the table's own row type (the
+# names are the table's own columns, not input).
+_TASK_COLUMNS = ", ".join(c.name for c in _TASK.c if c.name != "id")
+PG_INSERT_TASKS_SQL = (f"INSERT INTO human_task ({_TASK_COLUMNS}) SELECT {_TASK_COLUMNS} "  # noqa: S608
+                       "FROM json_populate_recordset(NULL::human_task, CAST(:_tasks AS json))")
+
+
 @cache
-def _update_with_events() -> Any:
-    """PostgreSQL: the instance UPDATE with the step's events inserted by a CTE (one round trip)."""
+def _update_with(events: bool, tasks: bool) -> Any:
+    """PostgreSQL: the instance UPDATE with the step's events and new task rows inserted by CTEs
+    (one round trip instead of up to three)."""
     from engine.event_log import PG_INSERT_SQL  # event_log builds on this module
 
-    return _UPDATE_INSTANCE.add_cte(text(PG_INSERT_SQL).columns().cte("step_events"))
+    statement = _UPDATE_INSTANCE
+    if events:
+        statement = statement.add_cte(text(PG_INSERT_SQL).columns().cte("step_events"))
+    if tasks:
+        statement = statement.add_cte(text(PG_INSERT_TASKS_SQL).columns().cte("step_tasks"))
+    return statement
+
+
+def _utc_text(value: datetime) -> str:
+    """ISO text in UTC; a naive time is refused, as the column refuses it."""
+    return cast(datetime, _UTC.process_bind_param(value, None)).isoformat()
+
+
+def tasks_as_json(rows: list[dict[str, Any]]) -> str:
+    """New task rows (column name -> value) as the JSON array ``PG_INSERT_TASKS_SQL`` reads; times
+    in UTC, as ``UTCDateTime`` stores them; absent columns are NULL, as in the INSERT."""
+    def row(values: dict[str, Any]) -> dict[str, Any]:
+        return {name: _utc_text(value) if isinstance(value, datetime) else value
+                for name, value in values.items()}
+
+    return json.dumps([row(r) for r in rows], ensure_ascii=False)
 
 
 def insert_tasks(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -344,7 +344,10 @@ class Runtime:
         failed = instance.status == InstanceStatus.ERROR and bool(self._open_incidents(instance))
         if completed and instance.status != InstanceStatus.COMPLETED:
             self.event(instance, "instance_completed", None)
-        ready = human_tasks.sync(self.session, self.directory, instance, workflow, now, open_uuids=open_uuids)
+        postgres = rows.connection(self.session).dialect.name == "postgresql"
+        # On PostgreSQL the new task rows and the events ride in the instance's UPDATE (one round trip).
+        ready, new_tasks = human_tasks.sync(self.session, self.directory, instance, workflow, now,
+                                            open_uuids=open_uuids, defer_insert=postgres)
         if instance.id not in self._unsubscribed:
             self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
             self._unsubscribed.add(instance.id)
@@ -364,14 +367,14 @@ class Runtime:
             raise EngineError(f"Данные экземпляра процесса больше допустимого ({len(state) >> 10} КБ при "
                               f"пределе {limit >> 10} КБ): изменения не сохранены")
         events = None
-        if rows.connection(self.session).dialect.name == "postgresql":  # the events ride in the UPDATE
+        if postgres:
             pending = event_log.take_pending(self.session)
             events = event_log.as_json(pending) if pending else None
         else:
             event_log.write_pending(self.session)
         try:
             rows.update_instance(self.session, instance, dict(values, state_json=state, updated_at=now),
-                                 events)
+                                 events, rows.tasks_as_json(new_tasks) if new_tasks else None)
         except StaleDataError:  # an autoflush of the instance's own ORM changes lost the race
             raise ConflictError(CONFLICT_MESSAGE) from None
         self.flush()
