@@ -28,7 +28,6 @@ class _Compiled(NamedTuple):
     sql: str
     names: tuple[str, ...] | None  # positional order; None for named parameters
     processors: dict[str, Callable[[Any], Any]]
-    returns: bool
 
 
 _compiled: dict[tuple[int, str, str, str, tuple[str, ...]], _Compiled] = {}
@@ -48,7 +47,7 @@ def _compile(conn: Connection, statement: ClauseElement, keys: tuple[str, ...]) 
         escaped = compiled.escaped_bind_names
         if escaped:
             raise ValueError("escaped parameter names do not belong to the fast path")
-        found = _Compiled(statement, compiled.string, names, processors, bool(compiled.effective_returning))
+        found = _Compiled(statement, compiled.string, names, processors)
         with _lock:
             _compiled[key] = found
     return found

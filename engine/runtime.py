@@ -174,11 +174,9 @@ class Runtime:
         return found
 
     def _route_thrown(self) -> None:
-        if not self.thrown:  # most steps throw nothing: no import statement per step
-            return
-        from engine.steps import route_thrown  # steps builds on this module
-
-        route_thrown(self)
+        if self.thrown:  # most steps throw nothing: no import statement per step
+            from engine.steps import route_thrown  # steps builds on this module
+            route_thrown(self)
 
     @step
     def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
@@ -344,8 +342,7 @@ class Runtime:
         failed = instance.status == InstanceStatus.ERROR and bool(self._open_incidents(instance))
         if completed and instance.status != InstanceStatus.COMPLETED:
             self.event(instance, "instance_completed", None)
-        postgres = rows.connection(self.session).dialect.name == "postgresql"
-        # On PostgreSQL the new task rows and the events ride in the instance's UPDATE (one round trip).
+        postgres = rows.connection(self.session).dialect.name == "postgresql"  # rows ride in the UPDATE
         ready, new_tasks = human_tasks.sync(self.session, self.directory, instance, workflow, now,
                                             open_uuids=open_uuids, defer_insert=postgres)
         if instance.id not in self._unsubscribed:
@@ -366,12 +363,10 @@ class Runtime:
         if len(state) > limit:
             raise EngineError(f"Данные экземпляра процесса больше допустимого ({len(state) >> 10} КБ при "
                               f"пределе {limit >> 10} КБ): изменения не сохранены")
-        events = None
-        if postgres:
-            pending = event_log.take_pending(self.session)
-            events = event_log.as_json(pending) if pending else None
-        else:
+        if not postgres:
             event_log.write_pending(self.session)
+        pending = event_log.take_pending(self.session)  # PostgreSQL: they ride in the instance's UPDATE
+        events = event_log.as_json(pending) if pending else None
         try:
             rows.update_instance(self.session, instance, dict(values, state_json=state, updated_at=now),
                                  events, rows.tasks_as_json(new_tasks) if new_tasks else None)
