@@ -124,7 +124,7 @@ def verdicts(lead_results: list[Result], tiny_results: list[Result]) -> None:
     print("КБ/экз. — прирост таблиц движка с индексами;")
     print("состояние — средний размер сохранённого JSON; база хранит то же состояние, что и движок.")
     print("нижняя граница — голый SpiffWorkflow и те же строки, что пишет движок, прямо через DB-API "
-          "(без SQLAlchemy, песочницы, проверки форм и входящих): движку её не обогнать.")
+          "(без SQLAlchemy, песочницы, проверки форм и входящих): движку её вряд ли обогнать.")
     base = lead_results[0].per_second
     floors = {database: r for r in lead_results for database, name in FLOOR_NAMES.items() if r.name == name}
     for r in lead_results[1:]:

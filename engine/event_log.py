@@ -79,7 +79,7 @@ def write_pending(session: Session) -> None:
         if conn.dialect.name == "postgresql":
             fast_sql.execute(conn, _PG_INSERT, {"_events": as_json(rows)}).close()
         else:
-            fast_sql.execute_many(conn, _INSERT, [{name: row.get(name) for name in _COLUMNS} for row in rows])
+            fast_sql.execute_many(conn, _INSERT, rows)  # every row has every column (``Runtime.event``)
 
 
 @event.listens_for(Session, "before_commit")
