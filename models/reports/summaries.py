@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, event, inspect, select, text
+from sqlalchemy import Connection, Table, bindparam, event, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -295,13 +296,21 @@ def upsert(conn: Connection, model: type, rows: list[dict[str, Any]], *, additiv
     if not rows:
         return
     table = model.__table__  # type: ignore[attr-defined]
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    keys = [c.name for c in table.primary_key.columns]
     for group in _by_columns(rows):
-        stmt = dialect.insert(table)
-        names = [n for n in group[0] if n not in keys]
-        values = {n: (table.c[n] + stmt.excluded[n]) if additive else stmt.excluded[n] for n in names}
-        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values), group)
+        conn.execute(_upsert_statement(table, conn.dialect.name, tuple(group[0]), additive), group)
+
+
+@lru_cache(maxsize=256)
+def _upsert_statement(table: Table, dialect_name: str, names: tuple[str, ...], additive: bool) -> Any:
+    """``upsert``'s statement for one table, dialect and set of columns, built once: building it
+    (the ``excluded`` columns, the conflict clause) cost as much as running it, on every flush that
+    touched a deal, a lead, an activity or a client."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = dialect.insert(table)
+    values = {n: (table.c[n] + stmt.excluded[n]) if additive else stmt.excluded[n]
+              for n in names if n not in keys}
+    return stmt.on_conflict_do_update(index_elements=keys, set_=values)
 
 
 def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

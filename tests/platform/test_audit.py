@@ -79,3 +79,23 @@ def test_failed_transaction_leaves_no_audit_rows(session, demo_users):
     session.rollback()
     after = session.scalar(select(AuditLog.id).order_by(AuditLog.id.desc()).limit(1))
     assert before == after
+
+
+def test_a_flush_writes_its_rows_in_order_with_one_time_and_the_reason(session, demo_users):
+    """One statement per flush on PostgreSQL (a JSON array of rows): the rows keep the order they
+    were collected in, the flush's one moment (aware, UTC), the actor, the reason and every value,
+    «ё», quotes and a line break included."""
+    manager = demo_users["manager"]
+    name = "ООО «Ёлка\n\"Север\"»"
+    with acting_as(manager.id, reason="проверка"):
+        client = Client(kind="company", full_name=name, inn="7707083893", territory="Москва", owner=manager)
+        session.add(client)
+        session.commit()
+    rows = _log(session, "client", client.id)
+    fields = [r.field for r in rows]
+    columns = [c.key for c in Client.__mapper__.column_attrs]
+    assert fields == [c for c in columns if c in fields]  # the mapper's column order, by id
+    assert {"full_name", "inn", "territory", "owner_id"} <= set(fields)
+    assert len({r.at for r in rows}) == 1 and rows[0].at.utcoffset().total_seconds() == 0
+    assert {(r.user_id, r.reason, r.action) for r in rows} == {(manager.id, "проверка", "create")}
+    assert {r.field: r.new_value for r in rows}["full_name"] == name
