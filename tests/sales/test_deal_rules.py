@@ -128,3 +128,51 @@ def test_list_rows_show_what_the_deals_show(session, deal, demo_users, clock):
     everything = list_rows(session, demo_users["admin"], clock.now(), DealFilter(), 50)
     assert len(everything) == 4 and any(d.owner is None for d, _ in everything)
     assert {"stuck", "no_activity", "registry"} <= {f for _, flags in everything for f in flags}
+
+
+def test_api_records_dump_as_the_deals_do(app, session, deal, demo_users, clock):
+    """``GET /api/v1/deals`` reads plain records (``models.sales.deal_api_rows``): the API's schema
+    dumps them exactly as it dumps the entities — every field, the loss reason, the flags and the
+    stays — for every filter, page size and viewer."""
+    from decimal import Decimal
+
+    from models.sales.queries import DealFilter, list_api_deals, list_deals
+    from web.api.deals import DealSchema
+
+    owner = demo_users["manager"]
+    others = [open_deal(session, client=deal.client, funnel=deal.funnel, owner_id=owner.id, now=clock.now())
+              for _ in range(3)]
+    clock.advance(timedelta(days=2))
+    move_stage(session, others[0], "underwriting", user_id=None, now=clock.now())
+    clock.advance(timedelta(hours=5))
+    reason = session.query(LossReason).filter_by(name="Дорого").one()
+    move_stage(session, others[1], "lost", user_id=None, now=clock.now(), data={"loss_reason_id": reason.id})
+    others[2].owner_id = None
+    deal.amount, deal.premium = Decimal("1500000.50"), Decimal("12345.67")
+    deal.requested_discount = Decimal("7.5")
+    deal.product_lines, deal.competitor_offers = ["ДМС", "ОСАГО"], [{"who": "Ингосстрах", "price": 10000}]
+    deal.offer_expires_on = clock.now().date() + timedelta(days=10)  # two days left after the eight below
+    deal.contract_number, deal.contract_start = "Д-1/2026", clock.now().date()
+    deal.client.registry_flag = True
+    session.commit()
+    clock.advance(timedelta(days=8))
+    schema = DealSchema(many=True)
+    filters = [DealFilter(), DealFilter(flag="stuck"), DealFilter(flag="offer_expiring"),
+               DealFilter(flag="registry"), DealFilter(stage="underwriting"), DealFilter(status="lost"),
+               DealFilter(q=deal.client.full_name.split()[-1]), DealFilter(before_id=others[2].id)]
+    with app.app_context():
+        for viewer in (demo_users["admin"], owner, demo_users["manager2"]):
+            for flt in filters:
+                for limit in (2, 50):
+                    records = [d for d, _ in list_api_deals(session, viewer, clock.now(), flt, limit)]
+                    deals = [d for d, _ in list_deals(session, viewer, clock.now(), flt, limit)]
+                    assert schema.dump(records) == schema.dump(deals), (viewer.login, flt, limit)
+        shown = schema.dump([d for d, _ in list_api_deals(session, demo_users["admin"], clock.now(),
+                                                          DealFilter(), 50)])
+    assert len(shown) == 4
+    lost = next(d for d in shown if d["id"] == others[1].id)
+    assert lost["loss_reason"] == "Дорого" and [s["stage"] for s in lost["stages"]] == ["new", "lost"]
+    first = next(d for d in shown if d["id"] == deal.id)
+    assert first["amount"] == "1500000.50" and first["contract_number"] == "Д-1/2026"
+    assert first["competitor_offers"] == [{"who": "Ингосстрах", "price": 10000}]
+    assert {"registry", "offer_expiring"} <= set(first["flags"])

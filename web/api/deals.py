@@ -17,7 +17,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from models.platform.db import db
 from models.sales.access import get_deal
 from models.sales.deals import DealError, deal_flags, time_in_stages
-from models.sales.queries import DealFilter, list_deals
+from models.sales.queries import DealFilter, list_api_deals
 from models.sales.service import change_deal, log_deal_activity, move_deal, open_deal_for
 from web.security import clock
 
@@ -122,7 +122,8 @@ class Deals(MethodView):
         """Deals the caller may see, newest first, ``limit`` at a time (the next page: ``before_id`` =
         the last id received); ``flag`` is stuck, no_activity, offer_expiring or registry."""
         limit = query.pop("limit")
-        return [d for d, _ in list_deals(db.session, current_user, clock().now(), DealFilter(**query), limit)]
+        return [d for d, _ in list_api_deals(db.session, current_user, clock().now(), DealFilter(**query),
+                                             limit)]
 
     @blp.arguments(DealInSchema)
     @blp.response(201, DealSchema)
