@@ -274,3 +274,33 @@ def test_department_queue_task_can_be_claimed_by_a_member_only(client, session, 
         client.post(f"/inbox/adhoc/{task.id}/claim", data={"csrf_token": _token(client)}).status_code == 302
     )
     assert "Разобрать почту" in client.get("/inbox/?section=today").get_data(as_text=True)
+
+
+def test_the_badge_counts_my_open_tasks_and_those_of_whom_i_stand_in_for(app, session, clock, demo_users,
+                                                                      deployed):
+    """The navigation badge (``models.tasks.pages.navigation_counts``): my open process and ad-hoc
+    tasks, and an absent colleague's while I am their deputy and they are away — never anyone
+    else's, never a closed one."""
+    from models.tasks.pages import navigation_counts
+
+    me, away, other = demo_users["manager"], demo_users["manager2"], demo_users["manager3"]
+    for user in (me, away, away, other):
+        start_callback(app, session, clock, assignee=user.login)
+    session.add_all([Task(title="Моя", assignee_id=me.id),
+                     Task(title="Закрытая", assignee_id=me.id, is_open=False),
+                     Task(title="За коллегу", assignee_id=away.id),
+                     Task(title="Чужая", assignee_id=other.id)])
+    session.commit()
+
+    def badge() -> int:
+        return navigation_counts(session, me, clock.now(), "Europe/Moscow")["tasks"]
+
+    assert badge() == 2
+    away.deputy_id = me.id
+    session.commit()
+    assert badge() == 2  # a deputy, but the colleague is at work
+    _absent(session, away, clock)
+    assert badge() == 5
+    assert navigation_counts(session, other, clock.now(), "Europe/Moscow")["tasks"] == 2
+    clock.advance(timedelta(days=8))  # the absence is over
+    assert badge() == 2
