@@ -14,6 +14,14 @@ transaction ran no DDL, the ROLLBACK is sent straight through libpq before SQLAl
 psycopg for one; psycopg then finds the connection idle and keeps its cache. A transaction that
 ran CREATE, ALTER or DROP (a migration, a test building its schema) is rolled back the usual way,
 and psycopg drops the statements as before.
+
+A statement that matches a text pattern (``LIKE``, ``ILIKE``: the searches) is never prepared.
+Once a prepared statement has run five times, PostgreSQL may keep a generic plan, made without
+the parameters' values, and for a pattern it guesses a handful of rows: a manager's name search
+then walked the trigram index over every matching client of everyone (1 563 at 200 000 clients,
+7.5–14 ms) instead of the manager's own clients by name (1.2 ms) — the plan it picks whenever it
+sees the pattern. Sent unprepared, such a statement is planned with its values every time, which
+costs 0.2–0.4 ms of planning.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import Pool
 
@@ -71,11 +80,21 @@ def _on_commit(conn: Connection) -> None:
         conn.connection.info.pop(_RAN_DDL, None)
 
 
+def _execute_unprepared(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+    """Run a statement that matches a text pattern unprepared (planned with its values); True when
+    done here, False to let the dialect run the statement."""
+    if "LIKE " not in statement:
+        return False
+    cursor.execute(statement, parameters, prepare=False)
+    return True
+
+
 def install() -> None:
     """Register the listeners once for every engine and pool (idempotent)."""
     for target, name, listener in ((Engine, "before_cursor_execute", _note_ddl),
                                    (Engine, "rollback", _on_rollback),
                                    (Engine, "commit", _on_commit),
-                                   (Pool, "reset", _on_reset)):
+                                   (Pool, "reset", _on_reset),
+                                   (PGDialect_psycopg, "do_execute", _execute_unprepared)):
         if not event.contains(target, name, listener):
             event.listen(target, name, listener)

@@ -56,3 +56,21 @@ def test_a_rollback_after_ddl_forgets_them(engine):
         _run_often(conn)
         conn.rollback()
         assert len(_prepared(conn)) == 1
+
+
+def test_a_pattern_search_is_never_prepared_and_still_answers(engine):
+    """A ``LIKE``/``ILIKE`` statement goes unprepared, so PostgreSQL plans it with its pattern every
+    time instead of settling on a generic plan that guesses a handful of matches."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("INSERT INTO department (code, name) VALUES ('probe_a', 'Отдел продаж'),"
+                             " ('probe_b', 'Отдел урегулирования'), ('probe_c', 'Бухгалтерия')")
+        for _ in range(12):
+            found = conn.execute(text("SELECT count(*) FROM department WHERE code LIKE :p AND name LIKE :n"),
+                                 {"p": "probe%", "n": "Отдел%"}).scalar()
+            assert found == 2
+            found = conn.execute(text("SELECT count(*) FROM department"
+                                      " WHERE code LIKE 'probe%' AND name ILIKE :n"), {"n": "%бух%"}).scalar()
+            assert found == 1
+        _run_often(conn)
+        assert _prepared(conn) == [QUERY.replace(":floor", "$1")]
+        conn.rollback()
