@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client
-from models.sales.deals import Deal, DealStageHistory, deal_flags
+from models.sales.deals import Deal, DealStageHistory
 from models.sales.funnels import Funnel, FunnelStage, LossReason
 
 
@@ -108,10 +108,9 @@ def _stays(session: Session, ids: list[int]) -> dict[int, list[ApiStay]]:
     return stays
 
 
-def api_deals(session: Session, chosen: ColumnElement[bool],
-              now: datetime) -> list[tuple[ApiDeal, list[str]]]:
-    """The deals matching ``chosen`` (a condition on ``Deal``: the ids of a page), newest first, each
-    with its flags at ``now``: two statements for the page, whatever its size."""
+def api_deals(session: Session, chosen: ColumnElement[bool]) -> list[ApiDeal]:
+    """The deals matching ``chosen`` (a condition on ``Deal``: the ids of a page), newest first: two
+    statements for the page, whatever its size. The schema works out their flags and stays' times."""
     stmt = (select(*_COLUMNS).select_from(Deal)
             .join(Client, Client.id == Deal.client_id).join(FunnelStage, FunnelStage.id == Deal.stage_id)
             .join(Funnel, Funnel.id == Deal.funnel_id)
@@ -122,8 +121,7 @@ def api_deals(session: Session, chosen: ColumnElement[bool],
     found = []
     for row in rows:
         own, (funnel, stage, stage_name, stuck, reason, registry_flag) = row[:len(_OWN)], row[len(_OWN):]
-        deal = ApiDeal(*own, ApiCode(funnel), ApiStage(stage, stage_name, stuck),  # type: ignore[call-arg]
-                       ApiReason(reason) if reason is not None else None, ApiClient(registry_flag),
-                       tuple(stays.get(row[0], ())))
-        found.append((deal, deal_flags(deal, now)))  # type: ignore[arg-type]  # reads the same fields
+        found.append(ApiDeal(*own, ApiCode(funnel), ApiStage(stage, stage_name, stuck),  # type: ignore[call-arg]
+                             ApiReason(reason) if reason is not None else None, ApiClient(registry_flag),
+                             tuple(stays.get(row[0], ()))))
     return found

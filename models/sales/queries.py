@@ -151,11 +151,11 @@ def list_deals(session: Session, user: User, now: datetime, filters: DealFilter,
 
 
 def list_api_deals(session: Session, user: User, now: datetime, filters: DealFilter,
-                   limit: int = PAGE_SIZE) -> list[tuple[ApiDeal, list[str]]]:
+                   limit: int = PAGE_SIZE) -> list[ApiDeal]:
     """The same page as ``list_deals`` as read-only records of every field the JSON API shows, in two
-    statements (``models.sales.deal_api_rows``)."""
+    statements (``models.sales.deal_api_rows``); the API's schema adds the flags, so none are made here."""
     chosen = _page_condition(session, user, now, filters, limit)
-    return api_deals(session, chosen, now) if chosen is not None else []
+    return api_deals(session, chosen) if chosen is not None else []
 
 
 def list_rows(session: Session, user: User, now: datetime, filters: DealFilter,

@@ -122,8 +122,7 @@ class Deals(MethodView):
         """Deals the caller may see, newest first, ``limit`` at a time (the next page: ``before_id`` =
         the last id received); ``flag`` is stuck, no_activity, offer_expiring or registry."""
         limit = query.pop("limit")
-        return [d for d, _ in list_api_deals(db.session, current_user, clock().now(), DealFilter(**query),
-                                             limit)]
+        return list_api_deals(db.session, current_user, clock().now(), DealFilter(**query), limit)
 
     @blp.arguments(DealInSchema)
     @blp.response(201, DealSchema)
