@@ -13,6 +13,7 @@ when the user may not do ``action`` with it (403).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
@@ -69,7 +70,21 @@ def _client_scope(user: User, stmt: Select) -> Select:
     return stmt.where(false())
 
 
-def _owner_rule(user: User) -> Callable[[User], bool]:
+class Employee(Protocol):
+    """What the owner rule reads of a candidate: a ``User`` or a ``Colleague`` of a select box."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def department_id(self) -> int | None: ...
+
+
+E = TypeVar("E", bound=Employee)
+
+
+def _owner_rule(user: User) -> Callable[[Employee], bool]:
     """Whom ``user`` may make responsible for a client, as a test of the owner.
 
     A manager keeps clients to themselves; a senior manager hands them out inside the
@@ -88,12 +103,12 @@ def _owner_rule(user: User) -> Callable[[User], bool]:
     return lambda owner: owner.is_active and owner.id == own_id
 
 
-def can_assign_owner(user: User, owner: User) -> bool:
+def can_assign_owner(user: User, owner: Employee) -> bool:
     """Whether ``user`` may make ``owner`` responsible for a client (``_owner_rule``)."""
     return _owner_rule(user)(owner)
 
 
-def assignable_owners(user: User, candidates: list[User]) -> list[User]:
+def assignable_owners(user: User, candidates: list[E]) -> list[E]:
     """The employees ``user`` may choose as a client's owner, for select boxes."""
     allowed = _owner_rule(user)
     return [u for u in candidates if allowed(u)]

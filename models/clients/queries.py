@@ -24,7 +24,7 @@ from models.clients.history import HistoryEntry, client_history, merges_into
 from models.clients.merge import ClientMerge
 from models.clients.person_identity import person_hints
 from models.clients.search import ClientFilter, Page, search_page
-from models.identity.service import active_users
+from models.identity.service import Colleague, active_users
 from models.identity.users import User
 from models.platform.permissions import Permission, can_access, has_permission, scoped
 from models.privacy.access_log import log_access
@@ -80,7 +80,7 @@ def client_card(session: Session, user: User, client_id: int) -> ClientCard:
     )
 
 
-def owner_choices(session: Session, user: User) -> list[User]:
+def owner_choices(session: Session, user: User) -> list[Colleague]:
     """Employees ``user`` may make responsible for a client (the owner select box)."""
     return assignable_owners(user, active_users(session))
 
@@ -90,8 +90,8 @@ class ClientList:
     """One page of the client list and what its filters and bulk form offer the user."""
 
     page: Page
-    users: list[User]
-    owners: list[User]
+    users: list[Colleague]
+    owners: list[Colleague]
     can_edit: bool
     can_import: bool
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine.api import ProcessEngine
 from engine.monitoring import DefinitionSummary
-from models.identity.service import active_users
+from models.identity.service import Colleague, active_users
 from models.identity.users import User
 from models.platform.permissions import Permission, has_permission, require
 from models.studio.deploys import deployments
@@ -83,7 +83,7 @@ class ProcessPage:
     deployments: list[Deployment]
     deployers: dict[int, str]
     owner_id: int | None
-    users: list[User]
+    users: list[Colleague]
     feedback: list[StepFeedback]
     feedback_authors: dict[int, str]
     triggers: list[ProcessTrigger] = field(default_factory=list)

@@ -22,7 +22,7 @@ from engine.errors import NotFound as FormNotFound
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
 from models.clients.queries import client_choices, client_label
-from models.identity.service import active_users
+from models.identity.service import Colleague, active_users
 from models.identity.users import User
 from models.notifications.service import unread_count, unread_statement
 from models.platform.audit import AuditLog
@@ -75,7 +75,7 @@ class InboxPage:
 class TaskChoices:
     """Whom a task may go to and what it may be linked to (the new-task and templates forms)."""
 
-    users: list[User]
+    users: list[Colleague]
     clients: list[Client]
     link_label: str = ""  # the name of the record the form links to, shown in its typeahead box
 
@@ -88,7 +88,7 @@ class TaskPage:
     comments: list[Comment]
     history: list[TaskAssignment]
     changes: list[AuditLog]
-    users: list[User]
+    users: list[Colleague]
     client: Client | None
     can: dict[str, bool]
 
@@ -114,7 +114,7 @@ class ProcessTaskPage:
     client: Client | None
     comments: list[Comment]
     history: list[TaskAssignment]
-    users: list[User]
+    users: list[Colleague]
     assignee: User | None
     original: User | None
     can: dict[str, bool]
