@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from flask import url_for
+
 from models.clients.cards import Client
 from models.identity.users import issue_api_token
 from models.sales.board import BOARD_CARDS
@@ -96,3 +98,22 @@ def test_the_leads_list_pages_by_keyset(world, client):
     second = client.get(f"/leads/?mine=1&before={cursor.group(1)}").get_data(as_text=True)
     assert sorted(re.findall(r"Лид-компания (\d{3})", second)) == [f"{n:03d}" for n in range(4)]
     assert 'id="next-page"' not in second
+
+
+def test_every_row_and_card_links_to_its_own_deal(app, world, client):
+    """The list's and the board's links (one URL pattern per page, ``web.links.link_pattern``) open
+    and move the very deal they show."""
+    ids = _deals(world, 12)
+    login(client, "manager")
+    page = client.get("/deals/").get_data(as_text=True)
+    listed = re.findall(r'<a href="/deals/(\d+)">Прокат: сделка (\d{3})</a>', page)
+    assert len(listed) == 12 and all(int(shown) == ids[int(n)] for shown, n in listed)
+    board = client.get("/deals/?funnel=company").get_data(as_text=True)
+    cards = re.findall(r'data-deal-id="(\d+)" data-move-url="([^"]+)">\s*'
+                       r'<a href="([^"]+)">Прокат: сделка (\d{3})', board)
+    assert len(cards) == 12
+    with app.test_request_context("/"):
+        for deal_id, move, show, n in cards:
+            assert int(deal_id) == ids[int(n)]
+            assert (move, show) == (url_for("deals.board_move", deal_id=int(deal_id)),
+                                    url_for("deals.show", deal_id=int(deal_id)))
