@@ -25,7 +25,19 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, func, or_, select, tuple_, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from models.clients.cards import CLIENT_STATUSES, Client, ClientKind, Contact
@@ -312,10 +324,12 @@ def search_page(session: Session, user: User, flt: ClientFilter,
     size = flt.limit + 1
     rows: list[Client] = []
     if search.halves is not None:
-        # The page is among the first ``size`` of each half; the database orders their union.
-        ids = [i for half in search.halves for i in session.scalars(
-            base.where(half, *after).with_only_columns(Client.id).order_by(*order).limit(size))]
-        stmt = select(Client).where(Client.id.in_(ids))
+        # The page is among the first ``size`` of each half; the database orders their union. One
+        # statement: each half is a subquery planned on its own (its trigram index), as it was
+        # when the halves ran apart and their ids came back as a list (two round trips fewer).
+        firsts = union_all(*(base.where(half, *after).with_only_columns(Client.id).order_by(*order)
+                             .limit(size) for half in search.halves)).subquery()
+        stmt = select(Client).where(Client.id.in_(select(firsts.c.id)))
     else:
         stmt = base if search.condition is None else base.where(search.condition)
         if uses_name_tokens(session) and stmt.whereclause is not None and not search.selective:

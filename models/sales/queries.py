@@ -21,7 +21,7 @@ from models.platform.permissions import scoped
 from models.platform.roles import Role
 from models.sales.deal_api_rows import ApiDeal, api_deals
 from models.sales.deal_rows import DealRow, deal_rows
-from models.sales.deal_search import search_condition, search_ids
+from models.sales.deal_search import page_ids, search_condition
 from models.sales.deals import (
     NO_ACTIVITY_DAYS,
     OFFER_EXPIRY_DAYS,
@@ -129,8 +129,10 @@ def _page_condition(session: Session, user: User, now: datetime, filters: DealFi
     if filters.q and filters.q.strip():
         # title and client halves, each through its index (``deal_search``), then the page's rows
         base = _filtered_deals(session, user, now, replace(filters, q=None))
-        ids = search_ids(session, base, filters.q, limit, filters.before_id)
-        return Deal.id.in_(ids) if ids else None
+        ids = page_ids(session, base, filters.q, limit, filters.before_id)
+        if isinstance(ids, list):
+            return Deal.id.in_(ids) if ids else None
+        return Deal.id.in_(ids.scalar_subquery())
     stmt = _filtered_deals(session, user, now, filters)
     if filters.before_id is not None:
         stmt = stmt.where(Deal.id < filters.before_id)

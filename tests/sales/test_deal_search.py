@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from models.clients.cards import Client
 from models.platform import fragments
-from models.sales.deal_search import search_ids
+from models.sales.deal_search import page_ids, search_ids
 from models.sales.deals import Deal, open_deal
 from models.sales.funnels import funnel_by_code
 from models.sales.queries import PAGE_SIZE, DealFilter, list_deals
@@ -94,6 +94,25 @@ def test_frequent_fragments_are_read_from_the_newest_index_windows(world, monkey
     base = select(Deal).where(Deal.owner_id == manager.id)
     assert search_ids(world.session, base, "перевозка", 3) == ids[::-1][:3]
     assert search_ids(world.session, base, "перевозка", 3, below=ids[2]) == ids[:2][::-1]
+
+
+def test_a_deal_found_by_both_halves_counts_once_on_the_page(world):
+    """The page is the newest ``limit`` distinct deals of the title and client halves (one statement
+    on PostgreSQL, ``page_ids``): a deal both halves find takes one place, and the keyset follows."""
+    vega = _client(world, "ООО «Вега»", "7707083893")
+    other = _client(world, "АО «Орион»", "7736050003")
+    by_title = [_deal(world, other, f"Вега: перевозка {n}").id for n in range(2)]
+    by_client = [_deal(world, vega, f"Склад {n}").id for n in range(2)]
+    both = [_deal(world, vega, f"Вега: страхование {n}").id for n in range(3)]  # the newest: both halves
+    world.session.commit()
+    base = select(Deal).where(Deal.owner_id == world.users["manager"].id)
+    newest = sorted(both + by_title + by_client, reverse=True)
+    for limit, below in ((3, None), (4, None), (10, None), (3, newest[2]), (2, newest[5])):
+        chosen = page_ids(world.session, base, "вега", limit, below)
+        got = chosen if isinstance(chosen, list) else list(world.session.scalars(chosen))
+        expected = [i for i in newest if below is None or i < below][:limit]
+        assert got == expected == search_ids(world.session, base, "вега", limit, below), (limit, below)
+    assert len(_titles(world, "вега")) == 7
 
 
 def test_the_database_has_the_title_index(world):
