@@ -22,6 +22,14 @@ def test_money_and_percent_are_written_the_russian_way():
     assert number_input(Decimal("15.00")) == "15" and number_input(Decimal("7.5")) == "7,5"
 
 
+def test_a_whole_percentage_and_a_stored_amount_read_as_through_the_general_path():
+    """``percent`` of an int and ``rub`` of a ``Decimal`` skip the text round trip, not the rules."""
+    for whole in (*range(-120, 1001), 10**6):
+        assert percent(whole) == percent(str(whole)) == percent(Decimal(whole))
+    for amount in ("0", "0.005", "0.015", "12.345", "-7.5", "1500000.5", "999999999.999"):
+        assert rub(Decimal(amount)) == rub(amount)
+
+
 def test_amounts_are_read_however_people_type_them():
     for typed in ("1 500 000,50", "1\u00a0500\u00a0000,50 ₽", "1500000.5", "1 500 000,50 руб.", 1500000.5):
         assert parse_amount(typed) == Decimal("1500000.50")
