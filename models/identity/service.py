@@ -225,8 +225,6 @@ class Colleague(NamedTuple):
 
     id: int
     full_name: str
-    login: str
-    role: str
     department_id: int | None
     is_active: bool = True
 
@@ -234,7 +232,7 @@ class Colleague(NamedTuple):
 @cache
 def _active_colleagues() -> Select:
     """The statement, built once: the pages that run it run it on every view."""
-    return (select(User.id, User.full_name, User.login, User.role, User.department_id)
+    return (select(User.id, User.full_name, User.department_id)
             .where(User.is_active.is_(True)).order_by(User.full_name))
 
 
