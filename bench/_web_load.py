@@ -40,6 +40,10 @@ NEXT_ACCOUNT = itertools.count()
 SERVER: dict[str, dict[str, list[float]]] = defaultdict(lambda: {"cpu": [], "sql": []})
 EXAMPLES: dict[str, str] = {}
 LOGGED_IN: set[int] = set()
+# A browser opening a page asks for HTML by name (the server reads the navigation badges with the
+# session check then); the API calls ask for JSON, as scripts do.
+PAGE_ACCEPT = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+API_ACCEPT = {"Accept": "application/json"}
 
 
 class Person(HttpUser):
@@ -59,7 +63,9 @@ class Person(HttpUser):
         LOGGED_IN.add(id(self))
 
     def _open(self, name: str, path: str, marker: str) -> None:
-        with self.client.get(path, name=name, catch_response=True, allow_redirects=False) as answer:
+        headers = API_ACCEPT if path.startswith("/api/") else PAGE_ACCEPT
+        with self.client.get(path, name=name, headers=headers, catch_response=True,
+                             allow_redirects=False) as answer:
             timing = TIMING.search(answer.headers.get("Server-Timing", ""))
             if timing:
                 SERVER[name]["cpu"].append(float(timing.group(1)))

@@ -8,15 +8,16 @@ redirect anonymous users to /login; ``/api/`` answers 401 JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, jsonify, redirect, request, url_for
 from flask import session as flask_session
 from flask_login import current_user
 
-from models.identity.accounts import session_user
+from models.identity.accounts import session_user_with
 from models.identity.users import User, user_for_token
 from models.platform.audit import set_actor
 from models.platform.db import db
@@ -54,6 +55,30 @@ def is_api_request() -> bool:
 
 
 SESSION_KEY = "crm_sid"  # the server-side session id in the signed cookie (models.identity.sessions)
+PAGE_RIDER = "crm.page_rider"  # app.extensions key of the one ``PageRider`` (the inbox registers it)
+
+
+@dataclass(frozen=True)
+class PageRider:
+    """What a package reads on every page, riding the session check's statement.
+
+    Every page checks the session first, in one statement (``models.identity.sessions``); the
+    navigation badges are read on every page too, so they ride along instead of costing a
+    round trip of their own. Security names no package: the inbox registers its rider on
+    the app. ``statement`` is scalar subqueries on a bound ``user_id`` and ``params(now)``;
+    ``take(user, now, values)`` keeps them for the page.
+    """
+
+    statement: Callable[[], Any]
+    params: Callable[[datetime], Mapping[str, Any]]
+    take: Callable[[User, datetime, Sequence[Any]], None]
+
+
+def is_page_request() -> bool:
+    """A browser opening a page (``GET`` asking for HTML by name), not a script's fetch or the API."""
+    if request.method != "GET" or is_api_request():
+        return False
+    return any(value == "text/html" for value in request.accept_mimetypes.values())
 
 
 @login_manager.user_loader
@@ -63,9 +88,15 @@ def _load_user(user_id: str) -> User | None:
     if number is None:
         return None
     cfg = settings()
-    return session_user(db.session, flask_session.get(SESSION_KEY), number, clock().now(),
-                        idle=timedelta(minutes=cfg.session_idle_minutes),
-                        absolute=timedelta(hours=cfg.session_max_hours))
+    now = clock().now()
+    rider: PageRider | None = current_app.extensions.get(PAGE_RIDER) if is_page_request() else None
+    user, values = session_user_with(
+        db.session, flask_session.get(SESSION_KEY), number, now,
+        idle=timedelta(minutes=cfg.session_idle_minutes), absolute=timedelta(hours=cfg.session_max_hours),
+        extra=rider.statement() if rider else None, params=rider.params(now) if rider else None)
+    if rider is not None and user is not None and values is not None:
+        rider.take(user, now, values)
+    return user
 
 
 @login_manager.request_loader

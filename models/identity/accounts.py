@@ -19,7 +19,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from models.identity.login_throttle import record_failure, record_success, seconds_locked
 from models.identity.service import UserError
-from models.identity.sessions import open_session, revoke_all_sessions, revoke_session, session_user
+from models.identity.sessions import (
+    open_session,
+    revoke_all_sessions,
+    revoke_session,
+    session_user,
+    session_user_with,
+)
 from models.identity.users import ApiToken, User, find_user, issue_api_token
 from models.platform.errors import NotFound
 
@@ -107,4 +113,4 @@ def revoke_api_token(session: Session, user: User, token_id: int, now: datetime)
     return token
 
 
-__all__ = ["open_session", "revoke_all_sessions", "revoke_session", "session_user"]
+__all__ = ["open_session", "revoke_all_sessions", "revoke_session", "session_user", "session_user_with"]

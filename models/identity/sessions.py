@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import ForeignKey, Select, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -58,11 +60,13 @@ def open_session(session: Session, user: User, now: datetime, *, address: str | 
 
 
 @cache
-def _session_and_user() -> Select:
-    """A session by its token's hash with its user, built once (every page asks it)."""
-    return (select(UserSession, User).join(User, User.id == UserSession.user_id)
-            .where(UserSession.token_hash == bindparam("token_hash"),
-                   UserSession.user_id == bindparam("user_id")))
+def _session_and_user(extra: Select | None = None) -> Select:
+    """A session by its token's hash with its user (and ``extra``'s columns), built once per
+    ``extra``: every page asks it, and ``extra`` is itself a statement built once."""
+    statement = (select(UserSession, User).join(User, User.id == UserSession.user_id)
+                 .where(UserSession.token_hash == bindparam("token_hash"),
+                        UserSession.user_id == bindparam("user_id")))
+    return statement if extra is None else statement.add_columns(*extra.selected_columns)
 
 
 def session_user(session: Session, token: str | None, user_id: int, now: datetime, *,
@@ -70,20 +74,33 @@ def session_user(session: Session, token: str | None, user_id: int, now: datetim
     """The active user of a live session ``token`` that belongs to ``user_id``, else None.
 
     Every page asks this first, so the session and its user come in one statement."""
+    return session_user_with(session, token, user_id, now, idle=idle, absolute=absolute)[0]
+
+
+def session_user_with(session: Session, token: str | None, user_id: int, now: datetime, *,
+                      idle: timedelta, absolute: timedelta, extra: Select | None = None,
+                      params: Mapping[str, Any] | None = None) -> tuple[User | None, Sequence[Any] | None]:
+    """``session_user``, and the values of ``extra``'s columns read in the same statement.
+
+    ``extra`` is a statement of scalar subqueries on a bound ``user_id`` (and ``params``), such as
+    the navigation badges every page shows: riding the session check they cost no round trip
+    of their own. Its values come back only with a user (None otherwise).
+    """
     if not token:
-        return None
-    found = session.execute(_session_and_user(), {"token_hash": _hash(token), "user_id": user_id}).first()
+        return None, None
+    bound = {"token_hash": _hash(token), "user_id": user_id, **(params or {})}
+    found = session.execute(_session_and_user(extra), bound).first()
     if found is None:
-        return None
-    row, user = found
+        return None, None
+    row, user = found[0], found[1]
     if row.revoked_at is not None or not user.is_active or row.password_stamp != _stamp(user):
-        return None
+        return None, None
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         row.revoked_at = now
-        return None
+        return None, None
     if now - row.last_seen_at > SEEN_EVERY:
         row.last_seen_at = now
-    return user
+    return user, (tuple(found[2:]) if extra is not None else None)
 
 
 def revoke_session(session: Session, token: str | None, now: datetime) -> None:

@@ -8,6 +8,7 @@ people from ``models.identity.service``, the clients from ``models.clients.queri
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -148,13 +149,18 @@ def inbox_page(
 def navigation_counts(session: Session, user: User, now: datetime, zone: str) -> dict[str, int]:
     """The navigation badges in one statement: my open tasks and unread notifications."""
     today = now.astimezone(ZoneInfo(user.timezone or zone)).date()
-    row = session.execute(_badges(), {"user_id": user.id, "today": today}).one()
-    return {"tasks": (row[0] or 0) + (row[1] or 0), "notifications": row[2] or 0}
+    return badge_numbers(session.execute(badge_statement(), {"user_id": user.id, "today": today}).one())
+
+
+def badge_numbers(values: Sequence[int | None]) -> dict[str, int]:
+    """The badges from the three values of ``badge_statement``, wherever it was run."""
+    return {"tasks": (values[0] or 0) + (values[1] or 0), "notifications": values[2] or 0}
 
 
 @cache
-def _badges() -> Select:
-    """The badge statement, built once: every page runs it."""
+def badge_statement() -> Select:
+    """The badge statement on bound ``user_id`` and ``today``, built once: every page runs it
+    (on its own, or riding the session check: ``web.inbox.badges_with_session``)."""
     user_id = bindparam("user_id", type_=Integer)
     return badge_counts_statement(user_id, bindparam("today", type_=Date), unread_statement(user_id))
 

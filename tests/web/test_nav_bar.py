@@ -4,14 +4,21 @@ what a user sees must still follow the page they are on, their role and their op
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
+from models.identity.users import Absence
 from models.tasks.adhoc import TaskInput, create_task
 from tests.conftest import login
 
+# What a browser sends when it opens a page: the badges ride the session check then
+# (``web.security.PageRider``); without it they are read on their own.
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
-def _bar(client, url: str) -> str:
-    page = client.get(url)
+
+def _bar(client, url: str, headers: dict[str, str] | None = None) -> str:
+    page = client.get(url, headers=headers or {})
     assert page.status_code == 200, url
     found = re.search(r'<ul class="navbar-nav me-auto">.*?\n      </ul>', page.get_data(as_text=True), re.S)
     assert found is not None, url
@@ -37,15 +44,35 @@ def test_the_active_section_follows_the_page(client, demo_users):
     assert _active(_bar(client, "/inbox/tasks/new")) == ["/inbox/"]
 
 
-def test_the_badge_follows_the_open_tasks(client, session, clock, demo_users):
+@pytest.mark.parametrize("headers", [BROWSER, {"Accept": "*/*"}], ids=["browser", "script"])
+def test_the_badge_follows_the_open_tasks(client, session, clock, demo_users, headers):
     login(client, "manager")
-    before = _inbox_badge(_bar(client, "/deals/"))
+    before = _inbox_badge(_bar(client, "/deals/", headers))
     for n in range(2):
         create_task(session, TaskInput(title=f"Позвонить {n}", assignee_id=demo_users["manager"].id,
                                        due_at=clock.now() + timedelta(days=1)),
                     demo_users["senior"], clock.now(), timedelta(hours=1))
         session.commit()
-        assert _inbox_badge(_bar(client, "/deals/")) == before + n + 1
+        assert _inbox_badge(_bar(client, "/deals/", headers)) == before + n + 1
+
+
+@pytest.mark.parametrize("zone, counted", [("Asia/Vladivostok", 1), ("Europe/Moscow", 0)])
+def test_a_deputy_in_another_zone_counts_by_their_own_today(client, session, clock, demo_users, zone,
+                                                              counted):
+    """23:00 in Moscow is already 06:00 of the next day in Vladivostok: a colleague whose absence
+    starts «tomorrow» by Moscow is away today for a deputy in Vladivostok, and their tasks count."""
+    clock.set(datetime(2026, 12, 2, 20, 0, tzinfo=UTC))
+    deputy, away = demo_users["manager"], demo_users["manager2"]
+    deputy.timezone, away.deputy_id = zone, deputy.id
+    session.add(Absence(user_id=away.id, starts_on=date(2026, 12, 3), ends_on=date(2026, 12, 10)))
+    session.commit()
+    login(client, "manager")
+    before = _inbox_badge(_bar(client, "/deals/", BROWSER))
+    create_task(session, TaskInput(title="Позвонить клиенту коллеги", assignee_id=away.id,
+                                   due_at=clock.now() + timedelta(days=1)),
+                demo_users["senior"], clock.now(), timedelta(hours=1))
+    session.commit()
+    assert _inbox_badge(_bar(client, "/deals/", BROWSER)) == before + counted
 
 
 def test_each_role_keeps_its_own_sections(app, demo_users):
