@@ -61,10 +61,13 @@ def _upsert(postgres: bool) -> ReturningInsert[Any]:
     hits: Any = 1
     if postgres:  # both branches count 1: the CASE only makes the statement apply the setting
         hits = case((func.set_config("synchronous_commit", "off", true()) == "off", 1), else_=1)
-    upsert = insert(IntakeHit).values(address=bindparam("address", type_=String),
-                                      window_start=bindparam("window_start", type_=UTCDateTime), hits=hits)
+    # On the table, not the entity: an ORM insert goes through the ORM's bulk path, which builds
+    # a statement of its own and its cache key on every call (0.6 ms of a lead's 12).
+    table = IntakeHit.__table__
+    upsert = insert(table).values(address=bindparam("address", type_=String),
+                                  window_start=bindparam("window_start", type_=UTCDateTime), hits=hits)
     return upsert.on_conflict_do_update(index_elements=["address", "window_start"],
-                                        set_={"hits": IntakeHit.hits + 1}).returning(IntakeHit.hits)
+                                        set_={"hits": table.c.hits + 1}).returning(table.c.hits)
 
 
 def allowed(session: Session, address: str, now: datetime, per_minute: int) -> bool:
