@@ -10,7 +10,7 @@ fills them from its own counts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ def _keep(counts: dict[str, int]) -> None:
     g.crm_nav_counters = {"inbox.index": counts["tasks"], "inbox.notifications": counts["notifications"]}
 
 
-def _today(now: datetime, zone: str) -> Any:
+def _today(now: datetime, zone: str) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
 
 
