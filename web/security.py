@@ -17,7 +17,7 @@ from flask import Flask, current_app, g, jsonify, redirect, request, url_for
 from flask import session as flask_session
 from flask_login import current_user
 
-from models.identity.accounts import session_user_with
+from models.identity.accounts import session_user
 from models.identity.users import User, user_for_token
 from models.platform.audit import set_actor
 from models.platform.db import db
@@ -90,7 +90,7 @@ def _load_user(user_id: str) -> User | None:
     cfg = settings()
     now = clock().now()
     rider: PageRider | None = current_app.extensions.get(PAGE_RIDER) if is_page_request() else None
-    user, values = session_user_with(
+    user, values = session_user(
         db.session, flask_session.get(SESSION_KEY), number, now,
         idle=timedelta(minutes=cfg.session_idle_minutes), absolute=timedelta(hours=cfg.session_max_hours),
         extra=rider.statement() if rider else None, params=rider.params(now) if rider else None)

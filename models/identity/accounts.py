@@ -24,7 +24,6 @@ from models.identity.sessions import (
     revoke_all_sessions,
     revoke_session,
     session_user,
-    session_user_with,
 )
 from models.identity.users import ApiToken, User, find_user, issue_api_token
 from models.platform.errors import NotFound
@@ -113,4 +112,4 @@ def revoke_api_token(session: Session, user: User, token_id: int, now: datetime)
     return token
 
 
-__all__ = ["open_session", "revoke_all_sessions", "revoke_session", "session_user", "session_user_with"]
+__all__ = ["open_session", "revoke_all_sessions", "revoke_session", "session_user"]

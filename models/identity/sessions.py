@@ -70,21 +70,15 @@ def _session_and_user(extra: Select | None = None) -> Select:
 
 
 def session_user(session: Session, token: str | None, user_id: int, now: datetime, *,
-                 idle: timedelta, absolute: timedelta) -> User | None:
-    """The active user of a live session ``token`` that belongs to ``user_id``, else None.
+                 idle: timedelta, absolute: timedelta, extra: Select | None = None,
+                 params: Mapping[str, Any] | None = None) -> tuple[User | None, Sequence[Any] | None]:
+    """The active user of a live session ``token`` that belongs to ``user_id`` (else None), and the
+    values of ``extra``'s columns read in the same statement.
 
-    Every page asks this first, so the session and its user come in one statement."""
-    return session_user_with(session, token, user_id, now, idle=idle, absolute=absolute)[0]
-
-
-def session_user_with(session: Session, token: str | None, user_id: int, now: datetime, *,
-                      idle: timedelta, absolute: timedelta, extra: Select | None = None,
-                      params: Mapping[str, Any] | None = None) -> tuple[User | None, Sequence[Any] | None]:
-    """``session_user``, and the values of ``extra``'s columns read in the same statement.
-
-    ``extra`` is a statement of scalar subqueries on a bound ``user_id`` (and ``params``), such as
-    the navigation badges every page shows: riding the session check they cost no round trip
-    of their own. Its values come back only with a user (None otherwise).
+    Every page asks this first, so the session and its user come in one statement. ``extra`` is
+    a statement of scalar subqueries on a bound ``user_id`` (and ``params``), such as the
+    navigation badges every page shows: riding the session check they cost no round trip of
+    their own. Its values come back only with a user (None otherwise).
     """
     if not token:
         return None, None

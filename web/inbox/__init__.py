@@ -32,12 +32,13 @@ def nav_counters() -> dict[str, int]:
     if "crm_nav_counters" not in g:
         counts = navigation_counts(db.session, current_user, current_app.extensions["crm.clock"].now(),
                                    current_app.extensions["crm.settings"].timezone)
-        _keep(counts)
+        keep_nav_counters(counts["tasks"], counts["notifications"])
     return g.crm_nav_counters
 
 
-def _keep(counts: dict[str, int]) -> None:
-    g.crm_nav_counters = {"inbox.index": counts["tasks"], "inbox.notifications": counts["notifications"]}
+def keep_nav_counters(tasks: int, notifications: int) -> None:
+    """The badge numbers of this request, wherever they were counted (the inbox page counts its own)."""
+    g.crm_nav_counters = {"inbox.index": tasks, "inbox.notifications": notifications}
 
 
 def _today(now: datetime, zone: str) -> date:
@@ -54,7 +55,8 @@ def _take_badges(user: User, now: datetime, values: Sequence[Any]) -> None:
     zone = current_app.extensions["crm.settings"].timezone
     if user.timezone and user.timezone != zone and _today(now, user.timezone) != _today(now, zone):
         return  # ``nav_counters`` reads them for the user's own day
-    _keep(badge_numbers(values))
+    numbers = badge_numbers(values)
+    keep_nav_counters(numbers["tasks"], numbers["notifications"])
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.notifications.service import CHANNELS, KINDS, mark_read, notifications_page, set_preferences
@@ -12,7 +12,7 @@ from models.tasks.adhoc import PRIORITY_LABELS, STATUS_LABELS
 from models.tasks.cursor import BadCursor
 from models.tasks.inbox import SECTIONS
 from models.tasks.pages import inbox_page
-from web.inbox import bp
+from web.inbox import bp, keep_nav_counters
 from web.inbox.common import default_zone, now, parse_filters
 
 PAGE_SIZE = 50
@@ -33,10 +33,7 @@ def index():
     except BadCursor as exc:
         abort(400, str(exc))
     counts = inbox.section.counts
-    g.crm_nav_counters = {
-        "inbox.index": counts["my"],  # the navigation badge reuses these counts
-        "inbox.notifications": inbox.unread,
-    }
+    keep_nav_counters(counts["my"], inbox.unread)  # the navigation badge reuses these counts
     return render_template(
         "inbox/index.html",
         section=section,
