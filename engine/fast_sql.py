@@ -28,6 +28,7 @@ class _Compiled(NamedTuple):
     sql: str
     names: tuple[str, ...] | None  # positional order; None for named parameters
     processors: dict[str, Callable[[Any], Any]]
+    result_types: tuple[Any, ...]  # SQLAlchemy type of each selected column, in order
 
 
 _compiled: dict[tuple[int, str, str, str, tuple[str, ...]], _Compiled] = {}
@@ -47,7 +48,8 @@ def _compile(conn: Connection, statement: ClauseElement, keys: tuple[str, ...]) 
         escaped = compiled.escaped_bind_names
         if escaped:
             raise ValueError("escaped parameter names do not belong to the fast path")
-        found = _Compiled(statement, compiled.string, names, processors)
+        result_types = tuple(entry.type for entry in compiled._result_columns)
+        found = _Compiled(statement, compiled.string, names, processors, result_types)
         with _lock:
             _compiled[key] = found
     return found
@@ -69,6 +71,41 @@ def execute(conn: Connection, statement: ClauseElement, params: dict[str, Any]) 
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     conn._cursor_execute(cursor, compiled.sql, _arguments(compiled, params))
     return cursor
+
+
+_Readers = tuple[Callable[[Any], Any] | None, ...]
+_readers: dict[tuple[int, str, str, tuple[Any, ...]], _Readers] = {}
+
+
+def _row_readers(conn: Connection, compiled: _Compiled, description: Any) -> _Readers:
+    """SQLAlchemy's result processor of each column (None: the driver's value as is), as its own
+    result would pick them: by the column's type and the driver's type code of the column."""
+    codes = tuple(column[1] for column in description)
+    key = (id(compiled.statement), conn.dialect.name, conn.dialect.driver, codes)
+    found = _readers.get(key)
+    if found is None:
+        found = tuple(type_._cached_result_processor(conn.dialect, code)
+                      for type_, code in zip(compiled.result_types, codes, strict=True))
+        with _lock:
+            _readers[key] = found
+    return found
+
+
+def first_row(conn: Connection, statement: ClauseElement, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The first row of the SELECT ``statement`` with ``params`` (every parameter it names), its
+    values as SQLAlchemy's own result would give them (dates in UTC, JSON parsed), or None."""
+    compiled = _compile(conn, statement, tuple(params))
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        conn._cursor_execute(cursor, compiled.sql, _arguments(compiled, params))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        readers = _row_readers(conn, compiled, cursor.description)
+    finally:
+        cursor.close()
+    return tuple(value if read is None else read(value)
+                 for read, value in zip(readers, row, strict=True))
 
 
 def execute_many(conn: Connection, statement: ClauseElement, rows: Sequence[dict[str, Any]]) -> None:

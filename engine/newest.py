@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import Text, and_, bindparam, cast, exists, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from engine import fast_sql
 from engine.errors import NotDeployed
+from engine.loaded import as_loaded
 from engine.rows import connection, insert_instance, plain_session
 from engine.tables import ProcessDefinition, ProcessInstance
 
@@ -58,10 +58,12 @@ _META_TEXT = select(cast(_DEFINITION.c.meta, Text)).where(_DEFINITION.c.id == bi
 
 
 class Kept(NamedTuple):
-    """A version kept as the next start's guess: its detached copy and its ``meta`` as stored."""
+    """A version kept as the next start's guess: its detached copy, its ``meta`` as stored and its
+    loaded columns (attribute -> value) to make the session's object of it from."""
 
     definition: ProcessDefinition
     meta_text: str
+    values: dict[str, Any]
 
 
 _kept: dict[tuple[str, str], Kept] = {}
@@ -74,11 +76,12 @@ def _database(session: Session) -> str:
 
 def remember(session: Session, definition: ProcessDefinition) -> None:
     """Keep ``definition`` (just read as the newest of its key) as the next start's guess."""
-    copy = ProcessDefinition(**{name: getattr(definition, name) for name in _KEPT_ATTRIBUTES})
-    make_transient_to_detached(copy)  # loaded, clean: merged into sessions without a query
+    values = {name: getattr(definition, name) for name in _KEPT_ATTRIBUTES}
+    copy = ProcessDefinition(**values)
+    make_transient_to_detached(copy)  # loaded, clean: never in a session, read only
     meta_text = connection(session).execute(_META_TEXT, {"id": definition.id}).scalar_one()
     with _lock:
-        _kept[(_database(session), definition.key)] = Kept(copy, meta_text)
+        _kept[(_database(session), definition.key)] = Kept(copy, meta_text, values)
 
 
 def guess(session: Session, key: str) -> Kept | None:
@@ -87,14 +90,14 @@ def guess(session: Session, key: str) -> Kept | None:
     return _kept.get((_database(session), key))
 
 
-def insert_on_guess(session: Session, instance: ProcessInstance, guessed: Kept,
-                    values: dict[str, Any]) -> ProcessDefinition | None:
-    """INSERT the new instance on ``kept`` if that is still the newest version of its key.
+def insert_on_guess(session: Session, guessed: Kept, values: dict[str, Any]
+                    ) -> tuple[ProcessInstance, ProcessDefinition] | None:
+    """INSERT a new instance on ``guessed`` if that is still the newest version of its key.
 
-    ``values``: every column but ``id``, ``definition_id`` and ``version``. On success
-    ``instance`` is the row's persistent object (new id, version 1, its ``definition`` set), as
-    ``engine.rows.insert_instance`` makes it, and the version's object in ``session`` is
-    returned; None: nothing was written and the guess is dropped.
+    ``values``: every column but ``id``, ``definition_id`` and ``version``. On success the new
+    instance (new id, version 1, its ``definition`` set), persistent in ``session`` as
+    ``engine.rows.insert_instance`` makes it, and the version's object in ``session``; None:
+    nothing was written and the guess is dropped.
     """
     kept = guessed.definition
     values = {**values, "definition_id": kept.id, "version": 1}
@@ -108,18 +111,11 @@ def insert_on_guess(session: Session, instance: ProcessInstance, guessed: Kept,
         with _lock:
             _kept.pop((_database(session), kept.key), None)
         return None
-    session = plain_session(session)
-    # The session's own object of that version if it has one, else the kept copy merged in (no query).
-    definition = session.identity_map.get(identity_key(ProcessDefinition, kept.id))
-    if definition is None:
-        definition = session.merge(kept, load=False)
-    for name, value in values.items():
-        setattr(instance, name, value)
-    instance.id = new_id
-    make_transient_to_detached(instance)  # «loaded», no pending INSERT
-    session.add(instance)
+    # The session's own object of that version if it has one, else one made of the kept values (no query).
+    definition = as_loaded(session, ProcessDefinition, dict(guessed.values))
+    instance = as_loaded(session, ProcessInstance, dict(values, id=new_id))
     set_committed_value(instance, "definition", definition)
-    return definition
+    return instance, definition
 
 
 def insert_new(runtime: Runtime, key: str, title: str | None, values: dict[str, Any]
@@ -133,12 +129,10 @@ def insert_new(runtime: Runtime, key: str, title: str | None, values: dict[str, 
     known = runtime._latest.get(key)
     guessed = guess(session, key) if known is None or known[0] is not transaction else None
     if guessed is not None:
-        instance = ProcessInstance()
-        definition = insert_on_guess(session, instance, guessed,
-                                     dict(values, title=title or guessed.definition.name))
-        if definition is not None:
-            runtime._latest[key] = (transaction, definition)
-            return instance, definition
+        made = insert_on_guess(session, guessed, dict(values, title=title or guessed.definition.name))
+        if made is not None:
+            runtime._latest[key] = (transaction, made[1])
+            return made
     found = runtime.latest_definition(key)
     if found is None:
         raise NotDeployed(key)

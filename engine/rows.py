@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, scoped_session
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import fast_sql
@@ -65,13 +65,6 @@ def connection(session: Session) -> Connection:
     conn = session.connection()
     session.info[_CONNECTION] = (session.get_transaction(), conn)
     return conn
-
-
-@cache
-def task_to_complete() -> Any:
-    """The task, its instance and its definition in one query; built once, when mappers are configured."""
-    return select(HumanTask).where(HumanTask.id == bindparam("id")).options(
-        joinedload(HumanTask.instance).joinedload(ProcessInstance.definition))
 
 
 def _committed(obj: Any, values: dict[str, Any]) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, newest, rows, start_events
+from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, loaded, newest, rows, start_events
 from engine.clock_bridge import using_clock
 from engine.conflicts import CONFLICT_MESSAGE, step
 from engine.definitions import latest_definition
@@ -182,8 +182,8 @@ class Runtime:
     def complete_task(self, task_id: int, data: dict, user_id: int | None) -> ProcessInstance:
         """Complete human task ``task_id`` with form ``data`` (validated against its schema)."""
         row = self.session.identity_map.get(identity_key(HumanTask, task_id))
-        if row is None:  # one query for the task, its instance and the definition (three otherwise)
-            row = self.session.scalar(rows.task_to_complete(), {"id": task_id})
+        if row is None:  # one statement for the task, its instance and the definition (three otherwise)
+            row = loaded.task_with_instance(self.session, task_id)
         if row is None:
             raise NotFound(f"Задача {task_id} не найдена")
         if row.status != TaskStatus.OPEN:

@@ -87,3 +87,20 @@ def test_statements_expanded_per_call_are_refused(session):
     expanding = select(HumanTask.id).where(HumanTask.id.in_(bindparam("ids", expanding=True)))
     with pytest.raises(ValueError, match="expanded per call"):
         fast_sql.execute(rows.connection(session), expanding, {"ids": [1, 2]})
+
+
+def test_first_row_reads_what_sqlalchemys_own_result_gives(harness, session):
+    harness.deploy("simple_user_task.bpmn")
+    instance = harness.start("simple_user_task", {"company": "Ромашка"})
+    conn = rows.connection(session)
+    conn.execute(insert(ProcessEvent), [_event(instance.id, "read_me", {"шаг": 1}),
+                                        _event(instance.id, "read_none", None)])
+    columns = (ProcessEvent.at, ProcessEvent.detail, ProcessEvent.duration_ms, ProcessEvent.element_name,
+               ProcessEvent.user_id)
+    statement = select(*columns).where(ProcessEvent.kind == bindparam("kind"))
+    for kind in ("read_me", "read_none"):
+        by_sqlalchemy = tuple(conn.execute(statement, {"kind": kind}).one())
+        assert fast_sql.first_row(conn, statement, {"kind": kind}) == by_sqlalchemy
+    wanted = (MOMENT, {"шаг": 1}, 1.5, "Элемент", None)
+    assert fast_sql.first_row(conn, statement, {"kind": "read_me"}) == wanted
+    assert fast_sql.first_row(conn, statement, {"kind": "no_such"}) is None
