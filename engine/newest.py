@@ -5,7 +5,7 @@ a quarter of a millisecond, a tenth of a ``bench_lead`` instance's engine work. 
 only ever added, so the answer changes only when someone deploys — maybe in another worker,
 maybe in a database emptied and filled again under the same address (the tests do that).
 
-So the last answer is kept per database address and process key (a detached copy of the
+So the last answer is kept per database address and process key (the columns of the
 row, with the stored text of its ``meta``), and the start's own INSERT checks it: ``INSERT …
 SELECT … WHERE`` the kept version still has its id, content hash, number and ``meta`` and no
 newer version of the key exists. ``meta`` is compared because the content hash does not cover
@@ -23,7 +23,7 @@ import threading
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Text, and_, bindparam, cast, exists, insert, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import fast_sql
@@ -58,12 +58,11 @@ _META_TEXT = select(cast(_DEFINITION.c.meta, Text)).where(_DEFINITION.c.id == bi
 
 
 class Kept(NamedTuple):
-    """A version kept as the next start's guess: its detached copy, its ``meta`` as stored and its
-    loaded columns (attribute -> value) to make the session's object of it from."""
+    """A version kept as the next start's guess: its columns (attribute -> value, read only; the
+    session's object of it is made from them) and its ``meta`` as stored."""
 
-    definition: ProcessDefinition
-    meta_text: str
     values: dict[str, Any]
+    meta_text: str
 
 
 _kept: dict[tuple[str, str], Kept] = {}
@@ -77,16 +76,13 @@ def _database(session: Session) -> str:
 def remember(session: Session, definition: ProcessDefinition) -> None:
     """Keep ``definition`` (just read as the newest of its key) as the next start's guess."""
     values = {name: getattr(definition, name) for name in _KEPT_ATTRIBUTES}
-    copy = ProcessDefinition(**values)
-    make_transient_to_detached(copy)  # loaded, clean: never in a session, read only
     meta_text = connection(session).execute(_META_TEXT, {"id": definition.id}).scalar_one()
     with _lock:
-        _kept[(_database(session), definition.key)] = Kept(copy, meta_text, values)
+        _kept[(_database(session), definition.key)] = Kept(values, meta_text)
 
 
 def guess(session: Session, key: str) -> Kept | None:
-    """The kept newest version of ``key`` (its copy is detached and shared: read it, do not change
-    it), or None."""
+    """The kept newest version of ``key`` (shared: read it, do not change it), or None."""
     return _kept.get((_database(session), key))
 
 
@@ -99,20 +95,20 @@ def insert_on_guess(session: Session, guessed: Kept, values: dict[str, Any]
     ``engine.rows.insert_instance`` makes it, and the version's object in ``session``; None:
     nothing was written and the guess is dropped.
     """
-    kept = guessed.definition
-    values = {**values, "definition_id": kept.id, "version": 1}
-    params = {**values, "_definition_id": kept.id, "_hash": kept.content_hash, "_version": kept.version,
-              "_meta": guessed.meta_text}
+    kept = guessed.values
+    values = {**values, "definition_id": kept["id"], "version": 1}
+    params = {**values, "_definition_id": kept["id"], "_hash": kept["content_hash"],
+              "_version": kept["version"], "_meta": guessed.meta_text}
     cursor = fast_sql.execute(connection(session), _INSERT_ON_KEPT, params)
     found = cursor.fetchone()
     cursor.close()
     new_id = found[0] if found else None
     if new_id is None:
         with _lock:
-            _kept.pop((_database(session), kept.key), None)
+            _kept.pop((_database(session), kept["key"]), None)
         return None
     # The session's own object of that version if it has one, else one made of the kept values (no query).
-    definition = as_loaded(session, ProcessDefinition, dict(guessed.values))
+    definition = as_loaded(session, ProcessDefinition, kept)
     instance = as_loaded(session, ProcessInstance, dict(values, id=new_id))
     set_committed_value(instance, "definition", definition)
     return instance, definition
@@ -129,7 +125,7 @@ def insert_new(runtime: Runtime, key: str, title: str | None, values: dict[str, 
     known = runtime._latest.get(key)
     guessed = guess(session, key) if known is None or known[0] is not transaction else None
     if guessed is not None:
-        made = insert_on_guess(session, guessed, dict(values, title=title or guessed.definition.name))
+        made = insert_on_guess(session, guessed, dict(values, title=title or guessed.values["name"]))
         if made is not None:
             runtime._latest[key] = (transaction, made[1])
             return made
