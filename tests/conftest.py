@@ -25,6 +25,7 @@ from models.identity.demo import DEMO_PASSWORD, ensure_demo_users
 from models.identity.users import User
 from models.platform.clock import ManualClock
 from models.platform.db import Base, db
+from models.platform.kept import forget_all
 from models.platform.settings import Settings
 from tests.browser import chromium, live_url, page, shots  # noqa: F401  (every browser test's fixtures)
 from web import create_app
@@ -196,6 +197,7 @@ def _empty_all_tables() -> None:
             db.session.execute(text(f'DELETE FROM "{table}"'))
         db.session.execute(text("PRAGMA foreign_keys=ON"))
     db.session.commit()
+    forget_all()  # the copies kept between requests were of rows now gone (ids start again)
 
 
 @pytest.fixture

@@ -23,9 +23,11 @@ from integrations.webhooks.tables import WebhookDelivery, WebhookSubscription
 from models.identity.users import User
 from models.platform.errors import NotFound
 from models.platform.events import EVENTS, DomainEvent
+from models.platform.kept import kept, watch
 from models.platform.outbox import queue_outbox
 
 KIND = "webhook.delivery"
+watch(WebhookSubscription)
 
 
 class WebhookError(Exception):
@@ -94,7 +96,7 @@ def set_active(session: Session, subscription_id: int, active: bool) -> WebhookS
 
 def _queue(
     session: Session,
-    sub: WebhookSubscription,
+    sub: WebhookSubscription | ActiveSubscription,
     event: str,
     data: dict,
     occurred_at: str | None,
@@ -130,16 +132,36 @@ def _queue(
 @cache
 def _active_subscriptions() -> Select[Any]:
     """Built once: every domain event asks it (each lead's intake too); building it cost more than asking."""
-    return select(WebhookSubscription).where(WebhookSubscription.active)
+    sub = WebhookSubscription
+    return select(sub.id, sub.url, sub.secret, sub.allow_private, sub.events).where(sub.active)
+
+
+@dataclass(frozen=True)
+class ActiveSubscription:
+    """What a delivery needs of an active subscription, kept between requests (``models.platform.kept``)."""
+
+    id: int
+    url: str
+    secret: str
+    allow_private: bool
+    events: frozenset[str]
+
+
+def _active(session: Session) -> tuple[ActiveSubscription, ...]:
+    """Every domain event asks; an administrator changes subscriptions rarely."""
+    return kept(session, WebhookSubscription.__tablename__, None, lambda: tuple(
+        ActiveSubscription(id_, url, secret, bool(allow_private), frozenset(events or ()))
+        for id_, url, secret, allow_private, events in session.execute(_active_subscriptions())))
 
 
 def on_event(session: Session, event: DomainEvent) -> None:
     """Queue the event for every active subscription listening to it."""
-    subs = session.scalars(_active_subscriptions()).all()
+    subs = [sub for sub in _active(session) if event.name in sub.events]
+    if not subs:
+        return
     data = _json_safe(event.payload)
     for sub in subs:
-        if event.name in (sub.events or []):
-            _queue(session, sub, event.name, data, event.at.isoformat(), event.at)
+        _queue(session, sub, event.name, data, event.at.isoformat(), event.at)
 
 
 def redeliver(session: Session, delivery_id: int, now: datetime) -> WebhookDelivery:

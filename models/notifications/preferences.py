@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.notifications.channels import CHANNEL_CODES, CHANNELS, Channel
 from models.notifications.kinds import KINDS
 from models.platform.db import Base
+from models.platform.kept import kept, watch
 
 
 class NotificationPreference(Base):
@@ -29,6 +30,9 @@ class NotificationPreference(Base):
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+watch(NotificationPreference)
 
 
 @cache
@@ -51,10 +55,21 @@ def preferences(session: Session, user_id: int) -> dict[str, dict[str, bool]]:
     }
 
 
+def _kept_choices(session: Session, user_id: int) -> dict[tuple[str, str], bool]:
+    """The user's stored choices, kept between requests: every notification asks, the user rarely changes
+    them (the preferences page reads ``preferences``, always from the database)."""
+    return kept(session, NotificationPreference.__tablename__, user_id, lambda: {
+        (kind, channel): enabled
+        for kind, channel, enabled in session.execute(_stored_choices(), {"user_id": user_id})})
+
+
 def channels_for(session: Session, user_id: int, kind: str) -> list[Channel]:
     """The outside channels ``user_id`` wants notifications of ``kind`` by."""
-    wanted = preferences(session, user_id).get(kind, {})
-    return [ch for ch in CHANNELS if wanted.get(ch.code)]
+    spec = KINDS.get(kind)
+    if spec is None:
+        return []
+    stored = _kept_choices(session, user_id)
+    return [ch for ch in CHANNELS if stored.get((kind, ch.code), ch.code in spec.by_default)]
 
 
 def set_preferences(session: Session, user_id: int, wanted: Mapping[str, Iterable[str]]) -> None:

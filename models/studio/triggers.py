@@ -28,11 +28,13 @@ from engine.sandbox import check_code, evaluate
 from models.identity.users import User
 from models.platform.events import EVENTS, DomainEvent
 from models.platform.jobs import JobContext, claim, run_unit
+from models.platform.kept import kept, watch
 from models.platform.permissions import Permission, require
 from models.studio.errors import StudioError
 from models.studio.tables import FiringStatus, ProcessTrigger, TriggerAction, TriggerFiring
 
-_CACHE = "crm.studio.triggers"
+watch(ProcessTrigger)
+
 _DELIVERY = {
     "delivered": "доставлено ожидающим экземплярам",
     "started": "сообщение запустило процесс",
@@ -114,7 +116,6 @@ def save_trigger(
     trigger.updated_at = now
     session.add(trigger)
     session.flush()
-    session.info.pop(_CACHE, None)
     return trigger
 
 
@@ -137,22 +138,30 @@ def trigger_log(session: Session, trigger_id: int | None = None, limit: int = 10
 
 
 @cache
-def _active_of_event() -> Select[ProcessTrigger]:
+def _active_of_event() -> Select[Any]:
     """The active triggers of the bound ``event``, built once: every published event asks it."""
-    return (select(ProcessTrigger)
+    return (select(ProcessTrigger.id, ProcessTrigger.condition, ProcessTrigger.mapping)
             .where(ProcessTrigger.event == bindparam("event", type_=String), ProcessTrigger.active.is_(True))
             .order_by(ProcessTrigger.id))
 
 
-def _active(session: Session, event: str) -> list[ProcessTrigger]:
-    """Active triggers of ``event``, looked up once per transaction (imports publish per client)."""
-    found = session.info.setdefault(_CACHE, {})
-    if event not in found:
-        found[event] = list(session.scalars(_active_of_event(), {"event": event}))
-    return found[event]
+@dataclass(frozen=True)
+class ActiveTrigger:
+    """What firing needs of an active trigger, kept between requests (``models.platform.kept``)."""
+
+    id: int
+    condition: str | None
+    mapping: dict[str, str]
 
 
-def _mapped(trigger: ProcessTrigger, payload: dict[str, Any]) -> dict[str, Any]:
+def _active(session: Session, event: str) -> tuple[ActiveTrigger, ...]:
+    """Active triggers of ``event``: every published event asks, an analyst changes them rarely."""
+    return kept(session, ProcessTrigger.__tablename__, event, lambda: tuple(
+        ActiveTrigger(id_, condition, dict(mapping or {}))
+        for id_, condition, mapping in session.execute(_active_of_event(), {"event": event})))
+
+
+def _mapped(trigger: ActiveTrigger, payload: dict[str, Any]) -> dict[str, Any]:
     data = dict(payload)
     for variable, expression in (trigger.mapping or {}).items():
         data[variable] = evaluate(expression, payload)
