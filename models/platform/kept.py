@@ -9,7 +9,8 @@ What is kept is plain records (never ORM objects, which belong to one session), 
 (an ``Engine``), table and key. A copy is right because:
 
 - a change made through the ORM in this process — any session, any thread — drops every copy of
-  its table when it is flushed and again when its transaction ends, committed or rolled back
+  its table when it is flushed, when a savepoint of it is rolled back and when its transaction
+  ends, committed or rolled back
   (so a copy read between the flush and a rollback does not outlive it, and one read by another
   session before the commit is not kept past it);
 - a change made by another process (the other gunicorn worker, the scheduler) or by plain SQL
@@ -31,7 +32,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 KEEP_SECONDS = 2.0
 T = TypeVar("T")
@@ -83,13 +84,23 @@ def watch(entity: type) -> None:
         event.listen(entity, name, written)
 
 
-def _transaction_ended(session: Session) -> None:
-    for table in session.info.pop(_TOUCHED, ()):
+def _rolled_back(session: Session) -> None:
+    """A rollback, of a savepoint too, undoes what was read of its writes: drop those copies again.
+    The tables stay marked: the outer transaction may still commit writes made before the savepoint."""
+    for table in session.info.get(_TOUCHED, ()):
         _changed(table)
 
 
-event.listen(Session, "after_commit", _transaction_ended)
-event.listen(Session, "after_rollback", _transaction_ended)
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    """The outermost transaction's end (after its commit or rollback): copies read before it are of
+    the rows as they were; drop them, and forget the marks."""
+    if transaction.parent is None:
+        for table in session.info.pop(_TOUCHED, ()):
+            _changed(table)
+
+
+event.listen(Session, "after_rollback", _rolled_back)
+event.listen(Session, "after_transaction_end", _transaction_ended)
 
 
 def forget_all() -> None:

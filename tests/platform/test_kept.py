@@ -76,3 +76,15 @@ def test_a_change_made_outside_this_process_is_seen_within_the_keeping_time(engi
     assert _codes(engine, user_id) == ["email"]  # the copy, not yet KEEP_SECONDS old
     time.sleep(KEEP_SECONDS)
     assert _codes(engine, user_id) == []
+
+
+def test_a_change_kept_past_a_rolled_back_savepoint_is_seen_when_its_transaction_commits(engine, demo_users):
+    user_id = demo_users["manager"].id
+    assert _codes(engine, user_id) == ["email"]
+    with Session(engine) as page:
+        set_preferences(page, user_id, {"email": []})
+        with page.begin_nested() as savepoint:
+            savepoint.rollback()  # something else failed; the change before it stays
+        assert _codes(engine, user_id) == ["email"]  # another request: the change is not committed
+        page.commit()
+    assert _codes(engine, user_id) == []
