@@ -9,27 +9,12 @@ kept; a change made outside the ORM (another worker, plain SQL) is seen once the
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from models.notifications.preferences import channels_for, set_preferences
 from models.platform.kept import KEEP_SECONDS
-
-
-@contextmanager
-def counted(engine):
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.statements import counted
 
 
 def _codes(engine, user_id: int) -> list[str]:

@@ -6,25 +6,9 @@ webhook subscriptions, the manager's notification channels — are kept between 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
+from tests.statements import counted
 
 LIMITS = {"postgresql": 14, "sqlite": 16}
-
-
-@contextmanager
-def counted(engine):
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _lead(client, n: int) -> None:

@@ -9,12 +9,11 @@ relations row by row, or a badge that counts what it does not show, goes over it
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
@@ -24,6 +23,7 @@ from models.sales.funnels import Funnel
 from models.tasks.adhoc import Task
 from tests.conftest import login
 from tests.demo_data import load_demo
+from tests.statements import counted
 
 # page -> the most statements it may run (login check and session included; the badges ride the
 # session check, as when a browser opens the page)
@@ -41,20 +41,6 @@ LIMITS = {
     "task form": 33,  # the first demo task may be a discount sign-off with the deal's whole context
     "home": 26,  # «Мой день»: tasks today and overdue, flagged deals, leads, calls (filled on demo data), КП
 }
-
-
-@contextmanager
-def counted(engine):
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 MANY = 120  # clients of the manager beyond the demo's, each with two deals and a task
