@@ -43,12 +43,15 @@ def _stored_choices() -> Select[str, str, bool]:
         NotificationPreference.user_id == bindparam("user_id", type_=Integer))
 
 
+def _stored(session: Session, user_id: int) -> dict[tuple[str, str], bool]:
+    """(kind, channel) -> enabled, for the user's explicit choices only."""
+    return {(kind, channel): enabled
+            for kind, channel, enabled in session.execute(_stored_choices(), {"user_id": user_id})}
+
+
 def preferences(session: Session, user_id: int) -> dict[str, dict[str, bool]]:
     """Kind -> channel code -> wanted, defaults filled in (every kind, every channel)."""
-    stored = {
-        (kind, channel): enabled
-        for kind, channel, enabled in session.execute(_stored_choices(), {"user_id": user_id})
-    }
+    stored = _stored(session, user_id)
     return {
         kind: {ch.code: stored.get((kind, ch.code), ch.code in spec.by_default) for ch in CHANNELS}
         for kind, spec in KINDS.items()
@@ -58,9 +61,7 @@ def preferences(session: Session, user_id: int) -> dict[str, dict[str, bool]]:
 def _kept_choices(session: Session, user_id: int) -> dict[tuple[str, str], bool]:
     """The user's stored choices, kept between requests: every notification asks, the user rarely changes
     them (the preferences page reads ``preferences``, always from the database)."""
-    return kept(session, NotificationPreference.__tablename__, user_id, lambda: {
-        (kind, channel): enabled
-        for kind, channel, enabled in session.execute(_stored_choices(), {"user_id": user_id})})
+    return kept(session, NotificationPreference.__tablename__, user_id, lambda: _stored(session, user_id))
 
 
 def channels_for(session: Session, user_id: int, kind: str) -> list[Channel]:
