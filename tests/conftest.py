@@ -28,7 +28,10 @@ from models.platform.db import Base, db
 from models.platform.kept import forget_all
 from models.platform.settings import Settings
 from tests.browser import chromium, live_url, page, shots  # noqa: F401  (every browser test's fixtures)
+from tests.url_builders import install as share_url_builders
 from web import create_app
+
+share_url_builders()
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_URL = os.environ.get("CRM_TEST_DATABASE_URL", DEFAULT_PG)
@@ -187,17 +190,37 @@ def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _empty_all_tables() -> None:
-    tables = [t.name for t in Base.metadata.sorted_tables]
+    """Empty every table the test wrote to, ids starting again at 1, as if the database were new.
+
+    On PostgreSQL a ``TRUNCATE`` of all the tables costs 0.3 s a test (a new file for each table
+    and index); deleting the rows of the few tables a test filled and setting back the sequences
+    it moved costs 0.02 s. One statement finds the tables with rows; they are emptied children
+    first.
+    """
+    session = db.session
     if db.engine.dialect.name == "postgresql":
-        quoted = ", ".join(f'"{t}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        filled = set(session.execute(text(_filled_tables_query())).scalars())
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in filled:
+                session.execute(text(f'DELETE FROM "{table.name}"'))
+        session.execute(text(
+            "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
+            " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
     else:
-        db.session.execute(text("PRAGMA foreign_keys=OFF"))
-        for table in reversed(tables):
-            db.session.execute(text(f'DELETE FROM "{table}"'))
-        db.session.execute(text("PRAGMA foreign_keys=ON"))
-    db.session.commit()
+        session.execute(text("PRAGMA foreign_keys=OFF"))
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(text(f'DELETE FROM "{table.name}"'))
+        session.execute(text("PRAGMA foreign_keys=ON"))
+    session.commit()
     forget_all()  # the copies kept between requests were of rows now gone (ids start again)
+
+
+def _filled_tables_query() -> str:
+    """One statement naming the tables that hold at least one row."""
+    return " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"
+        for t in Base.metadata.sorted_tables
+    )
 
 
 @pytest.fixture
