@@ -277,9 +277,15 @@ def session(engine) -> Iterator[Session]:
 
 @pytest.fixture
 def demo_users(session: Session) -> dict:
-    """The demo employees (password «demo»), by login."""
+    """The demo employees (password «demo»), by login.
+
+    Their hash is PBKDF2 with one round, not the scrypt ``User.set_password`` writes: the login
+    form checks whatever method a stored hash names, and scrypt's 0.1 s a login, paid by about a
+    thousand logins, was a tenth of the suite's CPU. Tests of the hashing itself set a password
+    through ``User.set_password`` (tests/hardening/test_sessions.py, tests/identity).
+    """
     if "hash" not in _DEMO_HASH:
-        _DEMO_HASH["hash"] = generate_password_hash(DEMO_PASSWORD)
+        _DEMO_HASH["hash"] = generate_password_hash(DEMO_PASSWORD, method="pbkdf2:sha256:1")
     ensure_demo_users(session, password_hash=_DEMO_HASH["hash"])
     session.commit()
     return {u.login: u for u in session.scalars(select(User))}
