@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.identity.users import User, ensure_departments, find_user, require_user
+from models.identity.users import User, ensure_departments
 
 DEMO_PASSWORD = "demo"  # noqa: S105  (demo data only; refused in production)
 
@@ -42,12 +43,16 @@ DEMO_USERS = (
 def ensure_demo_users(session: Session, password_hash: str | None = None) -> int:
     """Create missing demo employees; existing ones keep their passwords.
 
-    ``password_hash`` lets callers that create users often (tests) hash «demo» once.
+    ``password_hash`` lets callers that create users often (tests) hash «demo» once. The users are
+    read in one statement and the missing ones written in one flush: a lookup per login flushed
+    each new user on its own, 40 statements where a few do (every test with demo users paid them).
     """
     departments = ensure_departments(session)
+    logins = [spec.login for spec in DEMO_USERS]
+    users = {u.login: u for u in session.scalars(select(User).where(User.login.in_(logins)))}
     created = 0
     for spec in DEMO_USERS:
-        if find_user(session, spec.login) is None:
+        if spec.login not in users:
             user = User(login=spec.login, full_name=spec.full_name, role=spec.role,
                         department=departments[spec.department],
                         email=f"{spec.login}@demo.crm.local", is_active=True)
@@ -56,15 +61,16 @@ def ensure_demo_users(session: Session, password_hash: str | None = None) -> int
             else:
                 user.set_password(DEMO_PASSWORD)
             session.add(user)
+            users[spec.login] = user
             created += 1
-    session.flush()
+    session.flush()  # ids first; managers and deputies are set by id (manager ↔ manager2 is a cycle)
     for spec in DEMO_USERS:
-        user = require_user(session, spec.login)  # created just above
+        user = users[spec.login]
         if spec.manager and user.manager_id is None:
-            user.manager = find_user(session, spec.manager)
+            user.manager_id = users[spec.manager].id
         if spec.deputy and user.deputy_id is None:
-            user.deputy = find_user(session, spec.deputy)
-    departments["sales"].head_id = require_user(session, "senior").id
-    departments["management"].head_id = require_user(session, "head").id
+            user.deputy_id = users[spec.deputy].id
+    departments["sales"].head_id = users["senior"].id
+    departments["management"].head_id = users["head"].id
     session.flush()
     return created
