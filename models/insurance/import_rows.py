@@ -51,15 +51,12 @@ def apply_rows(
         counts["rejected"] += 1
     for row_no, cells in table.rows:
         named = {field: (cells[i] if i < len(cells) else "") for i, field in mapping.items()}
-        savepoint = session.begin_nested()
         try:
-            done = import_row(named)
-            savepoint.commit()
+            with session.begin_nested():  # released when the row is written, rolled back when it raises
+                done = import_row(named)
         except (RowRejected, ValueError) as exc:
-            savepoint.rollback()
             done = RowOutcome("rejected", str(exc))
         except SQLAlchemyError as exc:  # the database refused the row (a constraint): the others go on
-            savepoint.rollback()
             first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
             done = RowOutcome("rejected", f"Не удалось сохранить строку: {first}")
         counts[done.outcome] += 1
