@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import psycopg
@@ -193,34 +194,38 @@ def _empty_all_tables() -> None:
     """Empty every table the test wrote to, ids starting again at 1, as if the database were new.
 
     On PostgreSQL a ``TRUNCATE`` of all the tables costs 0.3 s a test (a new file for each table
-    and index); deleting the rows of the few tables a test filled and setting back the sequences
-    it moved costs 0.02 s. One statement finds the tables with rows; they are emptied children
-    first.
+    and index); deleting the rows of the few tables a test filled (children first) and setting
+    back the sequences it moved costs 0.02 s.
     """
     session = db.session
-    if db.engine.dialect.name == "postgresql":
-        filled = set(session.execute(text(_filled_tables_query())).scalars())
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name in filled:
-                session.execute(text(f'DELETE FROM "{table.name}"'))
+    postgresql = db.engine.dialect.name == "postgresql"
+    if not postgresql:
+        session.execute(text("PRAGMA foreign_keys=OFF"))
+    filled = filled_tables(session.connection())
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name in filled:
+            session.execute(text(f'DELETE FROM "{table.name}"'))
+    if postgresql:
         session.execute(text(
             "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
             " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
     else:
-        session.execute(text("PRAGMA foreign_keys=OFF"))
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(text(f'DELETE FROM "{table.name}"'))
         session.execute(text("PRAGMA foreign_keys=ON"))
     session.commit()
     forget_all()  # the copies kept between requests were of rows now gone (ids start again)
 
 
+@cache
 def _filled_tables_query() -> str:
-    """One statement naming the tables that hold at least one row."""
     return " UNION ALL ".join(
         f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"
         for t in Base.metadata.sorted_tables
     )
+
+
+def filled_tables(connection) -> set[str]:
+    """The tables holding at least one row, in one statement (the wipe and the demo snapshot ask)."""
+    return set(connection.execute(text(_filled_tables_query())).scalars())
 
 
 @pytest.fixture

@@ -74,9 +74,10 @@ def _key(app, moment: datetime) -> tuple:
 
 def _is_empty() -> bool:
     """Whether no table holds a row yet (the test has not stored anything of its own)."""
+    from tests.conftest import filled_tables
+
     with db.engine.connect() as connection:
-        return not any(connection.scalar(text(f'SELECT 1 FROM "{table.name}" LIMIT 1'))
-                       for table in Base.metadata.sorted_tables)
+        return not filled_tables(connection)
 
 
 def _take(clock_after: datetime) -> _Snapshot:
