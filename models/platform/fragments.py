@@ -22,6 +22,7 @@ full page long before the end.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -92,13 +93,21 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+@cache
+def _fts(name: str) -> Table:
+    """The FTS5 table ``name`` as a Core table, one object per name: SQLAlchemy keys its cache of
+    compiled statements by the table object, so a table made per call compiled both statements of
+    every deals search anew (1–1.5 ms of its 10 ms on SQLite at 200 000 deals)."""
+    return Table(name, MetaData(), Column("rowid", Integer))
+
+
 def _fts_ids(model: Any, words: list[str], below: int | None, window: int | None) -> Select | None:
     """Ids from the SQLite FTS5 table of rows holding every word of three letters or more."""
     long_words = [w for w in words if len(w) >= TRIGRAM]
     if not long_words:
         return None
     name = fts_table(model.__tablename__)
-    fts = Table(name, MetaData(), Column("rowid", Integer))
+    fts = _fts(name)
     match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
     stmt = select(fts.c.rowid).where(text(f"{name} MATCH :fragments").bindparams(fragments=match))
     if below is not None:

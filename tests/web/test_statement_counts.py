@@ -23,7 +23,7 @@ from models.sales.funnels import Funnel
 from models.tasks.adhoc import Task
 from tests.conftest import login
 from tests.demo_data import load_demo
-from tests.statements import counted
+from tests.statements import compiled_anew, counted
 
 # page -> the most statements it may run (login check and session included; the badges ride the
 # session check, as when a browser opens the page)
@@ -118,6 +118,25 @@ def test_main_pages_run_a_bounded_number_of_statements(demo_db, app, client, eng
     counts["task form"] = _count(other, engine, f"/inbox/process/{task.id}")
     over = {name: (n, LIMITS[name]) for name, n in counts.items() if n > LIMITS[name]}
     assert not over, f"pages over their statement budget (ran, allowed): {over}; all: {counts}"
+
+
+def test_a_page_opened_again_compiles_no_statement(demo_db, client, engine):
+    """Every statement of a warm page comes from SQLAlchemy's cache of compiled statements: a
+    compile costs a millisecond or more, on every request of a page whose statement is built anew.
+    Each page is opened twice first: the first request of a worker fills what it keeps between
+    requests (the stages' clocks, say), and a statement built from a kept copy may bind its values
+    with other types than one built from the rows just read — a second compile, once."""
+    pages = _pages(demo_db)
+    assert login(client, "manager").status_code == 302
+    anew = {}
+    for name, url in pages.items():
+        client.get(url, headers=BROWSER)
+        client.get(url, headers=BROWSER)
+        with compiled_anew(engine) as seen:
+            assert client.get(url, headers=BROWSER).status_code == 200
+        if seen:
+            anew[name] = [" ".join(s.split())[:150] for s in seen]
+    assert not anew, f"statements compiled on a warm page: {anew}"
 
 
 def _badge_statements(client, engine, headers: dict[str, str]) -> tuple[list[str], list[str]]:
