@@ -149,10 +149,34 @@ def token_range(word: str) -> ColumnElement[bool]:
     return and_(NameToken.token >= word, NameToken.token < word + _HIGHEST)
 
 
-def _capped_count(session: Session, stmt: Select) -> int:
-    """How many rows ``stmt`` finds, counting no further than ``BROAD_MATCHES``."""
-    capped = stmt.limit(BROAD_MATCHES).subquery()
+def _capped_count(session: Session, stmt: Select, cap: int) -> int:
+    """How many rows ``stmt`` finds, counting no further than ``cap``."""
+    capped = stmt.limit(cap).subquery()
     return session.execute(select(func.count()).select_from(capped)).scalar_one()
+
+
+def _likely_rare_first(word: str) -> tuple[bool, int]:
+    """Sort key: words with digits (a number in a name is nearly unique), then longer words first."""
+    return (not any(ch.isdigit() for ch in word), -len(word))
+
+
+def _rarest_word(session: Session, words: list[str]) -> tuple[str, int]:
+    """The word (of the first four) whose tokens name the fewest clients, and that number counted no
+    further than ``BROAD_MATCHES``.
+
+    Counting a broad word to the cap walks 10 000 index entries (1.5–2 ms on SQLite); a word only
+    needs counting as far as the rarest one so far, so the words likely rare are counted first and
+    each next one no further than the best count yet: «Альфа Мегаполис 200000» counts «200000» (2)
+    and then two index entries of each other word, not 10 000."""
+    best, best_count = "", BROAD_MATCHES + 1
+    for word in sorted(words[:4], key=_likely_rare_first):
+        count = _capped_count(session, select(NameToken.client_id).where(token_range(word)),
+                              min(best_count, BROAD_MATCHES))
+        if count < best_count:
+            best, best_count = word, count
+        if best_count == 0:
+            break  # no client has this word: nothing can match
+    return best, best_count
 
 
 @dataclass
@@ -178,10 +202,8 @@ def _name_search(session: Session, words: list[str]) -> _Search:
         contact = Client.id.in_(select(Contact.client_id).where(
             *[like_fragment(Contact.search_name, w) for w in words]))
         return _Search(or_(own, contact), False, (own, contact))
-    counts = {word: _capped_count(session, select(NameToken.client_id).where(token_range(word)))
-              for word in words[:4]}
-    rarest = min(counts, key=counts.__getitem__)
-    if counts[rarest] >= BROAD_MATCHES:
+    rarest, count = _rarest_word(session, words)
+    if count >= BROAD_MATCHES:
         return _Search(_words_match(words), False)
     candidates = select(NameToken.client_id).where(token_range(rarest))
     return _Search(and_(Client.id.in_(candidates), _words_match(words)), True)

@@ -119,3 +119,35 @@ def test_keyset_pages_cover_everything_once_in_order(session, demo_users, sort):
 def test_broken_cursor_starts_from_the_beginning(session, base):
     flt = ClientFilter.from_args({"cursor": "not-a-cursor"})
     assert len(search_page(session, base["manager"], flt).items) == 2
+
+
+def test_a_broad_word_is_counted_no_further_than_the_rarest_word_so_far(session, demo_users, engine,
+                                                                         monkeypatch):
+    """SQLite: which word's tokens to look the candidates up by is decided by capped counts; the
+    word with a number is counted first, and the broad words only as far as its count."""
+    from sqlalchemy import event
+
+    monkeypatch.setattr(client_search, "BROAD_MATCHES", 5)
+    manager = demo_users["manager"]
+    for n in range(8):
+        make_client(session, manager, f"Альфа Мегаполис {7100 + n}")
+    limits: list[int] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "client_name_token" in statement and "count(" in statement:
+            limits.append(list(parameters.values() if isinstance(parameters, dict) else parameters)[-2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        found = _find(session, manager, "Альфа Мегаполис 7103")
+        nothing = _find(session, manager, "Альфа Мегаполис 9999")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert found == {"ООО «Альфа Мегаполис 7103»"}
+    assert nothing == set()
+    if client_search.uses_name_tokens(session):
+        # «7103»: one client, counted to the cap (5); «мегаполис», «альфа»: one entry each, no further.
+        # «9999»: nobody — the other words are not counted at all.
+        assert limits == [5, 1, 1, 5], limits
+    else:
+        assert limits == []  # PostgreSQL: name fragments through pg_trgm, nothing counted
