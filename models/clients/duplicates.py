@@ -28,7 +28,7 @@ from models.clients.cards import Client
 from models.clients.index import ContactPoint, NameToken
 from models.clients.names import name_words, search_name
 from models.clients.phones import display_phone, normalize_email, normalize_phone, split_values
-from models.clients.search import like_fragment, token_range
+from models.clients.search import like_fragment, rarest_word, token_range
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.permissions import can_access
@@ -114,13 +114,22 @@ def same_entity_reason(inn: str | None, kpp: str | None, other_inn: str | None,
 
 
 def _name_candidates(session: Session, name: str) -> list[tuple[int, str]]:
-    """Clients whose name contains the first letters of the two longest words (or of the longest)."""
+    """Clients whose name contains the first letters of the two longest words (or of the longest).
+
+    On SQLite the clients holding both stems are walked from the rarer stem's tokens (two capped
+    counts tell which): from the first stem's, a common word («строй» of «Стройинвест Север 199989»)
+    meant 2 000 clients read and checked for the other stem, 7 ms of every card; from the rarer
+    one, a handful. The walk is capped either way, so the rarer stem also misses fewer names."""
     words = sorted((w for w in name_words(name) if len(w) >= 3), key=len, reverse=True)[:2]
     stems = [w[:STEM] for w in words]
     found: dict[int, str] = {}
+    sqlite = session.get_bind().dialect.name != "postgresql"
     for group in ([stems, stems[:1]] if len(stems) > 1 else [stems] if stems else []):
+        if sqlite and len(group) > 1:
+            rarer, _ = rarest_word(session, group, CANDIDATES * 10, own_names=True)
+            group = [rarer, *(s for s in group if s != rarer)]
         conditions = [like_fragment(Client.search_name, s) for s in group]
-        if session.get_bind().dialect.name != "postgresql":
+        if sqlite:
             # The token range bounds the work; LIKE then checks the remaining stems.
             first = select(NameToken.client_id).where(
                 token_range(group[0]), NameToken.contact_id == 0).limit(CANDIDATES * 10)

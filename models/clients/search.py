@@ -160,18 +160,23 @@ def _likely_rare_first(word: str) -> tuple[bool, int]:
     return (not any(ch.isdigit() for ch in word), -len(word))
 
 
-def _rarest_word(session: Session, words: list[str]) -> tuple[str, int]:
-    """The word (of the first four) whose tokens name the fewest clients, and that number counted no
-    further than ``BROAD_MATCHES``.
+def rarest_word(session: Session, words: list[str], cap: int | None = None, *,
+                own_names: bool = False) -> tuple[str, int]:
+    """The word (of the first four) whose name tokens name the fewest clients, and that number counted
+    no further than ``cap`` (``own_names``: the clients' own names only, not their contacts').
 
-    Counting a broad word to the cap walks 10 000 index entries (1.5–2 ms on SQLite); a word only
-    needs counting as far as the rarest one so far, so the words likely rare are counted first and
-    each next one no further than the best count yet: «Альфа Мегаполис 200000» counts «200000» (2)
-    and then two index entries of each other word, not 10 000."""
-    best, best_count = "", BROAD_MATCHES + 1
+    Counting a broad word to the cap walks that many index entries (10 000: 1.5–2 ms on SQLite); a
+    word only needs counting as far as the rarest one so far, so the words likely rare are counted
+    first and each next one no further than the best count yet: «Альфа Мегаполис 200000» counts
+    «200000» (2) and then two index entries of each other word, not 10 000. ``cap``: ``BROAD_MATCHES``
+    unless given."""
+    cap = BROAD_MATCHES if cap is None else cap
+    best, best_count = "", cap + 1
     for word in sorted(words[:4], key=_likely_rare_first):
-        count = _capped_count(session, select(NameToken.client_id).where(token_range(word)),
-                              min(best_count, BROAD_MATCHES))
+        tokens = select(NameToken.client_id).where(token_range(word))
+        if own_names:
+            tokens = tokens.where(NameToken.contact_id == 0)
+        count = _capped_count(session, tokens, min(best_count, cap))
         if count < best_count:
             best, best_count = word, count
         if best_count == 0:
@@ -202,7 +207,7 @@ def _name_search(session: Session, words: list[str]) -> _Search:
         contact = Client.id.in_(select(Contact.client_id).where(
             *[like_fragment(Contact.search_name, w) for w in words]))
         return _Search(or_(own, contact), False, (own, contact))
-    rarest, count = _rarest_word(session, words)
+    rarest, count = rarest_word(session, words)
     if count >= BROAD_MATCHES:
         return _Search(_words_match(words), False)
     candidates = select(NameToken.client_id).where(token_range(rarest))

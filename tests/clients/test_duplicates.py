@@ -57,3 +57,18 @@ def test_not_a_duplicate_is_not_suggested_again(session, demo_users):
     session.commit()
     assert duplicates_of(session, first) == []
     assert duplicates_of(session, second) == []
+
+
+def test_a_duplicate_behind_a_common_word_is_found_through_its_rarer_stem(session, demo_users, monkeypatch):
+    """SQLite walks the clients holding both stems from the rarer stem's tokens, so a common first
+    word («Стройинвест» of many clients) neither costs the walk of all of them nor hides the card
+    past the walk's cap (three candidates here, a walk of 30 tokens)."""
+    from models.clients import duplicates
+
+    monkeypatch.setattr(duplicates, "CANDIDATES", 3)
+    owner = demo_users["manager"]
+    for n in range(40):
+        make_client(session, owner, f"Стройинвест Север {n}")
+    twin = make_client(session, owner, "Стройинвест Север 7712345")
+    matches = find_duplicates(session, Probe.from_values({"full_name": "ООО «Стройинвест Север 7712345»"}))
+    assert twin.id in {m.client.id for m in matches}
