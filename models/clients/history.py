@@ -78,6 +78,17 @@ def _show(field: str, value: str | None, users: dict[str, str]) -> str:
     return value
 
 
+def _owner_names(session: Session, unfolded: list) -> dict[str, str]:
+    """Names of the owners the history's «owner» changes name, by id as text: only those (every card
+    read every user of the company as an entity for this, whether an owner ever changed or not)."""
+    ids = {int(value) for _, _, (field, old, new) in unfolded if field == "owner_id"
+           for value in (old, new) if value and value.isdigit()}
+    if not ids:
+        return {}
+    return {str(user_id): name for user_id, name in
+            session.execute(select(User.id, User.full_name).where(User.id.in_(sorted(ids))))}
+
+
 def client_history(session: Session, client: Client, limit: int = 500) -> list[HistoryEntry]:
     """Changes of the client, of clients merged into it and of its contacts, newest first."""
     client_ids = [str(client.id), *(str(i) for i in merged_ids(session, client.id))]
@@ -93,11 +104,11 @@ def client_history(session: Session, client: Client, limit: int = 500) -> list[H
         .where(condition, AuditLog.field.not_in(HIDDEN_FIELDS))
         .order_by(AuditLog.id.desc()).limit(limit)
     ).all()
-    users = {str(u.id): u.full_name for u in session.scalars(select(User))}
     # Newest first: a row's own fields are listed last-column-first, as per-column rows are.
     unfolded = [(log, user_name, triple) for log, user_name in rows
                 for triple in reversed(field_values(log.field, log.old_value, log.new_value))
                 if triple[0] not in HIDDEN_FIELDS]
+    users = _owner_names(session, unfolded)
     contact_names = {str(c.id): c.full_name for c in client.contacts}
     for log, _, (field, old, new) in unfolded:
         if log.entity_type == "contact" and field == "full_name":
