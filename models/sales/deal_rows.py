@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client
@@ -81,14 +82,19 @@ _COLUMNS = (
 )
 
 
+@cache
+def _rows_select() -> Select:
+    """The rows' columns with their joins, built once (a page adds its condition and order)."""
+    return (select(*_COLUMNS).select_from(Deal)
+            .join(Client, Client.id == Deal.client_id).join(FunnelStage, FunnelStage.id == Deal.stage_id)
+            .join(Funnel, Funnel.id == Deal.funnel_id).outerjoin(User, User.id == Deal.owner_id))
+
+
 def deal_rows(session: Session, chosen: ColumnElement[bool],
               now: datetime) -> list[tuple[DealRow, list[str]]]:
     """The deals matching ``chosen`` (a condition on ``Deal``: ids of a page, of a board's columns),
     newest first, each with its flags at ``now``, in one statement."""
-    stmt = (select(*_COLUMNS).select_from(Deal)
-            .join(Client, Client.id == Deal.client_id).join(FunnelStage, FunnelStage.id == Deal.stage_id)
-            .join(Funnel, Funnel.id == Deal.funnel_id).outerjoin(User, User.id == Deal.owner_id)
-            .where(chosen).order_by(Deal.id.desc()))
+    stmt = _rows_select().where(chosen).order_by(Deal.id.desc())
     found = []
     for (deal_id, title, client_id, funnel_id, stage_id, owner_id, status, premium, probability, entered,
          active, created, expires, full_name, short_name, flag, stage, stuck, funnel,
