@@ -1,45 +1,55 @@
-"""Counting the SQL statements a piece of work runs, and those SQLAlchemy had to compile for it:
-the statement-count guards' helpers."""
+"""What the SQL statements of a piece of work were: all of them, the ones SQLAlchemy had to compile
+for it, or what a test picks of each (its parameters, say) — the statement guards' helpers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+# pick(statement, parameters, context) -> what to record of the statement, or None to skip it
+Pick = Callable[[str, Any, Any], Any]
+
+
+@contextmanager
+def recorded(engine: Engine, pick: Pick) -> Iterator[list[Any]]:
+    """What ``pick`` takes of each statement ``engine`` sends to the database inside the block, in order."""
+    seen: list[Any] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        taken = pick(statement, parameters, context)
+        if taken is not None:
+            seen.append(taken)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 @contextmanager
 def counted(engine: Engine) -> Iterator[list[str]]:
     """The statements ``engine`` sends to the database inside the block, in order."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded(engine, lambda statement, parameters, context: statement) as seen:
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+
+
+def _compiled_now(statement: str, parameters: Any, context: Any) -> str | None:
+    hit = getattr(context, "cache_hit", None)
+    if hit is not None and hit in (context.dialect.CACHE_MISS, context.dialect.NO_CACHE_KEY):
+        return statement
+    return None
 
 
 @contextmanager
 def compiled_anew(engine: Engine) -> Iterator[list[str]]:
     """The statements ``engine`` runs inside the block that SQLAlchemy compiled for the occasion:
-    not found in its cache of compiled statements, or not cacheable at all. A page opened a second
-    time should find every statement there; one that is built anew each time (a table object made
-    per call, a literal in the statement's shape) costs a full compile on every request."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        hit = getattr(context, "cache_hit", None)
-        if hit is not None and hit in (context.dialect.CACHE_MISS, context.dialect.NO_CACHE_KEY):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    not found in its cache of compiled statements, or not cacheable at all. A page opened again
+    should find every statement there; one that is built anew each time (a table object made per
+    call, a literal in the statement's shape) costs a full compile on every request."""
+    with recorded(engine, _compiled_now) as seen:
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

@@ -9,6 +9,7 @@ from models.clients.cards import Client, Contact
 from models.clients.search import ClientFilter, search_page
 from models.platform.audit import acting_as
 from tests.clients.conftest import make_client
+from tests.statements import recorded
 
 
 def _find(session, user, q="", **filters):
@@ -125,24 +126,19 @@ def test_a_broad_word_is_counted_no_further_than_the_rarest_word_so_far(session,
                                                                          monkeypatch):
     """SQLite: which word's tokens to look the candidates up by is decided by capped counts; the
     word with a number is counted first, and the broad words only as far as its count."""
-    from sqlalchemy import event
-
     monkeypatch.setattr(client_search, "BROAD_MATCHES", 5)
     manager = demo_users["manager"]
     for n in range(8):
         make_client(session, manager, f"Альфа Мегаполис {7100 + n}")
-    limits: list[int] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):
+    def count_limit(statement, parameters, context):
         if "client_name_token" in statement and "count(" in statement:
-            limits.append(list(parameters.values() if isinstance(parameters, dict) else parameters)[-2])
+            return list(parameters.values() if isinstance(parameters, dict) else parameters)[-2]
+        return None
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded(engine, count_limit) as limits:
         found = _find(session, manager, "Альфа Мегаполис 7103")
         nothing = _find(session, manager, "Альфа Мегаполис 9999")
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert found == {"ООО «Альфа Мегаполис 7103»"}
     assert nothing == set()
     if client_search.uses_name_tokens(session):

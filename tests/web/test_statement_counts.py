@@ -123,9 +123,9 @@ def test_main_pages_run_a_bounded_number_of_statements(demo_db, app, client, eng
 def test_a_page_opened_again_compiles_no_statement(demo_db, client, engine):
     """Every statement of a warm page comes from SQLAlchemy's cache of compiled statements: a
     compile costs a millisecond or more, on every request of a page whose statement is built anew.
-    Each page is opened twice first: the first request of a worker fills what it keeps between
-    requests (the stages' clocks, say), and a statement built from a kept copy may bind its values
-    with other types than one built from the rows just read — a second compile, once."""
+    Each page is opened twice first: the home page's «open deals minus the quiet ones» count was
+    seen compiled on both of its first two requests in one run (and on the first only in another)
+    and found in the cache from then on — the guard is for a statement compiled on every request."""
     pages = _pages(demo_db)
     assert login(client, "manager").status_code == 302
     anew = {}
