@@ -25,7 +25,7 @@ from sqlalchemy import ForeignKey, Index, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.clients.cards import Client
-from models.clients.index import ContactPoint, NameToken
+from models.clients.index import ContactPoint, NameToken, uses_name_tokens
 from models.clients.names import name_words, search_name
 from models.clients.phones import display_phone, normalize_email, normalize_phone, split_values
 from models.clients.search import like_fragment, rarest_word, token_range
@@ -123,7 +123,7 @@ def _name_candidates(session: Session, name: str) -> list[tuple[int, str]]:
     words = sorted((w for w in name_words(name) if len(w) >= 3), key=len, reverse=True)[:2]
     stems = [w[:STEM] for w in words]
     found: dict[int, str] = {}
-    sqlite = session.get_bind().dialect.name != "postgresql"
+    sqlite = uses_name_tokens(session)
     for group in ([stems, stems[:1]] if len(stems) > 1 else [stems] if stems else []):
         if sqlite and len(group) > 1:
             rarer, _ = rarest_word(session, group, CANDIDATES * 10, own_names=True)
