@@ -8,10 +8,12 @@ with it (403).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from models.clients.access import SEE_ALL_CLIENTS
 from models.identity.users import User, department_member_ids
@@ -77,9 +79,13 @@ def get_lead(session: Session, user: User, lead_id: int, action: str = "view") -
     return lead
 
 
-def get_deal(session: Session, user: User, deal_id: int, action: str = "view") -> Deal:
-    """The deal ``user`` asked for; ``NotFound`` when missing, ``AccessDenied`` when not allowed."""
-    deal = session.get(Deal, deal_id)
+def get_deal(session: Session, user: User, deal_id: int, action: str = "view", *,
+             options: Sequence[ORMOption] = ()) -> Deal:
+    """The deal ``user`` asked for; ``NotFound`` when missing, ``AccessDenied`` when not allowed.
+
+    ``options`` are loader options for a page that walks the deal's relations (the card).
+    """
+    deal = session.get(Deal, deal_id, options=options)
     if deal is None:
         raise NotFound("Сделка не найдена")
     require_access(user, deal, action)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
 from models.identity.users import User
@@ -21,7 +21,7 @@ from models.sales.access import get_deal, get_lead
 from models.sales.activities import Activity
 from models.sales.board import BoardColumn, board_columns
 from models.sales.deal_rows import DealRow
-from models.sales.deals import Deal, deal_flags, time_in_stages
+from models.sales.deals import Deal, DealStageHistory, deal_flags, time_in_stages
 from models.sales.funnels import Funnel, FunnelStage, LossReason, funnel_by_code
 from models.sales.leads import Lead
 from models.sales.queries import (
@@ -78,10 +78,21 @@ class DealCard:
     loss_reasons: list[LossReason]
 
 
+# What the card walks, loaded with the deal: its client, stage, owner and funnel in the deal's own
+# statement, the funnel's stages (the stage path and the move box) and the stage history in one
+# more each. Lazily, the template and the flags read them one statement at a time, and the
+# history's stages are then already known (a stay of the deal is in one of its funnel's stages).
+_CARD_LOADS = (joinedload(Deal.client), joinedload(Deal.stage), joinedload(Deal.owner),
+               joinedload(Deal.funnel).selectinload(Funnel.stages),
+               selectinload(Deal.history).joinedload(DealStageHistory.stage))
+
+
 def deal_card(session: Session, user: User, deal_id: int, now: datetime) -> DealCard:
     """The card of a deal ``user`` sees; hand-over choices only for those who distribute work."""
-    deal = get_deal(session, user, deal_id)
-    activities = session.scalars(select(Activity).where(Activity.deal_id == deal.id)
+    deal = get_deal(session, user, deal_id, options=_CARD_LOADS)
+    # Who logged each activity comes with it: one statement, not one per colleague in the timeline.
+    activities = session.scalars(select(Activity).options(joinedload(Activity.user))
+                                 .where(Activity.deal_id == deal.id)
                                  .order_by(Activity.happened_at.desc())).all()
     managers = assignable_managers(session) if has_permission(user, Permission.DISTRIBUTE_WORK) else []
     reasons = session.scalars(select(LossReason).where(LossReason.is_active)).all()

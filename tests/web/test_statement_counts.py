@@ -18,6 +18,7 @@ from sqlalchemy import select
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
 from models.identity.users import User, find_user
+from models.sales.activities import log_activity
 from models.sales.deals import Deal, open_deal
 from models.sales.funnels import Funnel
 from models.tasks.adhoc import Task
@@ -36,7 +37,7 @@ LIMITS = {
     "deals API": 4,  # the page of deals with their stage histories: two statements, not two per deal
     "deals search": 7,  # the title half, the client half, the page's rows (one statement on PostgreSQL)
     "board": 12,
-    "deal card": 25,
+    "deal card": 14,  # client, stage, owner and funnel come with the deal; stages and stays in one each
     "new task form": 7,  # the client is picked with a typeahead, never from a list
     "task form": 33,  # the first demo task may be a discount sign-off with the deal's whole context
     "home": 26,  # «Мой день»: tasks today and overdue, flagged deals, leads, calls (filled on demo data), КП
@@ -183,3 +184,23 @@ def test_every_role_home_runs_a_bounded_number_of_statements(demo_db, app, engin
         counts[who] = _count(browser, engine, "/")
     over = {who: (n, HOME_LIMITS[who]) for who, n in counts.items() if n > HOME_LIMITS[who]}
     assert not over, f"homes over their statement budget (ran, allowed): {over}; all: {counts}"
+
+
+def test_a_deal_card_reads_its_timeline_in_one_statement_whoever_logged_it(demo_db, client, engine):
+    """Who logged each activity is read with the timeline: colleagues added to it add no statement."""
+    manager = find_user(demo_db, "manager")
+    deal = demo_db.scalars(select(Deal).where(Deal.owner_id == manager.id).order_by(Deal.id)).first()
+    assert deal is not None
+    now = datetime.now(UTC)
+    assert login(client, "manager").status_code == 302
+    alone = _count(client, engine, f"/deals/{deal.id}")
+    colleagues = demo_db.scalars(select(User).where(User.id != manager.id, User.is_active)
+                                 .order_by(User.id).limit(4)).all()
+    assert len(colleagues) == 4, "the demo data has colleagues"
+    for n, colleague in enumerate(colleagues):
+        log_activity(demo_db, kind="call", subject=f"Звонок коллеги {n}", happened_at=now, now=now,
+                     user_id=colleague.id, deal=deal)
+    demo_db.commit()
+    page = client.get(f"/deals/{deal.id}", headers=BROWSER).get_data(as_text=True)
+    assert all(c.full_name in page for c in colleagues), "the timeline names who logged each call"
+    assert _count(client, engine, f"/deals/{deal.id}") == alone
