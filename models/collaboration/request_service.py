@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.api import ProcessEngine
 from engine.forms import load_form, validate
@@ -179,8 +179,10 @@ def journal(session: Session, user: User, args: Mapping[str, Any], now: datetime
     if args.get("status") in (RequestStatus.OPEN, RequestStatus.ANSWERED, RequestStatus.CLOSED):
         filters["status"] = args["status"]
         stmt = stmt.where(DepartmentRequest.status == args["status"])
-    rows = list(session.scalars(stmt.order_by(DepartmentRequest.created_at.desc(),
-                                              DepartmentRequest.id.desc())
+    # The client and who asked come with the requests: a row each would otherwise read them.
+    rows = list(session.scalars(stmt.options(joinedload(DepartmentRequest.client),
+                                             joinedload(DepartmentRequest.requester))
+                                .order_by(DepartmentRequest.created_at.desc(), DepartmentRequest.id.desc())
                                 .limit(200)))
     totals: Counter = Counter()
     for r in rows:

@@ -23,6 +23,7 @@ from models.platform.audit import AuditLog
 from models.platform.registry import Registry
 from models.sales.activities import ACTIVITY_KINDS, Activity
 from models.sales.deals import Deal, DealStageHistory
+from models.sales.funnels import FunnelStage
 from models.tasks.adhoc import STATUS_LABELS, Task
 from models.tasks.comments import Comment
 
@@ -98,13 +99,17 @@ def process_steps(session: Session, scope: Scope) -> list[Entry]:
 
 
 def stages(session: Session, scope: Scope) -> list[Entry]:
-    stmt = select(DealStageHistory, Deal.title).join(Deal, Deal.id == DealStageHistory.deal_id) \
+    """The deals' stage moves; each stage's name comes with its move (not a statement per stage)."""
+    stmt = select(DealStageHistory.id, DealStageHistory.deal_id, DealStageHistory.entered_at,
+                  DealStageHistory.user_id, FunnelStage.name, Deal.title) \
+        .join(Deal, Deal.id == DealStageHistory.deal_id) \
+        .join(FunnelStage, FunnelStage.id == DealStageHistory.stage_id) \
         .where(DealStageHistory.deal_id.in_(scope.deal_ids))
     stmt = scope.by_people(DealStageHistory.user_id, _until(DealStageHistory.entered_at, scope, stmt))
     rows = session.execute(stmt.order_by(DealStageHistory.entered_at.desc(), DealStageHistory.id.desc())
                            .limit(scope.limit))
-    return [Entry(h.entered_at, "stage", h.id, "Этап сделки", f"«{title}»: этап «{h.stage.name}»", [],
-                  h.user_id, "deal", h.deal_id) for h, title in rows]
+    return [Entry(entered_at, "stage", move_id, "Этап сделки", f"«{title}»: этап «{stage}»", [],
+                  user_id, "deal", deal_id) for move_id, deal_id, entered_at, user_id, stage, title in rows]
 
 
 def _audit_where(scope: Scope) -> Any:

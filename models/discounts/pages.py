@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
@@ -256,13 +256,22 @@ def _mine(session: Session, user: User) -> list[HumanTask]:
     )
 
 
+# What a row of the queue shows besides the request: the deal's title, the client, who asked and who
+# decides — read with the requests, not one statement per row the first time each is shown.
+_QUEUE_LOADS = (joinedload(DiscountRequest.deal), joinedload(DiscountRequest.client),
+                joinedload(DiscountRequest.requester), joinedload(DiscountRequest.approver))
+
+
 def approver_queue(session: Session, user: User, now: datetime) -> Queue:
+    """«Согласование скидок»: the requests waiting for ``user``'s decision, every open one for those
+    who oversee, and ``user``'s own; each list in one statement with what its rows show."""
     tasks = _mine(session, user)
     by_instance = (
         {
             r.instance_id: r
             for r in session.scalars(
-                select(DiscountRequest).where(DiscountRequest.instance_id.in_([t.instance_id for t in tasks]))
+                select(DiscountRequest).options(*_QUEUE_LOADS)
+                .where(DiscountRequest.instance_id.in_([t.instance_id for t in tasks]))
             )
         }
         if tasks
@@ -277,6 +286,7 @@ def approver_queue(session: Session, user: User, now: datetime) -> Queue:
     if Role(user.role) in OVERSEERS:
         pending = session.scalars(
             scoped(user, DiscountRequest)
+            .options(*_QUEUE_LOADS)
             .where(DiscountRequest.status.in_(RequestStatus.OPEN))
             .order_by(DiscountRequest.created_at)
             .limit(200)
@@ -285,6 +295,7 @@ def approver_queue(session: Session, user: User, now: datetime) -> Queue:
     own = list(
         session.scalars(
             select(DiscountRequest)
+            .options(*_QUEUE_LOADS)
             .where(DiscountRequest.requester_id == user.id)
             .order_by(DiscountRequest.id.desc())
             .limit(50)

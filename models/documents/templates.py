@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from models.documents.access import require_deal, require_template_manager
 from models.documents.errors import DocumentError, form_error
@@ -74,7 +74,11 @@ def upload_template(
 
 
 def template_list(session: Session, kind: str | None = None) -> list[DocumentTemplate]:
-    stmt = select(DocumentTemplate).order_by(DocumentTemplate.kind, DocumentTemplate.name)
+    """The templates by kind and name, with their versions (without the files) and who uploaded each:
+    the templates page lists them all, which read the versions one template at a time."""
+    stmt = (select(DocumentTemplate)
+            .options(selectinload(DocumentTemplate.versions).joinedload(TemplateVersion.uploaded_by))
+            .order_by(DocumentTemplate.kind, DocumentTemplate.name))
     if kind:
         stmt = stmt.where(DocumentTemplate.kind == kind)
     return list(session.scalars(stmt))
