@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import String, and_, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from models.clients.cards import Client
@@ -195,8 +195,10 @@ def _typical_premiums(
 ) -> dict[str, Decimal]:
     """Average premium of the latest ``TYPICAL_SAMPLE`` policies in force, per product, among clients of
     ``segment`` (else all): an estimate, bounded in cost however large the book grows (one short walk of
-    ``ix_insurance_policy_product`` per product, newest first, over the last year's policies)."""
-    typical = {}
+    ``ix_insurance_policy_product`` per product, newest first, over the last year's policies). The
+    products' averages come in one statement (``UNION ALL``): a client card, a discount request and its
+    sign-off task ask for every product line the client does not hold, which was a statement each."""
+    branches = []
     for product in products:
         latest = (
             select(Policy.premium)
@@ -212,10 +214,14 @@ def _typical_premiums(
         )
         if segment:
             latest = latest.join(Client, Client.id == Policy.client_id).where(Client.segment == segment)
-        average = session.scalar(select(func.avg(latest.subquery().c.premium)))
-        if average is not None:
-            typical[product] = Decimal(average).quantize(Decimal("1000"), ROUND_HALF_UP)
-    return typical
+        sample = latest.subquery()
+        branches.append(select(literal(product, String).label("product"), func.avg(sample.c.premium))
+                        .select_from(sample))
+    if not branches:
+        return {}
+    averages = session.execute(union_all(*branches) if len(branches) > 1 else branches[0])
+    return {product: Decimal(average).quantize(Decimal("1000"), ROUND_HALF_UP)
+            for product, average in averages if average is not None}
 
 
 def _branches(session: Session, client: Client) -> list[Branch]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from models.clients.cards import Client
 from models.insurance.analytics import client_context, history, loss_ratio, period_years
 from models.insurance.policies import Claim, Policy, PolicyStatus, product_line
+from tests.statements import counted
 
 D = Decimal
 
@@ -118,6 +119,24 @@ def test_ltv_premium_in_force_cross_sell_and_branches(session, demo_users):
     assert "КАСКО" not in typical
     assert context.potential_premium == D("2000000")
     assert [(b.name, b.kpp, b.insured) for b in context.branches] == [("Север — Казань", "165601001", False)]
+
+
+def test_the_typical_premiums_of_every_missing_product_are_one_statement(session, engine, demo_users):
+    """A client holding no product asks the typical premium of every line: one statement, not one each."""
+    today = date(2026, 6, 1)
+    owner = demo_users["manager"]
+    lonely = Client(kind="company", full_name="ООО «Новичок»", segment="Крупный", owner=owner)
+    peer = Client(kind="company", full_name="АО «Сосед»", segment="Крупный", owner=owner)
+    session.add_all([lonely, peer])
+    session.flush()
+    _policy(session, peer, "Д-9", "ДМС", "3000000", date(2026, 2, 1))
+    _policy(session, peer, "К-9", "КАСКО", "1000000", date(2026, 3, 1))
+    session.commit()
+    with counted(engine) as seen:
+        context = client_context(session, lonely, today)
+    typical = {c.product: c.typical_premium for c in context.cross_sell}
+    assert len(typical) >= 3 and typical["ДМС"] == D("3000000") and typical["КАСКО"] == D("1000000")
+    assert sum("avg(" in statement.lower() for statement in seen) == 1, seen
 
 
 def test_product_lines_are_recognised_in_the_usual_spellings():
