@@ -4,7 +4,7 @@ Found by opening every page the demo data links to and counting statements repea
 request: the discount queue read each row's deal, client and people one at a time, the requests
 journal each row's client and requester, the document templates each template's versions, a
 deal's feed each stage move's stage. Each test opens the page as the head of sales (who sees the
-most rows), checks it shows several rows, and bounds its statements below one per row.
+most rows), checks what it shows, and bounds its statements below one per row.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import func, select
 
+from models.documents.tables import DocumentTemplate
+from models.sales.deals import DealStageHistory
 from tests.conftest import login
 from tests.demo_data import load_demo
 from tests.statements import counted
@@ -28,11 +31,16 @@ def head(app, client):
 
 
 def _opened(client, engine, url: str) -> tuple[str, int]:
+    page, seen = _statements(client, engine, url)
+    return page, len(seen)
+
+
+def _statements(client, engine, url: str) -> tuple[str, list[str]]:
     client.get(url, headers=BROWSER)  # warm, as a running server is
     with counted(engine) as seen:
         answer = client.get(url, headers=BROWSER)
     assert answer.status_code == 200, (url, answer.status_code)
-    return answer.get_data(as_text=True), len(seen)
+    return answer.get_data(as_text=True), seen
 
 
 def test_the_discount_queue_reads_its_rows_deals_clients_and_people_with_them(head, engine):
@@ -49,10 +57,6 @@ def test_the_requests_journal_reads_clients_and_requesters_with_the_requests(hea
 
 
 def test_the_templates_page_reads_every_templates_versions_at_once(head, engine, session):
-    from sqlalchemy import func, select
-
-    from models.documents.tables import DocumentTemplate
-
     templates = session.scalar(select(func.count(DocumentTemplate.id)))
     assert templates >= 3, "the demo has several templates"
     page, statements = _opened(head, engine, "/documents/templates")
@@ -63,16 +67,14 @@ def test_the_templates_page_reads_every_templates_versions_at_once(head, engine,
 
 def test_a_deals_feed_names_each_stage_with_its_move(head, engine, session):
     """A deal that went through many stages costs its feed no more statements than one that did not."""
-    from sqlalchemy import func, select
-
-    from models.sales.deals import DealStageHistory
-
     stages = func.count(DealStageHistory.stage_id.distinct())
     by_stages = select(DealStageHistory.deal_id, stages).group_by(DealStageHistory.deal_id)
     first = DealStageHistory.deal_id
     travelled, many = session.execute(by_stages.order_by(stages.desc(), first).limit(1)).one()
     stayed, few = session.execute(by_stages.order_by(stages, first).limit(1)).one()
     assert many >= 3 and few == 1, "demo deals moved through several stages, and some stayed in one"
-    page, statements = _opened(head, engine, f"/collaboration/deals/{travelled}/timeline")
+    page, seen = _statements(head, engine, f"/collaboration/deals/{travelled}/timeline")
     assert page.count("Этап сделки") >= many
-    assert statements == _opened(head, engine, f"/collaboration/deals/{stayed}/timeline")[1]
+    stage_reads = [s for s in seen if s.lstrip().upper().startswith("SELECT FUNNEL_STAGE.")]
+    assert len(stage_reads) <= 1, stage_reads  # the deal's own stage at most, not one per move
+    assert len(seen) == _opened(head, engine, f"/collaboration/deals/{stayed}/timeline")[1]
