@@ -305,6 +305,11 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+# What a browser sends when it opens a page: the navigation badges ride the session check then
+# (``web.security.PageRider``); a script's request reads them on their own.
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
 def login(client, login_name: str, password: str = DEMO_PASSWORD):
     """Log ``client`` in through the real login form (with its CSRF token)."""
     form = client.get("/login")

@@ -1,5 +1,6 @@
 """What the SQL statements of a piece of work were: all of them, the ones SQLAlchemy had to compile
-for it, or what a test picks of each (its parameters, say) — the statement guards' helpers."""
+for it, or what a test picks of each (its parameters, say), and those a page runs opened warm — the
+statement guards' helpers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from tests.conftest import BROWSER
 
 # pick(statement, parameters, context) -> what to record of the statement, or None to skip it
 Pick = Callable[[str, Any, Any], Any]
@@ -53,3 +56,13 @@ def compiled_anew(engine: Engine) -> Iterator[list[str]]:
     call, a literal in the statement's shape) costs a full compile on every request."""
     with recorded(engine, _compiled_now) as seen:
         yield seen
+
+
+def warm_page(client: Any, engine: Engine, url: str) -> tuple[str, list[str]]:
+    """The page at ``url`` opened the second time, as a running server serves it (specs, forms and
+    compiled statements already kept), and the statements that second opening ran."""
+    client.get(url, headers=BROWSER)
+    with counted(engine) as seen:
+        answer = client.get(url, headers=BROWSER)
+    assert answer.status_code == 200, (url, answer.status_code)
+    return answer.get_data(as_text=True), seen

@@ -1,5 +1,6 @@
 """Likely duplicates by INN+KPP, phone, e-mail and similar name; «не дубликат» is remembered."""
 
+from models.clients import duplicates
 from models.clients.duplicates import Probe, duplicates_of, find_duplicates, mark_not_duplicate, name_score
 from tests.clients.conftest import make_client
 
@@ -63,8 +64,6 @@ def test_a_duplicate_behind_a_common_word_is_found_through_its_rarer_stem(sessio
     """SQLite walks the clients holding both stems from the rarer stem's tokens, so a common first
     word («Стройинвест» of many clients) neither costs the walk of all of them nor hides the card
     past the walk's cap (three candidates here, a walk of 30 tokens)."""
-    from models.clients import duplicates
-
     monkeypatch.setattr(duplicates, "CANDIDATES", 3)
     owner = demo_users["manager"]
     for n in range(40):

@@ -18,9 +18,7 @@ from models.documents.tables import DocumentTemplate
 from models.sales.deals import DealStageHistory
 from tests.conftest import login
 from tests.demo_data import load_demo
-from tests.statements import counted
-
-BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+from tests.statements import warm_page
 
 
 @pytest.fixture
@@ -31,16 +29,8 @@ def head(app, client):
 
 
 def _opened(client, engine, url: str) -> tuple[str, int]:
-    page, seen = _statements(client, engine, url)
+    page, seen = warm_page(client, engine, url)
     return page, len(seen)
-
-
-def _statements(client, engine, url: str) -> tuple[str, list[str]]:
-    client.get(url, headers=BROWSER)  # warm, as a running server is
-    with counted(engine) as seen:
-        answer = client.get(url, headers=BROWSER)
-    assert answer.status_code == 200, (url, answer.status_code)
-    return answer.get_data(as_text=True), seen
 
 
 def test_the_discount_queue_reads_its_rows_deals_clients_and_people_with_them(head, engine):
@@ -73,7 +63,7 @@ def test_a_deals_feed_names_each_stage_with_its_move(head, engine, session):
     travelled, many = session.execute(by_stages.order_by(stages.desc(), first).limit(1)).one()
     stayed, few = session.execute(by_stages.order_by(stages, first).limit(1)).one()
     assert many >= 3 and few == 1, "demo deals moved through several stages, and some stayed in one"
-    page, seen = _statements(head, engine, f"/collaboration/deals/{travelled}/timeline")
+    page, seen = warm_page(head, engine, f"/collaboration/deals/{travelled}/timeline")
     assert page.count("Этап сделки") >= many
     stage_reads = [s for s in seen if s.lstrip().upper().startswith("SELECT FUNNEL_STAGE.")]
     assert len(stage_reads) <= 1, stage_reads  # the deal's own stage at most, not one per move

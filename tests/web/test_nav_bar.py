@@ -10,11 +10,7 @@ import pytest
 
 from models.identity.users import Absence
 from models.tasks.adhoc import TaskInput, create_task
-from tests.conftest import login
-
-# What a browser sends when it opens a page: the badges ride the session check then
-# (``web.security.PageRider``); without it they are read on their own.
-BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+from tests.conftest import BROWSER, login
 
 
 def _bar(client, url: str, headers: dict[str, str] | None = None) -> str:

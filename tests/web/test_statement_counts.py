@@ -22,9 +22,9 @@ from models.sales.activities import log_activity
 from models.sales.deals import Deal, open_deal
 from models.sales.funnels import Funnel
 from models.tasks.adhoc import Task
-from tests.conftest import login
+from tests.conftest import BROWSER, login
 from tests.demo_data import load_demo
-from tests.statements import compiled_anew, counted
+from tests.statements import compiled_anew, counted, warm_page
 
 # page -> the most statements it may run (login check and session included; the badges ride the
 # session check, as when a browser opens the page)
@@ -93,16 +93,8 @@ def _pages(session) -> dict[str, str]:
     }
 
 
-# What a browser sends when it opens a page: the navigation badges ride the session check then.
-BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-
-
 def _count(client, engine, url: str) -> int:
-    client.get(url, headers=BROWSER)  # warm caches (specs, forms) the way a running server has them
-    with counted(engine) as seen:
-        answer = client.get(url, headers=BROWSER)
-    assert answer.status_code == 200, (url, answer.status_code)
-    return len(seen)
+    return len(warm_page(client, engine, url)[1])
 
 
 def test_main_pages_run_a_bounded_number_of_statements(demo_db, app, client, engine):
