@@ -219,7 +219,7 @@ def _typical_premiums(
                         .select_from(sample))
     if not branches:
         return {}
-    averages = session.execute(union_all(*branches) if len(branches) > 1 else branches[0])
+    averages = session.execute(union_all(*branches))  # one product: the plain SELECT
     return {product: Decimal(average).quantize(Decimal("1000"), ROUND_HALF_UP)
             for product, average in averages if average is not None}
 

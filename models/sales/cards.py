@@ -78,10 +78,9 @@ class DealCard:
     loss_reasons: list[LossReason]
 
 
-# What the card walks, loaded with the deal: its client, stage, owner and funnel in the deal's own
-# statement, the funnel's stages (the stage path and the move box) and the stage history in one
-# more each. Lazily, the template and the flags read them one statement at a time, and the
-# history's stages are then already known (a stay of the deal is in one of its funnel's stages).
+# What the card walks, loaded with the deal (lazily, the template and the flags read each in a
+# statement of its own): the client, stage, owner and funnel in the deal's own statement, the
+# funnel's stages (the stage path and the move box) in one more, the stays with their stages in one.
 _CARD_LOADS = (joinedload(Deal.client), joinedload(Deal.stage), joinedload(Deal.owner),
                joinedload(Deal.funnel).selectinload(Funnel.stages),
                selectinload(Deal.history).joinedload(DealStageHistory.stage))
