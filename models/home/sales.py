@@ -13,7 +13,7 @@ from models.platform.permissions import scoped
 from models.reports.tables import DealTotal
 from models.sales.deals import FLAG_LABELS, Deal, DealStatus
 from models.sales.leads import LeadStatus
-from models.sales.queries import flagged_deals, list_leads
+from models.sales.queries import flagged_deals, leads_to_contact
 from models.tasks.inbox import InboxFilters, Viewer, items, viewer_for
 
 CALLBACK_PROCESS = "client_callback"
@@ -100,7 +100,7 @@ def _deals(session: Session, user: User, now: datetime) -> tuple[Section, Sectio
 
 
 def _leads(session: Session, user: User) -> Section:
-    leads = list_leads(session, user, status=LeadStatus.ASSIGNED, assigned_to_id=user.id)
+    leads, waiting = leads_to_contact(session, user, SECTION_ROWS)
     rows = [
         Row(
             lead.company or lead.name or f"Лид №{lead.id}",
@@ -108,14 +108,14 @@ def _leads(session: Session, user: User) -> Section:
             lead.id,
             " · ".join(x for x in (lead.name, lead.comment) if x),
         )
-        for lead in leads[:SECTION_ROWS]
+        for lead in leads
     ]
     return Section(
         "leads",
         "Лиды: связаться",
         rows,
         "Новых лидов нет — самое время позвонить клиентам из базы.",
-        count=len(leads),
+        count=waiting,
         more=("leads.index", {"status": LeadStatus.ASSIGNED}),
     )
 

@@ -31,7 +31,7 @@ from models.sales.deals import (
     deal_flags,
 )
 from models.sales.funnels import Funnel, FunnelStage
-from models.sales.leads import Lead
+from models.sales.leads import Lead, LeadStatus
 from models.sales.routing import SalesTeamMember
 from models.tasks.adhoc import Task
 
@@ -53,6 +53,17 @@ def list_leads(session: Session, user: User, *, status: str | None = None, sourc
     if assigned_to_id:
         stmt = stmt.where(Lead.assigned_to_id == assigned_to_id)
     return list(session.scalars(stmt))
+
+
+def leads_to_contact(session: Session, user: User, limit: int) -> tuple[list[Lead], int]:
+    """The newest ``limit`` leads assigned to ``user`` and waiting for contact, with how many wait in
+    all: the home's section names a handful and counts the rest, however many leads pile up."""
+    waiting = scoped(user, Lead).where(Lead.assigned_to_id == user.id, Lead.status == LeadStatus.ASSIGNED)
+    rows = list(session.scalars(waiting.order_by(Lead.id.desc()).limit(limit)))
+    if len(rows) < limit:
+        return rows, len(rows)
+    count = session.scalar(select(func.count()).select_from(waiting.with_only_columns(Lead.id).subquery()))
+    return rows, count or 0
 
 
 @dataclass

@@ -89,3 +89,27 @@ def test_a_count_moves_with_the_deals_in_the_same_transaction(session, demo_user
     sections = {s.key: s for s in manager_day(session, user, now).sections}
     assert sections["deals"].count == _direct(session, user, now,
                                               ("stuck", "no_activity", "offer_expiring", "registry"))
+
+
+def test_the_leads_to_contact_are_counted_past_any_page_and_show_the_newest(session, demo_users, clock):
+    """A manager with a pile of assigned leads: the section shows the newest few and counts them all
+    (it once counted the 200 leads it loaded); other managers' and already worked leads do not count."""
+    from models.home.sections import SECTION_ROWS
+    from models.sales.leads import Lead, LeadStatus
+
+    now = clock.now()
+    manager, other = demo_users["manager"], demo_users["manager2"]
+    for n in range(230):
+        session.add(Lead(name=f"Лид {n:03d}", company=f"ООО «Куча {n:03d}»", source="site", created_at=now,
+                         status=LeadStatus.ASSIGNED, assigned_to_id=manager.id))
+    session.add(Lead(name="Чужой", company="ООО «Чужой»", source="site", created_at=now,
+                     status=LeadStatus.ASSIGNED, assigned_to_id=other.id))
+    session.add(Lead(name="Уже в работе", company="ООО «Квалифицирован»", source="site", created_at=now,
+                     status=LeadStatus.QUALIFIED, assigned_to_id=manager.id))
+    session.commit()
+    leads = {s.key: s for s in manager_day(session, manager, now).sections}["leads"]
+    assert leads.count == 230
+    newest = range(229, 229 - SECTION_ROWS, -1)
+    assert [r.title for r in leads.rows] == [f"ООО «Куча {n:03d}»" for n in newest]
+    theirs = {s.key: s for s in manager_day(session, other, now).sections}["leads"]
+    assert theirs.count == 1 and [r.title for r in theirs.rows] == ["ООО «Чужой»"]
