@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ForeignKey, Select, String, bindparam, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
 
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime
@@ -65,7 +65,8 @@ def _session_and_user(extra: Select | None = None) -> Select:
     ``extra``: every page asks it, and ``extra`` is itself a statement built once."""
     statement = (select(UserSession, User).join(User, User.id == UserSession.user_id)
                  .where(UserSession.token_hash == bindparam("token_hash"),
-                        UserSession.user_id == bindparam("user_id")))
+                        UserSession.user_id == bindparam("user_id"))
+                 .options(joinedload(User.department)))  # the inbox and the home ask whose queue
     return statement if extra is None else statement.add_columns(*extra.selected_columns)
 
 

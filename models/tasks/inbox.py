@@ -103,17 +103,19 @@ def viewer_for(session: Session, user: User, now: datetime, zone: str = "Europe/
     )
 
 
-def _human_filters(stmt: Select, f: InboxFilters) -> Select:
+def _human_filters(stmt: Select, f: InboxFilters) -> Select | None:
+    """``stmt`` narrowed by ``f``; None when ``f`` rules every process task out (ad-hoc tasks asked)."""
     if f.process == ADHOC:
-        return stmt.where(HumanTask.id.is_(None))
+        return None
     if f.process:
         stmt = stmt.where(HumanTask.process_key == f.process)
     return _common_filters(stmt, HumanTask, f)
 
 
-def _task_filters(stmt: Select, f: InboxFilters) -> Select:
+def _task_filters(stmt: Select, f: InboxFilters) -> Select | None:
+    """``stmt`` narrowed by ``f``; None when ``f`` rules every ad-hoc task out (a process asked)."""
     if f.process and f.process != ADHOC:
-        return stmt.where(Task.id.is_(None))
+        return None
     return _common_filters(stmt, Task, f)
 
 
@@ -217,9 +219,14 @@ def items(
     t_stmt = _task_filters(select(*_TASK_COLS).where(*_task_where(section, v, now)), f)
     if after is not None:
         past = after_done if done else after_open
-        h_stmt = h_stmt.where(past(after, "process", HumanTask.completed_at if done else HumanTask.due_at,
-                                   HumanTask.id))
-        t_stmt = t_stmt.where(past(after, ADHOC, Task.completed_at if done else Task.due_at, Task.id))
+        if h_stmt is not None:
+            h_stmt = h_stmt.where(past(after, "process", HumanTask.completed_at if done else HumanTask.due_at,
+                                       HumanTask.id))
+        if t_stmt is not None:
+            t_stmt = t_stmt.where(past(after, ADHOC, Task.completed_at if done else Task.due_at, Task.id))
+    # A source the filters rule out is not asked at all (a process filter: no ad-hoc tasks, and back).
+    h_rows = session.execute(h_stmt.order_by(*h_order).limit(wanted)) if h_stmt is not None else ()
+    t_rows = session.execute(t_stmt.order_by(*t_order).limit(wanted)) if t_stmt is not None else ()
     result = [
         InboxItem(
             "process",
@@ -236,7 +243,7 @@ def items(
             r.completed_at,
             r.escalated_at is not None,
         )
-        for r in session.execute(h_stmt.order_by(*h_order).limit(wanted))
+        for r in h_rows
     ]
     result += [
         InboxItem(
@@ -254,7 +261,7 @@ def items(
             r.completed_at,
             r.escalated_at is not None,
         )
-        for r in session.execute(t_stmt.order_by(*t_order).limit(wanted))
+        for r in t_rows
     ]
     far = datetime.max.replace(tzinfo=now.tzinfo)
     if done:
