@@ -89,9 +89,14 @@ def _owner_names(session: Session, unfolded: list) -> dict[str, str]:
             session.execute(select(User.id, User.full_name).where(User.id.in_(sorted(ids))))}
 
 
-def client_history(session: Session, client: Client, limit: int = 500) -> list[HistoryEntry]:
-    """Changes of the client, of clients merged into it and of its contacts, newest first."""
-    client_ids = [str(client.id), *(str(i) for i in merged_ids(session, client.id))]
+def client_history(session: Session, client: Client, limit: int = 500, *,
+                   merges: list[ClientMerge] | None = None) -> list[HistoryEntry]:
+    """Changes of the client, of clients merged into it and of its contacts, newest first.
+
+    ``merges`` (``merges_into`` of the client) spares the read of the merged ids when the caller
+    has the merge records anyway, as the card has."""
+    merged = [m.merged_id for m in merges] if merges is not None else merged_ids(session, client.id)
+    client_ids = [str(client.id), *(str(i) for i in merged)]
     contact_ids = set(session.scalars(select(HistoryRef.entity_id).where(
         HistoryRef.client_id == client.id, HistoryRef.entity_type == "contact")))
     contact_ids |= {str(c.id) for c in client.contacts}

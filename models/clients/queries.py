@@ -55,8 +55,10 @@ def _with_person_hints(session: Session, client: Client) -> list[DuplicateMatch]
             match.reasons = [r for r in match.reasons if not r.startswith(NAME_REASON)]
         matches = [m for m in matches if m.reasons]
     known = {m.client.id: m for m in matches}
-    for other, points, reasons in person_hints(session, client):
-        if other.id in dismissed(session, client.id):
+    hints = person_hints(session, client)
+    skip = dismissed(session, client.id) if hints else set()  # asked once, not once per hint
+    for other, points, reasons in hints:
+        if other.id in skip:
             continue
         why = [*reasons, f"сходство {points} баллов"]
         if other.id in known:
@@ -71,11 +73,12 @@ def client_card(session: Session, user: User, client_id: int) -> ClientCard:
     client = get_client(session, user, client_id)
     if client.kind == ClientKind.PERSON.value:  # 152-ФЗ: who opened a person's card
         log_access(session, user.id, "client", client.id)
+    merges = merges_into(session, client.id)
     return ClientCard(
         client=client,
         duplicates=[duplicate_summary(user, match) for match in _with_person_hints(session, client)],
-        history=client_history(session, client),
-        merges=merges_into(session, client.id),
+        history=client_history(session, client, merges=merges),
+        merges=merges,
         can_edit=can_access(user, client, "edit"),
     )
 
