@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, literal, select, union_all
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from models.clients.cards import Client
 from models.identity.users import User
@@ -118,24 +118,30 @@ def schedule(starts_on: date, ends_on: date, premium: Decimal, instalments: int)
     return payments
 
 
-def successor(session: Session, contract_id: int) -> Contract | None:
-    """The contract that renewed ``contract_id``, if any."""
-    return session.scalar(select(Contract).where(Contract.renewed_from_id == contract_id))
+CHAIN_LIMIT = 50  # links read each way: a chain longer than this is bad data (a cycle), not history
 
 
 def chain(session: Session, contract: Contract) -> list[Contract]:
-    """The renewal chain through ``contract``: its predecessors (oldest first), it, its successors."""
-    before: list[Contract] = []
-    current = contract.renewed_from
-    while current is not None and len(before) < 50:
-        before.insert(0, current)
-        current = current.renewed_from
-    after: list[Contract] = []
-    nxt = successor(session, contract.id)
-    while nxt is not None and len(after) < 50:
-        after.append(nxt)
-        nxt = successor(session, nxt.id)
-    return [*before, contract, *after]
+    """The renewal chain through ``contract``: its predecessors (oldest first), it, its successors.
+
+    One statement however long the chain: two recursive walks from ``contract`` (back along
+    ``renewed_from_id``, forward to the contract that renewed it, which is unique), each bounded
+    by ``CHAIN_LIMIT``; a yearly renewal over ten years cost the card twenty statements link by link."""
+    back = (select(Contract.id, Contract.renewed_from_id, literal(0).label("pos"))
+            .where(Contract.id == contract.id).cte("chain_back", recursive=True))
+    older = aliased(Contract)
+    back = back.union_all(select(older.id, older.renewed_from_id, back.c.pos - 1)
+                          .where(older.id == back.c.renewed_from_id, back.c.pos > -CHAIN_LIMIT))
+    ahead = select(Contract.id, literal(0).label("pos")).where(Contract.id == contract.id).cte(
+        "chain_ahead", recursive=True)
+    newer = aliased(Contract)
+    ahead = ahead.union_all(select(newer.id, ahead.c.pos + 1)
+                            .where(newer.renewed_from_id == ahead.c.id, ahead.c.pos < CHAIN_LIMIT))
+    links = union_all(select(back.c.id, back.c.pos).where(back.c.pos < 0),
+                      select(ahead.c.id, ahead.c.pos).where(ahead.c.pos > 0)).subquery()
+    rows = session.execute(select(Contract, links.c.pos).join(links, Contract.id == links.c.id)
+                           .order_by(links.c.pos)).all()
+    return [*(c for c, pos in rows if pos < 0), contract, *(c for c, pos in rows if pos > 0)]
 
 
 def contract_labels(session: Session, ids: set[int]) -> dict[int, str]:

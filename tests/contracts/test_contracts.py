@@ -135,3 +135,31 @@ def test_crm_import_contracts_command(world, session, app, tmp_path):
     done = runner.invoke(cli, ["import", "contracts", str(path), "--user", "backoffice"])
     assert done.exit_code == 0 and "Импорт" in done.output
     assert session.query(Contract).count() == 2
+
+
+def test_a_renewal_chain_is_read_whole_in_one_statement_from_any_link(world, session, engine):
+    """Ten yearly renewals: from the middle link the card shows the predecessors oldest first, the
+    contract, then the successors — and reads them in one statement, not one per link."""
+    from models.contracts.contracts import chain
+    from tests.statements import counted
+
+    client = world.client()
+    links: list[Contract] = []
+    for year in range(10):
+        contract = world.contract(client, ends_on=date(2017 + year, 6, 30), number=f"ДМС-{2016 + year}")
+        if links:
+            contract.renewed_from_id = links[-1].id
+        links.append(contract)
+    session.commit()
+    lonely = world.contract(client, ends_on=date(2026, 6, 30), number="ДМС-одиночный")
+    session.expire_all()
+    middle = session.get(Contract, links[4].id)
+    with counted(engine) as seen:
+        found = chain(session, middle)
+    assert [c.number for c in found] == [f"ДМС-{2016 + year}" for year in range(10)]
+    assert found[4] is middle
+    assert len(seen) == 1, seen  # 11 when each link was read on its own
+    whole = [f"ДМС-{2016 + year}" for year in range(10)]
+    assert [c.number for c in chain(session, session.get(Contract, links[0].id))] == whole
+    assert [c.number for c in chain(session, session.get(Contract, links[-1].id))] == whole
+    assert [c.number for c in chain(session, lonely)] == ["ДМС-одиночный"]
