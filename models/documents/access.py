@@ -9,8 +9,11 @@ admins. Templates are managed by back office, lawyers and admins.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from engine.tables import HumanTask, TaskStatus
 from models.clients.cards import Client
@@ -79,9 +82,11 @@ def _document_scope(user: User, stmt: Select) -> Select:
     )
 
 
-def get_document(session: Session, user: User, document_id: int, action: str = "view") -> Document:
-    """The document ``user`` asked for; ``NotFound`` (404) or ``AccessDenied`` (403)."""
-    document = session.get(Document, document_id)
+def get_document(session: Session, user: User, document_id: int, action: str = "view", *,
+                 options: Sequence[ORMOption] = ()) -> Document:
+    """The document ``user`` asked for; ``NotFound`` (404) or ``AccessDenied`` (403). ``options``
+    load with it what the caller's page shows (the card: its deal, client, versions, events…)."""
+    document = session.get(Document, document_id, options=options)
     if document is None:
         raise NotFound("Документ не найден")
     require_access(user, document, action)

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.tables import HumanTask, TaskStatus
 from models.documents.access import get_document
@@ -18,7 +18,7 @@ from models.documents.documents import load_version
 from models.documents.errors import DocumentError
 from models.documents.filling import docx_paragraphs
 from models.documents.kinds import KINDS, STATUS_LABELS
-from models.documents.tables import Document, DocumentApproval, DocumentVersion
+from models.documents.tables import Document, DocumentApproval, DocumentEvent, DocumentVersion
 from models.identity.users import User
 from models.platform.permissions import scoped
 
@@ -65,8 +65,19 @@ def _last_seen_version(document: Document, user_id: int) -> int | None:
     return max(mine) if mine else (document.current_version - 1 if document.current_version > 1 else None)
 
 
+# What the card shows with the document, each relation in the statement of its own or joined to the
+# document's: the deal and client, the versions with who made them, the events with who did them, the
+# approvals with the approvers, the sendings (each was a lazy load, the people one per row).
+_CARD_LOADS = (
+    joinedload(Document.deal), joinedload(Document.client), joinedload(Document.author),
+    selectinload(Document.versions).joinedload(DocumentVersion.author),
+    selectinload(Document.events).joinedload(DocumentEvent.user),
+    selectinload(Document.approvals).joinedload(DocumentApproval.approver), selectinload(Document.sendings),
+)
+
+
 def document_card(session: Session, user: User, document_id: int) -> DocumentCard:
-    document = get_document(session, user, document_id)
+    document = get_document(session, user, document_id, options=_CARD_LOADS)
     version = load_version(session, document)
     tasks: list[HumanTask] = []
     if document.instance_id is not None:
@@ -74,6 +85,7 @@ def document_card(session: Session, user: User, document_id: int) -> DocumentCar
             session.scalars(
                 select(HumanTask)
                 .where(HumanTask.instance_id == document.instance_id, HumanTask.status == TaskStatus.OPEN)
+                .options(joinedload(HumanTask.assignee))  # «Ждут: …» names each approver
                 .order_by(HumanTask.id)
             )
         )

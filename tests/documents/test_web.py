@@ -231,3 +231,24 @@ def test_the_archive_pages_by_keyset(world, client, monkeypatch):
     assert cursor is not None and int(cursor.group(1)) == newer.id
     second = client.get(f"/documents/?client=Ромашка&before={cursor.group(1)}").get_data(as_text=True)
     assert older.number in second and newer.number not in second and 'id="next-page"' not in second
+
+
+def test_the_card_reads_versions_events_and_people_with_the_document(world, client, engine, clock):
+    """More versions by more people add rows, not statements: the card read its deal, client,
+    versions, events, approvals and sendings lazily, and each version's author one by one."""
+    from models.documents.documents import upload_version
+    from tests.statements import warm_page
+
+    world.deploy()
+    document = world.generate(world.deal(), "contract")
+    login(client, "backoffice")
+    _page, one = warm_page(client, engine, f"/documents/{document.id}")
+    for n, who in enumerate(("backoffice", "lawyer", "admin", "backoffice")):
+        upload_version(world.session, world.users[who], document.id, filename="v.docx",
+                       data=docx_with_paragraphs(f"Редакция {n}"), comment=f"правка {n}", now=clock.now())
+        world.session.commit()
+    page, five = warm_page(client, engine, f"/documents/{document.id}")
+    assert all(world.users[who].full_name in page for who in ("backoffice", "lawyer", "admin"))
+    assert "Редакция 3" in page
+    assert len(five) <= len(one), (len(one), len(five))
+    assert len(one) <= 8, one  # 9, and 11 with the four versions, when each relation was a lazy load
