@@ -10,6 +10,7 @@
   route and decisions, the request form's choices, counter-offers waiting for an answer.
 - ``approver_queue``: «Согласование скидок» — what waits for the user's decision, with
   amounts, products and how long it has waited; and, for those who oversee, every open request.
+  ``waiting_for`` is its first list alone (the home screen and the API's ``awaiting``).
 - ``discount_log``: the coaching report (``models.discounts.stats``).
 """
 
@@ -262,9 +263,9 @@ _QUEUE_LOADS = (joinedload(DiscountRequest.deal), joinedload(DiscountRequest.cli
                 joinedload(DiscountRequest.requester), joinedload(DiscountRequest.approver))
 
 
-def approver_queue(session: Session, user: User, now: datetime) -> Queue:
-    """«Согласование скидок»: the requests waiting for ``user``'s decision, every open one for those
-    who oversee, and ``user``'s own; each list in one statement with what its rows show."""
+def waiting_for(session: Session, user: User, now: datetime) -> list[QueueRow]:
+    """The requests waiting for ``user``'s decision (or their absent colleague's), oldest task first:
+    the queue's first list, and all the home screen shows of it."""
     tasks = _mine(session, user)
     by_instance = (
         {
@@ -277,11 +278,17 @@ def approver_queue(session: Session, user: User, now: datetime) -> Queue:
         if tasks
         else {}
     )
-    mine = [
+    return [
         QueueRow(by_instance[t.instance_id], t, now - t.created_at)
         for t in tasks
         if t.instance_id in by_instance
     ]
+
+
+def approver_queue(session: Session, user: User, now: datetime) -> Queue:
+    """«Согласование скидок»: the requests waiting for ``user``'s decision, every open one for those
+    who oversee, and ``user``'s own; each list in one statement with what its rows show."""
+    mine = waiting_for(session, user, now)
     open_all: list[QueueRow] = []
     if Role(user.role) in OVERSEERS:
         pending = session.scalars(
@@ -340,7 +347,7 @@ def list_requests(
 ) -> list[DiscountRequest]:
     """Requests ``user`` may see, newest first; ``awaiting``: those waiting for the user's decision."""
     if awaiting:
-        return [row.request for row in approver_queue(session, user, now).mine]
+        return [row.request for row in waiting_for(session, user, now)]
     stmt = scoped(user, DiscountRequest)
     if deal_id is not None:
         stmt = stmt.where(DiscountRequest.deal_id == deal_id)

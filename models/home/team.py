@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from models.discounts.pages import approver_queue
+from models.discounts.pages import waiting_for
 from models.documents.signoff import my_approvals
 from models.home.sections import SECTION_ROWS, Home, Row, Section, first_to_do
 from models.identity.users import User
@@ -26,7 +26,7 @@ def discount_approvals(
     session: Session, user: User, now: datetime, title: str = "Скидки ждут решения"
 ) -> Section:
     """Discount requests the user (or the absent colleague they stand in for) decides."""
-    queue = approver_queue(session, user, now).mine
+    queue = waiting_for(session, user, now)
     rows = [
         Row(
             f"Скидка {percent(q.request.discount_pct)} — {q.request.deal.title}",

@@ -1,10 +1,12 @@
-"""Pages do not read what they already have, nor ask what cannot match.
+"""Pages do not read what they already have, nor ask what cannot match, nor read lists they do not show.
 
 Found by listing the statements of the manager's home, the inbox and the client card on the
 web bench's data: the signed-in user's department was read on its own after the session check
 that had just read the user; a process filter still sent the ad-hoc tasks' query with
 ``task.id IS NULL``; the client card read the merged clients' ids and then the same merge
-records whole. Each test fails on the code before these mends.
+records whole; the head's home read the whole discount queue page (every open request, the
+head's own requests) to show the requests waiting for the head. Each test fails on the code
+before these mends.
 """
 
 from __future__ import annotations
@@ -54,3 +56,13 @@ def test_the_client_card_reads_its_merges_once(manager, engine, session):
     assert session.get(Client, client_id).full_name in page.replace("&#34;", '"').replace("&quot;", '"')
     merges = [s for s in seen if re.search(r"\bFROM client_merge\b", s)]
     assert len(merges) == 1, merges
+
+
+def test_the_heads_home_reads_only_the_requests_waiting_for_the_head(app, engine):
+    load_demo(app)
+    head = app.test_client()
+    assert login(head, "head").status_code == 302
+    page, seen = warm_page(head, engine, "/")
+    assert "Скидки ждут решения" in page
+    requests = [s for s in seen if re.search(r"\bFROM discount_request\b", s)]
+    assert len(requests) == 1, requests  # 3 with the queue page's other two lists
