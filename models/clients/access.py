@@ -12,11 +12,12 @@ when the user may not do ``action`` with it (403).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
 from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from models.clients.cards import Client, Contact
 from models.clients.imports.batches import ClientImport
@@ -114,9 +115,11 @@ def assignable_owners(user: User, candidates: list[E]) -> list[E]:
     return [u for u in candidates if allowed(u)]
 
 
-def get_client(session: Session, user: User, client_id: int, action: str = "view") -> Client:
-    """The client ``user`` asked for; ``NotFound`` when missing, ``AccessDenied`` when not allowed."""
-    client = session.get(Client, client_id)
+def get_client(session: Session, user: User, client_id: int, action: str = "view", *,
+               options: Sequence[ORMOption] = ()) -> Client:
+    """The client ``user`` asked for; ``NotFound`` when missing, ``AccessDenied`` when not allowed.
+    ``options`` load with it what the caller shows (the card: the owner and the contacts)."""
+    client = session.get(Client, client_id, options=options)
     if client is None:
         raise NotFound("Клиент не найден")
     require_access(user, client, action)

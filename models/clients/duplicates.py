@@ -22,7 +22,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import ForeignKey, Index, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
 
 from models.clients.cards import Client
 from models.clients.index import ContactPoint, NameToken, uses_name_tokens
@@ -170,7 +170,9 @@ def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = 
         reasons = {cid: found for cid, found in reasons.items() if cid not in skip}
     ranked = sorted(reasons.items(), key=lambda item: (-max(s for _, s in item[1]), item[0]))[:limit]
     ids = [cid for cid, _ in ranked]
-    clients = {c.id: c for c in session.scalars(select(Client).where(Client.id.in_(ids)))}
+    # With their owners: each match names its manager (``duplicate_summary``), once a lazy load per owner.
+    found = select(Client).options(joinedload(Client.owner)).where(Client.id.in_(ids))
+    clients = {c.id: c for c in session.scalars(found)}
     # Different INNs are different legal entities, whatever else they share.
     return [DuplicateMatch(clients[cid], list(dict.fromkeys(r for r, _ in found)),
                            max(s for _, s in found))

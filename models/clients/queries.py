@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models.clients.access import assignable_owners, get_client
 from models.clients.cards import Client, ClientKind
@@ -68,9 +68,13 @@ def _with_person_hints(session: Session, client: Client) -> list[DuplicateMatch]
     return matches
 
 
+# The card names the owner and lists the contacts (the history names them too): read with the client.
+_CARD_LOADS = (joinedload(Client.owner), selectinload(Client.contacts))
+
+
 def client_card(session: Session, user: User, client_id: int) -> ClientCard:
     """The card ``user`` opened (``NotFound``/``AccessDenied`` as ``get_client``)."""
-    client = get_client(session, user, client_id)
+    client = get_client(session, user, client_id, options=_CARD_LOADS)
     if client.kind == ClientKind.PERSON.value:  # 152-ФЗ: who opened a person's card
         log_access(session, user.id, "client", client.id)
     merges = merges_into(session, client.id)

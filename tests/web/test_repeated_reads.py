@@ -4,9 +4,9 @@ Found by listing the statements of the manager's home, the inbox and the client 
 web bench's data: the signed-in user's department was read on its own after the session check
 that had just read the user; a process filter still sent the ad-hoc tasks' query with
 ``task.id IS NULL``; the client card read the merged clients' ids and then the same merge
-records whole; the head's home read the whole discount queue page (every open request, the
-head's own requests) to show the requests waiting for the head. Each test fails on the code
-before these mends.
+records whole, and each likely duplicate's manager one by one; the head's home read the whole
+discount queue page (every open request, the head's own requests) to show the requests waiting
+for the head. Each test fails on the code before these mends.
 """
 
 from __future__ import annotations
@@ -66,3 +66,22 @@ def test_the_heads_home_reads_only_the_requests_waiting_for_the_head(app, engine
     assert "Скидки ждут решения" in page
     requests = [s for s in seen if re.search(r"\bFROM discount_request\b", s)]
     assert len(requests) == 1, requests  # 3 with the queue page's other two lists
+
+
+def test_the_client_cards_duplicates_name_their_managers_without_a_read_each(client, session, engine,
+                                                                              demo_users):
+    """A card whose phone four other managers' clients share (without an INN: different INNs are
+    different entities): the hints name each manager, and the card runs no more statements than
+    with one such hint (each owner was a lazy load)."""
+    from tests.clients.conftest import make_client
+
+    mine = make_client(session, demo_users["manager"], "Общий номер", phone="+74957770011")
+    login(client, "manager")
+    make_client(session, demo_users["manager2"], "Сосед 1", phone="+74957770011", inn=None)
+    page, one = warm_page(client, engine, f"/clients/{mine.id}")
+    for n, who in enumerate(("manager3", "senior", "head"), start=2):
+        make_client(session, demo_users[who], f"Сосед {n}", phone="+74957770011", inn=None)
+    page, four = warm_page(client, engine, f"/clients/{mine.id}")
+    assert page.count("клиент другого менеджера") + page.count("Сосед") >= 4
+    assert all(demo_users[who].full_name in page for who in ("manager2", "manager3", "senior", "head"))
+    assert len(four) <= len(one), (len(one), len(four))
