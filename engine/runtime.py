@@ -43,6 +43,7 @@ from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
 from engine.tables import HumanTask, Incident, InstanceStatus, ProcessInstance, Subscription, TaskStatus
 from engine.tables import ProcessDefinition as Definition
+from engine.task_walk import CrmWorkflow
 from engine.waits import next_timer, subscription_waits, tasks_in
 
 MAX_ROUNDS = 50
@@ -144,7 +145,7 @@ class Runtime:
         self._unsubscribed.add(instance.id)
         data["instance_id"] = instance.id
         spec, subprocess_specs = definition_specs(definition)
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine(instance))
+        workflow = CrmWorkflow(spec, subprocess_specs, script_engine=self._script_engine(instance))
         workflow.data.update(data)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**data)

@@ -21,11 +21,14 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.task_walk import CrmWorkflow
+
 STATE_FORMAT = "crm-1/spiff-1.5"
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
-    """Serializes a top-level workflow without its specs; restores it with given specs."""
+    """Serializes a top-level workflow without its specs; restores it with given specs, as the
+    engine's ``CrmWorkflow`` (``engine.task_walk``) under the library's type name."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict:
         dct = WorkflowConverter.to_dict(self, workflow)
@@ -36,7 +39,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
     def from_dict(self, dct: dict, spec: Any = None, subprocess_specs: Any = None) -> BpmnWorkflow:
         from uuid import UUID
 
-        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow = CrmWorkflow(spec, subprocess_specs, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -49,6 +52,7 @@ def _build_registry() -> Any:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpeclessWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
+    registry.typenames[CrmWorkflow] = registry.typenames[BpmnWorkflow]  # stored as the library's
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
     return registry

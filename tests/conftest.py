@@ -9,6 +9,11 @@ commit freely, use threads and several connections, like the real application do
 from __future__ import annotations
 
 import os
+
+# Every engine walk runs beside SpiffWorkflow's and must match it (``engine.task_walk``): set before
+# the engine is imported.
+os.environ.setdefault("CRM_ENGINE_WALK_CHECK", "1")
+
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
