@@ -159,6 +159,7 @@ class FloorOnDatabase:
         return int(task_id)
 
     def _complete(self, model: Model, task_id: int, i: int) -> Any:
+        from SpiffWorkflow.bpmn import BpmnWorkflow
         from SpiffWorkflow.util.task import TaskState
 
         from engine.serialization import state_to_json, workflow_from_state
@@ -168,7 +169,7 @@ class FloorOnDatabase:
         task_uuid, status, instance_id, state, version = cursor.fetchone()
         if status != "open":
             raise wrong_result(self.name, f"задача {task_id} уже не открыта")
-        workflow = workflow_from_state(state, *self.bare.specs[model.key])
+        workflow = workflow_from_state(state, *self.bare.specs[model.key], workflow_class=BpmnWorkflow)
         workflow.script_engine = self.bare.script_engine
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
         task = next(t for t in ready if str(t.id) == task_uuid)

@@ -36,10 +36,11 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct: dict, spec: Any = None, subprocess_specs: Any = None) -> BpmnWorkflow:
+    def from_dict(self, dct: dict, spec: Any = None, subprocess_specs: Any = None,
+                  workflow_class: type[BpmnWorkflow] = CrmWorkflow) -> BpmnWorkflow:
         from uuid import UUID
 
-        workflow = CrmWorkflow(spec, subprocess_specs, deserializing=True)
+        workflow = workflow_class(spec, subprocess_specs, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -120,10 +121,15 @@ def state_to_json(workflow: BpmnWorkflow) -> str:
         registry._encoder_mode = False
 
 
-def workflow_from_state(state_json: str, spec: Any, subprocess_specs: dict) -> BpmnWorkflow:
-    """An instance's workflow from its stored state and its version's specs (refuses other formats)."""
+def workflow_from_state(state_json: str, spec: Any, subprocess_specs: dict, *,
+                        workflow_class: type[BpmnWorkflow] = CrmWorkflow) -> BpmnWorkflow:
+    """An instance's workflow from its stored state and its version's specs (refuses other formats).
+
+    The engine's own class by default; ``workflow_class=BpmnWorkflow`` gives the library's, as the
+    engine bench's baseline needs (bare SpiffWorkflow, without ``engine.task_walk``)."""
     dct = json.loads(state_json)
     found = dct.pop("format", None)
     if found != STATE_FORMAT:
         raise ValueError(f"unsupported stored workflow format {found!r}; expected {STATE_FORMAT}")
-    return _registry().restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+    return _registry().restore(dct, spec=spec, subprocess_specs=subprocess_specs,
+                               workflow_class=workflow_class)

@@ -55,3 +55,21 @@ def test_benchmark_checks_its_results_and_fails_on_a_spoiled_one(name):
     spoiled = _run(name, sabotage=True)
     assert spoiled.returncode != 0, spoiled.stdout[-2000:]
     assert "неверный результат" in spoiled.stdout + spoiled.stderr, spoiled.stderr[-3000:]
+
+
+def test_the_engine_benchs_baseline_is_the_librarys_own_workflow():
+    """The fair baseline and the floor are bare SpiffWorkflow: a restored state is the library's
+    ``BpmnWorkflow``, not the engine's faster ``CrmWorkflow``, whose walks are part of what the bench
+    measures (the engine restores its own class)."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+
+    from bench._engine_runners import Baseline
+    from bench.engine import LEAD
+    from engine.serialization import workflow_from_state
+    from engine.task_walk import CrmWorkflow
+
+    baseline = Baseline()
+    state = baseline._start(LEAD, 0)
+    _, workflow = baseline._complete(LEAD, state, 0)
+    assert type(workflow) is BpmnWorkflow and workflow.is_completed()
+    assert type(workflow_from_state(state, *baseline.specs[LEAD.key])) is CrmWorkflow
