@@ -8,8 +8,9 @@ the walks were an eighth of the engine's CPU (issue 15). ``CrmWorkflow`` answers
 calls that make those walks — ``get_tasks`` asked by state (and ``manual``) alone, and
 ``update_waiting_tasks`` — with ``walk``: the same pre-order, depth-first traversal with the same
 rules for where to descend (a task's children when its state is at least the filter's lowest
-state, a subprocess's tree unless it is finished and finished tasks are not asked for), so it
-yields the same tasks in the same order. Like the library it decides a task's children when it
+state; a subprocess's tree by the library's own test, ``state >= FINISHED_MASK``, which compares
+one state with the mask 448 that no single state reaches, so in effect always), so it yields the
+same tasks in the same order. Like the library it decides a task's children when it
 reaches the task and its state when it yields it, so ``update_waiting_tasks``, which changes the
 tree while walking it, sees the tree as the library's walk would. Every other query goes to the
 library unchanged.
