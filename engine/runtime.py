@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -28,11 +27,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from engine import bpmn_errors, event_log, event_subprocesses, human_tasks, loaded, newest, rows, start_events
+from engine import (
+    bpmn_errors,
+    event_log,
+    event_subprocesses,
+    human_tasks,
+    incidents,
+    loaded,
+    newest,
+    rows,
+    start_events,
+)
 from engine.clock_bridge import using_clock
 from engine.conflicts import CONFLICT_MESSAGE, step
 from engine.definitions import latest_definition
-from engine.errors import ConflictError, EngineError, NotFound, OperationError
+from engine.errors import ConflictError, EngineError, NotFound
 from engine.form_store import FormSource, version_forms
 from engine.forms import check_submission
 from engine.jsonable import to_jsonable
@@ -41,7 +50,7 @@ from engine.ports import EngineServices
 from engine.sandbox_budget import Limits
 from engine.script_engine import CrmScriptEngine
 from engine.serialization import definition_specs, state_to_json, workflow_from_state
-from engine.tables import HumanTask, Incident, InstanceStatus, ProcessInstance, Subscription, TaskStatus
+from engine.tables import HumanTask, InstanceStatus, ProcessInstance, Subscription, TaskStatus
 from engine.tables import ProcessDefinition as Definition
 from engine.task_walk import CrmWorkflow
 from engine.waits import next_timer, subscription_waits, tasks_in
@@ -63,10 +72,6 @@ def _engine_steps(workflow: BpmnWorkflow, will: Callable[[Any], None], did: Call
     except Exception as raw:
         raise WorkflowTaskException(f"Ошибка на шаге процесса: {type(raw).__name__}: {raw}",
                                     task=running[0], exception=raw) from raw
-
-
-DEFAULT_TRANSIENT_ATTEMPTS = 3
-BACKOFF_SECONDS = 30
 
 
 class Runtime:
@@ -239,7 +244,7 @@ class Runtime:
                 HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)):
             row.status = TaskStatus.CANCELLED
             row.completed_at = now
-        for incident in self._open_incidents(instance):
+        for incident in incidents.open_incidents(self.session, instance):
             incident.status = "resolved"
             incident.resolved_at = now
         self.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
@@ -298,39 +303,9 @@ class Runtime:
         return True
 
     def incident(self, instance: ProcessInstance, exc: WorkflowTaskException, user_id: int | None) -> None:
-        task = exc.task
-        cause = exc.__cause__
-        transient = isinstance(cause, OperationError) and cause.transient
-        message = cause.message if isinstance(cause, EngineError) else (
-            getattr(exc, "error_msg", None) or str(exc).split("\n")[0]).strip()
-        spec = task.task_spec if task is not None else None
-        element = getattr(spec, "bpmn_id", None) or (spec.name if spec else "?")
-        uuid = str(task.id) if task is not None else ""
-        now = self.clock.now()
-        incident = self.session.scalar(select(Incident).where(
-            Incident.instance_id == instance.id, Incident.task_uuid == uuid, Incident.status == "open"))
-        retries = getattr(spec, "retries", None)
-        if incident is None:
-            incident = Incident(instance_id=instance.id, element_id=element, task_uuid=uuid,
-                                element_name=getattr(spec, "bpmn_name", None), attempts=0,
-                                created_at=now)
-            self.session.add(incident)
-        incident.attempts = (incident.attempts or 0) + 1
-        incident.error = message
-        incident.transient = transient
-        incident.max_attempts = (retries or DEFAULT_TRANSIENT_ATTEMPTS) if transient else 1
-        if transient and incident.attempts < incident.max_attempts:
-            base = getattr(spec, "retry_backoff_base", None) or BACKOFF_SECONDS
-            incident.next_retry_at = now + timedelta(seconds=base * 2 ** (incident.attempts - 1))
-        else:
-            incident.next_retry_at = None
-        instance.status = InstanceStatus.ERROR
-        self.event(instance, "incident", user_id, element=spec,
-                   detail={"error": message, "attempt": incident.attempts, "transient": transient})
-
-    def _open_incidents(self, instance: ProcessInstance) -> list[Incident]:
-        return list(self.session.scalars(select(Incident).where(
-            Incident.instance_id == instance.id, Incident.status == "open")))
+        """Record a failed task as an incident (``engine.incidents``) and log it as an event."""
+        spec, detail = incidents.record(self.session, instance, exc, self.clock.now())
+        self.event(instance, "incident", user_id, element=spec, detail=detail)
 
     def save(self, instance: ProcessInstance, workflow: BpmnWorkflow, *, open_uuids: set[str] | None = None
              ) -> None:
@@ -340,7 +315,8 @@ class Runtime:
         completed = workflow.is_completed()
         # An open incident keeps the instance in «error» even when no task is in ERROR (a timer
         # expression that failed leaves its event waiting); looked up only for failed instances.
-        failed = instance.status == InstanceStatus.ERROR and bool(self._open_incidents(instance))
+        failed = (instance.status == InstanceStatus.ERROR
+                  and bool(incidents.open_incidents(self.session, instance)))
         if completed and instance.status != InstanceStatus.COMPLETED:
             self.event(instance, "instance_completed", None)
         postgres = rows.connection(self.session).dialect.name == "postgresql"  # rows ride in the UPDATE
