@@ -40,11 +40,11 @@ from models.tasks.inbox import (
     badge_counts_statement,
     counters,
     cursor_of,
-    earlier_steps,
     items,
     process_keys,
     viewer_for,
 )
+from models.tasks.process_steps import earlier_steps
 from models.tasks.service import COMMENT_OBJECTS, get_task
 from models.tasks.templates import TaskTemplate, all_templates
 

@@ -21,7 +21,7 @@ from models.identity.users import User
 from models.platform.permissions import AccessDenied, Actor, can_access
 from models.platform.roles import DEPARTMENTS, ROLE_LABELS, Role
 from models.tasks.hooks import check_completion
-from models.tasks.inbox import next_steps
+from models.tasks.process_steps import next_steps
 
 
 @dataclass(frozen=True)
