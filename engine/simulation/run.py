@@ -40,6 +40,7 @@ from engine.script_engine import CrmScriptEngine
 from engine.simulation.results import CaseRecord, SimulationResult, TaskRecord
 from engine.simulation.scenario import Scenario
 from engine.tables import ProcessInstance
+from engine.task_walk import CrmWorkflow
 from models.platform.clock import ManualClock
 
 TIMER_GRACE = timedelta(seconds=1)
@@ -240,7 +241,7 @@ class Simulation:
             correlation={},
             status="running",
         )
-        workflow = BpmnWorkflow(
+        workflow = CrmWorkflow(  # the engine's own walks, as a real instance runs
             self.spec, self.subprocess_specs, script_engine=self.runtime._script_engine(instance)
         )
         data = {key: index + 1 if value == "{case}" else value for key, value in self.scenario.data.items()}
