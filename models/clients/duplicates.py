@@ -140,8 +140,9 @@ def _name_candidates(session: Session, name: str) -> list[tuple[int, str]]:
 
 
 def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = None,
-                    limit: int = 10) -> list[DuplicateMatch]:
-    """Likely duplicates of the card described by ``probe``, best first."""
+                    limit: int = 10, dismissed_ids: set[int] | None = None) -> list[DuplicateMatch]:
+    """Likely duplicates of the card described by ``probe``, best first; without the pairs marked
+    «не дубликат» with ``exclude_id`` (``dismissed_ids``, when the caller read them already)."""
     reasons: dict[int, list[tuple[str, int]]] = {}
 
     def add(client_id: int, reason: str, score: int) -> None:
@@ -166,7 +167,7 @@ def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = 
         if score >= NAME_THRESHOLD:
             add(client_id, f"{NAME_REASON} ({score}%)", score)
     if exclude_id is not None and reasons:
-        skip = dismissed(session, exclude_id)
+        skip = dismissed(session, exclude_id) if dismissed_ids is None else dismissed_ids
         reasons = {cid: found for cid, found in reasons.items() if cid not in skip}
     ranked = sorted(reasons.items(), key=lambda item: (-max(s for _, s in item[1]), item[0]))[:limit]
     ids = [cid for cid, _ in ranked]
@@ -180,9 +181,11 @@ def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = 
             and not (probe.inn and clients[cid].inn and clients[cid].inn != probe.inn)]
 
 
-def duplicates_of(session: Session, client: Client, limit: int = 10) -> list[DuplicateMatch]:
+def duplicates_of(session: Session, client: Client, limit: int = 10, *,
+                  dismissed_ids: set[int] | None = None) -> list[DuplicateMatch]:
     """Likely duplicates of a saved client, without pairs marked «не дубликат»."""
-    return find_duplicates(session, Probe.from_client(client), exclude_id=client.id, limit=limit)
+    return find_duplicates(session, Probe.from_client(client), exclude_id=client.id, limit=limit,
+                           dismissed_ids=dismissed_ids)
 
 
 def dismissed(session: Session, client_id: int) -> set[int]:

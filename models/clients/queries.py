@@ -49,16 +49,16 @@ def _with_person_hints(session: Session, client: Client) -> list[DuplicateMatch]
     A person's name alone is no hint (namesakes are common): for people the name-only matches
     of the card search give way to the multi-field score, which needs more than a name.
     """
-    matches = duplicates_of(session, client)
+    hints = person_hints(session, client)
+    skip = dismissed(session, client.id) if hints else None  # read once for the matches and the hints
+    matches = duplicates_of(session, client, dismissed_ids=skip)
     if client.kind == ClientKind.PERSON.value:
         for match in matches:
             match.reasons = [r for r in match.reasons if not r.startswith(NAME_REASON)]
         matches = [m for m in matches if m.reasons]
     known = {m.client.id: m for m in matches}
-    hints = person_hints(session, client)
-    skip = dismissed(session, client.id) if hints else set()  # asked once, not once per hint
     for other, points, reasons in hints:
-        if other.id in skip:
+        if skip is not None and other.id in skip:
             continue
         why = [*reasons, f"сходство {points} баллов"]
         if other.id in known:
