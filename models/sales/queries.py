@@ -38,27 +38,36 @@ from models.tasks.adhoc import Task
 LEAD_PAGE = 50
 
 
-def list_leads(session: Session, user: User, *, status: str | None = None, source: str | None = None,
-               assigned_to_id: int | None = None, before_id: int | None = None,
-               limit: int = 200) -> list[Lead]:
-    """Leads the user may see, newest first: one keyset page below ``before_id`` (ask
-    ``limit + 1`` to learn whether more follow), with their managers loaded in one query."""
-    stmt = scoped(user, Lead).order_by(Lead.id.desc()).limit(limit).options(selectinload(Lead.assigned_to))
-    if before_id is not None:
-        stmt = stmt.where(Lead.id < before_id)
+def _leads_where(user: User, *, status: str | None = None, source: str | None = None,
+                 assigned_to_id: int | None = None) -> Select:
+    """Leads the user may see with the lists' filters: one place for the list and the home section."""
+    stmt = scoped(user, Lead)
     if status:
         stmt = stmt.where(Lead.status == status)
     if source:
         stmt = stmt.where(Lead.source == source)
     if assigned_to_id:
         stmt = stmt.where(Lead.assigned_to_id == assigned_to_id)
-    return list(session.scalars(stmt))
+    return stmt
+
+
+def list_leads(session: Session, user: User, *, status: str | None = None, source: str | None = None,
+               assigned_to_id: int | None = None, before_id: int | None = None,
+               limit: int = 200) -> list[Lead]:
+    """Leads the user may see, newest first: one keyset page below ``before_id`` (ask
+    ``limit + 1`` to learn whether more follow), with their managers loaded in one query."""
+    stmt = _leads_where(user, status=status, source=source, assigned_to_id=assigned_to_id)
+    if before_id is not None:
+        stmt = stmt.where(Lead.id < before_id)
+    return list(session.scalars(stmt.order_by(Lead.id.desc()).limit(limit)
+                                .options(selectinload(Lead.assigned_to))))
 
 
 def leads_to_contact(session: Session, user: User, limit: int) -> tuple[list[Lead], int]:
     """The newest ``limit`` leads assigned to ``user`` and waiting for contact, with how many wait in
-    all: the home's section names a handful and counts the rest, however many leads pile up."""
-    waiting = scoped(user, Lead).where(Lead.assigned_to_id == user.id, Lead.status == LeadStatus.ASSIGNED)
+    all: the home's section names a handful and counts the rest, however many leads pile up (it
+    shows no manager, so none is loaded)."""
+    waiting = _leads_where(user, status=LeadStatus.ASSIGNED, assigned_to_id=user.id)
     rows = list(session.scalars(waiting.order_by(Lead.id.desc()).limit(limit)))
     if len(rows) < limit:
         return rows, len(rows)
