@@ -205,14 +205,7 @@ def unread_statement(user_id: int | BindParameter[int]) -> Select:
 
 def unread_count(session: Session, user_id: int) -> int:
     """How many of the user's notifications are unread (the bell in the navigation)."""
-    return (
-        session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user_id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
-    )
+    return session.scalar(unread_statement(user_id)) or 0
 
 
 def recent(session: Session, user_id: int, limit: int = 100) -> list[Notification]:

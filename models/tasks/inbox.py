@@ -282,9 +282,11 @@ def _count(model: type, where: list) -> ColumnElement[int]:
     return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
 
-def counters(session: Session, v: Viewer, now: datetime) -> dict[str, int]:
+def counters(session: Session, v: Viewer, now: datetime, *, unread: Select | None = None) -> dict[str, int]:
     """Open counts per section (the navigation badge shows ``my``), in one statement: each count
-    is an index range of its own, asked as scalar subqueries of one SELECT."""
+    is an index range of its own, asked as scalar subqueries of one SELECT. With ``unread`` (a
+    count statement: ``models.notifications.service.unread_statement``) the same SELECT also
+    answers ``"unread"``, so the inbox page needs no round trip of its own for the bell."""
     parts: dict[str, list[ColumnElement[int]]] = {}
     for section in ("my", "queue", "overdue", "today"):
         human = _human_where(section, v, now)
@@ -297,6 +299,8 @@ def counters(session: Session, v: Viewer, now: datetime) -> dict[str, int]:
         else:
             counts = [_count(HumanTask, human)]
         parts[section] = [*counts, _count(Task, _task_where(section, v, now))]
+    if unread is not None:
+        parts["unread"] = [unread.scalar_subquery()]
     columns = [c for counts in parts.values() for c in counts]
     row = iter(session.execute(select(*columns)).one())
     return {section: sum(next(row) or 0 for _ in counts) for section, counts in parts.items()}

@@ -25,7 +25,7 @@ from models.clients.cards import Client
 from models.clients.queries import client_choices, client_label
 from models.identity.service import Colleague, active_users
 from models.identity.users import User
-from models.notifications.service import unread_count, unread_statement
+from models.notifications.service import unread_statement
 from models.platform.audit import AuditLog
 from models.platform.links import readable_label
 from models.platform.permissions import can_access
@@ -124,15 +124,17 @@ class ProcessTaskPage:
 
 def inbox_section(
     session: Session, user: User, section: str, filters: InboxFilters, now: datetime, zone: str,
-    *, limit: int, after: str | None = None,
+    *, limit: int, after: str | None = None, with_unread: bool = False,
 ) -> InboxSection:
     """``limit`` rows of ``section`` after the page token ``after``, the next page's token and the
-    counters (``zone``: the default time zone); ``BadCursor`` for a token this server did not make."""
+    counters (``zone``: the default time zone; ``with_unread``: the unread notifications counted
+    by the same statement, as ``counts["unread"]``); ``BadCursor`` for a token this server did not make."""
     viewer = viewer_for(session, user, now, zone)
     cursor = InboxCursor.parse(after) if after else None
     rows = items(session, viewer, section, now, filters, limit=limit + 1, after=cursor)
     following = cursor_of(rows[limit - 1], section).token() if len(rows) > limit else None
-    return InboxSection(rows[:limit], counters(session, viewer, now), viewer.standing_in, following)
+    counts = counters(session, viewer, now, unread=unread_statement(user.id) if with_unread else None)
+    return InboxSection(rows[:limit], counts, viewer.standing_in, following)
 
 
 def inbox_page(
@@ -141,9 +143,11 @@ def inbox_page(
 ) -> InboxPage:
     """``page_size`` rows of ``section`` after the page token ``after`` (the first page without one),
     with what the filters offer."""
-    found = inbox_section(session, user, section, filters, now, zone, limit=page_size, after=after)
+    found = inbox_section(session, user, section, filters, now, zone, limit=page_size, after=after,
+                          with_unread=True)
+    unread = found.counts.pop("unread")
     chosen = client_label(session, user, filters.client_id) if filters.client_id is not None else None
-    return InboxPage(found, unread_count(session, user.id), process_keys(session), chosen or "")
+    return InboxPage(found, unread, process_keys(session), chosen or "")
 
 
 def navigation_counts(session: Session, user: User, now: datetime, zone: str) -> dict[str, int]:

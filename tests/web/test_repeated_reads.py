@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import login
 from tests.demo_data import load_demo
@@ -85,3 +86,24 @@ def test_the_client_cards_duplicates_name_their_managers_without_a_read_each(cli
     assert page.count("клиент другого менеджера") + page.count("Сосед") >= 4
     assert all(demo_users[who].full_name in page for who in ("manager2", "manager3", "senior", "head"))
     assert len(four) <= len(one), (len(one), len(four))
+
+
+def test_the_inbox_counts_the_bell_with_its_counters(manager, engine, session):
+    """The unread notifications ride the counters' statement: the bell shows their number and no
+    statement counts them on its own."""
+    from datetime import UTC, datetime
+
+    from models.identity.users import find_user
+    from models.notifications.service import notify
+
+    me = find_user(session, "manager")
+    for n in range(3):
+        notify(session, [me.id], "task_assigned", f"Проверка {n}", "Текст", datetime.now(UTC))
+    session.commit()
+    page, seen = warm_page(manager, engine, "/inbox/")
+    unread = session.scalar(text("SELECT count(*) FROM notification WHERE user_id = :u AND read_at IS NULL"),
+                            {"u": me.id})
+    assert unread >= 3
+    assert f'id="unread-count">{unread}<' in page
+    alone = [s for s in seen if re.match(r"^\s*SELECT count\(notification\.id\)", s, re.IGNORECASE)]
+    assert not alone, alone
