@@ -3,7 +3,7 @@
 For SQLite (a temporary file) and PostgreSQL (database ``crm_bench_leads`` on
 ``CRM_BENCH_PG_URL`` or the test server, created and dropped here), the schema comes
 from the Alembic migrations and the shipped processes are deployed; then ``crm run`` serves
-the app (gunicorn, 2 workers × 8 threads, no scheduler) and leads are posted over HTTP to
+the app (gunicorn, 2 workers × 4 threads, no scheduler) and leads are posted over HTTP to
 ``POST /intake/lead`` by one client and by several concurrent ones: each lead is stored,
 matched against the client base, routed by the DMN tables and the least-load rule, and gets
 its «Связаться с клиентом» task and the manager's notification, all in the request's transaction.

@@ -63,6 +63,10 @@ class Settings:
     scheduler: bool = True  # CRM_SCHEDULER: run timers and the outbox inside the server
     scheduler_interval: float = 5.0  # CRM_SCHEDULER_INTERVAL, seconds between scheduler ticks
     workers: int = 1  # CRM_WORKERS: gunicorn worker processes for `crm run`
+    # CRM_THREADS: requests one worker serves at once. 4, not more: the threads share one GIL, and
+    # at 8 they spent a quarter more CPU per request in contention (bench/web, issue 15); 4 still
+    # leave room for the slow in-request work (LibreOffice's PDF, outside systems' HTTP calls).
+    threads: int = 4
     demo_history_months: int = 12  # CRM_DEMO_HISTORY_MONTHS: months of sales history `crm demo` adds
     server_timing: bool = False  # CRM_SERVER_TIMING: a Server-Timing header (CPU, SQL) on every answer
     session_cookie_secure: bool = False  # CRM_SESSION_COOKIE_SECURE
@@ -138,6 +142,7 @@ class Settings:
             scheduler=_bool(env.get("CRM_SCHEDULER"), True),
             scheduler_interval=float(env.get("CRM_SCHEDULER_INTERVAL", "5")),
             workers=int(env.get("CRM_WORKERS", "1")),
+            threads=int(env.get("CRM_THREADS", "4")),
             server_timing=_bool(env.get("CRM_SERVER_TIMING"), False),
             demo_history_months=int(env.get("CRM_DEMO_HISTORY_MONTHS", "12")),
             session_cookie_secure=_bool(env.get("CRM_SESSION_COOKIE_SECURE"), mode == "production"),

@@ -57,7 +57,7 @@ def run(host: str | None, port: int | None, no_scheduler: bool) -> None:
     gc.collect()
     gc.freeze()
     _Server(app, {
-        "bind": bind, "workers": settings.workers, "threads": 8, "worker_class": "gthread",
+        "bind": bind, "workers": settings.workers, "threads": settings.threads, "worker_class": "gthread",
         "timeout": 120, "accesslog": "-", "post_worker_init": post_worker_init,
     }).run()
 
