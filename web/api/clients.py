@@ -14,7 +14,7 @@ from typing import Any
 from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 from webargs.flaskparser import FlaskParser, abort
 
 from models.clients.access import get_client
@@ -25,6 +25,7 @@ from models.clients.service import ClientInvalid, LikelyDuplicates, change_clien
 from models.platform.db import db
 from models.platform.ids import parse_int
 from models.platform.permissions import Permission, require
+from web.api.schema import ApiSchema
 from web.errors import error_response
 
 
@@ -58,7 +59,7 @@ def _strings(**kwargs: Any) -> fields.List:
                        error_messages={"invalid": "Ожидается список строк"}, **kwargs)
 
 
-class ContactOut(Schema):
+class ContactOut(ApiSchema):
     id = fields.Int()
     full_name = fields.Str()
     position = fields.Str(allow_none=True)
@@ -67,7 +68,7 @@ class ContactOut(Schema):
     emails = fields.List(fields.Str(), attribute="all_emails")
 
 
-class ClientOut(Schema):
+class ClientOut(ApiSchema):
     id = fields.Int()
     kind = fields.Str()
     full_name = fields.Str()
@@ -102,12 +103,12 @@ class ClientSummaryOut(ClientOut):
         exclude = ("contacts",)
 
 
-class ClientListOut(Schema):
+class ClientListOut(ApiSchema):
     items = fields.List(fields.Nested(ClientSummaryOut))
     next_cursor = fields.Str(allow_none=True)
 
 
-class ClientIn(Schema):
+class ClientIn(ApiSchema):
     """A card to create (all card rules apply) or the fields to change (PATCH)."""
 
     class Meta:
@@ -143,7 +144,7 @@ class ClientIn(Schema):
         raise error
 
 
-class MergeIn(Schema):
+class MergeIn(ApiSchema):
     class Meta:
         unknown = "raise"
 
@@ -154,7 +155,7 @@ class MergeIn(Schema):
     reason = _text()
 
 
-class DuplicateOut(Schema):
+class DuplicateOut(ApiSchema):
     id = fields.Int(allow_none=True)
     visible = fields.Bool()
     name = fields.Str()
@@ -164,7 +165,7 @@ class DuplicateOut(Schema):
     score = fields.Int()
 
 
-class DuplicatesOut(Schema):
+class DuplicatesOut(ApiSchema):
     duplicates = fields.List(fields.Nested(DuplicateOut))
 
 

@@ -27,6 +27,7 @@ from models.contracts.pages import (
 from models.contracts.risk import RiskSettingsError
 from models.contracts.service import ContractError, create_contract, import_contracts, record_payment
 from models.platform.db import db
+from web.api.schema import ApiSchema
 from web.security import clock
 
 blp = Blueprint("api_contracts", __name__, description="Договоры, продления, риск ухода")
@@ -41,7 +42,7 @@ def _f(field_class, **kwargs):
     return field_class(error_messages=messages, **kwargs)
 
 
-class _Body(Schema):
+class _Body(ApiSchema):
     class Meta:
         unknown = RAISE
 
@@ -65,7 +66,7 @@ class PaymentInSchema(_Body):
     amount = _f(fields.Raw, allow_none=True, load_default=None)
 
 
-class PaymentSchema(Schema):
+class PaymentSchema(ApiSchema):
     id = fields.Int()
     due_on = fields.Date()
     amount = fields.Decimal(as_string=True)
@@ -73,7 +74,7 @@ class PaymentSchema(Schema):
     paid_amount = fields.Decimal(as_string=True, allow_none=True)
 
 
-class ContractSchema(Schema):
+class ContractSchema(ApiSchema):
     id = fields.Int()
     number = fields.Str()
     product = fields.Str()

@@ -12,19 +12,20 @@ from datetime import datetime
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, fields, validate
 
 from models.platform.db import db
 from models.sales.access import get_deal
 from models.sales.deals import DealError, deal_flags, time_in_stages
 from models.sales.queries import DealFilter, list_api_deals
 from models.sales.service import change_deal, log_deal_activity, move_deal, open_deal_for
+from web.api.schema import ApiSchema
 from web.security import clock
 
 blp = Blueprint("api_deals", __name__, description="Сделки")
 
 
-class DealSchema(Schema):
+class DealSchema(ApiSchema):
     id = fields.Int()
     title = fields.Str()
     status = fields.Str()
@@ -54,7 +55,7 @@ class DealSchema(Schema):
                                         for s, sec in time_in_stages(d, clock().now())])
 
 
-class DealInSchema(Schema):
+class DealInSchema(ApiSchema):
     class Meta:
         unknown = EXCLUDE
 
@@ -71,7 +72,7 @@ class DealInSchema(Schema):
     offer_expires_on = fields.Raw(allow_none=True)
 
 
-class StageInSchema(Schema):
+class StageInSchema(ApiSchema):
     stage = fields.Str(required=True)
     loss_reason_id = fields.Int()
     loss_comment = fields.Str()
@@ -81,14 +82,14 @@ class StageInSchema(Schema):
     contract_premium = fields.Raw()
 
 
-class ActivityInSchema(Schema):
+class ActivityInSchema(ApiSchema):
     kind = fields.Str(required=True)
     subject = fields.Str(required=True)
     outcome = fields.Str()
     happened_at = fields.AwareDateTime()
 
 
-class ActivitySchema(Schema):
+class ActivitySchema(ApiSchema):
     id = fields.Int()
     kind = fields.Str()
     subject = fields.Str()
@@ -97,7 +98,7 @@ class ActivitySchema(Schema):
     deal_id = fields.Int(allow_none=True)
 
 
-class DealQuerySchema(Schema):
+class DealQuerySchema(ApiSchema):
     funnel = fields.Str()
     stage = fields.Str()
     status = fields.Str()

@@ -28,6 +28,7 @@ from models.discounts.service import (
     request_discount,
 )
 from models.platform.db import db
+from web.api.schema import ApiSchema
 from web.engine_support import process_engine
 from web.security import clock
 
@@ -43,7 +44,7 @@ def _f(field_class, **kwargs):
     return field_class(error_messages=messages, **kwargs)
 
 
-class _Body(Schema):
+class _Body(ApiSchema):
     class Meta:
         unknown = RAISE
 
@@ -76,7 +77,7 @@ class RecallSchema(_Body):
     reason = _f(fields.Str, load_default="")
 
 
-class StepSchema(Schema):
+class StepSchema(ApiSchema):
     action = fields.Str()
     action_label = fields.Str()
     level = fields.Str(allow_none=True)
@@ -86,7 +87,7 @@ class StepSchema(Schema):
     at = fields.AwareDateTime()
 
 
-class RequestSchema(Schema):
+class RequestSchema(ApiSchema):
     id = fields.Int()
     deal_id = fields.Int()
     client_id = fields.Int()
@@ -120,7 +121,7 @@ class RequestSchema(Schema):
     steps = fields.List(fields.Nested(StepSchema))
 
 
-class ApprovalSchema(Schema):
+class ApprovalSchema(ApiSchema):
     request_id = fields.Int()
     product = fields.Str()
     pct = fields.Decimal(as_string=True)

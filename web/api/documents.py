@@ -22,6 +22,7 @@ from models.documents.documents import DOCX_TYPE, generate_document, upload_vers
 from models.documents.pages import archive, parse_archive_filter
 from models.documents.sending import queue_edo, queue_email
 from models.platform.db import db
+from web.api.schema import ApiSchema
 from web.engine_support import process_engine
 from web.formatting import viewer_zone
 from web.security import clock
@@ -33,7 +34,7 @@ blp = Blueprint(
 _RU = {"required": "Обязательное поле", "null": "Поле не может быть пустым", "invalid": "Неверное значение"}
 
 
-class _Body(Schema):
+class _Body(ApiSchema):
     class Meta:
         unknown = RAISE
 
@@ -57,7 +58,7 @@ class SendSchema(_Body):
     to = fields.Str(load_default="", error_messages=_RU)
 
 
-class VersionSchema(Schema):
+class VersionSchema(ApiSchema):
     number = fields.Int()
     filename = fields.Str()
     sha256 = fields.Str()
@@ -68,7 +69,7 @@ class VersionSchema(Schema):
     created_at = fields.DateTime()
 
 
-class ApprovalOutSchema(Schema):
+class ApprovalOutSchema(ApiSchema):
     approver_id = fields.Int(allow_none=True)
     stage_name = fields.Str()
     decision = fields.Str()
@@ -79,7 +80,7 @@ class ApprovalOutSchema(Schema):
     valid = fields.Bool()
 
 
-class SendingOutSchema(Schema):
+class SendingOutSchema(ApiSchema):
     id = fields.Int()
     channel = fields.Str()
     status = fields.Str()
@@ -90,7 +91,7 @@ class SendingOutSchema(Schema):
     error = fields.Str(allow_none=True)
 
 
-class DocumentSchema(Schema):
+class DocumentSchema(ApiSchema):
     id = fields.Int()
     number = fields.Str()
     kind = fields.Str()

@@ -11,18 +11,19 @@ from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, fields
 
 from models.platform.db import db
 from models.sales.access import get_lead as load_lead
 from models.sales.intake import LeadInvalid, receive_lead
 from models.sales.queries import list_leads
+from web.api.schema import ApiSchema
 from web.engine_support import process_engine
 
 blp = Blueprint("api_leads", __name__, description="Лиды")
 
 
-class LeadSchema(Schema):
+class LeadSchema(ApiSchema):
     id = fields.Int()
     status = fields.Str()
     source = fields.Str()
@@ -49,7 +50,7 @@ class LeadSchema(Schema):
     created_at = fields.DateTime()
 
 
-class LeadInSchema(Schema):
+class LeadInSchema(ApiSchema):
     class Meta:
         unknown = EXCLUDE
 
@@ -70,7 +71,7 @@ class LeadInSchema(Schema):
     utm_term = fields.Str()
 
 
-class LeadQuerySchema(Schema):
+class LeadQuerySchema(ApiSchema):
     status = fields.Str()
     source = fields.Str()
     assigned_to_id = fields.Int()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from web.api.schema import ApiSchema
 
 blp = Blueprint("api_me", __name__, description="Текущий пользователь")
 
 
-class MeSchema(Schema):
+class MeSchema(ApiSchema):
     id = fields.Int()
     login = fields.Str()
     full_name = fields.Str()

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from models.platform.permissions import Permission, require
+from web.api.schema import ApiSchema
 from web.engine_support import process_engine
 
 blp = Blueprint("api_processes", __name__, description="Процессы и сообщения")
 
 
-class StartSchema(Schema):
+class StartSchema(ApiSchema):
     data = fields.Dict(load_default=dict)
     business_type = fields.Str(load_default=None)
     business_id = fields.Int(load_default=None)
     title = fields.Str(load_default=None)
 
 
-class InstanceSchema(Schema):
+class InstanceSchema(ApiSchema):
     id = fields.Int()
     process_key = fields.Str()
     status = fields.Str()
@@ -34,13 +35,13 @@ class InstanceSchema(Schema):
     next_timer_at = fields.DateTime(allow_none=True)
 
 
-class MessageSchema(Schema):
+class MessageSchema(ApiSchema):
     name = fields.Str(required=True)
     correlation = fields.Dict(load_default=dict)
     payload = fields.Dict(load_default=dict)
 
 
-class DeliverySchema(Schema):
+class DeliverySchema(ApiSchema):
     status = fields.Str()
     instance_ids = fields.List(fields.Int())
     message_id = fields.Int()

@@ -26,6 +26,7 @@ from models.tasks.comments import CommentError
 from models.tasks.cursor import BadCursor
 from models.tasks.inbox import SECTIONS
 from models.tasks.pages import inbox_section
+from web.api.schema import ApiSchema
 from web.engine_support import process_engine
 from web.inbox.common import default_zone, grace, now, parse_filters
 
@@ -52,7 +53,7 @@ def _ru(field_class, **kwargs):
     return field_class(error_messages=messages, **kwargs)
 
 
-class _Body(Schema):
+class _Body(ApiSchema):
     class Meta:
         unknown = RAISE
 
@@ -87,7 +88,7 @@ class CommentSchema(_Body):
     )
 
 
-class InboxItemSchema(Schema):
+class InboxItemSchema(ApiSchema):
     class Meta:
         unknown = EXCLUDE
 
@@ -107,7 +108,7 @@ class InboxItemSchema(Schema):
     labels = fields.Dict()
 
 
-class TaskSchema(Schema):
+class TaskSchema(ApiSchema):
     id = fields.Int()
     title = fields.Str()
     status = fields.Str()
