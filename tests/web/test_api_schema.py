@@ -125,6 +125,19 @@ def test_dicts_keyed_objects_and_missing_values_dump_as_marshmallow_dumps() -> N
     assert schema.dump(full)["computed_default"] == 7
 
 
+def test_a_nested_copy_of_a_schema_already_used_dumps_its_own_fields() -> None:
+    shared = Inner()
+    assert shared.dump({"x": 1, "label": "все поля"}) == {"x": 1, "name": "все поля"}
+
+    class Outer(ApiSchema):
+        only_x = fields.Nested(shared, only=("x",))
+
+    outer = Outer()
+    _same(outer, {"only_x": {"x": 2, "label": "лишнее"}})
+    assert outer.dump({"only_x": {"x": 2, "label": "лишнее"}}) == {"only_x": {"x": 2}}
+    assert shared.dump({"x": 3, "label": "по-прежнему"}) == {"x": 3, "name": "по-прежнему"}
+
+
 def test_hooks_still_run_around_the_fast_dump() -> None:
     class Hooked(ApiSchema):
         n = fields.Int()

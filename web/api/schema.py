@@ -48,14 +48,22 @@ def _steps(schema: Schema) -> tuple[_Step, ...]:
 class ApiSchema(Schema):
     """A marshmallow ``Schema`` whose dump is the same, reached in fewer calls (see the module)."""
 
+    def _plan(self) -> tuple[_Step, ...] | None:
+        """The dump's steps (None: a schema with its own ``get_attribute`` keeps marshmallow's path).
+
+        Kept per ``dump_fields`` object, not just per instance: ``Nested`` given a schema instance
+        copies it (its ``__dict__``, a kept plan included) and then sets the copy's own fields."""
+        kept = self.__dict__.get("_crm_plan")
+        if kept is None or kept[0] is not self.dump_fields:
+            own_accessor = type(self).get_attribute is not Schema.get_attribute
+            kept = (self.dump_fields, None if own_accessor else _steps(self))
+            self.__dict__["_crm_plan"] = kept
+        return kept[1]
+
     def _serialize(self, obj: Any, *, many: bool = False) -> Any:
-        if type(self).get_attribute is not Schema.get_attribute:
+        steps = self._plan()
+        if steps is None:
             return super()._serialize(obj, many=many)
-        plan = self.__dict__.get("_crm_steps")
-        if plan is None or plan[0] is not self.dump_fields:
-            plan = (self.dump_fields, _steps(self))
-            self.__dict__["_crm_steps"] = plan
-        steps = plan[1]
         if many and obj is not None:
             return [self._one(item, steps) for item in obj]
         return self._one(obj, steps)

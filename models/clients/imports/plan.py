@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Select, String, bindparam, cast, func, select
+from sqlalchemy import JSON, Connection, Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from models.clients.access import can_assign_owner
@@ -213,7 +213,7 @@ def _batches(values: list[str]) -> list[list[str]]:
     return [values[i:i + LOOKUP_BATCH] for i in range(0, len(values), LOOKUP_BATCH)]
 
 
-def _matching(session: Session, key: Any, columns: tuple[Any, ...], keys: list[str],
+def _matching(conn: Connection, key: Any, columns: tuple[Any, ...], keys: list[str],
               join: tuple[Any, Any] | None = None) -> Select:
     """``SELECT key, *columns`` of the rows of ``key``'s table whose ``key`` is one of ``keys``.
 
@@ -226,7 +226,7 @@ def _matching(session: Session, key: Any, columns: tuple[Any, ...], keys: list[s
     probe per key.
     """
     stmt = select(key, *columns)
-    if session.get_bind().dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":
         listed = cast(bindparam("keys", json.dumps(keys, ensure_ascii=False), type_=String), JSON)
         wanted = func.json_array_elements_text(listed).table_valued("key").render_derived(name="wanted")
         stmt = stmt.select_from(wanted).join(key.table, key == wanted.c.key)
@@ -267,18 +267,18 @@ class Matcher:
         conn = self.session.connection()
         for batch in _batches(inns):
             for inn, cid, kpp, of in conn.execute(
-                    _matching(self.session, Client.inn, (Client.id, Client.kpp, batch_of), batch)):
+                    _matching(conn, Client.inn, (Client.id, Client.kpp, batch_of), batch)):
                 if own is None or of != own:
                     by_inn[inn].append((cid, kpp))
         for batch in _batches(points):
             for value, cid, inn, of in conn.execute(
-                    _matching(self.session, ContactPoint.value, (Client.id, Client.inn, batch_of), batch,
+                    _matching(conn, ContactPoint.value, (Client.id, Client.inn, batch_of), batch,
                               (Client, Client.id == ContactPoint.client_id))):
                 if own is None or of != own:
                     by_point[value].append((cid, inn))
         for batch in _batches(names):
             for name, cid, inn, of in conn.execute(
-                    _matching(self.session, Client.search_name, (Client.id, Client.inn, batch_of), batch)):
+                    _matching(conn, Client.search_name, (Client.id, Client.inn, batch_of), batch)):
                 if own is None or of != own:
                     by_name[name].append((cid, inn))
         return by_inn, by_point, by_name
