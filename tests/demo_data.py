@@ -24,6 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+import pytest
 from sqlalchemy import Integer, text
 
 from models.platform.db import Base, db
@@ -40,6 +41,14 @@ class _Snapshot:
 
 
 _SNAPSHOTS: dict[tuple, _Snapshot] = {}
+
+
+@pytest.fixture(name="settings_overrides")
+def suite_settings() -> dict:
+    """The suite's own settings for a module whose directory sets others that its demo tests do not
+    need: imported into the module, the demo data is the one every other module loads, copied from
+    the worker's snapshot instead of loaded again under a key of its own."""
+    return {}
 
 
 def load_demo(app) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
 from models.platform.db import is_modelled
 from models.platform.settings import PROJECT_ROOT
+from web.lazy_api import LazyDocApi
 
 MIGRATIONS_DIR = str(PROJECT_ROOT / "models" / "migrations")
 
@@ -29,4 +29,4 @@ migrate = Migrate(
 )
 csrf = CSRFProtect()
 login_manager = LoginManager()
-rest_api = Api()
+rest_api = LazyDocApi()  # its OpenAPI document is built when first read (web/lazy_api.py)

@@ -17,7 +17,7 @@ from models.discounts.service import open_request, preview_request
 from models.insurance.policies import Policy
 from models.sales.deals import Deal, DealStatus
 from tests.browser import log_in, log_out
-from tests.demo_data import load_demo
+from tests.demo_data import load_demo, suite_settings  # noqa: F401  (the suite's settings)
 from web.engine_support import engine_services
 
 pytestmark = pytest.mark.browser

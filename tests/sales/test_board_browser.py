@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from models.sales.deals import Deal, DealStatus
 from tests.browser import log_in
-from tests.demo_data import load_demo
+from tests.demo_data import load_demo, suite_settings  # noqa: F401  (the suite's settings)
 
 pytestmark = pytest.mark.browser
 

@@ -30,6 +30,5 @@ def register_api(app: Flask) -> None:
                       contracts_blp, documents_blp,
                       export_blp, search_blp, collaboration_blp):
         rest_api.register_blueprint(blueprint, url_prefix="/api/v1")
-    rest_api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "crm token"}
-    )
+    rest_api.document(lambda spec: spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "crm token"}))
