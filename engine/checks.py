@@ -26,7 +26,8 @@ from engine import human_tasks, operations
 from engine.bundle import Bundle, form_name_problem
 from engine.errors import DeployError
 from engine.forms import form_problem
-from engine.parsing import _CODE_PATHS, _DMN_ENTRIES, _DMN_EXPRESSIONS, NS, parse_bundle
+from engine.kept_checks import checked_bundle
+from engine.parsing import _CODE_PATHS, _DMN_ENTRIES, _DMN_EXPRESSIONS, NS
 from engine.sandbox import check_code
 from engine.xml_safety import UnsafeXml, parse_xml, safe_parser
 from models.platform.roles import DEPARTMENTS, Role
@@ -270,7 +271,7 @@ def check_bundle(bundle: Bundle, ops: Mapping[str, Callable[..., Any]]) -> list[
         found.extend(_process_problems(parser, bundle, ops))
     if not any(p.severity == "error" for p in found):
         try:
-            parse_bundle(bundle, ops)
+            checked_bundle(bundle, ops)  # kept: the deploy that follows a clean check parses nothing
         except DeployError as exc:
             found.append(Problem(exc.file, exc.element, exc.reason, parameter=exc.parameter))
     return _unique(found)

@@ -9,10 +9,6 @@ start events get a schedule row the scheduler reads.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +18,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.bundle import Bundle
-from engine.parsing import ParsedProcess, parse_bundle
+from engine.kept_checks import checked_bundle
+from engine.parsing import ParsedProcess
 from engine.schedules import next_fire_time
 from engine.tables import ProcessDefinition, ProcessForm, ProcessSchedule
 from models.platform.clock import Clock
@@ -87,52 +84,10 @@ def _schedule(session: Session, parsed: ParsedProcess, clock: Clock) -> None:
         row.next_fire_at = next_fire_time(expression, clock.now(), timer["type"])
 
 
-_CHECKED_KEPT = 16
-_checked_lock = threading.Lock()
-_checked: OrderedDict[tuple, list[tuple]] = OrderedDict()
-
-
-def _bundle_digest(bundle: Bundle) -> str:
-    digest = hashlib.sha256()
-    for part in (bundle.diagrams, bundle.forms):
-        for name in sorted(part):
-            digest.update(name.encode() + b"\0" + bytes(part[name]) + b"\0")
-        digest.update(b"\1")
-    return digest.hexdigest()
-
-
-def _parse_checked(bundle: Bundle, operations: Mapping[str, Callable[..., Any]]) -> list[ParsedProcess]:
-    """``parse_bundle``'s answer, kept for a bundle this process has checked already.
-
-    Deploying the same bytes against the same operations always checks out the same way, and
-    parsing is most of a deploy (schema validation, SpiffWorkflow's parser, the spec's JSON):
-    ``crm deploy`` run again, the studio's check before its deploy, and the test suite, which
-    deploys the shipped processes for hundreds of tests, skip it. Only what ``_store`` writes is
-    kept (no live specs), and each call gets its own copies of the dictionaries. A bundle that
-    fails is parsed again every time, so its error is always the parser's own.
-    """
-    key = (_bundle_digest(bundle), tuple(sorted(operations.items())))  # the functions themselves
-    with _checked_lock:
-        kept = _checked.get(key)
-        if kept is not None:
-            _checked.move_to_end(key)
-    if kept is None:
-        kept = [(p.key, p.name, p.source_file, p.source_xml, p.spec_json, p.content_hash,
-                 json.dumps(p.meta), json.dumps(p.forms)) for p in parse_bundle(bundle, operations)]
-        with _checked_lock:
-            _checked[key] = kept
-            while len(_checked) > _CHECKED_KEPT:
-                _checked.popitem(last=False)
-    return [ParsedProcess(key=k, name=name, source_file=file, source_xml=xml, spec=None, subprocess_specs={},
-                          spec_json=spec_json, content_hash=content_hash, meta=json.loads(meta),
-                          forms=json.loads(forms))
-            for k, name, file, xml, spec_json, content_hash, meta, forms in kept]
-
-
 def deploy(session: Session, bundle: Bundle, operations: Mapping[str, Callable[..., Any]], clock: Clock,
            user_id: int | None = None) -> list[DeployedProcess]:
     """Parse, check and store ``bundle``; raises ``DeployError`` (and stores nothing) on any problem."""
-    parsed = _parse_checked(bundle, operations)
+    parsed = checked_bundle(bundle, operations)  # parsed once per process (engine/kept_checks.py)
     results = [_store(session, p, user_id, clock) for p in parsed]
     session.flush()
     return results

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from jinja2 import BytecodeCache
-from jinja2.bccache import Bucket
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -253,30 +252,18 @@ def extra_packages() -> tuple:
     return ()
 
 
-class _SharedTemplateCode(BytecodeCache):
+@pytest.fixture(scope="session")
+def template_code(tmp_path_factory) -> FileSystemBytecodeCache:
     """Compiled templates kept for the whole worker: every test builds an application of its own,
-    and each application's Jinja environment would parse and compile every template it renders
-    again (about a tenth of the suite's CPU). Jinja checks each template's source against the
-    checksum it keeps with the code, so a changed template is compiled anew."""
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_TEMPLATE_CODE = _SharedTemplateCode()
+    whose Jinja environment would parse and compile every template it renders again (about a
+    tenth of the suite's CPU). Jinja checks each template's source against the checksum it keeps
+    with the code, so a changed template is compiled anew."""
+    return FileSystemBytecodeCache(str(tmp_path_factory.mktemp("templates")))
 
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, clock: ManualClock, settings_overrides: dict,
-        extra_packages: tuple):
+        extra_packages: tuple, template_code: FileSystemBytecodeCache):
     """A fresh application on the current database.
 
     No app context is held during the test, so each request, CLI call or job gets its own
@@ -286,7 +273,7 @@ def app(database_url: str, tmp_path: Path, clock: ManualClock, settings_override
     application = create_app(_settings(database_url, tmp_path, **settings_overrides), clock=clock,
                              extra_packages=extra_packages)
     application.config["TESTING"] = True
-    application.jinja_env.bytecode_cache = _TEMPLATE_CODE
+    application.jinja_env.bytecode_cache = template_code
     yield application
     with application.app_context():
         _empty_all_tables()

@@ -94,17 +94,18 @@ def test_the_spec_is_stored_once_per_version_not_per_instance(harness, session):
 
 
 def test_a_kept_check_is_per_bundle_and_operations_and_hands_out_its_own_copies(app, session, clock):
-    """``engine.definitions`` keeps a checked bundle's parse: the same bytes against fewer
+    """``engine.kept_checks`` keeps a checked bundle's parse: the same bytes against fewer
     operations are checked again (and refused), and each deploy gets dictionaries of its own."""
     from engine import definitions
     from engine.bundle import Bundle
+    from engine.kept_checks import checked_bundle
     from models.platform.settings import PROJECT_ROOT
 
     root = PROJECT_ROOT
     bundle = Bundle.from_paths([root / "processes"], root / "forms")
     operations = dict(app.extensions["crm.registry"].operations)
-    first = definitions._parse_checked(bundle, operations)
-    second = definitions._parse_checked(bundle, operations)
+    first = checked_bundle(bundle, operations)
+    second = checked_bundle(bundle, operations)
     assert [p.content_hash for p in first] == [p.content_hash for p in second]
     assert first[0].meta == second[0].meta and first[0].meta is not second[0].meta
     assert first[0].forms == second[0].forms and first[0].forms is not second[0].forms
