@@ -1,6 +1,6 @@
 """The OpenAPI document is built on its first read (``web/lazy_api.py``), for the application that
 reads it (the last one built): every endpoint, its tags and the bearer scheme are there however
-many applications the process built before, and two threads reading it at once get one document."""
+many applications the process built before, and threads reading it at once all get the whole document."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_the_document_describes_every_api_route_of_the_application_that_reads_it
     assert {"api_clients": "Клиенты", "api_deals": "Сделки"}.items() <= tags.items()
 
 
-def test_threads_reading_the_document_at_once_build_it_once(database_url, tmp_path):
+def test_threads_reading_the_document_at_once_all_get_the_whole_document(database_url, tmp_path):
     create_app(_settings(database_url, tmp_path))
     seen: list[dict] = []
     threads = [threading.Thread(target=lambda: seen.append(rest_api.spec.to_dict())) for _ in range(4)]
