@@ -7,6 +7,11 @@ old → new and the reason (bulk update, import, merge). Technical columns (the 
 search name, timestamps) are left out; values are shown the way people read them. A card
 created by the import has one log row holding all its values (``VALUES_FIELD``); it is
 unfolded here into one entry per field, like the rows of a card created by hand.
+
+The card shows the newest ``CARD_ROWS`` log rows and links to the whole history, read in
+keyset pages of ``PAGE_ROWS`` rows (``before``: the log id the next, older page starts below).
+A client edited for years has thousands of rows; the card stays as fast on its thousandth
+change as on its first, like the deal card's timeline.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from models.clients.validation import FIELD_LABELS
 from models.identity.users import User
 from models.platform.audit import VALUES_FIELD, AuditLog, field_values
 
+CARD_ROWS = 30  # log rows on the card (an imported card's one row unfolds into a line per field)
+PAGE_ROWS = 200  # log rows per page of the whole history
 HIDDEN_FIELDS = frozenset({"id", "search_name", "created_at", "updated_at"})
 # An imported card's values row after the personal-data erasure masked it stays one entry.
 LABELS = {**FIELD_LABELS, VALUES_FIELD: "Поля карточки"}
@@ -47,6 +54,15 @@ class HistoryEntry:
     old: str
     new: str
     reason: str | None
+
+
+@dataclass
+class HistoryPage:
+    """One page of a card's history, newest first; ``next_before``: the cursor of the next, older
+    page (None: this page holds the oldest change)."""
+
+    entries: list[HistoryEntry]
+    next_before: int | None
 
 
 def merged_ids(session: Session, client_id: int) -> list[int]:
@@ -89,9 +105,10 @@ def _owner_names(session: Session, unfolded: list) -> dict[str, str]:
             session.execute(select(User.id, User.full_name).where(User.id.in_(sorted(ids))))}
 
 
-def client_history(session: Session, client: Client, limit: int = 500, *,
-                   merges: list[ClientMerge] | None = None) -> list[HistoryEntry]:
-    """Changes of the client, of clients merged into it and of its contacts, newest first.
+def client_history(session: Session, client: Client, limit: int = CARD_ROWS, *, before: int | None = None,
+                   merges: list[ClientMerge] | None = None) -> HistoryPage:
+    """Changes of the client, of clients merged into it and of its contacts, newest first: the
+    ``limit`` newest log rows below the log id ``before`` (all of them if None).
 
     ``merges`` (``merges_into`` of the client) spares the read of the merged ids when the caller
     has the merge records anyway, as the card has."""
@@ -104,11 +121,15 @@ def client_history(session: Session, client: Client, limit: int = 500, *,
     if contact_ids:
         condition = or_(condition, and_(AuditLog.entity_type == "contact",
                                         AuditLog.entity_id.in_(sorted(contact_ids))))
+    if before is not None:
+        condition = and_(condition, AuditLog.id < before)
     rows = session.execute(
         select(AuditLog, User.full_name).outerjoin(User, User.id == AuditLog.user_id)
         .where(condition, AuditLog.field.not_in(HIDDEN_FIELDS))
-        .order_by(AuditLog.id.desc()).limit(limit)
+        .order_by(AuditLog.id.desc()).limit(limit + 1)
     ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
     # Newest first: a row's own fields are listed last-column-first, as per-column rows are.
     unfolded = [(log, user_name, triple) for log, user_name in rows
                 for triple in reversed(field_values(log.field, log.old_value, log.new_value))
@@ -131,7 +152,7 @@ def client_history(session: Session, client: Client, limit: int = 500, *,
             old=_show(field, old, users), new=_show(field, new, users),
             reason=log.reason,
         ))
-    return entries
+    return HistoryPage(entries, rows[-1][0].id if more else None)
 
 
 def merges_into(session: Session, client_id: int) -> list[ClientMerge]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from models.clients.access import assignable_owners, get_client
 from models.clients.cards import Client, ClientKind
 from models.clients.duplicates import NAME_REASON, DuplicateMatch, dismissed, duplicate_summary, duplicates_of
-from models.clients.history import HistoryEntry, client_history, merges_into
+from models.clients.history import PAGE_ROWS, HistoryPage, client_history, merges_into
 from models.clients.merge import ClientMerge
 from models.clients.person_identity import person_hints
 from models.clients.search import ClientFilter, Page, search_page
@@ -38,7 +38,7 @@ class ClientCard:
 
     client: Client
     duplicates: list[dict[str, Any]]
-    history: list[HistoryEntry]
+    history: HistoryPage  # the newest changes; the rest on the history page
     merges: list[ClientMerge]
     can_edit: bool
 
@@ -85,6 +85,22 @@ def client_card(session: Session, user: User, client_id: int) -> ClientCard:
         merges=merges,
         can_edit=can_access(user, client, "edit"),
     )
+
+
+@dataclass
+class ClientHistory:
+    """The whole history of a card, one keyset page at a time."""
+
+    client: Client
+    page: HistoryPage
+
+
+def client_history_page(session: Session, user: User, client_id: int, before: int | None) -> ClientHistory:
+    """A page of the changes of a card ``user`` may read, older than the log id ``before``."""
+    client = get_client(session, user, client_id, options=_CARD_LOADS)
+    if client.kind == ClientKind.PERSON.value:  # 152-ФЗ: the history shows a person's data too
+        log_access(session, user.id, "client", client.id)
+    return ClientHistory(client, client_history(session, client, PAGE_ROWS, before=before))
 
 
 def owner_choices(session: Session, user: User) -> list[Colleague]:

@@ -71,7 +71,8 @@ class DealCard:
     deal: Deal
     flags: list[str]
     stays: list[tuple[FunnelStage, int]]
-    activities: list[Activity]
+    activities: list[Activity]  # the newest CARD_ACTIVITIES
+    more_activities: bool  # older ones are in the deal's timeline
     tasks: list[HumanTask]
     processes: list[ProcessInstance]
     managers: list[User]
@@ -86,17 +87,22 @@ _CARD_LOADS = (joinedload(Deal.client), joinedload(Deal.stage), joinedload(Deal.
                selectinload(Deal.history).joinedload(DealStageHistory.stage))
 
 
+CARD_ACTIVITIES = 20  # the card's timeline; the deal's «Лента» pages through the rest
+
+
 def deal_card(session: Session, user: User, deal_id: int, now: datetime) -> DealCard:
     """The card of a deal ``user`` sees; hand-over choices only for those who distribute work."""
     deal = get_deal(session, user, deal_id, options=_CARD_LOADS)
     # Who logged each activity comes with it: one statement, not one per colleague in the timeline.
-    activities = session.scalars(select(Activity).options(joinedload(Activity.user))
-                                 .where(Activity.deal_id == deal.id)
-                                 .order_by(Activity.happened_at.desc())).all()
+    activities = list(session.scalars(select(Activity).options(joinedload(Activity.user))
+                                      .where(Activity.deal_id == deal.id)
+                                      .order_by(Activity.happened_at.desc(), Activity.id.desc())
+                                      .limit(CARD_ACTIVITIES + 1)))
     managers = assignable_managers(session) if has_permission(user, Permission.DISTRIBUTE_WORK) else []
     reasons = session.scalars(select(LossReason).where(LossReason.is_active)).all()
     return DealCard(deal=deal, flags=deal_flags(deal, now), stays=time_in_stages(deal, now),
-                    activities=list(activities), tasks=deal_tasks(session, deal),
+                    activities=activities[:CARD_ACTIVITIES],
+                    more_activities=len(activities) > CARD_ACTIVITIES, tasks=deal_tasks(session, deal),
                     processes=deal_processes(session, deal), managers=managers, loss_reasons=list(reasons))
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from engine.tables import HumanTask, ProcessInstance, TaskStatus
 from models.clients.cards import Client
@@ -238,7 +238,9 @@ def deal_processes(session: Session, deal: Deal) -> list[ProcessInstance]:
     if deal.lead_id:
         conditions.append((ProcessInstance.business_type == "lead")
                           & (ProcessInstance.business_id == deal.lead_id))
-    return list(session.scalars(select(ProcessInstance).where(or_(*conditions)).order_by(ProcessInstance.id)))
+    # Without the saved state: the card shows title, status and start, and a state is kilobytes.
+    return list(session.scalars(select(ProcessInstance).options(defer(ProcessInstance.state_json))
+                                .where(or_(*conditions)).order_by(ProcessInstance.id)))
 
 
 @dataclass

@@ -127,7 +127,7 @@ def test_the_history_and_timeline_show_the_imported_values_in_russian(session, m
                                                     AuditLog.entity_id == str(alfa.id))).all()
     assert [r.field for r in logged] == [VALUES_FIELD]  # one row per new client, not one per column
 
-    history = client_history(session, alfa)
+    history = client_history(session, alfa).entries
     shown = {(e.entity, e.field): e.new for e in history}
     assert shown[("Клиент", "Полное наименование")] == "ООО «Альфа; и партнёры»"
     assert shown[("Клиент", "ИНН")] == alfa.inn and shown[("Клиент", "ОГРН/ОГРНИП")] == alfa.ogrn
@@ -148,7 +148,7 @@ def test_the_history_and_timeline_show_the_imported_values_in_russian(session, m
     for row in logged:
         row.new_value = "***"
     session.flush()
-    assert [(e.field, e.new) for e in client_history(session, alfa) if e.entity == "Клиент"] == [
+    assert [(e.field, e.new) for e in client_history(session, alfa).entries if e.entity == "Клиент"] == [
         ("Поля карточки", "***")]
 
 

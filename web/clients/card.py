@@ -13,7 +13,7 @@ from models.clients.access import get_client
 from models.clients.cards import REGISTRY_STATUS_LABELS, Client
 from models.clients.duplicates import likely_duplicates
 from models.clients.merge import merge_by_ids, merge_preview
-from models.clients.queries import client_card, owner_choices
+from models.clients.queries import client_card, client_history_page, owner_choices
 from models.clients.service import (
     ClientInvalid,
     LikelyDuplicates,
@@ -106,6 +106,16 @@ def show(client_id: int):
         "clients/card.html", client=card.client, duplicates=card.duplicates, history=card.history,
         merges=card.merges, deals=client_deals(db.session, current_user, client_id),
         can_edit=card.can_edit, **labels())
+
+
+@bp.get("/<int:client_id>/history")
+def history(client_id: int):
+    """The card's whole history in keyset pages (``before``: a cursor the page gave; another value
+    shows the newest page, as the deals list does)."""
+    before = parse_int(request.args.get("before", ""))
+    found = client_history_page(db.session, current_user, client_id, before or None)
+    return render_template("clients/history.html", client=found.client, page=found.page,
+                           before=before or None)
 
 
 @bp.get("/<int:client_id>/edit")

@@ -59,7 +59,8 @@ def render_card(deal_id: int, errors: dict | None = None, status: int = 200, **e
     card = deal_card(db.session, current_user, deal_id, clock().now())
     return render_template(
         "deals/show.html", deal=card.deal, flags=card.flags, flag_labels=FLAG_LABELS, stays=card.stays,
-        activities=card.activities, tasks=card.tasks, processes=card.processes, managers=card.managers,
+        activities=card.activities, more_activities=card.more_activities, tasks=card.tasks,
+        processes=card.processes, managers=card.managers,
         loss_reasons=card.loss_reasons, kinds=ACTIVITY_KINDS, errors=errors or {}, **extra), status
 
 

@@ -19,6 +19,7 @@ ROWS: dict[str, Row] = {
     "clients.import_start": only("back_office"),
     "clients.import_status": only("back_office"),
     "clients.import_upload": only("back_office"),
+    "clients.history": EVERYONE,
     "clients.index": EVERYONE,
     "clients.merge": EVERYONE,
     "clients.merge_form": EVERYONE,
