@@ -74,16 +74,20 @@ def execute(conn: Connection, statement: ClauseElement, params: dict[str, Any]) 
 
 
 _Readers = tuple[Callable[[Any], Any] | None, ...]
-_readers: dict[tuple[int, str, str, tuple[Any, ...]], _Readers] = {}
+_readers: dict[tuple[int, str, str], _Readers] = {}
 
 
-def _row_readers(conn: Connection, compiled: _Compiled, description: Any) -> _Readers:
+def _row_readers(conn: Connection, compiled: _Compiled, cursor: Any) -> _Readers:
     """SQLAlchemy's result processor of each column (None: the driver's value as is), as its own
-    result would pick them: by the column's type and the driver's type code of the column."""
-    codes = tuple(column[1] for column in description)
-    key = (id(compiled.statement), conn.dialect.name, conn.dialect.driver, codes)
+    result would pick them: by the column's type and the driver's type code of the column.
+
+    Asked once per statement and driver: a statement's columns and their types are the schema's,
+    the same on every execution, and ``cursor.description`` is not free (psycopg builds a column
+    object per column on every read: 51 of them for a task with its instance and version)."""
+    key = (id(compiled.statement), conn.dialect.name, conn.dialect.driver)
     found = _readers.get(key)
     if found is None:
+        codes = tuple(column[1] for column in cursor.description)
         found = tuple(type_._cached_result_processor(conn.dialect, code)
                       for type_, code in zip(compiled.result_types, codes, strict=True))
         with _lock:
@@ -101,7 +105,7 @@ def first_row(conn: Connection, statement: ClauseElement, params: dict[str, Any]
         row = cursor.fetchone()
         if row is None:
             return None
-        readers = _row_readers(conn, compiled, cursor.description)
+        readers = _row_readers(conn, compiled, cursor)
     finally:
         cursor.close()
     return tuple(value if read is None else read(value)
