@@ -55,7 +55,8 @@ def threads_of(
     deal_id: int | None = None,
     limit: int = 100,
 ) -> list[Thread]:
-    """The e-mail threads of a client's card or a deal, newest first, each with its messages in order."""
+    """The e-mail threads of a client's card or a deal, newest first, each with its messages in
+    order: those of the newest ``limit`` letters."""
     if deal_id is not None:
         from models.sales.access import get_deal
 
@@ -66,11 +67,14 @@ def threads_of(
         where = MailMessage.client_id == client_id
     else:
         return []
-    rows = session.scalars(
-        select(MailMessage).where(where).order_by(MailMessage.received_at, MailMessage.id).limit(limit)
-    )
+    # The newest ``limit`` letters (a client writing for years has thousands), then in the order
+    # they came, so each thread reads top to bottom.
+    rows = list(session.scalars(
+        select(MailMessage).where(where)
+        .order_by(MailMessage.received_at.desc(), MailMessage.id.desc()).limit(limit)
+    ))
     grouped: OrderedDict[str, list[MailMessage]] = OrderedDict()
-    for row in rows:
+    for row in reversed(rows):
         grouped.setdefault(row.thread_key, []).append(row)
     threads = [Thread(k, v[0].subject, v) for k, v in grouped.items()]
     return sorted(threads, key=lambda t: t.last.received_at, reverse=True)
