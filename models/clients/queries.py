@@ -72,11 +72,18 @@ def _with_person_hints(session: Session, client: Client) -> list[DuplicateMatch]
 _CARD_LOADS = (joinedload(Client.owner), selectinload(Client.contacts))
 
 
+def _opened(session: Session, user: User, client_id: int) -> Client:
+    """The client ``user`` opened, card or history (``NotFound``/``AccessDenied`` as ``get_client``);
+    a person's is written to the personal-data access log (152-ФЗ: who saw a person's data)."""
+    client = get_client(session, user, client_id, options=_CARD_LOADS)
+    if client.kind == ClientKind.PERSON.value:
+        log_access(session, user.id, "client", client.id)
+    return client
+
+
 def client_card(session: Session, user: User, client_id: int) -> ClientCard:
     """The card ``user`` opened (``NotFound``/``AccessDenied`` as ``get_client``)."""
-    client = get_client(session, user, client_id, options=_CARD_LOADS)
-    if client.kind == ClientKind.PERSON.value:  # 152-ФЗ: who opened a person's card
-        log_access(session, user.id, "client", client.id)
+    client = _opened(session, user, client_id)
     merges = merges_into(session, client.id)
     return ClientCard(
         client=client,
@@ -97,9 +104,7 @@ class ClientHistory:
 
 def client_history_page(session: Session, user: User, client_id: int, before: int | None) -> ClientHistory:
     """A page of the changes of a card ``user`` may read, older than the log id ``before``."""
-    client = get_client(session, user, client_id, options=_CARD_LOADS)
-    if client.kind == ClientKind.PERSON.value:  # 152-ФЗ: the history shows a person's data too
-        log_access(session, user.id, "client", client.id)
+    client = _opened(session, user, client_id)
     return ClientHistory(client, client_history(session, client, PAGE_ROWS, before=before))
 
 

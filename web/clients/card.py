@@ -112,10 +112,9 @@ def show(client_id: int):
 def history(client_id: int):
     """The card's whole history in keyset pages (``before``: a cursor the page gave; another value
     shows the newest page, as the deals list does)."""
-    before = parse_int(request.args.get("before", ""))
-    found = client_history_page(db.session, current_user, client_id, before or None)
-    return render_template("clients/history.html", client=found.client, page=found.page,
-                           before=before or None)
+    before = parse_int(request.args.get("before", "")) or None
+    found = client_history_page(db.session, current_user, client_id, before)
+    return render_template("clients/history.html", client=found.client, page=found.page, before=before)
 
 
 @bp.get("/<int:client_id>/edit")
