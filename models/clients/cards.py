@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Text,
     false,
@@ -29,7 +30,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from models.clients.names import search_name
 from models.identity.users import User
@@ -230,7 +231,9 @@ class Contact(Base):
         return [e for e in [self.email, *(self.extra_emails or [])] if e]
 
 
-def client_labels(session: Session, ids: set[int]) -> dict[int, str]:
-    rows = session.execute(select(Client.id, func.coalesce(Client.short_name, Client.full_name))
-                           .where(Client.id.in_(ids)))
-    return dict(rows.all())
+def client_label_rows(ids: set[int]) -> Select:
+    return select(Client.id, func.coalesce(Client.short_name, Client.full_name)).where(Client.id.in_(ids))
+
+
+def client_label(client_id: int, name: str | None) -> str:
+    return name or f"Клиент №{client_id}"

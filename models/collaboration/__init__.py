@@ -15,7 +15,7 @@ from models.collaboration import demo, request_access, request_operations, timel
 from models.collaboration.comments import comment_text
 from models.collaboration.request_service import task_panel
 from models.collaboration.request_timeline import SOURCE as REQUEST_SOURCE
-from models.collaboration.requests import PROCESS, DepartmentRequest, request_labels
+from models.collaboration.requests import PROCESS, DepartmentRequest, request_label, request_label_rows
 from models.collaboration.timeline import declare_timeline_source
 from models.platform.registry import Registry
 from models.search.sources import TextSource, declare_guard, declare_source
@@ -28,7 +28,7 @@ def register(registry: Registry) -> None:
     request_operations.register(registry)
     timeline_sources.register(registry)
     declare_timeline_source(registry, REQUEST_SOURCE)
-    registry.labeler("department_request", request_labels)
+    registry.labeler("department_request", request_label_rows, request_label)
     declare_panel(registry, PROCESS, task_panel)
     declare_source(registry, TextSource("comment", "Комментарий", Comment, comment_text,
                                         frozenset({"body", "object_type", "object_id"})))

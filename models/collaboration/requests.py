@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Select, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.clients.cards import Client
@@ -125,7 +125,10 @@ def request_of_instance(session: Session, instance_id: int) -> DepartmentRequest
     return session.scalar(select(DepartmentRequest).where(DepartmentRequest.instance_id == instance_id))
 
 
-def request_labels(session: Session, ids: set[int]) -> dict[int, str]:
-    rows = session.execute(select(DepartmentRequest.id, DepartmentRequest.kind, DepartmentRequest.subject)
-                           .where(DepartmentRequest.id.in_(ids)))
-    return {i: f"Запрос №{i}: {KINDS[k].label if k in KINDS else k} — {s}" for i, k, s in rows}
+def request_label_rows(ids: set[int]) -> Select:
+    return select(DepartmentRequest.id, DepartmentRequest.kind, DepartmentRequest.subject).where(
+        DepartmentRequest.id.in_(ids))
+
+
+def request_label(request_id: int, kind: str | None, subject: str | None) -> str:
+    return f"Запрос №{request_id}: {KINDS[kind].label if kind in KINDS else kind} — {subject}"

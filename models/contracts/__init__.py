@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from models.contracts import access, demo, operations
 from models.contracts.checks import check_task
-from models.contracts.contracts import contract_labels
+from models.contracts.contracts import contract_label, contract_label_rows
 from models.contracts.jobs import assess_risks
 from models.contracts.payments_in import on_payment_received
 from models.contracts.service import on_deal_stage_changed
@@ -25,7 +25,7 @@ from models.tasks.hooks import declare_check
 def register(registry: Registry) -> None:
     access.register(registry)
     operations.register(registry)
-    registry.labeler("contract", contract_labels)
+    registry.labeler("contract", contract_label_rows, contract_label)
     registry.subscribe("deal.stage_changed", on_deal_stage_changed)
     registry.subscribe("payment.received", on_payment_received)
     registry.job("contracts_renewals", start_queued)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, literal, select, union_all
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, Select, String, literal, select, union_all
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from models.clients.cards import Client
@@ -144,6 +144,9 @@ def chain(session: Session, contract: Contract) -> list[Contract]:
     return [*(c for c, pos in rows if pos < 0), contract, *(c for c, pos in rows if pos > 0)]
 
 
-def contract_labels(session: Session, ids: set[int]) -> dict[int, str]:
-    rows = session.execute(select(Contract.id, Contract.number, Contract.product).where(Contract.id.in_(ids)))
-    return {i: f"Договор № {number} ({product})" for i, number, product in rows}
+def contract_label_rows(ids: set[int]) -> Select:
+    return select(Contract.id, Contract.number, Contract.product).where(Contract.id.in_(ids))
+
+
+def contract_label(contract_id: int, number: str | None, product: str | None) -> str:
+    return f"Договор № {number} ({product})"

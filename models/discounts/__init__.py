@@ -16,7 +16,7 @@ from models.discounts.approvals import guard_offer
 from models.discounts.checks import check_task
 from models.discounts.pages import task_panel
 from models.discounts.pricing import PROCESS
-from models.discounts.requests import request_labels
+from models.discounts.requests import request_label, request_label_rows
 from models.platform.registry import Registry
 from models.sales.offer_guard import OFFER_GUARD
 from models.tasks.approvables import declare_approvable
@@ -26,7 +26,7 @@ from models.tasks.hooks import declare_check, declare_panel
 def register(registry: Registry) -> None:
     access.register(registry)
     operations.register(registry)
-    registry.labeler("discount_request", request_labels)
+    registry.labeler("discount_request", request_label_rows, request_label)
     registry.service(OFFER_GUARD, guard_offer)
     declare_panel(registry, PROCESS, task_panel)
     declare_check(registry, PROCESS, check_task)

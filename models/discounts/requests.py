@@ -22,8 +22,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, Select, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.clients.cards import Client
 from models.identity.users import User
@@ -209,14 +209,14 @@ class DiscountViolation(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def request_labels(session: Session, ids: set[int]) -> dict[int, str]:
-    """«Скидка 15 % (КАСКО): <deal>» for lists of business objects."""
-    rows = session.execute(
-        select(DiscountRequest.id, DiscountRequest.discount_pct, DiscountRequest.product, Deal.title)
-        .join(Deal, Deal.id == DiscountRequest.deal_id)
-        .where(DiscountRequest.id.in_(ids))
-    )
-    return {i: f"Скидка {percent(pct)} % ({product}): {title}" for i, pct, product, title in rows}
+def request_label_rows(ids: set[int]) -> Select:
+    return (select(DiscountRequest.id, DiscountRequest.discount_pct, DiscountRequest.product, Deal.title)
+            .join(Deal, Deal.id == DiscountRequest.deal_id).where(DiscountRequest.id.in_(ids)))
+
+
+def request_label(request_id: int, pct: str | None, product: str | None, title: str | None) -> str:
+    """«Скидка 15 % (КАСКО): <deal>» for lists of business objects (the percentage comes as text)."""
+    return f"Скидка {percent(Decimal(pct) if pct is not None else None)} % ({product}): {title}"
 
 
 def percent(value: Decimal | None) -> str:

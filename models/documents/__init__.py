@@ -10,6 +10,8 @@ or through EDO (``sending``; the Diadoc client and its jobs live in ``integratio
 
 from __future__ import annotations
 
+from sqlalchemy import Select, select
+
 from models.documents import access, demo, operations
 from models.documents.approval import PROCESS
 from models.documents.pages import task_panel
@@ -19,19 +21,18 @@ from models.platform.registry import Registry
 from models.tasks.hooks import declare_check, declare_panel
 
 
-def document_labels(session, ids: set[int]) -> dict[int, str]:
-    from sqlalchemy import select
+def document_label_rows(ids: set[int]) -> Select:
+    return select(Document.id, Document.title).where(Document.id.in_(ids))
 
-    return {
-        i: title
-        for i, title in session.execute(select(Document.id, Document.title).where(Document.id.in_(ids)))
-    }
+
+def document_label(document_id: int, title: str | None) -> str:
+    return title or f"Документ №{document_id}"
 
 
 def register(registry: Registry) -> None:
     access.register(registry)
     operations.register(registry)
-    registry.labeler("document", document_labels)
+    registry.labeler("document", document_label_rows, document_label)
     declare_panel(registry, PROCESS, task_panel)
     declare_check(registry, PROCESS, check_task)
     registry.demo_seed("documents", demo.seed_documents)

@@ -11,7 +11,7 @@ from models.home.requests import open_requests, sla_text
 from models.home.sections import SECTION_ROWS, Home, Row, Section, first_to_do
 from models.home.team import discount_approvals, document_approvals
 from models.identity.users import User
-from models.tasks.inbox import InboxItem, items, viewer_for
+from models.tasks.inbox import InboxItem, describe, items, viewer_for
 
 QUEUE_ROWS = 200  # the queue rows grouped by process (the inbox pages the rest)
 DOCUMENT_PROCESSES = ("document_approval",)
@@ -35,8 +35,9 @@ def _sla_rows(found: list[InboxItem], now: datetime) -> list[Row]:
 def _queues(session: Session, user: User, now: datetime) -> list[Section]:
     """The department's unclaimed queue and the user's own work, split into checks and documents."""
     viewer = viewer_for(session, user, now)
-    queue = items(session, viewer, "queue", now, limit=QUEUE_ROWS)
-    mine = items(session, viewer, "my", now, limit=QUEUE_ROWS)
+    queue = items(session, viewer, "queue", now, limit=QUEUE_ROWS, described=False)
+    mine = items(session, viewer, "my", now, limit=QUEUE_ROWS, described=False)
+    describe(session, queue + mine, viewer)  # both lists named at once: a statement per kind of name
     documents = [i for i in queue + mine if i.process_key in DOCUMENT_PROCESSES]
     checks = [i for i in queue if i.process_key not in DOCUMENT_PROCESSES]
     own = [i for i in mine if i.process_key not in DOCUMENT_PROCESSES]

@@ -14,27 +14,23 @@ from models.reports.tables import DealTotal
 from models.sales.deals import FLAG_LABELS, Deal, DealStatus
 from models.sales.leads import LeadStatus
 from models.sales.queries import flagged_deals, leads_to_contact
-from models.tasks.inbox import InboxFilters, Viewer, items, viewer_for
+from models.tasks.inbox import InboxFilters, InboxItem, describe, items, viewer_for
 
 CALLBACK_PROCESS = "client_callback"
 
 
-def _tasks(session: Session, viewer: Viewer, now: datetime) -> Section:
-    overdue = items(session, viewer, "overdue", now, limit=SECTION_ROWS)
-    today = [
-        i for i in items(session, viewer, "today", now, limit=SECTION_ROWS) if i.due_at and i.due_at >= now
-    ]
+def _tasks(overdue: list[InboxItem], today: list[InboxItem], now: datetime) -> Section:
+    due_today = [i for i in today if i.due_at and i.due_at >= now]
     return Section(
         "tasks",
         "Задачи на сегодня и просроченные",
-        task_rows(overdue + today, now),
+        task_rows(overdue + due_today, now),
         "На сегодня задач нет — загляните в сделки ниже.",
         more=("inbox.index", {}),
     )
 
 
-def _calls(session: Session, viewer: Viewer, now: datetime) -> Section:
-    calls = items(session, viewer, "my", now, InboxFilters(process=CALLBACK_PROCESS), limit=SECTION_ROWS)
+def _calls(calls: list[InboxItem], now: datetime) -> Section:
     return Section(
         "calls",
         "Перезвонить",
@@ -42,6 +38,18 @@ def _calls(session: Session, viewer: Viewer, now: datetime) -> Section:
         "Никто не ждёт обратного звонка.",
         more=("inbox.index", {"process": CALLBACK_PROCESS}),
     )
+
+
+def _task_lists(session: Session, user: User, now: datetime) -> tuple[list[InboxItem], ...]:
+    """Overdue, today's and the callbacks, named together: one look-up per kind of name (clients,
+    leads, processes) for the three lists, not one per list."""
+    viewer = viewer_for(session, user, now)  # whose tasks the user sees: asked once for all three
+    lists = (items(session, viewer, "overdue", now, limit=SECTION_ROWS, described=False),
+             items(session, viewer, "today", now, limit=SECTION_ROWS, described=False),
+             items(session, viewer, "my", now, InboxFilters(process=CALLBACK_PROCESS), limit=SECTION_ROWS,
+                   described=False))
+    describe(session, [i for rows in lists for i in rows], viewer)
+    return lists
 
 
 def _open_deals(user: User) -> ColumnElement[int]:
@@ -123,9 +131,8 @@ def _leads(session: Session, user: User) -> Section:
 def manager_day(session: Session, user: User, now: datetime) -> Home:
     """The manager's day, most urgent first: tasks, deals with flags, leads, calls, expiring КП."""
     deals, offers = _deals(session, user, now)
-    viewer = viewer_for(session, user, now)  # whose tasks the user sees: asked once for both sections
-    sections = [_tasks(session, viewer, now), deals, _leads(session, user), _calls(session, viewer, now),
-                offers]
+    overdue, today, calls = _task_lists(session, user, now)
+    sections = [_tasks(overdue, today, now), deals, _leads(session, user), _calls(calls, now), offers]
     return Home(
         user.role,
         "Мой день",

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 RecordRule = Callable[[Any, Any, str], bool]
 ScopeRule = Callable[[Any, Select], Select]
-Labeler = Callable[[Session, set[int]], dict[int, str]]
 OutboxHandler = Callable[["OutboxMessage", Any], Any]  # may return a dict kept as the row's result
 Job = Callable[["JobContext"], object]
 DemoSeed = Callable[["DemoContext"], dict[str, int]]
@@ -44,6 +43,20 @@ class DemoContext:
     clock: Clock
     settings: Settings
     engine: Callable[[], Any]  # builds a process engine on ``session`` (demo processes)
+
+
+@dataclass(frozen=True)
+class Labeler:
+    """How objects of one business type are named in lists.
+
+    ``rows`` selects ``(id, part, …)`` — up to three parts — of the objects with the given ids;
+    ``label`` makes the text from ``(id, *parts)``, each part as text (or None). A plain SELECT
+    rather than a function that runs it: a list naming clients, leads and deals at once asks for
+    all of them in one statement (``models.platform.labels``), not one per type.
+    """
+
+    rows: Callable[[set[int]], Select]
+    label: Callable[..., str]
 
 
 class RegistryError(Exception):
@@ -109,9 +122,12 @@ class Registry:
         """Narrows a query of ``model`` to the rows a user may see."""
         self._put(self.scope_rules, model, rule, "Правило списка")
 
-    def labeler(self, business_type: str, labeler: Labeler) -> None:
-        """Names objects of ``business_type`` (``client``, ``deal``, …) for lists, in one query per type."""
-        self._put(self.labelers, business_type, labeler, "Подпись объекта")
+    def labeler(self, business_type: str, rows: Callable[[set[int]], Select],
+                label: Callable[..., str]) -> None:
+        """Names objects of ``business_type`` (``client``, ``deal``, …) for lists (see ``Labeler``)."""
+        labeler = Labeler(rows, label)
+        if self.labelers.get(business_type) != labeler:  # declared again by the same package: kept
+            self._put(self.labelers, business_type, labeler, "Подпись объекта")
 
     def reference(self, model: type, type_column: str, id_column: str) -> None:
         """A table that names business objects by (type, id); merging clients re-points it."""

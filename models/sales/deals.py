@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, func, select
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, Select, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.clients.cards import Client
@@ -265,6 +265,9 @@ def deal_flags(deal: Deal, now: datetime) -> list[str]:
     return flags
 
 
-def deal_labels(session: Session, ids: set[int]) -> dict[int, str]:
-    rows = session.execute(select(Deal.id, Deal.title).where(Deal.id.in_(ids)))
-    return {deal_id: f"Сделка: {title}" for deal_id, title in rows}
+def deal_label_rows(ids: set[int]) -> Select:
+    return select(Deal.id, Deal.title).where(Deal.id.in_(ids))
+
+
+def deal_label(deal_id: int, title: str | None) -> str:
+    return f"Сделка: {title}"

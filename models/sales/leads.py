@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, Integer, Select, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.clients.cards import Client
 from models.clients.phones import display_phone, normalize_phone
@@ -178,6 +178,9 @@ def new_lead(values: dict, *, source: str, created_by_id: int | None, remote_add
     return lead
 
 
-def lead_labels(session: Session, ids: set[int]) -> dict[int, str]:
-    rows = session.execute(select(Lead.id, Lead.company, Lead.name).where(Lead.id.in_(ids)))
-    return {lead_id: f"Лид: {company or name or lead_id}" for lead_id, company, name in rows}
+def lead_label_rows(ids: set[int]) -> Select:
+    return select(Lead.id, Lead.company, Lead.name).where(Lead.id.in_(ids))
+
+
+def lead_label(lead_id: int, company: str | None, name: str | None) -> str:
+    return f"Лид: {company or name or lead_id}"

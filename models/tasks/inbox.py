@@ -202,9 +202,14 @@ def items(
     filters: InboxFilters | None = None,
     limit: int = 50,
     after: InboxCursor | None = None,
+    *,
+    described: bool = True,
 ) -> list[InboxItem]:
     """One page of a section, process and ad-hoc tasks merged (by due date; by completion when done),
-    starting after ``after`` (the last row of the previous page; see ``models.tasks.cursor``)."""
+    starting after ``after`` (the last row of the previous page; see ``models.tasks.cursor``).
+
+    ``described=False`` leaves the names out: a page showing several sections (the home screens)
+    names all their rows with one ``describe``, a statement per kind of name rather than per section."""
     f = filters or InboxFilters()
     done = section == "completed"
     wanted = limit
@@ -269,7 +274,8 @@ def items(
     else:
         result.sort(key=lambda i: (i.due_at or far, i.kind, i.id))
     page = result[:wanted]
-    describe(session, page, v)
+    if described:
+        describe(session, page, v)
     return page
 
 
@@ -333,7 +339,10 @@ def badge_counts_statement(
 
 
 def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
-    """Fill in names to show: the client, the process, and whose task a deputy is doing."""
+    """Fill in names to show: the client, the process, and whose task a deputy is doing.
+
+    The viewer's own name is never shown (only someone else's: «вместо», «у кого»), so a page of
+    one's own tasks asks for no names of people at all."""
     objects = labels(session, ((i.business_type, i.business_id) for i in page))
     keys = {i.process_key for i in page if i.process_key}
     processes = (
@@ -347,9 +356,8 @@ def describe(session: Session, page: list[InboxItem], v: Viewer) -> None:
         if keys
         else {}
     )
-    people = {i.original_assignee_id for i in page if i.original_assignee_id} | {
-        i.assignee_id for i in page if i.assignee_id
-    }
+    people = ({i.original_assignee_id for i in page if i.original_assignee_id}
+              | {i.assignee_id for i in page if i.assignee_id}) - {v.user_id}
     names = (
         dict(session.execute(select(User.id, User.full_name).where(User.id.in_(people))).all())
         if people
