@@ -21,6 +21,7 @@ from models.sales.access import get_deal, get_lead
 from models.sales.activities import Activity
 from models.sales.board import BoardColumn, board_columns
 from models.sales.deal_rows import DealRow
+from models.sales.deal_tasks import DealTasks, deal_tasks
 from models.sales.deals import Deal, DealStageHistory, deal_flags, time_in_stages
 from models.sales.funnels import Funnel, FunnelStage, LossReason, funnel_by_code
 from models.sales.leads import Lead
@@ -30,7 +31,6 @@ from models.sales.queries import (
     ManagerLoad,
     assignable_managers,
     deal_processes,
-    deal_tasks,
     list_rows,
     workload,
 )
@@ -73,7 +73,7 @@ class DealCard:
     stays: list[tuple[FunnelStage, int]]
     activities: list[Activity]  # the newest CARD_ACTIVITIES
     more_activities: bool  # older ones are in the deal's timeline
-    tasks: list[HumanTask]
+    tasks: DealTasks  # the newest CARD_TASKS, open first (``models.sales.deal_tasks``)
     processes: list[ProcessInstance]
     managers: list[User]
     loss_reasons: list[LossReason]

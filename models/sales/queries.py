@@ -224,14 +224,6 @@ def flagged_deals(session: Session, user: User, now: datetime, flags: tuple[str,
     return rows, int(session.scalar(select(open_deals - unflagged)) or 0)
 
 
-def deal_tasks(session: Session, deal: Deal) -> list[HumanTask]:
-    """Inbox tasks about the deal, and those of the lead it came from."""
-    conditions = [(HumanTask.business_type == "deal") & (HumanTask.business_id == deal.id)]
-    if deal.lead_id:
-        conditions.append((HumanTask.business_type == "lead") & (HumanTask.business_id == deal.lead_id))
-    return list(session.scalars(select(HumanTask).where(or_(*conditions)).order_by(HumanTask.id)))
-
-
 def deal_processes(session: Session, deal: Deal) -> list[ProcessInstance]:
     """Process instances about the deal, and the ``lead_handling`` of the lead it came from."""
     conditions = [(ProcessInstance.business_type == "deal") & (ProcessInstance.business_id == deal.id)]

@@ -112,7 +112,7 @@ def test_deal_card_shows_path_timeline_tasks_and_processes(world, client):
     card = client.get(f"/deals/{lead.deal_id}").get_data(as_text=True)
     assert "Новый</li>" in card and "Расчёт и андеррайтинг" in card  # the stage path
     assert "Встреча: Встреча в офисе — Договорились о КП" in card
-    assert "Связаться с клиентом — выполнена" in card
+    assert "Связаться с клиентом</a> — выполнена" in card  # linked to the step's page
     assert "Лид: ООО «Карточка» — завершён" in card
     assert "500 000" in card
 
