@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import ForeignKey, Index, or_, select
+from sqlalchemy import ForeignKey, Index, Select, case, or_, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
 
 from models.clients.cards import Client
@@ -31,6 +31,7 @@ from models.clients.phones import display_phone, normalize_email, normalize_phon
 from models.clients.search import like_fragment, rarest_word, token_range
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.one_trip import read_together
 from models.platform.permissions import can_access
 
 NAME_THRESHOLD = 88
@@ -113,8 +114,9 @@ def same_entity_reason(inn: str | None, kpp: str | None, other_inn: str | None,
     return "Совпадает ИНН"
 
 
-def _name_candidates(session: Session, name: str) -> list[tuple[int, str]]:
-    """Clients whose name contains the first letters of the two longest words (or of the longest).
+def _name_candidates(session: Session, name: str) -> list[Select]:
+    """SELECTs of clients (id, name) whose name contains the first letters of the two longest words,
+    and of those holding the longest one's; the caller reads them with the other keys.
 
     On SQLite the clients holding both stems are walked from the rarer stem's tokens (two capped
     counts tell which): from the first stem's, a common word («строй» of «Стройинвест Север 199989»)
@@ -122,8 +124,8 @@ def _name_candidates(session: Session, name: str) -> list[tuple[int, str]]:
     one, a handful. The walk is capped either way, so the rarer stem also misses fewer names."""
     words = sorted((w for w in name_words(name) if len(w) >= 3), key=len, reverse=True)[:2]
     stems = [w[:STEM] for w in words]
-    found: dict[int, str] = {}
     sqlite = uses_name_tokens(session)
+    statements = []
     for group in ([stems, stems[:1]] if len(stems) > 1 else [stems] if stems else []):
         if sqlite and len(group) > 1:
             rarer, _ = rarest_word(session, group, CANDIDATES * 10, own_names=True)
@@ -134,50 +136,73 @@ def _name_candidates(session: Session, name: str) -> list[tuple[int, str]]:
             first = select(NameToken.client_id).where(
                 token_range(group[0]), NameToken.contact_id == 0).limit(CANDIDATES * 10)
             conditions = [Client.id.in_(first), *conditions[1:]]
-        stmt = select(Client.id, Client.search_name).where(*conditions).limit(CANDIDATES)
-        found.update((client_id, name) for client_id, name in session.execute(stmt))
-    return list(found.items())
+        statements.append(select(Client.id, Client.search_name).where(*conditions).limit(CANDIDATES))
+    return statements
+
+
+def _dismissed_rows(client_id: int) -> Select:
+    """The ids marked «не дубликат» together with ``client_id`` (one column: the other client)."""
+    pair = NotDuplicate
+    other = case((pair.client_a_id == client_id, pair.client_b_id), else_=pair.client_a_id)
+    return select(other).where(or_(pair.client_a_id == client_id, pair.client_b_id == client_id))
+
+
+def _key_reads(session: Session, probe: Probe, dismissed_of: int | None) -> dict[str, Select]:
+    """Every read the duplicate search makes before ranking — the same INN, a shared phone or
+    e-mail, a similar name, the pairs marked «не дубликат» — to be read in one round trip."""
+    reads: dict[str, Select] = {}
+    if probe.inn:
+        reads["inn"] = select(Client.id, Client.kpp).where(Client.inn == probe.inn).limit(50)
+    points = probe.phones + probe.emails
+    if points:
+        reads["point"] = select(ContactPoint.client_id, ContactPoint.kind, ContactPoint.value) \
+            .where(ContactPoint.value.in_(points)).limit(100)
+    for n, statement in enumerate(_name_candidates(session, probe.name)):
+        reads[f"name{n}"] = statement
+    if dismissed_of is not None:
+        reads["dismissed"] = _dismissed_rows(dismissed_of)
+    return reads
 
 
 def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = None,
                     limit: int = 10, dismissed_ids: set[int] | None = None) -> list[DuplicateMatch]:
     """Likely duplicates of the card described by ``probe``, best first; without the pairs marked
-    «не дубликат» with ``exclude_id`` (``dismissed_ids``, when the caller read them already)."""
+    «не дубликат» with ``exclude_id`` (``dismissed_ids``, when the caller read them already).
+
+    Two statements whatever matched (``models.platform.one_trip``): the keys, names and marked
+    pairs together, then the matching clients with their managers."""
     reasons: dict[int, list[tuple[str, int]]] = {}
 
     def add(client_id: int, reason: str, score: int) -> None:
         if client_id != exclude_id:
             reasons.setdefault(client_id, []).append((reason, score))
 
-    if probe.inn:
-        rows = session.execute(select(Client.id, Client.kpp).where(Client.inn == probe.inn).limit(50))
-        for client_id, kpp in rows:
-            reason = same_entity_reason(probe.inn, probe.kpp, probe.inn, kpp)
-            if reason:
-                add(client_id, reason, 100)
-    points = probe.phones + probe.emails
-    if points:
-        shared = session.execute(select(ContactPoint.client_id, ContactPoint.kind, ContactPoint.value)
-                                 .where(ContactPoint.value.in_(points)).limit(100))
-        for client_id, kind, value in shared:
-            shown = display_phone(value) if kind == "phone" else value
-            add(client_id, f"Совпадает {'телефон' if kind == 'phone' else 'e-mail'} {shown}", 100)
-    for client_id, other_name in _name_candidates(session, probe.name):
+    found = read_together(session, _key_reads(session, probe, exclude_id if dismissed_ids is None else None))
+    for client_id, kpp in found.get("inn", []):
+        reason = same_entity_reason(probe.inn, probe.kpp, probe.inn, kpp)
+        if reason:
+            add(client_id, reason, 100)
+    for client_id, kind, value in found.get("point", []):
+        shown = display_phone(value) if kind == "phone" else value
+        add(client_id, f"Совпадает {'телефон' if kind == 'phone' else 'e-mail'} {shown}", 100)
+    names = dict(row for key in ("name0", "name1") for row in found.get(key, []))
+    for client_id, other_name in names.items():
         score = name_score(probe.name, other_name)
         if score >= NAME_THRESHOLD:
             add(client_id, f"{NAME_REASON} ({score}%)", score)
     if exclude_id is not None and reasons:
-        skip = dismissed(session, exclude_id) if dismissed_ids is None else dismissed_ids
-        reasons = {cid: found for cid, found in reasons.items() if cid not in skip}
+        skip = dismissed_ids if dismissed_ids is not None else {other for other, in found["dismissed"]}
+        reasons = {cid: why for cid, why in reasons.items() if cid not in skip}
     ranked = sorted(reasons.items(), key=lambda item: (-max(s for _, s in item[1]), item[0]))[:limit]
     ids = [cid for cid, _ in ranked]
+    if not ids:
+        return []
     # With their owners: each match names its manager (``duplicate_summary``), once a lazy load per owner.
-    found = select(Client).options(joinedload(Client.owner)).where(Client.id.in_(ids))
-    clients = {c.id: c for c in session.scalars(found)}
+    matched = select(Client).options(joinedload(Client.owner)).where(Client.id.in_(ids))
+    clients = {c.id: c for c in session.scalars(matched)}
     # Different INNs are different legal entities, whatever else they share.
-    return [DuplicateMatch(clients[cid], list(dict.fromkeys(r for r, _ in found)),
-                           max(s for _, s in found))
-            for cid, found in ranked if cid in clients
+    return [DuplicateMatch(clients[cid], list(dict.fromkeys(r for r, _ in why)), max(s for _, s in why))
+            for cid, why in ranked if cid in clients
             and not (probe.inn and clients[cid].inn and clients[cid].inn != probe.inn)]
 
 
@@ -190,9 +215,7 @@ def duplicates_of(session: Session, client: Client, limit: int = 10, *,
 
 def dismissed(session: Session, client_id: int) -> set[int]:
     """Ids of clients marked «не дубликат» together with ``client_id``."""
-    rows = session.execute(select(NotDuplicate.client_a_id, NotDuplicate.client_b_id).where(
-        or_(NotDuplicate.client_a_id == client_id, NotDuplicate.client_b_id == client_id)))
-    return {a if b == client_id else b for a, b in rows}
+    return set(session.scalars(_dismissed_rows(client_id)))
 
 
 def mark_not_duplicate(session: Session, actor: User, a: Client, b: Client) -> NotDuplicate:

@@ -2,8 +2,8 @@
 
 Tasks, process instances and comments refer to an object by ``(business_type,
 business_id)``. Screens that list them ask here for readable labels, every type in one
-statement (a UNION ALL of each type's SELECT, parts as text): an inbox page naming clients,
-leads, contracts and deals made four round trips of it before. Each domain package declares
+statement (``models.platform.one_trip``): an inbox page naming clients, leads, contracts and
+deals made four round trips of it before. Each domain package declares
 how to name its objects (``Registry.labeler``) and which of its tables name objects
 (``Registry.reference``), so merging clients re-points them.
 """
@@ -14,11 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, String, literal, null, union_all
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import CursorResult
 from sqlalchemy.orm import Session
 
-from models.platform.registry import Labeler, installed
+from models.platform.one_trip import read_together
+from models.platform.registry import installed
 
 TYPE_NAMES = {"client": "Клиент", "deal": "Сделка", "lead": "Лид", "document": "Документ",
               "contract": "Договор"}
@@ -31,15 +31,10 @@ def labels(session: Session, refs: Iterable[tuple[str | None, int | None]]) -> d
         if business_type and business_id is not None:
             wanted[business_type].add(business_id)
     labelers = installed().labelers
-    members = {business_type: _member(business_type, labelers[business_type], ids)
-               for business_type, ids in wanted.items() if business_type in labelers}
-    named: dict[tuple[str, int], str] = {}
-    if members:
-        selects = [stmt for stmt, _ in members.values()]
-        statement = selects[0] if len(selects) == 1 else union_all(*selects)
-        for business_type, business_id, *parts in session.execute(statement):
-            shape = members[business_type][1]
-            named[(business_type, business_id)] = labelers[business_type].label(business_id, *parts[:shape])
+    rows = read_together(session, {business_type: labelers[business_type].rows(ids)
+                                   for business_type, ids in wanted.items() if business_type in labelers})
+    named = {(business_type, business_id): labelers[business_type].label(business_id, *parts)
+             for business_type, found in rows.items() for business_id, *parts in found}
     result: dict[tuple[str, int], str] = {}
     for business_type, ids in wanted.items():
         prefix = TYPE_NAMES.get(business_type, business_type)
@@ -47,24 +42,6 @@ def labels(session: Session, refs: Iterable[tuple[str | None, int | None]]) -> d
             result[(business_type, business_id)] = named.get((business_type, business_id),
                                                              f"{prefix} №{business_id}")
     return result
-
-
-PARTS = 3  # the most parts a label is made of (``Labeler``)
-
-
-def _member(business_type: str, labeler: Labeler, ids: set[int]) -> tuple[Select, int]:
-    """One type's SELECT in the shape every type shares — (type, id, part × PARTS), parts as text:
-    a UNION ALL needs the same column types in every member, and PostgreSQL does not mix numbers
-    with text — and how many of the parts are the type's own."""
-    stmt = labeler.rows(ids)
-    key, *parts = stmt.selected_columns
-    if len(parts) > PARTS:
-        raise ValueError(f"подпись «{business_type}» из {len(parts)} частей, не больше {PARTS}")
-    texts = [sql_cast(part, String) for part in parts] + [sql_cast(null(), String)] * (PARTS - len(parts))
-    return stmt.with_only_columns(literal(business_type, String), key, *texts,
-                                  maintain_column_froms=True), len(parts)
-
-
 
 
 def repoint(session: Session, business_type: str, old_id: int, new_id: int) -> int:

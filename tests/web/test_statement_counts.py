@@ -32,7 +32,7 @@ LIMITS = {
     "inbox": 12,  # counts its own badges: nothing rides the session check; its rows named in one statement
     "client list": 7,
     "client search": 5,  # PostgreSQL: both name halves and the rows in one statement
-    "client card": 23,
+    "client card": 19,  # its likely duplicates: keys, names and marked pairs in one statement (two in all)
     "deals list": 9,
     "deals API": 4,  # the page of deals with their stage histories: two statements, not two per deal
     "deals search": 7,  # the title half, the client half, the page's rows (one statement on PostgreSQL)

@@ -1,0 +1,47 @@
+"""Several small reads of one page in one round trip: a UNION ALL of SELECTs of different tables.
+
+Why: on this project's PostgreSQL set-up a statement costs the web worker 0.15–0.3 ms of CPU
+besides its own work (the driver's round trip, and the worker's caches cold again after waiting
+for the server), more than most of these reads cost the server. A page that asks for the names
+of four kinds of objects, or for a client's likely duplicates by INN, phone, name and the pairs
+marked «не дубликат», pays that once instead of four or five times.
+
+Each member keeps its own WHERE, ORDER BY and LIMIT (it is read as a subquery: its order picks
+the rows its limit keeps, the order they come back in is not promised) and has the same
+shape: a key column (an id), then up to ``PARTS`` columns, which travel as text — a UNION ALL needs
+one type per column and PostgreSQL does not mix numbers with text; a member's rows come back in
+its own width, without the padding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, String, literal, null, select, union_all
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Session
+
+PARTS = 3  # the most columns a member has besides its key
+
+
+def read_together(session: Session, members: Mapping[str, Select]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of each member SELECT (key, then its parts as text or None), by the member's name,
+    read in one statement; a member with no rows maps to an empty list."""
+    found: dict[str, list[tuple[Any, ...]]] = {name: [] for name in members}
+    if not members:
+        return found
+    widths: dict[str, int] = {}
+    shaped = []
+    for name, stmt in members.items():
+        inner = stmt.subquery()
+        key, *parts = inner.c
+        if len(parts) > PARTS:
+            raise ValueError(f"«{name}»: {len(parts)} столбцов после ключа, не больше {PARTS}")
+        widths[name] = len(parts)
+        texts = [sql_cast(part, String) for part in parts] + [sql_cast(null(), String)] * (PARTS - len(parts))
+        shaped.append(select(literal(name, String), key, *texts))
+    statement = shaped[0] if len(shaped) == 1 else union_all(*shaped)
+    for name, key, *parts in session.execute(statement):
+        found[name].append((key, *parts[:widths[name]]))
+    return found
