@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from models.clients.names import search_name
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.registry import LabelIds
 
 
 class ClientKind(StrEnum):
@@ -231,7 +232,7 @@ class Contact(Base):
         return [e for e in [self.email, *(self.extra_emails or [])] if e]
 
 
-def client_label_rows(ids: set[int]) -> Select:
+def client_label_rows(ids: LabelIds) -> Select:
     return select(Client.id, func.coalesce(Client.short_name, Client.full_name)).where(Client.id.in_(ids))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.registry import LabelIds
 from models.sales.deals import Deal
 
 PROCESS = "department_request"
@@ -125,7 +126,7 @@ def request_of_instance(session: Session, instance_id: int) -> DepartmentRequest
     return session.scalar(select(DepartmentRequest).where(DepartmentRequest.instance_id == instance_id))
 
 
-def request_label_rows(ids: set[int]) -> Select:
+def request_label_rows(ids: LabelIds) -> Select:
     return select(DepartmentRequest.id, DepartmentRequest.kind, DepartmentRequest.subject).where(
         DepartmentRequest.id.in_(ids))
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.registry import LabelIds
 
 MONEY = Numeric(14, 2)
 CENT = Decimal("0.01")
@@ -144,7 +145,7 @@ def chain(session: Session, contract: Contract) -> list[Contract]:
     return [*(c for c, pos in rows if pos < 0), contract, *(c for c, pos in rows if pos > 0)]
 
 
-def contract_label_rows(ids: set[int]) -> Select:
+def contract_label_rows(ids: LabelIds) -> Select:
     return select(Contract.id, Contract.number, Contract.product).where(Contract.id.in_(ids))
 
 

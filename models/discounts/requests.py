@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.clients.cards import Client
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
+from models.platform.registry import LabelIds
 from models.sales.deals import Deal
 
 MONEY = Numeric(14, 2)
@@ -209,7 +210,7 @@ class DiscountViolation(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def request_label_rows(ids: set[int]) -> Select:
+def request_label_rows(ids: LabelIds) -> Select:
     return (select(DiscountRequest.id, DiscountRequest.discount_pct, DiscountRequest.product, Deal.title)
             .join(Deal, Deal.id == DiscountRequest.deal_id).where(DiscountRequest.id.in_(ids)))
 

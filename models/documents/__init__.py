@@ -17,11 +17,11 @@ from models.documents.approval import PROCESS
 from models.documents.pages import task_panel
 from models.documents.signoff import check_task
 from models.documents.tables import Document
-from models.platform.registry import Registry
+from models.platform.registry import LabelIds, Registry
 from models.tasks.hooks import declare_check, declare_panel
 
 
-def document_label_rows(ids: set[int]) -> Select:
+def document_label_rows(ids: LabelIds) -> Select:
     return select(Document.id, Document.title).where(Document.id.in_(ids))
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult
+from sqlalchemy import CursorResult, bindparam
 from sqlalchemy.orm import Session
 
-from models.platform.one_trip import read_together
-from models.platform.registry import installed
+from models.platform.one_trip import Together, together
+from models.platform.registry import Labeler, installed
 
 TYPE_NAMES = {"client": "Клиент", "deal": "Сделка", "lead": "Лид", "document": "Документ",
               "contract": "Договор"}
@@ -31,8 +32,8 @@ def labels(session: Session, refs: Iterable[tuple[str | None, int | None]]) -> d
         if business_type and business_id is not None:
             wanted[business_type].add(business_id)
     labelers = installed().labelers
-    rows = read_together(session, {business_type: labelers[business_type].rows(ids)
-                                   for business_type, ids in wanted.items() if business_type in labelers})
+    known = tuple(sorted((t, labelers[t]) for t in wanted if t in labelers))
+    rows = _statement(known).read(session, {f"ids_{t}": sorted(wanted[t]) for t, _ in known}) if known else {}
     named = {(business_type, business_id): labelers[business_type].label(business_id, *parts)
              for business_type, found in rows.items() for business_id, *parts in found}
     result: dict[tuple[str, int], str] = {}
@@ -42,6 +43,13 @@ def labels(session: Session, refs: Iterable[tuple[str | None, int | None]]) -> d
             result[(business_type, business_id)] = named.get((business_type, business_id),
                                                              f"{prefix} №{business_id}")
     return result
+
+
+@lru_cache(maxsize=128)
+def _statement(members: tuple[tuple[str, Labeler], ...]) -> Together:
+    """The labels of these types as one statement with a list parameter per type (``ids_<type>``),
+    built once per set of types a page names: building it costs more than running it."""
+    return together({t: labeler.rows(bindparam(f"ids_{t}", expanding=True)) for t, labeler in members})
 
 
 def repoint(session: Session, business_type: str, old_id: int, new_id: int) -> int:

@@ -45,17 +45,23 @@ class DemoContext:
     engine: Callable[[], Any]  # builds a process engine on ``session`` (demo processes)
 
 
+# What a labeler's ``rows`` gets: the ids to name, as a list parameter of a kept statement
+# (``bindparam(..., expanding=True)``) or as plain ids; ``Model.id.in_(ids)`` takes either.
+LabelIds = Any
+
+
 @dataclass(frozen=True)
 class Labeler:
     """How objects of one business type are named in lists.
 
-    ``rows`` selects ``(id, part, …)`` — up to three parts — of the objects with the given ids;
+    ``rows`` selects ``(id, part, …)`` — up to three parts — of the objects whose id is in the
+    given ids (a list parameter: the statement is built once and kept, ``models.platform.labels``);
     ``label`` makes the text from ``(id, *parts)``, each part as text (or None). A plain SELECT
     rather than a function that runs it: a list naming clients, leads and deals at once asks for
     all of them in one statement (``models.platform.labels``), not one per type.
     """
 
-    rows: Callable[[set[int]], Select]
+    rows: Callable[[LabelIds], Select]
     label: Callable[..., str]
 
 
@@ -122,7 +128,7 @@ class Registry:
         """Narrows a query of ``model`` to the rows a user may see."""
         self._put(self.scope_rules, model, rule, "Правило списка")
 
-    def labeler(self, business_type: str, rows: Callable[[set[int]], Select],
+    def labeler(self, business_type: str, rows: Callable[[LabelIds], Select],
                 label: Callable[..., str]) -> None:
         """Names objects of ``business_type`` (``client``, ``deal``, …) for lists (see ``Labeler``)."""
         labeler = Labeler(rows, label)

@@ -26,6 +26,7 @@ from models.platform.events import publish
 from models.platform.fragments import trigram_index
 from models.platform.ids import parse_int
 from models.platform.money import parse_amount
+from models.platform.registry import LabelIds
 from models.sales.funnels import Funnel, FunnelStage, LossReason, StageOutcome
 from models.sales.stage_gate import gate_reasons
 
@@ -265,7 +266,7 @@ def deal_flags(deal: Deal, now: datetime) -> list[str]:
     return flags
 
 
-def deal_label_rows(ids: set[int]) -> Select:
+def deal_label_rows(ids: LabelIds) -> Select:
     return select(Deal.id, Deal.title).where(Deal.id.in_(ids))
 
 

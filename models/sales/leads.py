@@ -20,6 +20,7 @@ from models.clients.phones import display_phone, normalize_phone
 from models.identity.users import User
 from models.platform.db import Base, UTCDateTime, utcnow
 from models.platform.fragments import trigram_index
+from models.platform.registry import LabelIds
 
 
 class LeadStatus:
@@ -178,7 +179,7 @@ def new_lead(values: dict, *, source: str, created_by_id: int | None, remote_add
     return lead
 
 
-def lead_label_rows(ids: set[int]) -> Select:
+def lead_label_rows(ids: LabelIds) -> Select:
     return select(Lead.id, Lead.company, Lead.name).where(Lead.id.in_(ids))
 
 
