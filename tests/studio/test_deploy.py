@@ -26,7 +26,8 @@ XXE = """<?xml version="1.0" encoding="UTF-8"?>
 def _versions(session) -> list[int]:
     session.expire_all()
     return list(
-        session.scalars(select(ProcessDefinition.version).where(ProcessDefinition.key == "lead_handling"))
+        session.scalars(select(ProcessDefinition.version).where(ProcessDefinition.key == "lead_handling")
+                        .order_by(ProcessDefinition.version))
     )
 
 
