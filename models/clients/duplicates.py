@@ -185,7 +185,7 @@ def find_duplicates(session: Session, probe: Probe, *, exclude_id: int | None = 
     for client_id, kind, value in found.get("point", []):
         shown = display_phone(value) if kind == "phone" else value
         add(client_id, f"Совпадает {'телефон' if kind == 'phone' else 'e-mail'} {shown}", 100)
-    names = dict(row for key in ("name0", "name1") for row in found.get(key, []))
+    names = dict(row for key, rows in found.items() if key.startswith("name") for row in rows)
     for client_id, other_name in names.items():
         score = name_score(probe.name, other_name)
         if score >= NAME_THRESHOLD:

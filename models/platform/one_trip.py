@@ -1,10 +1,13 @@
 """Several small reads of one page in one round trip: a UNION ALL of SELECTs of different tables.
 
-Why: on this project's PostgreSQL set-up a statement costs the web worker 0.15–0.3 ms of CPU
-besides its own work (the driver's round trip, and the worker's caches cold again after waiting
-for the server), more than most of these reads cost the server. A page that asks for the names
-of four kinds of objects, or for a client's likely duplicates by INN, phone, name and the pairs
-marked «не дубликат», pays that once instead of four or five times.
+Why: every statement is a round trip to the database; in one process on PostgreSQL a statement
+that waits for the server costs 0.15–0.3 ms of CPU besides its own work (the driver, and the
+worker's caches cold after the wait), more than most of these reads cost the server. Under a
+full server load the cores never idle and the saving is much smaller (the twentieth stop of
+issue 15: inbox, home and client card ≈ 0.2–0.6 ms each), and building the UNION can cost more
+than the round trips it saves — hence ``Together``, built once and kept. A page that asks for the
+names of four kinds of objects, or for a client's likely duplicates by INN, phone, name and the
+pairs marked «не дубликат», asks once instead of four or five times.
 
 Each member keeps its own WHERE, ORDER BY and LIMIT (it is read as a subquery: its order picks
 the rows its limit keeps, the order they come back in is not promised) and has the same

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.tables import HumanTask, TaskStatus
 from models.sales.deals import Deal
-from models.tasks.adhoc import STATUS_LABELS, Task, TaskState
+from models.tasks.adhoc import STATUS_LABELS, Task
 
 CARD_TASKS = 20
 
@@ -46,9 +46,8 @@ def deal_tasks(session: Session, deal: Deal, limit: int = CARD_TASKS) -> DealTas
     """The card's tasks of ``deal`` (see the module docstring), in one statement."""
     params = {"deal_id": deal.id, "lead_id": deal.lead_id, "wanted": limit + 1}
     rows = session.execute(_statement(), params).all()
-    open_statuses = {TaskStatus.OPEN, *TaskState.OPEN}
-    tasks = [CardTask(r.kind, r.id, r.title, STATUS_LABELS.get(r.status, r.status), r.status in open_statuses,
-                      r.due_at) for r in rows[:limit]]
+    tasks = [CardTask(r.kind, r.id, r.title, STATUS_LABELS.get(r.status, r.status), r.closed == 0, r.due_at)
+             for r in rows[:limit]]
     return DealTasks(tasks, len(rows) > limit)
 
 
