@@ -65,7 +65,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Scope:
-    """What the feed is about: a client (with all its deals) or one deal; ``people``: acted by these only."""
+    """What the feed is about: a client (with all its deals) or one deal; ``people``: acted by these only.
+    ``lead_ids``: the leads those deals came from (their process steps are the deal's tasks too)."""
 
     client_id: int
     deal_ids: Select | list[int]
@@ -73,6 +74,7 @@ class Scope:
     people: list[int] | None
     before: datetime | None
     limit: int
+    lead_ids: Select | list[int] = field(default_factory=list)
 
     def by_people(self, column: Any, stmt: Select) -> Select:
         return stmt if self.people is None else stmt.where(column.in_(self.people))
@@ -165,13 +167,16 @@ def _dress(session: Session, entries: list[Entry]) -> None:
 def timeline(session: Session, user: User, subject_type: str, subject_id: int, args: Any) -> TimelinePage:
     """The feed of a client or a deal ``user`` may read; ``TimelineError`` for unusable arguments."""
     deal_ids: Select | list[int]
+    lead_ids: Select | list[int]
     if subject_type == "deal":
         deal = get_deal(session, user, subject_id)
         client_id, deal_ids, deal_id, title = deal.client_id, [deal.id], deal.id, deal.title
+        lead_ids = [deal.lead_id] if deal.lead_id else []
     else:
         client = get_client(session, user, subject_id)
         client_id, deal_id, title = client.id, None, client.display_name
         deal_ids = select(Deal.id).where(Deal.client_id == client.id)
+        lead_ids = select(Deal.lead_id).where(Deal.client_id == client.id, Deal.lead_id.is_not(None))
     sources = timeline_sources()
     flt = _filters(session, args, sources)
     cursor = flt["cursor"]
@@ -179,7 +184,7 @@ def timeline(session: Session, user: User, subject_type: str, subject_id: int, a
     # cursor's own among them) come back and are dropped below: ask for a few more than a page.
     extra = 1 + (TIES if cursor else 0)
     scope = Scope(client_id, deal_ids, deal_id, flt["people"], cursor[0] if cursor else None,
-                  flt["limit"] + extra)
+                  flt["limit"] + extra, lead_ids)
     chosen = [sources[flt["kind"]]] if flt["kind"] else list(sources.values())
     merged: list[Entry] = []
     for source in chosen:

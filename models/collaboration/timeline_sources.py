@@ -1,5 +1,7 @@
 """The timeline sources this package declares: activities, comments, tasks, process steps, stages,
-field changes and policies. Department requests declare theirs in ``requests_timeline``.
+field changes and policies. «Задачи» are both kinds a deal card lists: those people set and the
+process steps (inbox tasks) of the client, its deals and the leads they came from — so the card's
+«Все задачи — в ленте сделки» finds every one of them. Department requests declare theirs in ``requests_timeline``.
 
 Each fetch returns the newest ``scope.limit`` entries of its kind at or before
 ``scope.before`` (one indexed query; field changes read a few batches of the audit log
@@ -11,10 +13,10 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.tables import ProcessEvent, ProcessInstance
+from engine.tables import HumanTask, ProcessEvent, ProcessInstance
 from models.collaboration.comments import CommentMark
 from models.collaboration.field_history import ACTIONS, change_lines
 from models.collaboration.timeline import Entry, Scope, TimelineSource, declare_timeline_source
@@ -73,12 +75,28 @@ def comments(session: Session, scope: Scope) -> list[Entry]:
 
 
 def tasks(session: Session, scope: Scope) -> list[Entry]:
+    """Tasks people set (by whom) and process steps (by who did them, else whom they are for),
+    each when it was given; a step's entries are of source ``step``, its ids being another table's."""
     stmt = select(Task).where(_about(Task.business_type, Task.business_id, scope))
     stmt = scope.by_people(Task.creator_id, _until(Task.created_at, scope, stmt))
     rows = session.scalars(stmt.order_by(Task.created_at.desc(), Task.id.desc()).limit(scope.limit))
-    return [Entry(t.created_at, "task", t.id, "Задача", t.title,
-                  [f"Статус: {STATUS_LABELS.get(t.status, t.status)}", f"Срок: {_date(t.due_at)}"],
-                  t.creator_id, "task", t.id) for t in rows]
+    entries = [Entry(t.created_at, "task", t.id, "Задача", t.title,
+                     [f"Статус: {STATUS_LABELS.get(t.status, t.status)}", f"Срок: {_date(t.due_at)}"],
+                     t.creator_id, "task", t.id) for t in rows]
+    return entries + _steps(session, scope)
+
+
+def _steps(session: Session, scope: Scope) -> list[Entry]:
+    lead = and_(HumanTask.business_type == "lead", HumanTask.business_id.in_(scope.lead_ids))
+    who = func.coalesce(HumanTask.completed_by_id, HumanTask.assignee_id)
+    stmt = select(HumanTask.id, HumanTask.title, HumanTask.status, HumanTask.due_at, HumanTask.created_at,
+                  who.label("who")) \
+        .where(or_(_about(HumanTask.business_type, HumanTask.business_id, scope), lead))
+    stmt = scope.by_people(who, _until(HumanTask.created_at, scope, stmt))
+    rows = session.execute(stmt.order_by(HumanTask.created_at.desc(), HumanTask.id.desc()).limit(scope.limit))
+    return [Entry(r.created_at, "step", r.id, "Задача процесса", r.title,
+                  [f"Статус: {STATUS_LABELS.get(r.status, r.status)}", f"Срок: {_date(r.due_at)}"],
+                  r.who, "human_task", r.id) for r in rows]
 
 
 def process_steps(session: Session, scope: Scope) -> list[Entry]:

@@ -95,3 +95,30 @@ def test_many_tasks_the_card_shows_the_newest_and_links_to_the_rest(world, clien
     timeline = client.get(link.group(1).replace("&amp;", "&"))
     assert timeline.status_code == 200
     assert "Задача 000" in timeline.get_data(as_text=True), "the oldest is in the deal's feed"
+
+
+def test_the_link_finds_the_older_process_steps_of_the_deal_and_of_its_lead(world, client, deal):
+    _step(world, "lead", deal.lead_id, "Лид: первый звонок", done=True, age=90)
+    for i in range(CARD_TASKS + 2):
+        _step(world, "deal", deal.id, f"Шаг {i:03d}", done=True, age=CARD_TASKS + 2 - i)
+    other = _other_deal(world)
+    _step(world, "deal", other.id, "Шаг чужой сделки", done=True, age=1)
+    world.session.commit()
+    login(client, "manager")
+    page = client.get(f"/deals/{deal.id}").get_data(as_text=True)
+    assert "Лид: первый звонок" not in _card_tasks(page) and "Шаг 000" not in _card_tasks(page)
+    link = re.search(r'id="all-tasks" href="([^"]+)"', page)
+    assert link is not None
+    feed = client.get(link.group(1).replace("&amp;", "&") + "&limit=200").get_data(as_text=True)
+    assert "Лид: первый звонок" in feed and "Шаг 000" in feed and "Шаг чужой сделки" not in feed
+    step_id = world.session.scalar(select(HumanTask.id).where(HumanTask.title == "Шаг 000"))
+    assert f'href="/inbox/process/{step_id}"' in feed, "a step links to its page"
+    assert "Задача процесса" in feed and "Статус: Выполнена" in feed
+
+
+def _other_deal(world):
+    client = Client(kind="company", full_name="ООО «Другое»", inn="7707083893", owner=world.users["manager"])
+    world.session.add(client)
+    world.session.flush()
+    return open_deal(world.session, client=client, funnel=funnel_by_code(world.session, "company"),
+                     owner_id=world.users["manager"].id, now=world.clock.now(), title="Другая сделка")
