@@ -1,7 +1,8 @@
 """The timeline sources this package declares: activities, comments, tasks, process steps, stages,
 field changes and policies. «Задачи» are both kinds a deal card lists: those people set and the
 process steps (inbox tasks) of the client, its deals and the leads they came from — so the card's
-«Все задачи — в ленте сделки» finds every one of them. Department requests declare theirs in ``requests_timeline``.
+«Все задачи — в ленте сделки» finds every one of them.
+Department requests declare theirs in ``requests_timeline``.
 
 Each fetch returns the newest ``scope.limit`` entries of its kind at or before
 ``scope.before`` (one indexed query; field changes read a few batches of the audit log
