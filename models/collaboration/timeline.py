@@ -74,7 +74,7 @@ class Scope:
     people: list[int] | None
     before: datetime | None
     limit: int
-    lead_ids: Select | list[int] = field(default_factory=list)
+    lead_ids: Select | list[int]
 
     def by_people(self, column: Any, stmt: Select) -> Select:
         return stmt if self.people is None else stmt.where(column.in_(self.people))

@@ -81,10 +81,13 @@ def tasks(session: Session, scope: Scope) -> list[Entry]:
     stmt = select(Task).where(_about(Task.business_type, Task.business_id, scope))
     stmt = scope.by_people(Task.creator_id, _until(Task.created_at, scope, stmt))
     rows = session.scalars(stmt.order_by(Task.created_at.desc(), Task.id.desc()).limit(scope.limit))
-    entries = [Entry(t.created_at, "task", t.id, "Задача", t.title,
-                     [f"Статус: {STATUS_LABELS.get(t.status, t.status)}", f"Срок: {_date(t.due_at)}"],
+    entries = [Entry(t.created_at, "task", t.id, "Задача", t.title, _task_lines(t.status, t.due_at),
                      t.creator_id, "task", t.id) for t in rows]
     return entries + _steps(session, scope)
+
+
+def _task_lines(status: str, due_at: Any) -> list[str]:
+    return [f"Статус: {STATUS_LABELS.get(status, status)}", f"Срок: {_date(due_at)}"]
 
 
 def _steps(session: Session, scope: Scope) -> list[Entry]:
@@ -95,8 +98,7 @@ def _steps(session: Session, scope: Scope) -> list[Entry]:
         .where(or_(_about(HumanTask.business_type, HumanTask.business_id, scope), lead))
     stmt = scope.by_people(who, _until(HumanTask.created_at, scope, stmt))
     rows = session.execute(stmt.order_by(HumanTask.created_at.desc(), HumanTask.id.desc()).limit(scope.limit))
-    return [Entry(r.created_at, "step", r.id, "Задача процесса", r.title,
-                  [f"Статус: {STATUS_LABELS.get(r.status, r.status)}", f"Срок: {_date(r.due_at)}"],
+    return [Entry(r.created_at, "step", r.id, "Задача процесса", r.title, _task_lines(r.status, r.due_at),
                   r.who, "human_task", r.id) for r in rows]
 
 
